@@ -1,0 +1,201 @@
+"""The one place where the warehouse's vocabulary is defined.
+
+Brands, regions, specialties, channels, event types, split names, the five DGPs with
+their true effects, and the scale presets. Generators, schemas and DDL all read from
+here, so the enumerations cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+
+GENERATOR_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    code: str
+    indication: str
+    specialties: tuple[str, ...]
+    trx_per_month: tuple[int, int]
+
+
+BRANDS: Mapping[str, Brand] = MappingProxyType(
+    {
+        "remibrutinib": Brand(
+            "remibrutinib",
+            "REM",
+            "chronic spontaneous urticaria",
+            ("allergy_immunology", "dermatology"),
+            (5_000, 50_000),
+        ),
+        "fabhalta": Brand(
+            "fabhalta",
+            "FAB",
+            "PNH, IgA nephropathy, C3G",
+            ("hematology", "nephrology"),
+            (2_000, 20_000),
+        ),
+        "kisqali": Brand(
+            "kisqali",
+            "KIS",
+            "HR+/HER2- breast cancer",
+            ("medical_oncology", "breast_oncology"),
+            (10_000, 100_000),
+        ),
+    }
+)
+
+REGIONS: tuple[str, ...] = ("northeast", "midwest", "south", "west")
+REGION_SHARES: tuple[float, ...] = (0.18, 0.21, 0.38, 0.23)
+STATES_BY_REGION: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "northeast": ("NY", "PA", "MA", "NJ", "CT"),
+        "midwest": ("IL", "OH", "MI", "MN", "WI"),
+        "south": ("TX", "FL", "GA", "NC", "TN"),
+        "west": ("CA", "WA", "AZ", "CO", "OR"),
+    }
+)
+
+ALL_SPECIALTIES: tuple[str, ...] = tuple(s for b in BRANDS.values() for s in b.specialties)
+PRACTICE_TYPES: tuple[str, ...] = (
+    "academic_medical_center",
+    "community_hospital",
+    "private_practice",
+    "group_practice",
+)
+PRACTICE_SIZES: tuple[str, ...] = ("small", "medium", "large")
+CHANNELS: tuple[str, ...] = ("in_person", "email", "phone", "web", "conference")
+ADOPTION_STAGES: tuple[str, ...] = (
+    "innovator",
+    "early_adopter",
+    "early_majority",
+    "late_majority",
+    "laggard",
+)
+GENDERS: tuple[str, ...] = ("female", "male")
+INSURANCE_TYPES: tuple[str, ...] = ("commercial", "medicare", "medicaid", "uninsured")
+JOURNEY_STAGES: tuple[str, ...] = (
+    "treatment_naive",
+    "initiated",
+    "maintenance",
+    "discontinued",
+)
+TREATMENT_EVENT_TYPES: tuple[str, ...] = (
+    "diagnosis",
+    "prescription",
+    "refill",
+    "switch",
+    "discontinuation",
+)
+INTERVENTION_TYPES: tuple[str, ...] = (
+    "email_campaign",
+    "call_frequency_increase",
+    "speaker_program_invitation",
+    "educational_content_share",
+    "peer_to_peer_referral",
+)
+OUTCOME_TYPES: tuple[str, ...] = ("treatment_initiation",)
+TRIGGER_TYPES: tuple[str, ...] = (
+    "initiation_opportunity",
+    "engagement_gap",
+    "next_best_action",
+)
+TRIGGER_PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
+TRIGGER_STATUSES: tuple[str, ...] = ("pending", "delivered", "accepted", "dismissed")
+PREDICTION_MODELS: tuple[str, ...] = ("initiation_propensity",)
+PREDICTION_MODEL_VERSION = "v1.0"
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test", "holdout")
+SPLIT_SHARES: tuple[float, ...] = (0.60, 0.20, 0.15, 0.05)
+
+# The calendar every scenario lives in; fixed so the same seed gives the same dates.
+JOURNEY_START_FIRST = date(2024, 1, 1)
+JOURNEY_START_LAST = date(2025, 6, 30)
+
+
+@dataclass(frozen=True)
+class DgpSpec:
+    """A data-generating process and the truth it plants.
+
+    `true_ate` is the population risk difference E[Y(1) - Y(0)] of the binary outcome;
+    `segment_effects` (heterogeneous only) are the population CATEs by `segment_column`.
+    `adjustment_columns` are the outcome's parents besides the treatment (a valid backdoor
+    set); `treatment_causes` are the treatment's parents (empty: randomized).
+    """
+
+    name: str
+    code: str
+    true_ate: float | None
+    description: str
+    adjustment_columns: tuple[str, ...]
+    treatment_causes: tuple[str, ...]
+    segment_column: str | None = None
+    segment_effects: Mapping[str, float] | None = None
+    lag_days: int = 0
+
+
+DGPS: Mapping[str, DgpSpec] = MappingProxyType(
+    {
+        "simple_linear": DgpSpec(
+            "simple_linear",
+            "SL",
+            0.40,
+            "randomized engagement, outcome linear in covariates: baseline recovery",
+            ("disease_severity", "comorbidity_count"),
+            (),
+        ),
+        "confounded": DgpSpec(
+            "confounded",
+            "CF",
+            0.25,
+            "engagement targeted by severity, academic HCPs and comorbidities, "
+            "which also drive initiation: adjustment needed",
+            ("disease_severity", "academic_hcp", "comorbidity_count"),
+            ("disease_severity", "academic_hcp", "comorbidity_count"),
+        ),
+        "heterogeneous": DgpSpec(
+            "heterogeneous",
+            "HT",
+            None,
+            "effect differs by region; the ATE is the sample-weighted mean of the CATEs",
+            ("disease_severity", "comorbidity_count"),
+            ("disease_severity",),
+            segment_column="region",
+            segment_effects=MappingProxyType(
+                {"northeast": 0.10, "midwest": 0.20, "south": 0.30, "west": 0.40}
+            ),
+        ),
+        "time_series": DgpSpec(
+            "time_series",
+            "TS",
+            0.30,
+            "engagement at t raises initiation only from t + lag on",
+            ("disease_severity", "comorbidity_count"),
+            ("disease_severity",),
+            lag_days=30,
+        ),
+        "selection_bias": DgpSpec(
+            "selection_bias",
+            "SB",
+            0.35,
+            "HCPs select younger, sicker patients of academic practices for engagement "
+            "(selection on observables): IPW/AIPW needed",
+            ("age_at_diagnosis", "disease_severity", "academic_hcp"),
+            ("age_at_diagnosis", "disease_severity", "academic_hcp"),
+        ),
+    }
+)
+
+# Patients per scenario. `full` gives about 3.5 million rows over all 15 scenarios.
+SCALES: Mapping[str, int] = MappingProxyType({"small": 3_000, "full": 30_000})
+MIN_PATIENTS = 100
+HCPS_PER_PATIENT = 0.1
+
+TREATMENT_TABLE = "patient_journeys"
+TREATMENT_COLUMN = "engaged"
+OUTCOME_COLUMN = "treatment_initiated"

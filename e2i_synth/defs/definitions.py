@@ -1,0 +1,35 @@
+"""The one Definitions object: `dagster dev` and `dagster asset materialize` load this."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+
+from e2i_synth.defs.assets.core import core_tables
+from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.settings import DEFAULT_HOME, DEFAULT_SCALE, DEFAULT_SEED
+
+GENERATE_JOB = "generate_scenario"
+
+generate_scenario = define_asset_job(
+    GENERATE_JOB,
+    selection=AssetSelection.assets(core_tables),
+    partitions_def=SCENARIO_PARTITIONS,
+    description="Draw one scenario's world and replace its tables in the warehouse.",
+)
+
+# Steps are vectorized and short; a subprocess per step would cost more than the work.
+defs = Definitions(
+    assets=[core_tables],
+    jobs=[generate_scenario],
+    resources={
+        "generation": GenerationResource(
+            scale=os.environ.get("E2I_SCALE", DEFAULT_SCALE),
+            seed=int(os.environ.get("E2I_SEED", DEFAULT_SEED)),
+        ),
+        "warehouse": WarehouseResource(home=os.environ.get("E2I_HOME", DEFAULT_HOME)),
+    },
+    executor=in_process_executor,
+)

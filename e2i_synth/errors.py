@@ -1,0 +1,9 @@
+"""Errors a user can act on: each message names the problem and the fix."""
+
+
+class E2IError(Exception):
+    """Base of every error the command line reports as one clear line."""
+
+
+class ConfigError(E2IError):
+    """A configuration value (brand, dgp, scale, seed, home folder) is not usable."""

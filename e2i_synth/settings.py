@@ -1,0 +1,127 @@
+"""One validated settings object, read from `E2I_*` environment variables or arguments."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
+from e2i_synth.errors import ConfigError
+
+DEFAULT_HOME = ".e2i"
+DEFAULT_SCALE = "small"
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One (brand, dgp) slice of the warehouse."""
+
+    brand: str
+    dgp: str
+
+    @property
+    def partition_key(self) -> str:
+        """Dagster's multi-partition key: dimensions in alphabetical order (brand|dgp)."""
+        return f"{self.brand}|{self.dgp}"
+
+    @classmethod
+    def from_partition_key(cls, key: str) -> Scenario:
+        brand, sep, dgp = key.partition("|")
+        if not sep:
+            raise ConfigError(
+                f"partition key {key!r} is not of the form 'brand|dgp', e.g. 'kisqali|confounded'"
+            )
+        return cls(parse_brand(brand), parse_dgp(dgp))
+
+
+def parse_brand(value: str) -> str:
+    if value not in BRANDS:
+        raise ConfigError(f"unknown brand {value!r}; choose one of: {', '.join(BRANDS)}")
+    return value
+
+
+def parse_dgp(value: str) -> str:
+    if value not in DGPS:
+        raise ConfigError(f"unknown dgp {value!r}; choose one of: {', '.join(DGPS)}")
+    return value
+
+
+def parse_scale(value: str | int) -> int:
+    """Patients per scenario from a preset name or an explicit positive count."""
+    text = str(value).strip()
+    if text in SCALES:
+        return SCALES[text]
+    try:
+        count = int(text)
+    except ValueError:
+        raise ConfigError(
+            f"unknown scale {text!r}; use {' or '.join(SCALES)} or a patient count "
+            f">= {MIN_PATIENTS}"
+        ) from None
+    if count < MIN_PATIENTS:
+        raise ConfigError(
+            f"scale {count} is too small: give at least {MIN_PATIENTS} patients per scenario"
+        )
+    return count
+
+
+def parse_seed(value: str | int) -> int:
+    try:
+        seed = int(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"seed {value!r} is not an integer; give e.g. --seed 42") from None
+    if seed < 0:
+        raise ConfigError(f"seed {seed} is negative; give a non-negative integer")
+    return seed
+
+
+def ensure_writable_home(home: Path) -> Path:
+    """Create the home folder if needed and prove we can write into it."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=home, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"E2I_HOME {str(home)!r} is not writable ({exc.strerror or exc}); "
+            "point E2I_HOME at a folder you can write to"
+        ) from None
+    return home
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    n_patients: int
+    seed: int
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @classmethod
+    def from_env(
+        cls,
+        home: str | Path | None = None,
+        scale: str | int | None = None,
+        seed: str | int | None = None,
+    ) -> Settings:
+        """Arguments win over `E2I_HOME`, `E2I_SCALE`, `E2I_SEED`, which win over defaults."""
+        home_path = Path(home or os.environ.get("E2I_HOME") or DEFAULT_HOME).absolute()
+        return cls(
+            home=home_path,
+            n_patients=parse_scale(
+                scale if scale is not None else os.environ.get("E2I_SCALE", DEFAULT_SCALE)
+            ),
+            seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
+        )
+
+
+def select_scenarios(brand: str | None = None, dgp: str | None = None) -> list[Scenario]:
+    """All scenarios, or those matching the given brand and/or dgp."""
+    brands = [parse_brand(brand)] if brand else list(BRANDS)
+    dgps = [parse_dgp(dgp)] if dgp else list(DGPS)
+    return [Scenario(b, d) for b in brands for d in dgps]

@@ -1,0 +1,46 @@
+"""The warehouse tables as pure projections of a scenario's world, in FK (load) order."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pandas as pd
+
+from e2i_synth.tables import (
+    business_outcomes,
+    causal_ground_truth,
+    engagement_events,
+    hcp_profiles,
+    ml_predictions,
+    patient_journeys,
+    treatment_events,
+    triggers,
+)
+from e2i_synth.tables.spec import TableSpec
+from e2i_synth.world import World
+
+CORE_TABLES: tuple[ModuleType, ...] = (
+    hcp_profiles,
+    patient_journeys,
+    treatment_events,
+    engagement_events,
+    business_outcomes,
+    ml_predictions,
+    triggers,
+    causal_ground_truth,
+)
+"""Every core table module, parents before children."""
+
+SPECS: dict[str, TableSpec] = {m.SPEC.name: m.SPEC for m in CORE_TABLES}
+TABLE_NAMES: tuple[str, ...] = tuple(SPECS)
+
+
+def build_tables(world: World, names: tuple[str, ...] = TABLE_NAMES) -> dict[str, pd.DataFrame]:
+    """Project the world into the named tables (and any parents they read), in FK order."""
+    frames: dict[str, pd.DataFrame] = {}
+    for module in CORE_TABLES:
+        name = module.SPEC.name
+        if name in names or (name == "ml_predictions" and "triggers" in names):
+            frame = module.build(world, frames)
+            frames[name] = frame[list(module.SPEC.columns)]
+    return {name: frames[name] for name in TABLE_NAMES if name in names}

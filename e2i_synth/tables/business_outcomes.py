@@ -1,0 +1,49 @@
+"""business_outcomes: the scenario's causal outcome per patient, dated after its cause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    hcp_keys,
+    patient_keys,
+    scenario_columns,
+    scenario_keys,
+    split_names,
+)
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="business_outcomes",
+    columns={
+        "outcome_id": "VARCHAR",
+        "patient_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "outcome_date": "DATE",
+        "outcome_type": "VARCHAR",
+        "outcome_value": "DOUBLE",
+        "data_split": "VARCHAR",
+    },
+    primary_key="outcome_id",
+    foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
+)
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    patient = np.arange(world.n_patients)
+    return pd.DataFrame(
+        {
+            "outcome_id": scenario_keys(world, "O", patient),
+            "patient_id": patient_keys(world, patient),
+            "hcp_id": hcp_keys(world, world.patient_hcp),
+            **scenario_columns(world),
+            "outcome_date": world.outcome_date,
+            "outcome_type": "treatment_initiation",
+            "outcome_value": world.outcome.astype(float),
+            "data_split": split_names(world, patient),
+        }
+    )

@@ -1,0 +1,68 @@
+"""ml_predictions: an initiation-propensity score per patient, made before engagement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import PREDICTION_MODEL_VERSION, PREDICTION_MODELS
+from e2i_synth.seeds import stream
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    hcp_keys,
+    patient_keys,
+    scenario_columns,
+    scenario_keys,
+    split_names,
+)
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="ml_predictions",
+    columns={
+        "prediction_id": "VARCHAR",
+        "patient_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "model_name": "VARCHAR",
+        "model_version": "VARCHAR",
+        "prediction_date": "TIMESTAMP",
+        "predicted_probability": "DOUBLE",
+        "predicted_label": "BOOLEAN",
+        "data_split": "VARCHAR",
+    },
+    primary_key="prediction_id",
+    foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
+)
+
+SECONDS_PER_DAY = 86_400
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rng = stream(world.seed, "ml_predictions", world.scenario.brand, world.scenario.dgp)
+    n = world.n_patients
+    patient = np.arange(n)
+    # Scored between diagnosis and the index date, so predictions can drive engagement.
+    window = (world.index_date - world.journey_start).astype(int) * SECONDS_PER_DAY
+    scored_at = world.journey_start.astype("datetime64[s]") + rng.integers(0, window).astype(
+        "timedelta64[s]"
+    )
+    # A decent but imperfect model: the true initiation probability seen through noise.
+    expected = world.p0 + world.tau * world.propensity
+    logit = np.log(expected / (1 - expected)) + rng.normal(0, 0.5, n)
+    probability = np.round(1 / (1 + np.exp(-logit)), 4)
+    return pd.DataFrame(
+        {
+            "prediction_id": scenario_keys(world, "M", patient),
+            "patient_id": patient_keys(world, patient),
+            "hcp_id": hcp_keys(world, world.patient_hcp),
+            **scenario_columns(world),
+            "model_name": PREDICTION_MODELS[0],
+            "model_version": PREDICTION_MODEL_VERSION,
+            "prediction_date": scored_at,
+            "predicted_probability": probability,
+            "predicted_label": probability >= 0.5,
+            "data_split": split_names(world, patient),
+        }
+    )

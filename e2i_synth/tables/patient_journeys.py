@@ -1,0 +1,106 @@
+"""patient_journeys: one row per patient, carrying the scenario's causal columns.
+
+`engaged` is the treatment, `treatment_initiated` the outcome; both potential outcomes and
+the true propensity are stored so the truth can be checked row by row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import GENDERS, INSURANCE_TYPES, JOURNEY_STAGES, REGIONS, SPLITS
+from e2i_synth.seeds import stream
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    hcp_keys,
+    nullable_days,
+    patient_keys,
+    scenario_columns,
+)
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="patient_journeys",
+    columns={
+        "patient_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "age_at_diagnosis": "INTEGER",
+        "gender": "VARCHAR",
+        "region": "VARCHAR",
+        "insurance_type": "VARCHAR",
+        "disease_severity": "DOUBLE",
+        "comorbidity_count": "INTEGER",
+        "academic_hcp": "BOOLEAN",
+        "engagement_score": "DOUBLE",
+        "engaged": "BOOLEAN",
+        "treatment_initiated": "BOOLEAN",
+        "days_to_treatment": "INTEGER",
+        "journey_stage": "VARCHAR",
+        "journey_start_date": "DATE",
+        "index_date": "DATE",
+        "propensity_score": "DOUBLE",
+        "potential_outcome_untreated": "BOOLEAN",
+        "potential_outcome_treated": "BOOLEAN",
+        "data_split": "VARCHAR",
+    },
+    primary_key="patient_id",
+    foreign_keys={"hcp_id": "hcp_profiles"},
+    nullable=frozenset({"days_to_treatment"}),
+)
+
+FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
+
+
+def insurance_codes(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Medicare dominates from 65; commercial below."""
+    senior = age >= 65
+    young = rng.choice(len(INSURANCE_TYPES), size=len(age), p=[0.66, 0.04, 0.22, 0.08])
+    old = rng.choice(len(INSURANCE_TYPES), size=len(age), p=[0.15, 0.78, 0.05, 0.02])
+    return np.where(senior, old, young)
+
+
+def journey_stage(world: World) -> np.ndarray:
+    initiated = world.outcome
+    stage = np.select(
+        [~initiated, world.stopped, world.refills > 0],
+        ["treatment_naive", "discontinued", "maintenance"],
+        "initiated",
+    )
+    assert set(np.unique(stage)) <= set(JOURNEY_STAGES)
+    return stage
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rng = stream(world.seed, "patient_journeys", world.scenario.brand, world.scenario.dgp)
+    n = world.n_patients
+    c = world.covariates
+    female = rng.random(n) < FEMALE_SHARE[world.scenario.brand]
+    days = (world.initiation_date - world.journey_start).astype("timedelta64[D]")
+    return pd.DataFrame(
+        {
+            "patient_id": patient_keys(world, np.arange(n)),
+            "hcp_id": hcp_keys(world, world.patient_hcp),
+            **scenario_columns(world),
+            "age_at_diagnosis": c.age_at_diagnosis,
+            "gender": np.where(female, GENDERS[0], GENDERS[1]),
+            "region": np.array(REGIONS)[c.region_code],
+            "insurance_type": np.array(INSURANCE_TYPES)[insurance_codes(c.age_at_diagnosis, rng)],
+            "disease_severity": c.disease_severity,
+            "comorbidity_count": c.comorbidity_count,
+            "academic_hcp": c.academic_hcp,
+            "engagement_score": world.engagement_score,
+            "engaged": world.engaged,
+            "treatment_initiated": world.outcome,
+            "days_to_treatment": nullable_days(days),
+            "journey_stage": journey_stage(world),
+            "journey_start_date": world.journey_start,
+            "index_date": world.index_date,
+            "propensity_score": np.round(world.propensity, 6),
+            "potential_outcome_untreated": world.y0,
+            "potential_outcome_treated": world.y1,
+            "data_split": np.array(SPLITS)[world.split],
+        }
+    )

@@ -1,0 +1,64 @@
+"""triggers: field alerts raised from high-scoring predictions, always after them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import TRIGGER_STATUSES, TRIGGER_TYPES
+from e2i_synth.seeds import stream
+from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="triggers",
+    columns={
+        "trigger_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        "patient_id": "VARCHAR",
+        "prediction_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "trigger_type": "VARCHAR",
+        "priority": "VARCHAR",
+        "status": "VARCHAR",
+        "created_at": "TIMESTAMP",
+        "data_split": "VARCHAR",
+    },
+    primary_key="trigger_id",
+    foreign_keys={
+        "hcp_id": "hcp_profiles",
+        "patient_id": "patient_journeys",
+        "prediction_id": "ml_predictions",
+    },
+)
+
+TRIGGER_THRESHOLD = 0.45
+MAX_DELAY_SECONDS = 7 * 86_400
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One trigger per prediction at or above the threshold, 1 minute to 7 days later."""
+    rng = stream(world.seed, "triggers", world.scenario.brand, world.scenario.dgp)
+    predictions = upstream["ml_predictions"]
+    fired = predictions[predictions["predicted_probability"] >= TRIGGER_THRESHOLD]
+    n = len(fired)
+    probability = fired["predicted_probability"].to_numpy()
+    delay = rng.integers(60, MAX_DELAY_SECONDS, n).astype("timedelta64[s]")
+    return pd.DataFrame(
+        {
+            "trigger_id": scenario_keys(world, "G", np.arange(n)),
+            "hcp_id": fired["hcp_id"].to_numpy(),
+            "patient_id": fired["patient_id"].to_numpy(),
+            "prediction_id": fired["prediction_id"].to_numpy(),
+            **scenario_columns(world),
+            "trigger_type": np.array(TRIGGER_TYPES)[rng.integers(0, len(TRIGGER_TYPES), n)],
+            "priority": np.select(
+                [probability >= 0.7, probability >= 0.55], ["high", "medium"], "low"
+            ),
+            "status": np.array(TRIGGER_STATUSES)[
+                rng.choice(len(TRIGGER_STATUSES), n, p=[0.3, 0.3, 0.25, 0.15])
+            ],
+            "created_at": fired["prediction_date"].to_numpy().astype("datetime64[s]") + delay,
+            "data_split": fired["data_split"].to_numpy(),
+        }
+    )

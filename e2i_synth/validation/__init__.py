@@ -1,0 +1,1 @@
+"""Pure validators: each returns the problems it finds as sentences a person understands."""

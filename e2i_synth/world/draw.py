@@ -1,0 +1,200 @@
+"""One vectorized draw of a scenario's causal world.
+
+HCPs, patients, covariates, treatment, both potential outcomes per patient, their timing
+and the split. Every table is a projection of this object, so the ground truth and the
+data are cut from the same arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from e2i_synth.catalog import (
+    BRANDS,
+    DGPS,
+    HCPS_PER_PATIENT,
+    JOURNEY_START_FIRST,
+    JOURNEY_START_LAST,
+    PRACTICE_TYPES,
+    REGION_SHARES,
+    REGIONS,
+    SPLIT_SHARES,
+    SPLITS,
+)
+from e2i_synth.seeds import stream
+from e2i_synth.settings import Scenario
+from e2i_synth.world.dgps import MECHANISMS, Covariates
+
+FOLLOW_UP_DAYS = 120
+"""Initiations count when they fall within this many days after the index date; the
+outcome is assessed the day after."""
+REFILL_INTERVAL_DAYS = 30
+
+AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
+
+
+@dataclass(frozen=True)
+class World:
+    scenario: Scenario
+    seed: int
+    # HCPs
+    hcp_specialty: np.ndarray
+    hcp_region_code: np.ndarray
+    hcp_practice_type: np.ndarray
+    hcp_academic: np.ndarray
+    # patients
+    patient_hcp: np.ndarray  # index into the HCP arrays
+    covariates: Covariates
+    propensity: np.ndarray
+    p0: np.ndarray
+    tau: np.ndarray
+    engaged: np.ndarray
+    y0: np.ndarray
+    y1: np.ndarray
+    engagement_score: np.ndarray
+    journey_start: np.ndarray  # datetime64[D]
+    index_date: np.ndarray  # datetime64[D]: engagement date for engaged patients
+    initiation_date: np.ndarray  # datetime64[D], NaT when not initiated
+    outcome_date: np.ndarray  # datetime64[D]: when initiation is assessed
+    refills: np.ndarray  # refills before the outcome date (0 when not initiated)
+    stopped: np.ndarray  # therapy stopped (switch or discontinuation) before the outcome date
+    split: np.ndarray  # index into catalog.SPLITS
+
+    @property
+    def n_patients(self) -> int:
+        return len(self.engaged)
+
+    @property
+    def n_hcps(self) -> int:
+        return len(self.hcp_specialty)
+
+    @property
+    def outcome(self) -> np.ndarray:
+        """The observed outcome: the potential outcome of the arm actually received."""
+        return np.where(self.engaged, self.y1, self.y0)
+
+    @property
+    def lag_days(self) -> int:
+        return DGPS[self.scenario.dgp].lag_days
+
+
+def exact_split(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Split codes with exactly floor(share * n) units per split (rest to train), shuffled."""
+    counts = np.floor(np.array(SPLIT_SHARES) * n).astype(int)
+    counts[0] += n - counts.sum()
+    return rng.permutation(np.repeat(np.arange(len(SPLITS)), counts))
+
+
+def _draw_hcps(scenario: Scenario, n_hcps: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    specialties = np.array(BRANDS[scenario.brand].specialties)
+    practice = rng.choice(len(PRACTICE_TYPES), size=n_hcps, p=[0.25, 0.3, 0.25, 0.2])
+    return {
+        "hcp_specialty": specialties[rng.integers(0, len(specialties), n_hcps)],
+        "hcp_region_code": rng.choice(len(REGIONS), size=n_hcps, p=REGION_SHARES),
+        "hcp_practice_type": np.array(PRACTICE_TYPES)[practice],
+        "hcp_academic": practice == PRACTICE_TYPES.index("academic_medical_center"),
+    }
+
+
+def _draw_dates(
+    rng: np.random.Generator,
+    n: int,
+    engaged: np.ndarray,
+    caused: np.ndarray,
+    initiated: np.ndarray,
+    lag: int,
+) -> dict[str, np.ndarray]:
+    """Journey start, index date and initiation date.
+
+    Initiations the engagement causes (`caused`) fall on or after index + lag; all other
+    initiations fall anywhere in the follow-up window, so a lagged contrast sees no effect
+    before the lag.
+    """
+    span = (np.datetime64(JOURNEY_START_LAST) - np.datetime64(JOURNEY_START_FIRST)).astype(int)
+    journey_start = np.datetime64(JOURNEY_START_FIRST) + rng.integers(0, span + 1, n)
+    index_date = journey_start + rng.integers(7, 46, n)
+    spontaneous_day = rng.integers(1, FOLLOW_UP_DAYS + 1, n)
+    caused_day = rng.integers(max(lag, 1), FOLLOW_UP_DAYS + 1, n)
+    initiation_day = np.where(caused & engaged, caused_day, spontaneous_day)
+    initiation_date = np.where(initiated, index_date + initiation_day, np.datetime64("NaT")).astype(
+        "datetime64[D]"
+    )
+    return {
+        "journey_start": journey_start,
+        "index_date": index_date,
+        "initiation_date": initiation_date,
+        "outcome_date": index_date + FOLLOW_UP_DAYS + 1,
+    }
+
+
+def _draw_persistence(
+    rng: np.random.Generator, initiation_date: np.ndarray, outcome_date: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Monthly refills after initiation and an optional stop, all before the outcome date."""
+    initiated = ~np.isnat(initiation_date)
+    room = np.where(
+        initiated, (outcome_date - initiation_date).astype("timedelta64[D]").astype(float), 0
+    )
+    max_refills = np.floor((room - 1) / REFILL_INTERVAL_DAYS).astype(int).clip(0)
+    refills = np.minimum(rng.geometric(0.35, len(room)) - 1, max_refills)
+    stopped = initiated & (rng.random(len(room)) < 0.25) & (refills < max_refills)
+    return {"refills": np.where(initiated, refills, 0), "stopped": stopped}
+
+
+def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
+    """Draw the scenario's world from its own named stream of `seed`."""
+    rng = stream(seed, "world", scenario.brand, scenario.dgp)
+    n_hcps = max(1, round(n_patients * HCPS_PER_PATIENT))
+    hcps = _draw_hcps(scenario, n_hcps, rng)
+
+    # Patients concentrate on some HCPs (lognormal volumes), as real panels do.
+    volume = rng.lognormal(0.0, 0.8, n_hcps)
+    patient_hcp = rng.choice(n_hcps, size=n_patients, p=volume / volume.sum())
+    age_mean = AGE_MEAN_BY_BRAND[scenario.brand]
+    covariates = Covariates(
+        disease_severity=np.round(10 * rng.beta(2.2, 2.2, n_patients), 1),
+        comorbidity_count=rng.binomial(6, 0.3, n_patients),
+        academic_hcp=hcps["hcp_academic"][patient_hcp],
+        age_at_diagnosis=np.clip(np.round(rng.normal(age_mean, 13, n_patients)), 18, 90).astype(
+            int
+        ),
+        region_code=hcps["hcp_region_code"][patient_hcp],
+    )
+    mechanism = MECHANISMS[scenario.dgp](covariates)
+    p1 = mechanism.p0 + mechanism.tau
+    engaged = rng.random(n_patients) < mechanism.propensity
+    u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
+    y0 = u < mechanism.p0
+    y1 = u < p1
+    caused = y1 & ~y0
+    observed = np.where(engaged, y1, y0)
+    # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
+    engagement_score = np.round(5.0 * engaged + 4.99 * rng.beta(2, 2, n_patients), 2)
+    dates = _draw_dates(rng, n_patients, engaged, caused, observed, DGPS[scenario.dgp].lag_days)
+    persistence = _draw_persistence(rng, dates["initiation_date"], dates["outcome_date"])
+    return World(
+        scenario=scenario,
+        seed=seed,
+        patient_hcp=patient_hcp,
+        covariates=covariates,
+        propensity=mechanism.propensity,
+        p0=mechanism.p0,
+        tau=mechanism.tau,
+        engaged=engaged,
+        y0=y0,
+        y1=y1,
+        engagement_score=engagement_score,
+        split=exact_split(n_patients, rng),
+        **hcps,
+        **dates,
+        **persistence,
+    )
+
+
+@lru_cache(maxsize=1)
+def cached_world(scenario: Scenario, n_patients: int, seed: int) -> World:
+    """The last world drawn, so the assets of one scenario draw it once (one kept at a time)."""
+    return draw_world(scenario, n_patients, seed)
