@@ -71,3 +71,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,6 @@ import os
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
 from e2i_synth.defs.assets.core import core_tables
-from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.settings import DEFAULT_HOME, DEFAULT_SCALE, DEFAULT_SEED
 
@@ -16,7 +15,6 @@ GENERATE_JOB = "generate_scenario"
 generate_scenario = define_asset_job(
     GENERATE_JOB,
     selection=AssetSelection.assets(core_tables),
-    partitions_def=SCENARIO_PARTITIONS,
     description="Draw one scenario's world and replace its tables in the warehouse.",
 )
 

@@ -85,13 +85,13 @@ def time_series(c: Covariates) -> Mechanism:
 def selection_bias(c: Covariates) -> Mechanism:
     n = len(c.disease_severity)
     youth = (90 - c.age_at_diagnosis) / 72
-    logit = -5.0 + 0.6 * c.disease_severity + 4.0 * youth + 2.0 * c.academic_hcp
+    logit = -3.0 + 0.35 * c.disease_severity + 2.5 * youth + 1.5 * c.academic_hcp
     p0 = _baseline(
         (0.35, youth),
         (0.45, c.disease_severity / 10),
         (0.2, c.academic_hcp.astype(float)),
     )
-    propensity = np.clip(_sigmoid(logit), 0.03, 0.97)
+    propensity = np.clip(_sigmoid(logit), 0.02, 0.98)
     return Mechanism(propensity, p0, _constant(DGPS["selection_bias"].true_ate, n))
 
 

@@ -1,0 +1,180 @@
+"""Every table is a valid projection of its world: keys, FKs, time order, splits, truth."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from e2i_synth.catalog import (
+    BRANDS,
+    CHANNELS,
+    DGPS,
+    INTERVENTION_TYPES,
+    JOURNEY_STAGES,
+    REGIONS,
+    SPLIT_SHARES,
+    SPLITS,
+    TREATMENT_EVENT_TYPES,
+    TRIGGER_STATUSES,
+    TRIGGER_TYPES,
+)
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
+from e2i_synth.validation import integrity
+from e2i_synth.world import draw_world
+from e2i_synth_tests.conftest import frames_of
+
+SCENARIOS = [(b, d) for b in BRANDS for d in DGPS]
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+
+
+@pytest.mark.parametrize(("brand", "dgp"), SCENARIOS)
+def test_scenario_is_internally_consistent(brand, dgp):
+    frames = frames_of(brand, dgp)
+    assert integrity.duplicate_keys(frames) == []
+    assert integrity.orphan_foreign_keys(frames) == []
+    assert integrity.time_order(frames) == []
+    assert integrity.split_isolation(frames) == []
+    assert integrity.split_proportions(frames) == []
+
+
+@pytest.mark.parametrize(("brand", "dgp"), SCENARIOS)
+def test_tables_have_declared_columns_scenario_and_no_unexpected_nulls(brand, dgp):
+    for name, frame in frames_of(brand, dgp).items():
+        spec = SPECS[name]
+        assert list(frame.columns) == list(spec.columns), name
+        assert (frame["brand"] == brand).all() and (frame["dgp_type"] == dgp).all()
+        required = [c for c in spec.columns if c not in spec.nullable]
+        assert not frame[required].isna().any().any(), name
+        assert len(frame) > 0, name
+
+
+def test_keys_unique_across_all_scenarios():
+    for name in TABLE_NAMES:
+        key = SPECS[name].primary_key
+        keys = pd.concat([frames_of(b, d)[name][key] for b, d in SCENARIOS])
+        assert keys.is_unique, name
+
+
+def test_enumerations_come_from_the_catalog():
+    frames = frames_of("kisqali", "confounded")
+    hcps = frames["hcp_profiles"]
+    assert set(hcps["specialty"]) <= set(BRANDS["kisqali"].specialties)
+    assert set(hcps["region"]) <= set(REGIONS)
+    assert set(hcps["preferred_channel"]) <= set(CHANNELS)
+    assert hcps["decile"].between(1, 10).all() and hcps["priority_tier"].between(1, 4).all()
+    assert set(frames["patient_journeys"]["journey_stage"]) <= set(JOURNEY_STAGES)
+    assert set(frames["treatment_events"]["event_type"]) <= set(TREATMENT_EVENT_TYPES)
+    assert set(frames["engagement_events"]["intervention_type"]) <= set(INTERVENTION_TYPES)
+    assert set(frames["engagement_events"]["channel"]) <= set(CHANNELS)
+    assert set(frames["triggers"]["trigger_type"]) <= set(TRIGGER_TYPES)
+    assert set(frames["triggers"]["status"]) <= set(TRIGGER_STATUSES)
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_truth_equals_mean_of_stored_potential_outcomes(dgp):
+    frames = frames_of("fabhalta", dgp)
+    journeys, truth = frames["patient_journeys"], frames["causal_ground_truth"]
+    effect = journeys["potential_outcome_treated"].astype(int) - journeys[
+        "potential_outcome_untreated"
+    ].astype(int)
+    for _, row in truth.iterrows():
+        mask = (
+            np.ones(len(journeys), bool)
+            if pd.isna(row["segment_column"])
+            else journeys[row["segment_column"]] == row["segment_value"]
+        )
+        assert row["true_ate"] == pytest.approx(effect[mask].mean(), abs=1e-12)
+        assert row["n_units"] == mask.sum()
+        assert row["n_treated"] == journeys.loc[mask, "engaged"].sum()
+    observed = np.where(
+        journeys["engaged"],
+        journeys["potential_outcome_treated"],
+        journeys["potential_outcome_untreated"],
+    )
+    assert (observed == journeys["treatment_initiated"]).all()
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_truth_is_self_describing(dgp):
+    truth = frames_of("kisqali", dgp)["causal_ground_truth"]
+    overall = truth[truth["segment_column"].isna()]
+    assert len(overall) == 1 and overall["segment_value"].isna().all()
+    row = overall.iloc[0]
+    table = frames_of("kisqali", dgp)[row["treatment_table"]]
+    named = [row["treatment_column"], row["outcome_column"], *row["adjustment_columns"]]
+    assert set(named) <= set(table.columns)
+    for column in named:
+        assert column in row["graph_dot"]
+    assert f"{row['treatment_column']} -> {row['outcome_column']}" in row["graph_dot"]
+    assert row["lag_days"] == DGPS[dgp].lag_days
+    if DGPS[dgp].true_ate is not None:
+        assert row["expected_ate"] == pytest.approx(DGPS[dgp].true_ate)
+
+
+def test_outcome_table_carries_the_causal_outcome():
+    frames = frames_of("remibrutinib", "confounded")
+    merged = frames["business_outcomes"].merge(frames["patient_journeys"], on="patient_id")
+    assert (merged["outcome_value"] == merged["treatment_initiated"].astype(float)).all()
+
+
+def test_engaged_patients_have_exactly_one_linked_engagement_on_the_index_date():
+    frames = frames_of("kisqali", "time_series")
+    journeys = frames["patient_journeys"]
+    linked = frames["engagement_events"].dropna(subset=["patient_id"])
+    assert linked["patient_id"].is_unique
+    assert set(linked["patient_id"]) == set(journeys.loc[journeys["engaged"], "patient_id"])
+    merged = linked.merge(journeys, on="patient_id")
+    assert (merged["engagement_date"] == merged["index_date"]).all()
+
+
+def test_prescriptions_match_initiation():
+    frames = frames_of("fabhalta", "simple_linear")
+    journeys = frames["patient_journeys"]
+    rx = frames["treatment_events"].query("event_type == 'prescription'")
+    assert set(rx["patient_id"]) == set(journeys.loc[journeys["treatment_initiated"], "patient_id"])
+    merged = rx.merge(journeys, on="patient_id")
+    days = (merged["event_date"] - merged["journey_start_date"]).dt.days
+    assert (days == merged["days_to_treatment"]).all()
+
+
+def test_hcp_target_volume_counts_scenario_patients():
+    frames = frames_of("kisqali", "heterogeneous")
+    counts = frames["patient_journeys"]["hcp_id"].value_counts()
+    hcps = frames["hcp_profiles"].set_index("hcp_id")
+    assert (hcps["target_patient_volume"] == counts.reindex(hcps.index, fill_value=0)).all()
+    assert (hcps["total_patient_volume"] >= hcps["target_patient_volume"]).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(100, 1_500),
+    scenario=st.sampled_from(SCENARIOS),
+)
+def test_same_seed_gives_byte_identical_tables(seed, n, scenario):
+    first = build_tables(draw_world(Scenario(*scenario), n, seed))
+    second = build_tables(draw_world(Scenario(*scenario), n, seed))
+    for name in TABLE_NAMES:
+        assert frame_digest(first[name]) == frame_digest(second[name]), name
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), n=st.integers(100, 1_500), scenario=st.sampled_from(SCENARIOS)
+)
+def test_splits_are_exact_and_isolated_for_any_size(seed, n, scenario):
+    frames = build_tables(draw_world(Scenario(*scenario), n, seed))
+    assert integrity.split_isolation(frames) == []
+    counts = frames["patient_journeys"]["data_split"].value_counts()
+    for split, share in zip(SPLITS[1:], SPLIT_SHARES[1:], strict=True):
+        assert counts.get(split, 0) == int(np.floor(share * n))
+    assert integrity.time_order(frames) == [] and integrity.orphan_foreign_keys(frames) == []

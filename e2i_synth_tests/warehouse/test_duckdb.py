@@ -1,0 +1,77 @@
+"""The DuckDB warehouse replaces exactly one scenario, all or nothing."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.warehouse import DuckDBWarehouse
+from e2i_synth_tests.conftest import frames_of
+
+KIS = Scenario("kisqali", "confounded")
+FAB = Scenario("fabhalta", "confounded")
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> DuckDBWarehouse:
+    store = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    store.replace_scenario(KIS, frames_of("kisqali", "confounded", 500))
+    store.replace_scenario(FAB, frames_of("fabhalta", "confounded", 500))
+    return store
+
+
+def test_round_trip_preserves_rows_and_types(warehouse):
+    stored = warehouse.read("patient_journeys", KIS)
+    generated = frames_of("kisqali", "confounded", 500)["patient_journeys"]
+    assert stored["patient_id"].tolist() == sorted(generated["patient_id"])
+    assert stored["treatment_initiated"].sum() == generated["treatment_initiated"].sum()
+    assert stored["days_to_treatment"].isna().sum() == generated["days_to_treatment"].isna().sum()
+    truth = warehouse.read("causal_ground_truth", KIS)
+    assert list(truth.loc[0, "adjustment_columns"]) == [
+        "disease_severity",
+        "academic_hcp",
+        "comorbidity_count",
+    ]
+
+
+def test_replace_touches_only_its_scenario(warehouse):
+    before_fab = {t: len(warehouse.read(t, FAB)) for t in TABLE_NAMES}
+    smaller = frames_of("kisqali", "confounded", 300)
+    warehouse.replace_scenario(KIS, smaller)
+    warehouse.replace_scenario(KIS, smaller)
+    assert warehouse.row_counts(KIS) == {t: len(f) for t, f in smaller.items()}
+    assert {t: len(warehouse.read(t, FAB)) for t in TABLE_NAMES} == before_fab
+
+
+def test_failed_replace_leaves_previous_rows(warehouse):
+    before = warehouse.row_counts(KIS)
+    frames = dict(frames_of("kisqali", "confounded", 300))
+    frames["triggers"] = frames["triggers"].drop(columns=["created_at"])  # fails mid-load
+    with pytest.raises(duckdb.Error):
+        warehouse.replace_scenario(KIS, frames)
+    assert warehouse.row_counts(KIS) == before
+
+
+def test_null_in_required_column_is_rejected_and_rolled_back(warehouse):
+    before = warehouse.row_counts(KIS)
+    frames = dict(frames_of("kisqali", "confounded", 300))
+    broken = frames["ml_predictions"].copy()
+    broken["model_name"] = pd.Series([None] * len(broken), dtype="str")
+    frames["ml_predictions"] = broken
+    with pytest.raises(duckdb.ConstraintException):
+        warehouse.replace_scenario(KIS, frames)
+    assert warehouse.row_counts(KIS) == before
+
+
+def test_unknown_table_is_refused(warehouse):
+    with pytest.raises(E2IError, match="unknown tables"):
+        warehouse.replace_scenario(KIS, {"patients": pd.DataFrame()})
+
+
+def test_reading_a_missing_warehouse_says_what_to_do(tmp_path):
+    with pytest.raises(E2IError, match="e2i-synth materialize"):
+        DuckDBWarehouse(tmp_path / "none.duckdb").read("hcp_profiles")
