@@ -63,14 +63,13 @@ def insurance_codes(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def journey_stage(world: World) -> np.ndarray:
-    initiated = world.outcome
-    stage = np.select(
-        [~initiated, world.stopped, world.refills > 0],
-        ["treatment_naive", "discontinued", "maintenance"],
-        "initiated",
+    """Where the journey stands on the outcome date, from the world's treatment history."""
+    naive, initiated, maintenance, discontinued = JOURNEY_STAGES
+    return np.select(
+        [~world.outcome, world.stopped, world.refills > 0],
+        [naive, discontinued, maintenance],
+        initiated,
     )
-    assert set(np.unique(stage)) <= set(JOURNEY_STAGES)
-    return stage
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Speed and memory benchmark of the generator: run it with `python -m bench`."""
