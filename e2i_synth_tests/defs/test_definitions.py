@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -21,6 +22,7 @@ from e2i_synth.tables import TABLE_NAMES, build_tables
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = Scenario("kisqali", "confounded")
 N = 300
 
@@ -112,3 +114,17 @@ def test_dagster_cli_materializes_one_partition(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     counts = DuckDBWarehouse(tmp_path / "e2i" / "warehouse.duckdb").row_counts(SCENARIO)
     assert counts["patient_journeys"] == N
+
+
+def test_workspace_file_loads_the_code_location(tmp_path):
+    """What `dagster dev -w workspace.yaml` loads, validated by Dagster's own command."""
+    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
+    result = subprocess.run(
+        [dagster, "definitions", "validate", "-w", str(REPO_ROOT / "workspace.yaml")],
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Validation successful for code location e2i_synth" in result.stderr + result.stdout
