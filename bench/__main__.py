@@ -136,9 +136,7 @@ def full_run() -> tuple[float, dict]:
 def end_to_end_seconds() -> float:
     """Wall seconds of `e2i-synth materialize --scale small` into a fresh, empty E2I_HOME."""
     command = [str(Path(sys.executable).parent / "e2i-synth"), "materialize", "--scale", "small"]
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "E2I_SCALE", "E2I_SEED"}
-    }
+    env = {k: v for k, v in os.environ.items() if k not in END_TO_END_CLEARED_ENV}
     with tempfile.TemporaryDirectory(prefix="e2i-bench-") as home:
         started = perf_counter()
         done = subprocess.run(

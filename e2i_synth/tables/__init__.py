@@ -35,12 +35,9 @@ SPECS: dict[str, TableSpec] = {m.SPEC.name: m.SPEC for m in CORE_TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(SPECS)
 
 
-def build_tables(world: World, names: tuple[str, ...] = TABLE_NAMES) -> dict[str, pd.DataFrame]:
-    """Project the world into the named tables (and any parents they read), in FK order."""
+def build_tables(world: World) -> dict[str, pd.DataFrame]:
+    """Project the world into every table, parents first (triggers read ml_predictions)."""
     frames: dict[str, pd.DataFrame] = {}
     for module in CORE_TABLES:
-        name = module.SPEC.name
-        if name in names or (name == "ml_predictions" and "triggers" in names):
-            frame = module.build(world, frames)
-            frames[name] = frame[list(module.SPEC.columns)]
-    return {name: frames[name] for name in TABLE_NAMES if name in names}
+        frames[module.SPEC.name] = module.build(world, frames)[list(module.SPEC.columns)]
+    return frames
