@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import click
 import pandas as pd
 
 from e2i_synth.errors import E2IError
-from e2i_synth.settings import Settings, select_scenarios
+from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 from e2i_synth.tables import TABLE_NAMES
 
 
@@ -17,15 +19,61 @@ def cli() -> None:
     """Synthetic pharma-commercial warehouse with known causal truth."""
 
 
+def brand_option(command):
+    return click.option("--brand", default=None, help="Only this brand (default: all three).")(
+        command
+    )
+
+
+def dgp_option(command):
+    return click.option(
+        "--dgp", default=None, help="Only this data-generating process (default: all five)."
+    )(command)
+
+
+def progress_line(total: int):
+    def show(i: int, run) -> None:
+        status = "ok" if run.success else "FAILED"
+        rows = f"{sum(run.rows.values()):>9,} rows  " if run.rows else ""
+        truth = f"true ATE {run.true_ate:.4f}  " if run.rows else ""
+        click.echo(
+            f"[{i + 1:>2}/{total}] {run.scenario.partition_key:<30} {rows}{truth}"
+            f"checks {run.checks_passed}/{run.checks_passed + run.checks_failed} {status}"
+            f"  {run.seconds:5.2f} s"
+        )
+
+    return show
+
+
+def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
+    """Write the HTML report of these runs; fail with every failure named if any."""
+    from e2i_synth.validation.report import write_report
+    from e2i_synth.warehouse import DuckDBWarehouse
+
+    results = DuckDBWarehouse(settings.warehouse_path).read_results([r.run_id for r in runs])
+    if len(results):
+        path = write_report(results, settings.home / "reports", stem)
+        click.echo(f"validation report: {path}")
+    failures = [f for run in runs for f in run.failures]
+    if failures:
+        raise E2IError(
+            f"{len(failures)} failure(s) in {sum(not r.success for r in runs)} of {len(runs)} "
+            "scenario(s):\n  " + "\n  ".join(failures)
+        )
+
+
+def report_stem(kind: str) -> str:
+    return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+
+
 @cli.command()
 @click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
-@click.option("--brand", default=None, help="Only this brand (default: all three).")
-@click.option("--dgp", default=None, help="Only this data-generating process (default: all five).")
+@brand_option
+@dgp_option
 @click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
 def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str | None) -> None:
-    """Generate scenarios through Dagster into $E2I_HOME/warehouse.duckdb."""
-    from e2i_synth.defs.runner import materialize_scenarios
-    from e2i_synth.settings import ensure_writable_home
+    """Generate and check scenarios through Dagster into $E2I_HOME/warehouse.duckdb."""
+    from e2i_synth.defs.runner import run_scenarios
 
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
@@ -34,30 +82,59 @@ def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed} -> {settings.warehouse_path}"
     )
-
-    def progress(i: int, run) -> None:
+    runs = run_scenarios(settings, scenarios, generate=True, on_done=progress_line(len(scenarios)))
+    loaded = [r for r in runs if r.rows]
+    if loaded:
+        summary = pd.DataFrame(
+            [
+                {
+                    "scenario": r.scenario.partition_key,
+                    **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
+                    "true_ate": round(r.true_ate, 4),
+                }
+                for r in loaded
+            ]
+        ).set_index("scenario")
+        click.echo("\n" + summary.to_string())
         click.echo(
-            f"[{i + 1:>2}/{len(scenarios)}] {run.scenario.partition_key:<30} "
-            f"{sum(run.rows.values()):>9,} rows  true ATE {run.true_ate:.4f}  {run.seconds:5.2f} s"
+            f"\n{int(summary[list(TABLE_NAMES)].sum().sum()):,} rows in {len(loaded)} "
+            f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
+    report_and_verdict(settings, runs, report_stem("materialize"))
 
-    runs = materialize_scenarios(settings, scenarios, progress)
-    summary = pd.DataFrame(
-        [
-            {
-                "scenario": r.scenario.partition_key,
-                **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
-                "true_ate": round(r.true_ate, 4),
-            }
-            for r in runs
-        ]
-    ).set_index("scenario")
-    totals = summary[list(TABLE_NAMES)].sum()
-    click.echo("\n" + summary.to_string())
-    click.echo(
-        f"\n{int(totals.sum()):,} rows in {len(runs)} scenario(s); "
-        f"{sum(r.seconds for r in runs):.1f} s in Dagster runs"
-    )
+
+def stored_scenarios(settings: Settings, wanted: list[Scenario]) -> list[Scenario]:
+    """The wanted scenarios, all of which must be in the warehouse."""
+    from e2i_synth.warehouse import DuckDBWarehouse
+
+    store = DuckDBWarehouse(settings.warehouse_path)
+    if "causal_ground_truth" not in store.tables():
+        raise E2IError(
+            f"no scenarios stored in {settings.warehouse_path}; run `e2i-synth materialize` first"
+        )
+    truth = store.read("causal_ground_truth")
+    present = set(zip(truth["brand"], truth["dgp_type"], strict=True))
+    missing = [s.partition_key for s in wanted if (s.brand, s.dgp) not in present]
+    if missing:
+        raise E2IError(
+            f"not in the warehouse: {', '.join(missing)}; materialize them first "
+            "(e2i-synth materialize --brand ... --dgp ...)"
+        )
+    return wanted
+
+
+@cli.command()
+@brand_option
+@dgp_option
+def validate(brand: str | None, dgp: str | None) -> None:
+    """Re-run every check on the stored scenarios, without regenerating them."""
+    from e2i_synth.defs.runner import run_scenarios
+
+    settings = Settings.from_env()
+    scenarios = stored_scenarios(settings, select_scenarios(brand, dgp))
+    click.echo(f"validating {len(scenarios)} stored scenario(s) in {settings.warehouse_path}")
+    runs = run_scenarios(settings, scenarios, generate=False, on_done=progress_line(len(scenarios)))
+    report_and_verdict(settings, runs, report_stem("validate"))
 
 
 def main() -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from e2i_synth.settings import Scenario
+from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 
 
@@ -37,11 +40,47 @@ def test_materialize_prints_progress_and_summary(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "[ 1/1] kisqali|heterogeneous" in result.stdout
+    assert f"checks {len(CHECKS)}/{len(CHECKS)} ok" in result.stdout
     assert "true_ate" in result.stdout and "patient_journeys" in result.stdout
     counts = DuckDBWarehouse(tmp_path / "warehouse.duckdb").row_counts(
         Scenario("kisqali", "heterogeneous")
     )
     assert counts["patient_journeys"] == 200 and counts["causal_ground_truth"] == 5
+    report = (tmp_path / "reports" / "latest.html").read_text()
+    assert "validation report: PASSED" in report and "kisqali|heterogeneous" in report
+    assert "<svg" in report and "cate region=west" in report
+
+
+def test_validate_rechecks_stored_scenarios_and_fails_on_a_shifted_truth(tmp_path):
+    made = run_cli(
+        "materialize",
+        "--scale",
+        "10000",
+        "--dgp",
+        "confounded",
+        "--brand",
+        "fabhalta",
+        home=tmp_path,
+    )
+    assert made.returncode == 0, made.stderr
+    ok = run_cli("validate", "--brand", "fabhalta", "--dgp", "confounded", home=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert re.search(rf"fabhalta\|confounded +checks {len(CHECKS)}/{len(CHECKS)} ok", ok.stdout)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+        con.execute("UPDATE causal_ground_truth SET true_ate = true_ate + 0.1")
+    bad = run_cli("validate", "--dgp", "confounded", "--brand", "fabhalta", home=tmp_path)
+    assert bad.returncode == 1
+    assert "fabhalta|confounded: causal_ground_truth.causal_recovery failed" in bad.stderr
+    assert "vs truth" in bad.stderr
+    report = (tmp_path / "reports" / "latest.html").read_text()
+    assert "FAILED (1 checks)" in report
+
+
+def test_validate_without_stored_scenarios_says_what_to_run(tmp_path):
+    result = run_cli("validate", home=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: no scenarios stored")
+    assert "e2i-synth materialize" in result.stderr
 
 
 @pytest.mark.parametrize(

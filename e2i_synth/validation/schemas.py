@@ -36,6 +36,7 @@ from e2i_synth.catalog import (
     TRIGGER_TYPES,
 )
 from e2i_synth.tables import SPECS
+from e2i_synth.validation.result import CheckResult, from_problems
 
 TYPE_FAMILIES = {
     "VARCHAR": ("string", pd.api.types.is_string_dtype),
@@ -135,3 +136,10 @@ def schema_problems(table: str, frame: pd.DataFrame) -> list[str]:
             problems.append(f"{table}.{column}: {len(group)} rows fail {check} (e.g. {examples})")
         return problems
     return []
+
+
+def check_schema(table: str, frame: pd.DataFrame) -> CheckResult:
+    problems = schema_problems(table, frame)
+    figures = {"rows": len(frame), "columns": len(frame.columns)}
+    ok = f"{len(frame)} rows match the {table} schema ({len(SPECS[table].columns)} columns)"
+    return from_problems("schema", table, problems, ok, figures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import pandas as pd
@@ -15,6 +16,12 @@ class Warehouse(Protocol):
 
     def read(self, table: str, scenario: Scenario | None = None) -> pd.DataFrame:
         """A table's rows (one scenario's, or all), in primary-key order."""
+
+    def record_results(self, frame: pd.DataFrame) -> None:
+        """Append rows of `validation_results`, all or nothing."""
+
+    def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
+        """The `validation_results` rows of these runs."""
 
     def tables(self) -> list[str]:
         """Tables that exist in the warehouse."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
+from e2i_synth.validation.records import RESULTS_SPEC
 
 
 def create_table_sql(spec: TableSpec) -> str:
@@ -71,6 +72,36 @@ class DuckDBWarehouse:
             except BaseException:
                 con.rollback()
                 raise
+
+    def record_results(self, frame: pd.DataFrame) -> None:
+        """Append check results (re-recording a run's check replaces it)."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                con.execute(create_table_sql(RESULTS_SPEC))
+                con.register("incoming", frame)
+                con.execute(
+                    f"DELETE FROM {RESULTS_SPEC.name} WHERE {RESULTS_SPEC.primary_key} IN "
+                    f"(SELECT {RESULTS_SPEC.primary_key} FROM incoming)"
+                )
+                columns = ", ".join(RESULTS_SPEC.columns)
+                con.execute(
+                    f"INSERT INTO {RESULTS_SPEC.name} ({columns}) SELECT {columns} FROM incoming"
+                )
+                con.unregister("incoming")
+                con.commit()
+            except BaseException:
+                con.rollback()
+                raise
+
+    def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
+        """The results of these runs, in run and check order."""
+        with self.connect(read_only=True) as con:
+            return con.execute(
+                f"SELECT * FROM {RESULTS_SPEC.name} WHERE list_contains(?, run_id) "
+                "ORDER BY checked_at, brand, dgp_type, result_id",
+                [list(run_ids)],
+            ).df()
 
     def read(self, table: str, scenario: Scenario | None = None) -> pd.DataFrame:
         spec = SPECS[table]

@@ -82,9 +82,12 @@ class World:
 
 
 def exact_split(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Split codes with exactly floor(share * n) units per split (rest to train), shuffled."""
-    counts = np.floor(np.array(SPLIT_SHARES) * n).astype(int)
-    counts[0] += n - counts.sum()
+    """Split codes with share * n units per split, rounded by largest remainder (so every
+    split is within 1/n of its share), shuffled."""
+    quotas = np.array(SPLIT_SHARES) * n
+    counts = np.floor(quotas).astype(int)
+    leftover = n - counts.sum()
+    counts[np.argsort(counts - quotas, kind="stable")[:leftover]] += 1
     return rng.permutation(np.repeat(np.arange(len(SPLITS)), counts))
 
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from e2i_synth.defs import assets as assets_pkg
 from e2i_synth.defs.assets import core
-from e2i_synth.defs.definitions import GENERATE_JOB, defs
+from e2i_synth.defs.checks import CHECK_SPECS
+from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-from e2i_synth.defs.runner import dagster_instance, materialize_scenarios
-from e2i_synth.errors import E2IError
+from e2i_synth.defs.runner import dagster_instance, run_scenarios
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES, build_tables
+from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 
@@ -44,19 +45,48 @@ def test_definitions_resolve_graph_partitions_and_job():
     parents = {p.to_user_string() for p in graph.get(core.CORE_SPECS[6].key).parent_keys}
     assert parents == {"hcp_profiles", "patient_journeys", "ml_predictions"}
     assert defs.resolve_job_def(GENERATE_JOB).partitions_def == SCENARIO_PARTITIONS
+    check_keys = {f"{k.asset_key.to_user_string()}.{k.name}" for k in graph.asset_check_keys}
+    assert check_keys == {c.name for c in CHECKS}
+    assert all(spec.blocking and spec.partitions_def == SCENARIO_PARTITIONS for spec in CHECK_SPECS)
+    validate_nodes = {n.name for n in defs.resolve_job_def(VALIDATE_JOB).graph.node_defs}
+    assert validate_nodes == {"scenario_checks"}
     assert len(SCENARIO_PARTITIONS.get_partition_keys()) == 15
     assert SCENARIO.partition_key in SCENARIO_PARTITIONS.get_partition_keys()
     assert assets_pkg.__doc__
 
 
-def test_in_process_materialization_stores_the_scenario(isolated_home):
+def test_in_process_materialization_stores_the_scenario_and_checks_it(isolated_home):
     settings = Settings.from_env(scale=N, seed=3)
-    [run] = materialize_scenarios(settings, [SCENARIO])
+    [run] = run_scenarios(settings, [SCENARIO])
     expected = build_tables(draw_world(SCENARIO, N, 3))
-    assert run.rows == {t: len(f) for t, f in expected.items()}
-    assert DuckDBWarehouse(settings.warehouse_path).row_counts(SCENARIO) == run.rows
+    assert run.success and run.rows == {t: len(f) for t, f in expected.items()}
+    assert (run.checks_passed, run.checks_failed) == (len(CHECKS), 0)
+    store = DuckDBWarehouse(settings.warehouse_path)
+    assert store.row_counts(SCENARIO) == run.rows
+    results = store.read_results([run.run_id])
+    assert len(results) == len(CHECKS) and results["passed"].all()
     record = dagster_instance(settings).get_run_by_id(run.run_id)
     assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
+
+
+def test_validate_job_rechecks_stored_data_without_regenerating(isolated_home):
+    settings = Settings.from_env(scale=N, seed=3)
+    [made] = run_scenarios(settings, [SCENARIO])
+    before = digests(settings.warehouse_path)
+    [checked] = run_scenarios(settings, [SCENARIO], generate=False)
+    assert checked.success and checked.rows == {} and checked.run_id != made.run_id
+    assert checked.checks_passed == len(CHECKS)
+    assert digests(settings.warehouse_path) == before
+    record = dagster_instance(settings).get_run_by_id(checked.run_id)
+    assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
+
+
+def test_validating_a_scenario_that_is_not_stored_names_it(isolated_home):
+    settings = Settings.from_env(scale=N, seed=3)
+    run_scenarios(settings, [SCENARIO])
+    [run] = run_scenarios(settings, [Scenario("fabhalta", "time_series")], generate=False)
+    assert not run.success
+    assert "fabhalta|time_series is not in the warehouse" in run.failures[0]
 
 
 def test_same_seed_gives_byte_identical_warehouses(tmp_path, monkeypatch):
@@ -64,14 +94,14 @@ def test_same_seed_gives_byte_identical_warehouses(tmp_path, monkeypatch):
     paths = []
     for run in ("a", "b"):
         settings = Settings.from_env(home=tmp_path / run, scale=N, seed=11)
-        materialize_scenarios(settings, [SCENARIO, Scenario("fabhalta", "time_series")])
+        run_scenarios(settings, [SCENARIO, Scenario("fabhalta", "time_series")])
         paths.append(settings.warehouse_path)
     assert digests(paths[0]) == digests(paths[1])
 
 
-def test_failed_run_names_the_cause_and_keeps_previous_contents(isolated_home, monkeypatch):
+def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated_home, monkeypatch):
     settings = Settings.from_env(scale=N, seed=5)
-    materialize_scenarios(settings, [SCENARIO])
+    run_scenarios(settings, [SCENARIO])
     before = digests(settings.warehouse_path)
 
     def corrupted(world):
@@ -80,9 +110,33 @@ def test_failed_run_names_the_cause_and_keeps_previous_contents(isolated_home, m
         return frames
 
     monkeypatch.setattr(core, "build_tables", corrupted)
-    with pytest.raises(E2IError, match=r"kisqali\|confounded.*hcp_profiles.hcp_id: 1 duplicated"):
-        materialize_scenarios(Settings.from_env(scale=N, seed=6), [SCENARIO])
+    [run] = run_scenarios(Settings.from_env(scale=N, seed=6), [SCENARIO])
+    assert not run.success and run.rows == {}
+    assert "kisqali|confounded" in run.failures[0]
+    assert "hcp_profiles.keys failed: hcp_profiles.hcp_id: 1 duplicated" in run.failures[0]
     assert digests(settings.warehouse_path) == before
+    gate = DuckDBWarehouse(settings.warehouse_path).read_results([run.run_id])
+    assert set(gate["check_name"]) == {"schema", "keys"} and not gate["passed"].any()
+
+
+def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
+    isolated_home, monkeypatch
+):
+    """Structurally sound, so it loads; the blocking causal check then fails the run."""
+
+    def shifted(world):
+        frames = build_tables(world)
+        frames["causal_ground_truth"]["true_ate"] += 0.1
+        return frames
+
+    monkeypatch.setattr(core, "build_tables", shifted)
+    settings = Settings.from_env(scale=10_000, seed=5)
+    [run] = run_scenarios(settings, [SCENARIO])
+    assert not run.success and run.checks_failed == 1
+    [failure] = run.failures
+    assert failure.startswith("kisqali|confounded: causal_ground_truth.causal_recovery failed")
+    assert "vs truth" in failure and re.search(r"error -0\.(0[89]|1[0-2])", failure)
+    assert not dagster_instance(settings).get_run_by_id(run.run_id).is_success
 
 
 def test_dagster_cli_materializes_one_partition(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from e2i_synth.catalog import BRANDS, DGPS
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
-from e2i_synth.validation.schemas import schema_problems
+from e2i_synth.validation.schemas import check_schema, schema_problems
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import frames_of
 
@@ -48,3 +48,14 @@ def test_duplicate_key_range_and_missing_value_are_caught():
 def test_missing_column_is_caught():
     frame = frames_of("fabhalta", "confounded")["triggers"].drop(columns=["status"])
     assert any("status" in p for p in schema_problems("triggers", frame))
+
+
+def test_schema_check_result_summarises_failures():
+    clean = frames_of("remibrutinib", "time_series")["hcp_profiles"]
+    ok = check_schema("hcp_profiles", clean)
+    assert ok.passed and ok.figures["rows"] == len(clean) and ok.figures["problems"] == 0
+    frame = clean.copy()
+    frame.loc[:, "specialty"] = "astrology"
+    bad = check_schema("hcp_profiles", frame)
+    assert not bad.passed and bad.figures["problems"] == 1
+    assert f"{len(frame)} rows fail isin" in bad.message and len(bad.message) < 300

@@ -1,0 +1,86 @@
+"""Every validator as a blocking asset check on every scenario partition.
+
+One `@multi_asset_check` op per scenario reads the stored tables once and evaluates the
+whole suite against what the warehouse actually holds (after the load's own gate), so
+the same checks re-run on stored data in the `validate_scenario` job without
+regenerating anything. Results also land in `validation_results`, keyed by run id.
+"""
+
+import warnings
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSpec,
+    MetadataValue,
+    PreviewWarning,
+    multi_asset_check,
+)
+
+from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+from e2i_synth.defs.resources import WarehouseResource
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.validation.records import results_frame
+from e2i_synth.validation.result import CheckResult
+from e2i_synth.validation.suite import CHECKS, run_checks
+
+# Partitioned asset checks are a Dagster preview feature, used on purpose: each check is
+# evaluated, shown and re-run per scenario partition.
+warnings.filterwarnings("ignore", category=PreviewWarning)
+
+CHECK_SPECS = [
+    AssetCheckSpec(
+        check.check,
+        asset=check.table,
+        description=check.description,
+        blocking=True,
+        partitions_def=SCENARIO_PARTITIONS,
+    )
+    for check in CHECKS
+]
+
+
+def check_metadata(result: CheckResult) -> dict[str, MetadataValue]:
+    metadata: dict[str, MetadataValue] = {"message": MetadataValue.text(result.message)}
+    for key, value in result.figures.items():
+        if isinstance(value, bool):
+            metadata[key] = MetadataValue.bool(value)
+        elif isinstance(value, int):
+            metadata[key] = MetadataValue.int(value)
+        elif isinstance(value, float):
+            metadata[key] = MetadataValue.float(value)
+        elif isinstance(value, str):
+            metadata[key] = MetadataValue.text(value)
+        else:
+            metadata[key] = MetadataValue.json(value)
+    return metadata
+
+
+@multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
+def scenario_checks(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    scenario = Scenario.from_partition_key(str(context.partition_key))
+    store = warehouse.get()
+    frames = {name: store.read(name, scenario) for name in TABLE_NAMES}
+    if frames["causal_ground_truth"].empty:
+        raise E2IError(
+            f"scenario {scenario.partition_key} is not in the warehouse; run "
+            f"`e2i-synth materialize --brand {scenario.brand} --dgp {scenario.dgp}` first"
+        )
+    selected = {
+        f"{key.asset_key.to_user_string()}.{key.name}" for key in context.selected_asset_check_keys
+    }
+    results = run_checks(frames, selected)
+    store.record_results(results_frame(results, context.run.run_id, scenario))
+    for result in results:
+        yield AssetCheckResult(
+            asset_key=result.table,
+            check_name=result.check,
+            passed=result.passed,
+            description=result.message,
+            metadata=check_metadata(result),
+        )

@@ -1,0 +1,497 @@
+"""Causal recovery: DoWhy estimates from the stored tables, compared with the stored truth.
+
+The model is built from the scenario's own `graph_dot`, the effect is identified by
+backdoor adjustment with DoWhy's efficient (variance-optimal) adjustment set, which must
+equal the stored `adjustment_columns`, and estimated with the estimator that fits the DGP:
+
+- simple_linear, confounded: backdoor linear regression (the outcome is linear in the
+  adjustment set by construction), heteroskedasticity-robust (HC1) standard errors;
+- selection_bias: propensity-score weighting (Hajek weights, logistic propensity), with
+  the influence-function standard error, which ignores the propensity fit and so errs
+  wide (DoWhy 0.14's doubly robust estimator cannot be refuted: its copies keep the
+  original treatment in their inner models);
+- heterogeneous: one linear regression per segment for the CATEs, and their
+  size-weighted mean (post-stratification) for the ATE;
+- time_series: linear regression on initiation on or after index + lag, which carries the
+  whole effect, and on initiation before the lag, whose true effect is zero by design.
+
+Each estimate reports the per-estimand criteria |estimate - truth| <= max(0.02, 2 SE) and
+"the 95% CI covers the truth", and the naive difference in means beside it. The verdict
+uses the same rule at the level of a whole run: the truth must lie within
+max(0.02, z SE) of the estimate, where z makes the intervals of all the estimands of the
+15 scenarios hold together with 95% probability (Bonferroni, z = 3.14 for 30 estimands).
+A per-estimand 95% rule would fail some scenario of a correct run about half the time,
+while a planted effect off by 0.1 stays several standard errors outside either band.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pydot
+from sklearn.linear_model import LogisticRegression
+
+from e2i_synth.catalog import BRANDS, DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
+from e2i_synth.validation.result import CheckResult
+
+Z_95 = NormalDist().inv_cdf(0.975)
+TOLERANCE_FLOOR = 0.02
+FAMILY_CONFIDENCE = 0.95
+LINEAR_REGRESSION = "backdoor.linear_regression"
+PROPENSITY_WEIGHTING = "backdoor.propensity_score_weighting"
+ESTIMATORS = {
+    "simple_linear": LINEAR_REGRESSION,
+    "confounded": LINEAR_REGRESSION,
+    "heterogeneous": LINEAR_REGRESSION,
+    "time_series": LINEAR_REGRESSION,
+    "selection_bias": PROPENSITY_WEIGHTING,
+}
+
+
+def estimands_per_scenario(dgp: str) -> int:
+    spec = DGPS[dgp]
+    if spec.segment_effects:
+        return 1 + len(spec.segment_effects)
+    return 2 if spec.lag_days else 1
+
+
+FAMILY_SIZE = len(BRANDS) * sum(estimands_per_scenario(d) for d in DGPS)
+Z_FAMILY = NormalDist().inv_cdf(1 - (1 - FAMILY_CONFIDENCE) / (2 * FAMILY_SIZE))
+# Propensities are clipped where the DGP's own treatment probabilities are clipped.
+PROPENSITY_CLIP = (0.02, 0.98)
+AFTER_LAG = "initiated_after_lag"
+BEFORE_LAG = "initiated_before_lag"
+
+
+@dataclass(frozen=True)
+class EffectEstimate:
+    """One estimand of a scenario: the estimate, its standard error and the truth."""
+
+    estimand: str
+    method: str
+    value: float
+    std_error: float
+    truth: float
+    naive: float
+    n_units: int
+    n_treated: int
+    adjustment_set: tuple[str, ...]
+
+    @property
+    def ci_low(self) -> float:
+        return self.value - Z_95 * self.std_error
+
+    @property
+    def ci_high(self) -> float:
+        return self.value + Z_95 * self.std_error
+
+    @property
+    def error(self) -> float:
+        return self.value - self.truth
+
+    @property
+    def tolerance(self) -> float:
+        return max(TOLERANCE_FLOOR, 2 * self.std_error)
+
+    @property
+    def within_tolerance(self) -> bool:
+        return abs(self.error) <= self.tolerance
+
+    @property
+    def covers(self) -> bool:
+        return self.ci_low <= self.truth <= self.ci_high
+
+    @property
+    def band(self) -> float:
+        """Half-width of the run-wide (simultaneous 95%) acceptance band."""
+        return max(TOLERANCE_FLOOR, Z_FAMILY * self.std_error)
+
+    @property
+    def passed(self) -> bool:
+        return abs(self.error) <= self.band
+
+    def summary(self) -> str:
+        return (
+            f"{self.estimand}: estimate {self.value:.3f} (95% CI {self.ci_low:.3f} to "
+            f"{self.ci_high:.3f}) vs truth {self.truth:.3f}: error {self.error:+.3f}, "
+            f"allowed ±{self.band:.3f}; naive {self.naive:.3f}"
+        )
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "estimand": self.estimand,
+            "method": self.method,
+            "estimate": round(self.value, 6),
+            "std_error": round(self.std_error, 6),
+            "ci_low": round(self.ci_low, 6),
+            "ci_high": round(self.ci_high, 6),
+            "truth": round(self.truth, 6),
+            "naive": round(self.naive, 6),
+            "error": round(self.error, 6),
+            "tolerance": round(self.tolerance, 6),
+            "within_tolerance": self.within_tolerance,
+            "ci95_covers": self.covers,
+            "band": round(self.band, 6),
+            "passed": self.passed,
+            "n_units": self.n_units,
+            "n_treated": self.n_treated,
+            "adjustment_set": list(self.adjustment_set),
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    """What to estimate: an outcome column on a subset of patients, and its true effect."""
+
+    estimand: str
+    rows: np.ndarray  # boolean mask over patient_journeys
+    outcome: str
+    truth: float
+    drop_node: str | None = None  # constant within the subset, so not adjusted for
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A DoWhy estimate with what its refuters need."""
+
+    target: Target
+    data: pd.DataFrame
+    identified: object  # dowhy IdentifiedEstimand
+    estimate: object  # dowhy CausalEstimate
+    result: EffectEstimate
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """DoWhy logs and warns on every call (normality assumption, pandas futures)."""
+    logger = logging.getLogger("dowhy")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def parse_graph(graph_dot: str) -> nx.DiGraph:
+    parsed = pydot.graph_from_dot_data(graph_dot)
+    if not parsed:
+        raise ValueError(f"graph_dot is not a DOT digraph: {graph_dot[:80]!r}")
+    return nx.DiGraph(nx.nx_pydot.from_pydot(parsed[0]))
+
+
+def overall_truth(truth: pd.DataFrame) -> pd.Series:
+    return truth.loc[truth["segment_column"].isna()].iloc[0]
+
+
+def analysis_frame(journeys: pd.DataFrame, adjustment: list[str], lag_days: int) -> pd.DataFrame:
+    """Treatment, outcomes and adjustment columns only: the estimator must not see the
+    stored true propensity or potential outcomes."""
+    frame = journeys[[*adjustment]].astype(float)
+    frame[TREATMENT_COLUMN] = journeys[TREATMENT_COLUMN].astype(bool).to_numpy()
+    initiated = journeys[OUTCOME_COLUMN].astype(bool).to_numpy()
+    frame[OUTCOME_COLUMN] = initiated.astype(float)
+    if lag_days:
+        initiation = pd.to_datetime(journeys["journey_start_date"]) + pd.to_timedelta(
+            journeys["days_to_treatment"].astype("Float64").fillna(0).to_numpy(), unit="D"
+        )
+        days_after_index = (initiation - pd.to_datetime(journeys["index_date"])).dt.days
+        late = initiated & (days_after_index.to_numpy() >= lag_days)
+        frame[AFTER_LAG] = late.astype(float)
+        frame[BEFORE_LAG] = (initiated & ~late).astype(float)
+    return frame.reset_index(drop=True)
+
+
+def targets(dgp: str, journeys: pd.DataFrame, truth: pd.DataFrame) -> list[Target]:
+    spec = DGPS[dgp]
+    everyone = np.ones(len(journeys), dtype=bool)
+    overall = float(overall_truth(truth)["true_ate"])
+    if spec.segment_column:
+        segments = truth.loc[truth["segment_column"] == spec.segment_column]
+        values = journeys[spec.segment_column].to_numpy()
+        return [
+            Target(
+                f"cate {spec.segment_column}={row.segment_value}",
+                values == row.segment_value,
+                OUTCOME_COLUMN,
+                float(row.true_ate),
+                drop_node=spec.segment_column,
+            )
+            for row in segments.itertuples()
+        ]
+    if spec.lag_days:
+        return [
+            Target(f"ate on initiation from day {spec.lag_days}", everyone, AFTER_LAG, overall),
+            Target(f"ate on initiation before day {spec.lag_days}", everyone, BEFORE_LAG, 0.0),
+        ]
+    return [Target("ate", everyone, OUTCOME_COLUMN, overall)]
+
+
+def target_graph(graph: nx.DiGraph, target: Target) -> nx.DiGraph:
+    g = nx.relabel_nodes(graph, {OUTCOME_COLUMN: target.outcome}, copy=True)
+    if target.drop_node:
+        g.remove_node(target.drop_node)
+    return g
+
+
+def naive_difference(data: pd.DataFrame, outcome: str) -> float:
+    treated = data[TREATMENT_COLUMN].to_numpy()
+    y = data[outcome].to_numpy()
+    return float(y[treated].mean() - y[~treated].mean())
+
+
+def regression_std_error(estimate) -> float:
+    """HC1 standard error of the treatment coefficient of DoWhy's statsmodels fit."""
+    fit = estimate.estimator.model
+    if not np.isclose(fit.params.iloc[1], estimate.value):
+        raise RuntimeError("DoWhy's regression did not put the treatment first")
+    return float(fit.get_robustcov_results("HC1").bse[1])
+
+
+def hajek_std_error(data: pd.DataFrame, outcome: str, estimate) -> float:
+    """Influence-function standard error of the Hajek contrast, from DoWhy's propensities."""
+    model = estimate.estimator.propensity_score_model
+    e = np.clip(model.predict_proba(data[list(model.feature_names_in_)])[:, 1], *PROPENSITY_CLIP)
+    t = data[TREATMENT_COLUMN].to_numpy(dtype=float)
+    y = data[outcome].to_numpy(dtype=float)
+    w1, w0 = t / e, (1 - t) / (1 - e)
+    mu1, mu0 = (w1 * y).sum() / w1.sum(), (w0 * y).sum() / w0.sum()
+    if not np.isclose(mu1 - mu0, estimate.value):
+        raise RuntimeError("the Hajek weights do not reproduce DoWhy's estimate")
+    influence = w1 * (y - mu1) / w1.mean() - w0 * (y - mu0) / w0.mean()
+    return float(np.sqrt(np.mean(influence**2) / len(y)))
+
+
+def fit_target(
+    method: str, data: pd.DataFrame, graph: nx.DiGraph, target: Target, adjustment: list[str]
+) -> Fitted:
+    """Identify and estimate one target with DoWhy from the scenario's graph."""
+    from dowhy import CausalModel
+
+    subset = data.loc[target.rows].reset_index(drop=True)
+    expected = [c for c in adjustment if c != target.drop_node]
+    model = CausalModel(
+        data=subset.copy(),  # DoWhy writes propensity columns into its data
+        treatment=TREATMENT_COLUMN,
+        outcome=target.outcome,
+        graph=target_graph(graph, target),
+    )
+    identified = model.identify_effect(method_name="efficient-adjustment")
+    backdoor = tuple(identified.get_backdoor_variables())
+    if set(backdoor) != set(expected):
+        raise ValueError(
+            f"the stored graph identifies adjustment set {sorted(backdoor)} but "
+            f"causal_ground_truth.adjustment_columns says {sorted(expected)}"
+        )
+    params: dict[str, object] = {}
+    if method == PROPENSITY_WEIGHTING:
+        params = {
+            "weighting_scheme": "ips_normalized_weight",
+            "propensity_score_model": LogisticRegression(C=np.inf, max_iter=1000),
+            "min_ps_score": PROPENSITY_CLIP[0],
+            "max_ps_score": PROPENSITY_CLIP[1],
+        }
+    estimate = model.estimate_effect(
+        identified,
+        method_name=method,
+        method_params=params,
+        effect_modifiers=[],
+        test_significance=False,
+    )
+    if method == PROPENSITY_WEIGHTING:
+        std_error = hajek_std_error(subset, target.outcome, estimate)
+    else:
+        std_error = regression_std_error(estimate)
+    result = EffectEstimate(
+        estimand=target.estimand,
+        method=method.removeprefix("backdoor."),
+        value=float(estimate.value),
+        std_error=std_error,
+        truth=target.truth,
+        naive=naive_difference(subset, target.outcome),
+        n_units=len(subset),
+        n_treated=int(subset[TREATMENT_COLUMN].sum()),
+        adjustment_set=backdoor,
+    )
+    return Fitted(target, subset, identified, estimate, result)
+
+
+def post_stratified(fits: list[Fitted], truth: float) -> EffectEstimate:
+    """The ATE as the size-weighted mean of disjoint segment estimates."""
+    n = np.array([f.result.n_units for f in fits], dtype=float)
+    weights = n / n.sum()
+    values = np.array([f.result.value for f in fits])
+    errors = np.array([f.result.std_error for f in fits])
+    return EffectEstimate(
+        estimand="ate (post-stratified over segments)",
+        method=fits[0].result.method + " by segment",
+        value=float(weights @ values),
+        std_error=float(np.sqrt(weights**2 @ errors**2)),
+        truth=truth,
+        naive=float(weights @ np.array([f.result.naive for f in fits])),
+        n_units=int(n.sum()),
+        n_treated=sum(f.result.n_treated for f in fits),
+        adjustment_set=fits[0].result.adjustment_set,
+    )
+
+
+def estimate_scenario(
+    journeys: pd.DataFrame, truth: pd.DataFrame
+) -> tuple[list[EffectEstimate], list[Fitted]]:
+    """Every estimand of one scenario (overall first) and the DoWhy fits behind them."""
+    row = overall_truth(truth)
+    dgp = str(row["dgp_type"])
+    adjustment = list(row["adjustment_columns"])
+    data = analysis_frame(journeys, adjustment, int(row["lag_days"]))
+    graph = parse_graph(str(row["graph_dot"]))
+    with quiet():
+        fits = [
+            fit_target(ESTIMATORS[dgp], data, graph, target, adjustment)
+            for target in targets(dgp, journeys, truth)
+        ]
+    estimates = [f.result for f in fits]
+    if DGPS[dgp].segment_column:
+        estimates.insert(0, post_stratified(fits, float(row["true_ate"])))
+    return estimates, fits
+
+
+REFUTER_SIGNIFICANCE = 0.05
+REFUTER_SIMULATIONS = {"placebo_treatment": 20, "random_common_cause": 10, "data_subset": 20}
+"""Each refuter's p-value compares a reference value (0 for the placebo, the estimate for
+the others) with the spread of its simulations, so on sound data the reference sits
+within about 1/sqrt(k) of the simulations' sd from their mean: k = 10 already keeps a false
+refutation below 1e-6, and 20 estimates that sd to about 16%."""
+DATA_SUBSET_FRACTION = 0.8
+
+
+@dataclass(frozen=True)
+class Refutation:
+    """One DoWhy refuter on one estimate: DoWhy's own test decides (a significant
+    difference from the refuter's null distribution refutes the estimate)."""
+
+    refuter: str
+    estimand: str
+    estimate: float
+    new_effect: float
+    p_value: float
+    simulations: int
+
+    @property
+    def passed(self) -> bool:
+        return bool(np.isfinite(self.p_value) and self.p_value > REFUTER_SIGNIFICANCE)
+
+    def summary(self) -> str:
+        return (
+            f"{self.refuter} on {self.estimand}: new effect {self.new_effect:.3f} "
+            f"(estimate {self.estimate:.3f}), p = {self.p_value:.2f}"
+        )
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "refuter": self.refuter,
+            "estimand": self.estimand,
+            "estimate": round(self.estimate, 6),
+            "new_effect": round(self.new_effect, 6),
+            "p_value": round(self.p_value, 6),
+            "simulations": self.simulations,
+            "passed": self.passed,
+        }
+
+
+def refute(fitted: Fitted, seed: int) -> list[Refutation]:
+    """Placebo treatment (permuted), random common cause and 80% data subsets."""
+    from dowhy.causal_refuters import (
+        refute_data_subset,
+        refute_placebo_treatment,
+        refute_random_common_cause,
+    )
+    from dowhy.causal_refuters.placebo_treatment_refuter import PlaceboType
+
+    common = {
+        "data": fitted.data,
+        "target_estimand": fitted.identified,
+        "estimate": fitted.estimate,
+    }
+    runs = {
+        "placebo_treatment": lambda k, rs: refute_placebo_treatment(
+            treatment_names=[TREATMENT_COLUMN],
+            placebo_type=PlaceboType.PERMUTE,
+            num_simulations=k,
+            random_state=rs,
+            **common,
+        ),
+        "random_common_cause": lambda k, rs: refute_random_common_cause(
+            num_simulations=k, random_state=rs, **common
+        ),
+        "data_subset": lambda k, rs: refute_data_subset(
+            subset_fraction=DATA_SUBSET_FRACTION, num_simulations=k, random_state=rs, **common
+        ),
+    }
+    refutations = []
+    with quiet():
+        for name, run in runs.items():
+            simulations = REFUTER_SIMULATIONS[name]
+            # A RandomState object (not an int) so each simulation draws afresh.
+            outcome = run(simulations, np.random.RandomState(seed % 2**32))
+            refutations.append(
+                Refutation(
+                    refuter=name,
+                    estimand=fitted.result.estimand,
+                    estimate=fitted.result.value,
+                    new_effect=float(outcome.new_effect),
+                    p_value=float(outcome.refutation_result["p_value"]),
+                    simulations=simulations,
+                )
+            )
+    return refutations
+
+
+TRUTH_TABLE = "causal_ground_truth"
+
+
+def recovery_result(estimates: list[EffectEstimate]) -> CheckResult:
+    failed = [e for e in estimates if not e.passed]
+    head = estimates[0]
+    figures = {
+        **{k: v for k, v in head.figures().items() if k not in ("passed", "adjustment_set")},
+        "estimands": [e.figures() for e in estimates],
+        "failed_estimands": len(failed),
+    }
+    if failed:
+        message = "truth not recovered: " + "; ".join(e.summary() for e in failed)
+    else:
+        message = f"{len(estimates)} estimands recovered; " + head.summary()
+    return CheckResult("causal_recovery", TRUTH_TABLE, not failed, message, figures)
+
+
+def refutation_result(refutations: list[Refutation]) -> CheckResult:
+    failed = [r for r in refutations if not r.passed]
+    figures = {
+        "refutations": [r.figures() for r in refutations],
+        "failed_refutations": len(failed),
+        "simulations": dict(REFUTER_SIMULATIONS),
+    }
+    if failed:
+        message = "refuted: " + "; ".join(r.summary() for r in failed)
+    else:
+        worst = min(refutations, key=lambda r: r.p_value)
+        message = f"{len(refutations)} refutations passed; lowest p: " + worst.summary()
+    return CheckResult("causal_refutation", TRUTH_TABLE, not failed, message, figures)
+
+
+def check_causal(journeys: pd.DataFrame, truth: pd.DataFrame) -> list[CheckResult]:
+    """Recovery of every estimand, then the three refuters on every DoWhy estimate."""
+    estimates, fits = estimate_scenario(journeys, truth)
+    seed = int(overall_truth(truth)["seed"])
+    refutations = [r for fitted in fits for r in refute(fitted, seed)]
+    return [recovery_result(estimates), refutation_result(refutations)]

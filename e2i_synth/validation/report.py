@@ -1,0 +1,153 @@
+"""A self-contained HTML report of a run's `validation_results`: one file a user can open.
+
+A summary per scenario, every failure in full, a plot of each estimate with its 95%
+interval against the truth (naive estimate beside it), and every check's figures.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from e2i_synth.validation.causal import Z_FAMILY
+
+CAUSAL = "causal_recovery"
+REFUTATION = "causal_refutation"
+
+
+def scenario_label(row: pd.Series) -> str:
+    return f"{row['brand']}|{row['dgp_type']}"
+
+
+def estimand_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per estimand of every causal_recovery result."""
+    recovery = results[results["check_name"] == CAUSAL]
+    rows = [
+        {"scenario": scenario_label(r), **estimand}
+        for _, r in recovery.iterrows()
+        for estimand in json.loads(r["figures"])["estimands"]
+    ]
+    return pd.DataFrame(rows)
+
+
+def summary_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: checks passed, the failed ones, overall estimate vs truth, refuters."""
+    rows = []
+    for (brand, dgp), group in results.groupby(["brand", "dgp_type"], sort=False):
+        figures = {r["check_name"]: json.loads(r["figures"]) for _, r in group.iterrows()}
+        recovery = figures.get(CAUSAL, {})
+        refutation = figures.get(REFUTATION, {})
+        bad = group[~group["passed"]]
+        failed = bad["table_name"] + "." + bad["check_name"]
+        rows.append(
+            {
+                "scenario": f"{brand}|{dgp}",
+                "checks passed": f"{int(group['passed'].sum())}/{len(group)}",
+                "failed": ", ".join(failed) or "none",
+                "estimand": recovery.get("estimand", ""),
+                "estimate": recovery.get("estimate"),
+                "95% CI": (
+                    f"{recovery['ci_low']:.3f} to {recovery['ci_high']:.3f}" if recovery else ""
+                ),
+                "truth": recovery.get("truth"),
+                "naive": recovery.get("naive"),
+                "refuters failed": refutation.get("failed_refutations", ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def estimate_figure(estimands: pd.DataFrame) -> Figure:
+    """Estimate with 95% CI (blue, red when the check failed), truth (black), naive (grey)."""
+    labels = (estimands["scenario"] + "  " + estimands["estimand"]).tolist()
+    y = list(range(len(labels)))[::-1]
+    figure = Figure(figsize=(9, 0.32 * len(labels) + 1.2))
+    axes = figure.subplots()
+    colors = ["#1f77b4" if ok else "#d62728" for ok in estimands["passed"]]
+    for yi, (_, e), color in zip(y, estimands.iterrows(), colors, strict=True):
+        axes.errorbar(
+            e["estimate"],
+            yi,
+            xerr=[[e["estimate"] - e["ci_low"]], [e["ci_high"] - e["estimate"]]],
+            fmt="o",
+            color=color,
+            capsize=3,
+            markersize=4,
+        )
+    axes.scatter(estimands["truth"], y, marker="|", s=160, color="black", label="truth", zorder=3)
+    axes.scatter(estimands["naive"], y, marker="x", s=18, color="grey", label="naive", zorder=2)
+    axes.set_yticks(y, labels, fontsize=7)
+    axes.set_xlabel("effect on initiation (risk difference)")
+    axes.axvline(0, color="lightgrey", linewidth=0.8)
+    axes.legend(loc="lower right", fontsize=7)
+    axes.set_title("DoWhy estimate and 95% CI vs planted truth", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def estimate_plot_svg(estimands: pd.DataFrame) -> str:
+    if estimands.empty:
+        return "<p>No causal_recovery results in this run.</p>"
+    buffer = io.StringIO()
+    estimate_figure(estimands).savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]
+
+
+def render_html(results: pd.DataFrame, title: str = "e2i_synth validation report") -> str:
+    failed = results[~results["passed"]]
+    runs = ", ".join(sorted(results["run_id"].unique()))
+    details = results.assign(scenario=results.apply(scenario_label, axis=1))[
+        ["scenario", "table_name", "check_name", "passed", "message", "figures"]
+    ]
+    failures = (
+        "<ul>"
+        + "".join(
+            f"<li><b>{html.escape(scenario_label(r))} {html.escape(r['table_name'])}."
+            f"{html.escape(r['check_name'])}</b>: {html.escape(r['message'])}</li>"
+            for _, r in failed.iterrows()
+        )
+        + "</ul>"
+        if len(failed)
+        else "<p>None: every check passed.</p>"
+    )
+    verdict = "PASSED" if failed.empty else f"FAILED ({len(failed)} checks)"
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1200px; }}
+table {{ border-collapse: collapse; font-size: 13px; }}
+td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
+.figures {{ font-family: monospace; font-size: 11px; max-width: 520px; word-break: break-all; }}
+</style></head><body>
+<h1>{html.escape(title)}: {verdict}</h1>
+<p>{len(results)} checks over {results.groupby(["brand", "dgp_type"]).ngroups} scenarios;
+generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Dagster runs: {html.escape(runs)}.</p>
+<h2>Summary</h2>
+{summary_table(results).to_html(index=False, na_rep="", float_format="{:.3f}".format)}
+<h2>Failures</h2>
+{failures}
+<h2>Causal recovery</h2>
+<p>The verdict allows max(0.02, {Z_FAMILY:.2f} SE), a band that holds for every planted
+effect of a full run at once with 95% probability; the per-estimand 95% CI is drawn.</p>
+{estimate_plot_svg(estimand_rows(results))}
+<h2>Every check</h2>
+{details.to_html(index=False, classes="details", escape=True)}
+</body></html>
+"""
+
+
+def write_report(results: pd.DataFrame, reports_dir: Path, stem: str) -> Path:
+    """Write `<stem>.html` and point `latest.html` at the same content."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    page = render_html(results)
+    path = reports_dir / f"{stem}.html"
+    path.write_text(page, encoding="utf-8")
+    (reports_dir / "latest.html").write_text(page, encoding="utf-8")
+    return path

@@ -1,0 +1,101 @@
+"""DoWhy recovery passes on clean scenarios and catches a truth or data shifted by 0.1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from e2i_synth.catalog import DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
+from e2i_synth.validation import causal
+from e2i_synth_tests.conftest import ESTIMATION_UNITS, frames_of
+
+SHIFT = 0.1
+
+
+def scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """At 10,000 units a 0.1 shift is over five standard errors outside the band."""
+    frames = frames_of("kisqali", dgp, ESTIMATION_UNITS)
+    return frames["patient_journeys"].copy(), frames["causal_ground_truth"].copy()
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_clean_scenario_recovers_truth_and_survives_refuters(dgp):
+    recovery, refutation = causal.check_causal(*scenario(dgp))
+    assert recovery.passed, recovery.message
+    assert refutation.passed, refutation.message
+    for e in recovery.figures["estimands"]:
+        assert abs(e["error"]) <= e["band"] and e["passed"]
+    assert {r["refuter"] for r in refutation.figures["refutations"]} == set(
+        causal.REFUTER_SIMULATIONS
+    )
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_truth_shifted_by_a_tenth_is_caught(dgp):
+    journeys, truth = scenario(dgp)
+    truth["true_ate"] += SHIFT
+    recovery = causal.recovery_result(causal.estimate_scenario(journeys, truth)[0])
+    assert not recovery.passed
+    assert recovery.message.startswith("truth not recovered") and "vs truth" in recovery.message
+
+
+def test_effect_shifted_in_the_data_is_caught():
+    """Drop a tenth of the treated patients' initiations: the data no longer match the truth."""
+    journeys, truth = scenario("confounded")
+    rng = np.random.default_rng(0)
+    treated_initiated = journeys.index[journeys[TREATMENT_COLUMN] & journeys[OUTCOME_COLUMN]]
+    n_flip = round(SHIFT * journeys[TREATMENT_COLUMN].sum())
+    journeys.loc[rng.choice(treated_initiated, n_flip, replace=False), OUTCOME_COLUMN] = False
+    estimates, _ = causal.estimate_scenario(journeys, truth)
+    [ate] = estimates
+    assert not ate.passed and ate.error < -ate.band
+
+
+def test_confounded_naive_estimate_is_reported_and_biased():
+    estimates, _ = causal.estimate_scenario(*scenario("confounded"))
+    [ate] = estimates
+    assert ate.naive - ate.truth > 0.05 and ate.passed and ate.within_tolerance and ate.covers
+    assert ate.method == "linear_regression"
+    assert set(ate.adjustment_set) == set(DGPS["confounded"].adjustment_columns)
+
+
+def test_heterogeneous_reports_every_segment_and_their_weighted_ate():
+    estimates, fits = causal.estimate_scenario(*scenario("heterogeneous"))
+    overall, *segments = estimates
+    regions = [s.estimand.split("=")[1] for s in segments]
+    assert regions == list(DGPS["heterogeneous"].segment_effects)
+    weights = np.array([s.n_units for s in segments]) / overall.n_units
+    assert overall.value == pytest.approx(weights @ [s.value for s in segments])
+    assert len(fits) == len(segments)
+
+
+def test_time_series_effect_appears_only_after_the_lag():
+    after, before = causal.estimate_scenario(*scenario("time_series"))[0]
+    assert before.truth == 0.0 and before.passed and abs(before.value) < 0.02
+    assert after.passed and after.value > 0.2
+
+
+def test_selection_bias_uses_weighting_without_the_stored_propensity():
+    journeys, truth = scenario("selection_bias")
+    journeys["propensity_score"] = 0.5  # an estimator reading the stored column would break
+    [ate], [fitted] = causal.estimate_scenario(journeys, truth)
+    assert ate.method == "propensity_score_weighting" and ate.passed
+    assert "propensity_score" not in set(fitted.data.columns)
+
+
+def test_graph_that_disagrees_with_the_adjustment_set_is_an_error():
+    journeys, truth = scenario("confounded")
+    truth["graph_dot"] = truth["graph_dot"].str.replace("academic_hcp -> treatment_initiated;", "")
+    with pytest.raises(ValueError, match="adjustment set"):
+        causal.estimate_scenario(journeys, truth)
+
+
+def test_a_significant_refutation_fails_the_check_and_is_named():
+    refutations = [
+        causal.Refutation("placebo_treatment", "ate", 0.25, 0.21, 0.001, 20),
+        causal.Refutation("data_subset", "ate", 0.25, 0.25, 0.48, 20),
+    ]
+    result = causal.refutation_result(refutations)
+    assert not result.passed and result.figures["failed_refutations"] == 1
+    assert result.message.startswith("refuted: placebo_treatment on ate")
