@@ -1,4 +1,5 @@
-"""`python -m bench`: generation throughput, the per-row baseline, memory and end-to-end goals.
+"""`python -m bench`: generation throughput, the per-row baseline, memory, end-to-end goals,
+the check suite per scenario and the causal validator's calibration.
 
 Everything is measured in one run and printed as plain-text tables. Timings are medians of
 repeated runs where a run is cheap; the full-scale fresh-process run happens once.
@@ -22,6 +23,14 @@ import pandas as pd
 from faker import Faker
 
 from bench import naive
+from bench.checks import (
+    CALIBRATION_SEEDS,
+    CALIBRATION_UNITS,
+    CHECK_SUITE_GOAL_SECONDS,
+    calibration_table,
+    check_suite_table,
+    refuter_note,
+)
 from bench.generation import STEPS, WORLD_STEP, StepTimes, time_all_scenarios
 from e2i_synth.catalog import SCALES
 from e2i_synth.settings import DEFAULT_SEED, Scenario, select_scenarios
@@ -40,7 +49,9 @@ BASELINE_PATIENTS = SCALES["full"]
 
 FULL_RUN_GOAL_SECONDS = 60.0
 FULL_RUN_GOAL_KIB = 2 * 1024 * 1024
-END_TO_END_GOAL_SECONDS = 30.0
+END_TO_END_GOAL_SECONDS = 30.0 + CHECK_SUITE_GOAL_SECONDS * len(select_scenarios())
+"""The generation goal (30 s for the 15 small scenarios) plus the check-suite goal (3 s
+per scenario): `materialize` now checks every scenario it loads."""
 END_TO_END_CLEARED_ENV = frozenset({"DAGSTER_HOME", "E2I_SCALE", "E2I_SEED"})
 """Unset for the end-to-end run so it uses its own instance and the defaults."""
 TOTAL = "total (draw + tables)"
@@ -173,7 +184,8 @@ def goals_table() -> pd.DataFrame:
                 "result": verdict(rss_kib, FULL_RUN_GOAL_KIB),
             },
             {
-                "measure": "e2i-synth materialize --scale small (Dagster + DuckDB): wall",
+                "measure": "e2i-synth materialize --scale small (Dagster + DuckDB + 23 checks "
+                "per scenario): wall",
                 "goal": f"<= {END_TO_END_GOAL_SECONDS:.0f} s",
                 "measured": f"{e2e_median:.1f} s (median of "
                 + ", ".join(f"{s:.1f}" for s in e2e)
@@ -214,6 +226,15 @@ def main() -> None:
     )
     del world
     section("3-4. Goals", goals_table())
+    section(
+        "5. Check suite per scenario at small scale (medians per DGP; " + refuter_note() + ")",
+        check_suite_table(),
+    )
+    section(
+        f"6. Causal validator calibration: {len(CALIBRATION_SEEDS)} seeds per DGP at "
+        f"{CALIBRATION_UNITS:,} units (95% CI coverage of the sample truth, errors)",
+        calibration_table(),
+    )
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 

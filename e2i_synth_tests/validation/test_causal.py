@@ -67,7 +67,9 @@ def test_heterogeneous_reports_every_segment_and_their_weighted_ate():
     assert regions == list(DGPS["heterogeneous"].segment_effects)
     weights = np.array([s.n_units for s in segments]) / overall.n_units
     assert overall.value == pytest.approx(weights @ [s.value for s in segments])
-    assert len(fits) == len(segments)
+    assert len(fits) == 1 and fits[0].results == estimates  # one DoWhy model, refuted once
+    assert overall.method == "linear_regression with interactions"
+    assert set(overall.adjustment_set) == {"disease_severity", "comorbidity_count", "region"}
 
 
 def test_time_series_effect_appears_only_after_the_lag():
