@@ -45,7 +45,7 @@ def core_tables(
     store = warehouse.get()
     failed = [r for r in structural_checks(frames) if not r.passed]
     if failed:
-        store.record_results(results_frame(failed, context.run_id, scenario))
+        store.record_results(results_frame(failed, context.run.run_id, scenario))
         raise E2IError(
             f"scenario {scenario.partition_key} not loaded: "
             + "; ".join(f"{r.name} failed: {r.message}" for r in failed)
