@@ -19,7 +19,8 @@ from e2i_synth.catalog import DGPS, SCALES
 from e2i_synth.settings import DEFAULT_SEED, Scenario, Settings, select_scenarios
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.calibration import calibrate
-from e2i_synth.validation.causal import REFUTER_SIMULATIONS, estimate_scenario, refute
+from e2i_synth.validation.causal import estimate_scenario
+from e2i_synth.validation.refutation import REFUTER_SIMULATIONS, refute
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world

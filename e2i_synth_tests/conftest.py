@@ -25,6 +25,13 @@ def frames_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> dict[str, 
     return build_tables(world_of(brand, dgp, n, seed))
 
 
+def causal_scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fresh copies of a kisqali scenario's journeys and truth at 10,000 units, where a 0.1
+    shift in the effect is over five standard errors outside the recovery band."""
+    frames = frames_of("kisqali", dgp, ESTIMATION_UNITS)
+    return frames["patient_journeys"].copy(), frames["causal_ground_truth"].copy()
+
+
 @pytest.fixture
 def isolated_home(tmp_path, monkeypatch):
     """A fresh E2I_HOME and DAGSTER_HOME per test, so runs never see each other's rows."""

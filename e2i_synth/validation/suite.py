@@ -7,8 +7,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from e2i_synth.tables import TABLE_NAMES
-from e2i_synth.validation.causal import TRUTH_TABLE, check_causal
+from e2i_synth.validation.causal import TRUTH_TABLE
 from e2i_synth.validation.integrity import TIME_RULES, Frames, check_keys, check_time_order
+from e2i_synth.validation.refutation import check_causal
 from e2i_synth.validation.result import CheckResult
 from e2i_synth.validation.schemas import check_schema
 from e2i_synth.validation.splits import (
