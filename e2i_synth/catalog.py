@@ -199,3 +199,37 @@ HCPS_PER_PATIENT = 0.1
 TREATMENT_TABLE = "patient_journeys"
 TREATMENT_COLUMN = "engaged"
 OUTCOME_COLUMN = "treatment_initiated"
+
+
+def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
+    states = tuple(s for region in STATES_BY_REGION.values() for s in region)
+    return MappingProxyType(
+        {
+            "brand": tuple(BRANDS),
+            "dgp_type": tuple(DGPS),
+            "specialty": ALL_SPECIALTIES,
+            "practice_type": PRACTICE_TYPES,
+            "practice_size": PRACTICE_SIZES,
+            "region": REGIONS,
+            "state": states,
+            "preferred_channel": CHANNELS,
+            "channel": CHANNELS,
+            "adoption_stage": ADOPTION_STAGES,
+            "gender": GENDERS,
+            "insurance_type": INSURANCE_TYPES,
+            "journey_stage": JOURNEY_STAGES,
+            "data_split": SPLITS,
+            "event_type": TREATMENT_EVENT_TYPES,
+            "intervention_type": INTERVENTION_TYPES,
+            "outcome_type": OUTCOME_TYPES,
+            "model_name": PREDICTION_MODELS,
+            "trigger_type": TRIGGER_TYPES,
+            "priority": TRIGGER_PRIORITIES,
+            "status": TRIGGER_STATUSES,
+        }
+    )
+
+
+COLUMN_VOCABULARY = _column_vocabulary()
+"""The allowed values of every enumerated column, whatever table it is in: the Pandera
+schemas and the PostgreSQL CHECK constraints are both built from this."""

@@ -48,9 +48,10 @@ def progress_line(total: int):
 def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
     """Write the HTML report of these runs; fail with every failure named if any."""
     from e2i_synth.validation.report import write_report
-    from e2i_synth.warehouse import DuckDBWarehouse
+    from e2i_synth.warehouse import open_warehouse
 
-    results = DuckDBWarehouse(settings.warehouse_path).read_results([r.run_id for r in runs])
+    store = open_warehouse(settings.home, settings.database_url)
+    results = store.read_results([r.run_id for r in runs])
     if len(results):
         path = write_report(results, settings.home / "reports", stem)
         click.echo(f"validation report: {path}")
@@ -72,15 +73,18 @@ def report_stem(kind: str) -> str:
 @dgp_option
 @click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
 def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str | None) -> None:
-    """Generate and check scenarios through Dagster into $E2I_HOME/warehouse.duckdb."""
+    """Generate and check scenarios through Dagster into the warehouse (DuckDB in
+    $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
     from e2i_synth.defs.runner import run_scenarios
+    from e2i_synth.warehouse import open_warehouse
 
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
     ensure_writable_home(settings.home)
+    open_warehouse(settings.home, settings.database_url).ping()
     click.echo(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
-        f"seed {settings.seed} -> {settings.warehouse_path}"
+        f"seed {settings.seed} -> {settings.target}"
     )
     runs = run_scenarios(settings, scenarios, generate=True, on_done=progress_line(len(scenarios)))
     loaded = [r for r in runs if r.rows]
@@ -105,12 +109,12 @@ def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str
 
 def stored_scenarios(settings: Settings, wanted: list[Scenario]) -> list[Scenario]:
     """The wanted scenarios, all of which must be in the warehouse."""
-    from e2i_synth.warehouse import DuckDBWarehouse
+    from e2i_synth.warehouse import open_warehouse
 
-    store = DuckDBWarehouse(settings.warehouse_path)
+    store = open_warehouse(settings.home, settings.database_url)
     if "causal_ground_truth" not in store.tables():
         raise E2IError(
-            f"no scenarios stored in {settings.warehouse_path}; run `e2i-synth materialize` first"
+            f"no scenarios stored in {settings.target}; run `e2i-synth materialize` first"
         )
     truth = store.read("causal_ground_truth")
     present = set(zip(truth["brand"], truth["dgp_type"], strict=True))
@@ -132,7 +136,7 @@ def validate(brand: str | None, dgp: str | None) -> None:
 
     settings = Settings.from_env()
     scenarios = stored_scenarios(settings, select_scenarios(brand, dgp))
-    click.echo(f"validating {len(scenarios)} stored scenario(s) in {settings.warehouse_path}")
+    click.echo(f"validating {len(scenarios)} stored scenario(s) in {settings.target}")
     runs = run_scenarios(settings, scenarios, generate=False, on_done=progress_line(len(scenarios)))
     report_and_verdict(settings, runs, report_stem("validate"))
 

@@ -97,6 +97,7 @@ class Settings:
     home: Path
     n_patients: int
     seed: int
+    database_url: str | None = None  # PostgreSQL when set, else the DuckDB file in `home`
 
     @property
     def warehouse_path(self) -> Path:
@@ -109,7 +110,8 @@ class Settings:
         scale: str | int | None = None,
         seed: str | int | None = None,
     ) -> Settings:
-        """Arguments win over `E2I_HOME`, `E2I_SCALE`, `E2I_SEED`, which win over defaults."""
+        """Arguments win over `E2I_HOME`, `E2I_SCALE`, `E2I_SEED`, which win over defaults;
+        `E2I_DATABASE_URL` selects PostgreSQL."""
         home_path = Path(home or os.environ.get("E2I_HOME") or DEFAULT_HOME).absolute()
         return cls(
             home=home_path,
@@ -117,7 +119,17 @@ class Settings:
                 scale if scale is not None else os.environ.get("E2I_SCALE", DEFAULT_SCALE)
             ),
             seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
+            database_url=os.environ.get("E2I_DATABASE_URL") or None,
         )
+
+    @property
+    def target(self) -> str:
+        """Where data goes, for people: the DuckDB path or PostgreSQL without password."""
+        if self.database_url:
+            from e2i_synth.warehouse.postgres import describe
+
+            return f"PostgreSQL {describe(self.database_url)}"
+        return str(self.warehouse_path)
 
 
 def select_scenarios(brand: str | None = None, dgp: str | None = None) -> list[Scenario]:

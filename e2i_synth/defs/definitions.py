@@ -36,7 +36,10 @@ defs = Definitions(
             scale=os.environ.get("E2I_SCALE", DEFAULT_SCALE),
             seed=int(os.environ.get("E2I_SEED", DEFAULT_SEED)),
         ),
-        "warehouse": WarehouseResource(home=os.environ.get("E2I_HOME", DEFAULT_HOME)),
+        "warehouse": WarehouseResource(
+            home=os.environ.get("E2I_HOME", DEFAULT_HOME),
+            database_url=os.environ.get("E2I_DATABASE_URL", ""),
+        ),
     },
     executor=in_process_executor,
 )

@@ -7,7 +7,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 
 from e2i_synth.settings import ensure_writable_home, parse_scale, parse_seed
-from e2i_synth.warehouse import DuckDBWarehouse, Warehouse
+from e2i_synth.warehouse import Warehouse, open_warehouse
 
 
 class GenerationResource(ConfigurableResource):
@@ -26,10 +26,12 @@ class GenerationResource(ConfigurableResource):
 
 
 class WarehouseResource(ConfigurableResource):
-    """The embedded DuckDB file `<home>/warehouse.duckdb`."""
+    """PostgreSQL at `database_url` when set, else the DuckDB file `<home>/warehouse.duckdb`."""
 
     home: str = ".e2i"
+    database_url: str = ""
 
     def get(self) -> Warehouse:
-        home = ensure_writable_home(Path(self.home).absolute())
-        return DuckDBWarehouse(home / "warehouse.duckdb")
+        if self.database_url:
+            return open_warehouse(Path(self.home), self.database_url)
+        return open_warehouse(ensure_writable_home(Path(self.home).absolute()))

@@ -56,7 +56,8 @@ def step_failure_message(event) -> str:
 
 
 def run_config(settings: Settings, generate: bool) -> dict:
-    resources = {"warehouse": {"config": {"home": str(settings.home)}}}
+    warehouse = {"home": str(settings.home), "database_url": settings.database_url or ""}
+    resources = {"warehouse": {"config": warehouse}}
     if generate:
         resources["generation"] = {
             "config": {"scale": str(settings.n_patients), "seed": settings.seed}

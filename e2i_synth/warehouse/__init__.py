@@ -1,6 +1,21 @@
-"""Storage backends behind one interface; DuckDB is the embedded default."""
+"""Storage backends behind one interface: embedded DuckDB by default, PostgreSQL when
+`E2I_DATABASE_URL` is set."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 from e2i_synth.warehouse.base import Warehouse
 from e2i_synth.warehouse.duckdb import DuckDBWarehouse
 
-__all__ = ["DuckDBWarehouse", "Warehouse"]
+
+def open_warehouse(home: Path, database_url: str | None = None) -> Warehouse:
+    """PostgreSQL at `database_url` if given, else `<home>/warehouse.duckdb`."""
+    if database_url:
+        from e2i_synth.warehouse.postgres import PostgresWarehouse
+
+        return PostgresWarehouse(database_url)
+    return DuckDBWarehouse(home / "warehouse.duckdb")
+
+
+__all__ = ["DuckDBWarehouse", "Warehouse", "open_warehouse"]

@@ -11,6 +11,9 @@ from e2i_synth.settings import Scenario
 
 
 class Warehouse(Protocol):
+    def ping(self) -> None:
+        """Raise E2IError, naming the target (never a password), if it cannot be reached."""
+
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
         """Replace exactly this scenario's rows of the given tables, all or nothing."""
 

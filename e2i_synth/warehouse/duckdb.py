@@ -47,6 +47,9 @@ class DuckDBWarehouse:
         finally:
             connection.close()
 
+    def ping(self) -> None:
+        """An embedded file is always reachable; writability is checked with E2I_HOME."""
+
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
         unknown = set(frames) - set(SPECS)
         if unknown:

@@ -1,0 +1,77 @@
+"""PostgreSQL DDL rendered from the table specs and the catalog's vocabulary.
+
+`sql/schema.sql` is this output, checked in for DBAs and reviewed like code; a test keeps
+the file and the specs identical, and another proves the migrations build the same
+catalog. Constraint and index names are explicit so two databases can be compared.
+"""
+
+from __future__ import annotations
+
+from e2i_synth.catalog import COLUMN_VOCABULARY
+from e2i_synth.tables import SPECS
+from e2i_synth.tables.spec import TableSpec
+from e2i_synth.validation.records import RESULTS_SPEC
+
+POSTGRES_TYPES = {
+    "VARCHAR": "text",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "DOUBLE": "double precision",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp without time zone",
+    "VARCHAR[]": "text[]",
+}
+ALL_SPECS: tuple[TableSpec, ...] = (*SPECS.values(), RESULTS_SPEC)
+"""Every warehouse table, parents before children."""
+SCENARIO_COLUMNS = ("brand", "dgp_type")
+
+
+def quote_values(values: tuple[str, ...]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def create_table(spec: TableSpec) -> str:
+    lines = [
+        f"    {name} {POSTGRES_TYPES[sql_type]}{'' if name in spec.nullable else ' NOT NULL'}"
+        for name, sql_type in spec.columns.items()
+    ]
+    lines.append(f"    CONSTRAINT {spec.name}_pkey PRIMARY KEY ({spec.primary_key})")
+    for column, parent in spec.foreign_keys.items():
+        lines.append(
+            f"    CONSTRAINT {spec.name}_{column}_fkey FOREIGN KEY ({column}) "
+            f"REFERENCES {parent} ({SPECS[parent].primary_key})"
+        )
+    for column in spec.columns:
+        if column in COLUMN_VOCABULARY:
+            lines.append(
+                f"    CONSTRAINT {spec.name}_{column}_check CHECK "
+                f"({column} IN ({quote_values(COLUMN_VOCABULARY[column])}))"
+            )
+    return f"CREATE TABLE {spec.name} (\n" + ",\n".join(lines) + "\n);"
+
+
+def create_indexes(spec: TableSpec) -> list[str]:
+    statements = []
+    if set(SCENARIO_COLUMNS) <= set(spec.columns):
+        statements.append(
+            f"CREATE INDEX {spec.name}_scenario_idx ON {spec.name} ({', '.join(SCENARIO_COLUMNS)});"
+        )
+    statements += [
+        f"CREATE INDEX {spec.name}_{column}_idx ON {spec.name} ({column});"
+        for column in spec.foreign_keys
+    ]
+    return statements
+
+
+def render_schema() -> str:
+    """The whole schema, in FK order, as one SQL script."""
+    parts = ["-- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:", ""]
+    parts[0] += "\n-- python -m e2i_synth.warehouse.ddl > sql/schema.sql"
+    for spec in ALL_SPECS:
+        parts += [create_table(spec), *create_indexes(spec), ""]
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    print(render_schema(), end="")

@@ -1,0 +1,75 @@
+"""Versioned schema migrations for PostgreSQL: `sql/migrations/NNN_name.sql`, in order.
+
+Applied versions are recorded in `e2i_schema_migrations`. The pending files run in one
+transaction with their records, under an advisory lock: a failed migration applies none
+of them, concurrent migrators wait for each other, and re-running applies only what is
+missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+SCHEMA_FILE = SQL_DIR / "schema.sql"
+LEDGER = "e2i_schema_migrations"
+FILE_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Every migration file, in version order; a misnamed or duplicate version is an error."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"no migrations folder at {directory}")
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = FILE_NAME.match(path.name)
+        if not match:
+            raise ValueError(f"migration {path.name} is not named NNN_lowercase_name.sql")
+        migrations.append(Migration(match.group(1), path))
+    versions = [m.version for m in migrations]
+    if len(set(versions)) != len(versions):
+        raise ValueError(f"duplicate migration versions in {directory}")
+    return migrations
+
+
+def applied(con: psycopg.Connection) -> list[str]:
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {LEDGER} (version text PRIMARY KEY, name text NOT NULL, "
+        "applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    return [row[0] for row in con.execute(f"SELECT version FROM {LEDGER} ORDER BY version")]
+
+
+def pending(con: psycopg.Connection) -> list[Migration]:
+    done = set(applied(con))
+    return [m for m in available() if m.version not in done]
+
+
+def migrate(con: psycopg.Connection) -> list[Migration]:
+    """Apply every pending migration, all or nothing; return those applied."""
+    with con.transaction():
+        # One migrator at a time: concurrent runs wait here, then find nothing pending.
+        con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LEDGER])
+        todo = pending(con)
+        for migration in todo:
+            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(
+                f"INSERT INTO {LEDGER} (version, name) VALUES (%s, %s)",
+                [migration.version, migration.name],
+            )
+    return todo

@@ -1,0 +1,235 @@
+-- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:
+-- python -m e2i_synth.warehouse.ddl > sql/schema.sql
+
+CREATE TABLE hcp_profiles (
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    hcp_name text NOT NULL,
+    specialty text NOT NULL,
+    practice_type text NOT NULL,
+    practice_size text NOT NULL,
+    region text NOT NULL,
+    state text NOT NULL,
+    decile integer NOT NULL,
+    priority_tier integer NOT NULL,
+    years_experience integer NOT NULL,
+    academic_hcp boolean NOT NULL,
+    total_patient_volume integer NOT NULL,
+    target_patient_volume integer NOT NULL,
+    digital_engagement_score double precision NOT NULL,
+    preferred_channel text NOT NULL,
+    last_interaction_days integer NOT NULL,
+    interaction_frequency double precision NOT NULL,
+    adoption_stage text NOT NULL,
+    peer_influence_score double precision NOT NULL,
+    CONSTRAINT hcp_profiles_pkey PRIMARY KEY (hcp_id),
+    CONSTRAINT hcp_profiles_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT hcp_profiles_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT hcp_profiles_specialty_check CHECK (specialty IN ('allergy_immunology', 'dermatology', 'hematology', 'nephrology', 'medical_oncology', 'breast_oncology')),
+    CONSTRAINT hcp_profiles_practice_type_check CHECK (practice_type IN ('academic_medical_center', 'community_hospital', 'private_practice', 'group_practice')),
+    CONSTRAINT hcp_profiles_practice_size_check CHECK (practice_size IN ('small', 'medium', 'large')),
+    CONSTRAINT hcp_profiles_region_check CHECK (region IN ('northeast', 'midwest', 'south', 'west')),
+    CONSTRAINT hcp_profiles_state_check CHECK (state IN ('NY', 'PA', 'MA', 'NJ', 'CT', 'IL', 'OH', 'MI', 'MN', 'WI', 'TX', 'FL', 'GA', 'NC', 'TN', 'CA', 'WA', 'AZ', 'CO', 'OR')),
+    CONSTRAINT hcp_profiles_preferred_channel_check CHECK (preferred_channel IN ('in_person', 'email', 'phone', 'web', 'conference')),
+    CONSTRAINT hcp_profiles_adoption_stage_check CHECK (adoption_stage IN ('innovator', 'early_adopter', 'early_majority', 'late_majority', 'laggard'))
+);
+CREATE INDEX hcp_profiles_scenario_idx ON hcp_profiles (brand, dgp_type);
+
+CREATE TABLE patient_journeys (
+    patient_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    age_at_diagnosis integer NOT NULL,
+    gender text NOT NULL,
+    region text NOT NULL,
+    insurance_type text NOT NULL,
+    disease_severity double precision NOT NULL,
+    comorbidity_count integer NOT NULL,
+    academic_hcp boolean NOT NULL,
+    engagement_score double precision NOT NULL,
+    engaged boolean NOT NULL,
+    treatment_initiated boolean NOT NULL,
+    days_to_treatment integer,
+    journey_stage text NOT NULL,
+    journey_start_date date NOT NULL,
+    index_date date NOT NULL,
+    propensity_score double precision NOT NULL,
+    potential_outcome_untreated boolean NOT NULL,
+    potential_outcome_treated boolean NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT patient_journeys_pkey PRIMARY KEY (patient_id),
+    CONSTRAINT patient_journeys_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT patient_journeys_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT patient_journeys_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT patient_journeys_gender_check CHECK (gender IN ('female', 'male')),
+    CONSTRAINT patient_journeys_region_check CHECK (region IN ('northeast', 'midwest', 'south', 'west')),
+    CONSTRAINT patient_journeys_insurance_type_check CHECK (insurance_type IN ('commercial', 'medicare', 'medicaid', 'uninsured')),
+    CONSTRAINT patient_journeys_journey_stage_check CHECK (journey_stage IN ('treatment_naive', 'initiated', 'maintenance', 'discontinued')),
+    CONSTRAINT patient_journeys_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX patient_journeys_scenario_idx ON patient_journeys (brand, dgp_type);
+CREATE INDEX patient_journeys_hcp_id_idx ON patient_journeys (hcp_id);
+
+CREATE TABLE treatment_events (
+    event_id text NOT NULL,
+    patient_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    event_date date NOT NULL,
+    event_type text NOT NULL,
+    line_of_therapy integer NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT treatment_events_pkey PRIMARY KEY (event_id),
+    CONSTRAINT treatment_events_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT treatment_events_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT treatment_events_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT treatment_events_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT treatment_events_event_type_check CHECK (event_type IN ('diagnosis', 'prescription', 'refill', 'switch', 'discontinuation')),
+    CONSTRAINT treatment_events_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX treatment_events_scenario_idx ON treatment_events (brand, dgp_type);
+CREATE INDEX treatment_events_patient_id_idx ON treatment_events (patient_id);
+CREATE INDEX treatment_events_hcp_id_idx ON treatment_events (hcp_id);
+
+CREATE TABLE engagement_events (
+    engagement_id text NOT NULL,
+    hcp_id text NOT NULL,
+    patient_id text,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    intervention_type text NOT NULL,
+    channel text NOT NULL,
+    engagement_date date NOT NULL,
+    data_split text,
+    CONSTRAINT engagement_events_pkey PRIMARY KEY (engagement_id),
+    CONSTRAINT engagement_events_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT engagement_events_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT engagement_events_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT engagement_events_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT engagement_events_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral')),
+    CONSTRAINT engagement_events_channel_check CHECK (channel IN ('in_person', 'email', 'phone', 'web', 'conference')),
+    CONSTRAINT engagement_events_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX engagement_events_scenario_idx ON engagement_events (brand, dgp_type);
+CREATE INDEX engagement_events_hcp_id_idx ON engagement_events (hcp_id);
+CREATE INDEX engagement_events_patient_id_idx ON engagement_events (patient_id);
+
+CREATE TABLE business_outcomes (
+    outcome_id text NOT NULL,
+    patient_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    outcome_date date NOT NULL,
+    outcome_type text NOT NULL,
+    outcome_value double precision NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT business_outcomes_pkey PRIMARY KEY (outcome_id),
+    CONSTRAINT business_outcomes_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT business_outcomes_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT business_outcomes_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT business_outcomes_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT business_outcomes_outcome_type_check CHECK (outcome_type IN ('treatment_initiation')),
+    CONSTRAINT business_outcomes_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX business_outcomes_scenario_idx ON business_outcomes (brand, dgp_type);
+CREATE INDEX business_outcomes_patient_id_idx ON business_outcomes (patient_id);
+CREATE INDEX business_outcomes_hcp_id_idx ON business_outcomes (hcp_id);
+
+CREATE TABLE ml_predictions (
+    prediction_id text NOT NULL,
+    patient_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    model_name text NOT NULL,
+    model_version text NOT NULL,
+    prediction_date timestamp without time zone NOT NULL,
+    predicted_probability double precision NOT NULL,
+    predicted_label boolean NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT ml_predictions_pkey PRIMARY KEY (prediction_id),
+    CONSTRAINT ml_predictions_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT ml_predictions_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT ml_predictions_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT ml_predictions_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT ml_predictions_model_name_check CHECK (model_name IN ('initiation_propensity')),
+    CONSTRAINT ml_predictions_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX ml_predictions_scenario_idx ON ml_predictions (brand, dgp_type);
+CREATE INDEX ml_predictions_patient_id_idx ON ml_predictions (patient_id);
+CREATE INDEX ml_predictions_hcp_id_idx ON ml_predictions (hcp_id);
+
+CREATE TABLE triggers (
+    trigger_id text NOT NULL,
+    hcp_id text NOT NULL,
+    patient_id text NOT NULL,
+    prediction_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    trigger_type text NOT NULL,
+    priority text NOT NULL,
+    status text NOT NULL,
+    created_at timestamp without time zone NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT triggers_pkey PRIMARY KEY (trigger_id),
+    CONSTRAINT triggers_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
+    CONSTRAINT triggers_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT triggers_prediction_id_fkey FOREIGN KEY (prediction_id) REFERENCES ml_predictions (prediction_id),
+    CONSTRAINT triggers_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT triggers_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT triggers_trigger_type_check CHECK (trigger_type IN ('initiation_opportunity', 'engagement_gap', 'next_best_action')),
+    CONSTRAINT triggers_priority_check CHECK (priority IN ('high', 'medium', 'low')),
+    CONSTRAINT triggers_status_check CHECK (status IN ('pending', 'delivered', 'accepted', 'dismissed')),
+    CONSTRAINT triggers_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX triggers_scenario_idx ON triggers (brand, dgp_type);
+CREATE INDEX triggers_hcp_id_idx ON triggers (hcp_id);
+CREATE INDEX triggers_patient_id_idx ON triggers (patient_id);
+CREATE INDEX triggers_prediction_id_idx ON triggers (prediction_id);
+
+CREATE TABLE causal_ground_truth (
+    truth_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    segment_column text,
+    segment_value text,
+    true_ate double precision NOT NULL,
+    expected_ate double precision NOT NULL,
+    effect_scale text NOT NULL,
+    treatment_table text NOT NULL,
+    treatment_column text NOT NULL,
+    outcome_column text NOT NULL,
+    adjustment_columns text[] NOT NULL,
+    lag_days integer NOT NULL,
+    n_units integer NOT NULL,
+    n_treated integer NOT NULL,
+    seed bigint NOT NULL,
+    graph_dot text NOT NULL,
+    description text NOT NULL,
+    generator_version text NOT NULL,
+    CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
+    CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))
+);
+CREATE INDEX causal_ground_truth_scenario_idx ON causal_ground_truth (brand, dgp_type);
+
+CREATE TABLE validation_results (
+    result_id text NOT NULL,
+    run_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    table_name text NOT NULL,
+    check_name text NOT NULL,
+    passed boolean NOT NULL,
+    message text NOT NULL,
+    figures text NOT NULL,
+    checked_at timestamp without time zone NOT NULL,
+    CONSTRAINT validation_results_pkey PRIMARY KEY (result_id),
+    CONSTRAINT validation_results_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT validation_results_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))
+);
+CREATE INDEX validation_results_scenario_idx ON validation_results (brand, dgp_type);
