@@ -15,9 +15,11 @@ from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 
 
-def run_cli(*args: str, home) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+def run_cli(*args: str, home, database_url: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "E2I_DATABASE_URL")}
     env["E2I_HOME"] = str(home)
+    if database_url:
+        env["E2I_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "e2i_synth.cli", *args],
         env=env,
@@ -107,3 +109,29 @@ def test_non_writable_home_is_reported(tmp_path):
     result = run_cli("materialize", "--scale", "200", home=blocker / "home")
     assert result.returncode == 1
     assert "is not writable" in result.stderr and "E2I_HOME" in result.stderr
+
+
+@pytest.mark.postgres
+def test_materialize_and_validate_into_postgres(tmp_path, postgres_database):
+    scenario = ["--brand", "fabhalta", "--dgp", "selection_bias"]
+    made = run_cli(
+        "materialize", "--scale", "500", *scenario, home=tmp_path, database_url=postgres_database
+    )
+    assert made.returncode == 0, made.stderr
+    assert "-> PostgreSQL database 'e2i_test_" in made.stdout
+    assert f"checks {len(CHECKS)}/{len(CHECKS)} ok" in made.stdout
+    assert not (tmp_path / "warehouse.duckdb").exists()
+    brand_only = run_cli("validate", *scenario[:2], home=tmp_path, database_url=postgres_database)
+    assert brand_only.returncode == 1  # only selection_bias is stored
+    assert "not in the warehouse: fabhalta|simple_linear" in brand_only.stderr
+    stored = run_cli("validate", *scenario, home=tmp_path, database_url=postgres_database)
+    assert stored.returncode == 0, stored.stderr
+
+
+def test_unreachable_database_stops_before_any_run(tmp_path):
+    url = "postgresql://loader:s3cret@127.0.0.1:1/warehouse"
+    result = run_cli("materialize", "--dgp", "confounded", home=tmp_path, database_url=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot connect to PostgreSQL database 'warehouse'")
+    assert "s3cret" not in result.stderr + result.stdout
+    assert not (tmp_path / "dagster").exists()

@@ -1,0 +1,134 @@
+"""The PostgreSQL warehouse against the real server: COPY loads, exact scenario replace,
+rollback on failure, the database's own constraints, and clear connection errors."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario, select_scenarios
+from e2i_synth.tables import SPECS, TABLE_NAMES
+from e2i_synth.validation.suite import structural_checks
+from e2i_synth.warehouse import postgres
+from e2i_synth.warehouse.postgres import PostgresWarehouse
+from e2i_synth_tests.conftest import frames_of
+
+pytestmark = pytest.mark.postgres
+SCENARIO = Scenario("kisqali", "confounded")
+
+
+def checksums(url: str) -> dict[str, tuple[int, str]]:
+    """Rows and an order-independent digest of every table's full contents."""
+    with psycopg.connect(url) as con:
+        return {
+            t: con.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(md5(x::text), '' ORDER BY "
+                f"md5(x::text)), '')) FROM {t} x"
+            ).fetchone()
+            for t in TABLE_NAMES
+        }
+
+
+def corrupt(frames: dict, table: str, column: str, value) -> dict:
+    frames = {k: v.copy() for k, v in frames.items()}
+    frames[table].loc[0, column] = value
+    return frames
+
+
+def test_all_fifteen_small_scenarios_load_with_exact_counts(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    for scenario in select_scenarios():
+        store.replace_scenario(scenario, frames_of(scenario.brand, scenario.dgp))
+    for scenario in select_scenarios():
+        expected = {t: len(f) for t, f in frames_of(scenario.brand, scenario.dgp).items()}
+        assert store.row_counts(scenario) == expected
+
+
+def test_rematerializing_three_times_gives_identical_contents(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    store.replace_scenario(
+        Scenario("fabhalta", "time_series"), frames_of("fabhalta", "time_series")
+    )
+    seen = []
+    for _ in range(3):
+        store.replace_scenario(SCENARIO, frames_of("kisqali", "confounded"))
+        seen.append(checksums(postgres_database))
+    assert seen[0] == seen[1] == seen[2]
+    assert seen[0]["patient_journeys"][0] == 2 * 3_000  # no duplicates, other scenario kept
+
+
+def test_read_back_matches_the_schemas_and_the_generated_rows(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    frames = frames_of("remibrutinib", "heterogeneous")
+    store.replace_scenario(Scenario("remibrutinib", "heterogeneous"), frames)
+    stored = {t: store.read(t, Scenario("remibrutinib", "heterogeneous")) for t in TABLE_NAMES}
+    assert [r.message for r in structural_checks(stored) if not r.passed] == []
+    for table in TABLE_NAMES:
+        key = SPECS[table].primary_key
+        assert stored[table][key].tolist() == sorted(frames[table][key].tolist())
+    truth = stored["causal_ground_truth"].set_index("truth_id")
+    original = frames["causal_ground_truth"].set_index("truth_id")
+    assert (truth["true_ate"] == original.loc[truth.index, "true_ate"]).all()
+    assert truth["adjustment_columns"].map(list).tolist()[0] == list(
+        original["adjustment_columns"].iloc[0]
+    )
+
+
+def test_failure_half_way_through_a_table_keeps_the_previous_rows(postgres_database, monkeypatch):
+    store = PostgresWarehouse(postgres_database)
+    store.replace_scenario(SCENARIO, frames_of("kisqali", "confounded"))
+    before = checksums(postgres_database)
+    real_chunks = postgres.csv_chunks
+
+    def failing_half_way(spec, frame):
+        chunks = real_chunks(spec, frame)
+        if spec.name == "treatment_events":
+            yield next(chunks)
+            raise RuntimeError("connection lost half way through treatment_events")
+        yield from chunks
+
+    monkeypatch.setattr(
+        postgres,
+        "COPY_CHUNK_ROWS",
+        len(frames_of("kisqali", "confounded")["treatment_events"]) // 2 + 1,
+    )
+    monkeypatch.setattr(postgres, "csv_chunks", failing_half_way)
+    with pytest.raises(RuntimeError, match="half way"):
+        store.replace_scenario(SCENARIO, frames_of("kisqali", "confounded", seed=8))
+    assert checksums(postgres_database) == before
+
+
+def test_database_rejects_an_orphan_foreign_key_itself(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    store.replace_scenario(SCENARIO, frames_of("kisqali", "confounded"))
+    before = checksums(postgres_database)
+    orphaned = corrupt(
+        frames_of("kisqali", "confounded"), "patient_journeys", "hcp_id", "KIS-CF-H9999999"
+    )
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="patient_journeys_hcp_id_fkey"):
+        store.replace_scenario(SCENARIO, orphaned)
+    assert checksums(postgres_database) == before
+
+
+def test_database_rejects_an_out_of_catalog_value(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    bad = corrupt(frames_of("kisqali", "confounded"), "engagement_events", "channel", "fax")
+    with pytest.raises(psycopg.errors.CheckViolation, match="engagement_events_channel_check"):
+        store.replace_scenario(SCENARIO, bad)
+    assert store.row_counts(SCENARIO)["hcp_profiles"] == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("postgresql://postgres:s3cret@127.0.0.1:1/nowhere", "'nowhere' at 127.0.0.1:1"),
+        ("postgresql://ghost:s3cret@127.0.0.1:5432/postgres", "as 'ghost'"),
+    ],
+)
+def test_unreachable_server_or_unknown_role_is_one_clear_error(url, named):
+    with pytest.raises(E2IError) as caught:
+        PostgresWarehouse(url).ping()
+    message = str(caught.value)
+    assert message.startswith("cannot connect to PostgreSQL database") and named in message
+    assert "s3cret" not in message and "E2I_DATABASE_URL" in message
