@@ -72,7 +72,12 @@ def report_stem(kind: str) -> str:
 @brand_option
 @dgp_option
 @click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
-def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str | None) -> None:
+@click.option(
+    "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
+)
+def materialize(
+    scale: str | None, brand: str | None, dgp: str | None, seed: str | None, dry_run: bool
+) -> None:
     """Generate and check scenarios through Dagster into the warehouse (DuckDB in
     $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
     from e2i_synth.defs.runner import run_scenarios
@@ -80,6 +85,9 @@ def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str
 
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
+    if dry_run:
+        check_in_memory(settings, scenarios)
+        return
     ensure_writable_home(settings.home)
     open_warehouse(settings.home, settings.database_url).ping()
     click.echo(
@@ -105,6 +113,35 @@ def materialize(scale: str | None, brand: str | None, dgp: str | None, seed: str
             f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
     report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
+    """--dry-run: every check on freshly generated frames; no warehouse, run or report."""
+    from e2i_synth.tables import build_tables
+    from e2i_synth.validation.suite import run_checks
+    from e2i_synth.warehouse import open_warehouse
+    from e2i_synth.world import draw_world
+
+    if settings.database_url:
+        open_warehouse(settings.home, settings.database_url).ping()
+    click.echo(
+        f"dry run: {len(scenarios)} scenario(s), {settings.n_patients} patients each, seed "
+        f"{settings.seed}; would write to {settings.target}"
+    )
+    failures = []
+    for i, scenario in enumerate(scenarios):
+        frames = build_tables(draw_world(scenario, settings.n_patients, settings.seed))
+        results = run_checks(frames)
+        failed = [r for r in results if not r.passed]
+        failures += [f"{scenario.partition_key}: {r.name} failed: {r.message}" for r in failed]
+        click.echo(
+            f"[{i + 1:>2}/{len(scenarios)}] {scenario.partition_key:<30} "
+            f"{sum(len(f) for f in frames.values()):>9,} rows  checks "
+            f"{len(results) - len(failed)}/{len(results)} {'ok' if not failed else 'FAILED'}"
+        )
+    if failures:
+        raise E2IError(f"{len(failures)} failure(s):\n  " + "\n  ".join(failures))
+    click.echo("dry run passed; nothing was written")
 
 
 def stored_scenarios(settings: Settings, wanted: list[Scenario]) -> list[Scenario]:
@@ -139,6 +176,58 @@ def validate(brand: str | None, dgp: str | None) -> None:
     click.echo(f"validating {len(scenarios)} stored scenario(s) in {settings.target}")
     runs = run_scenarios(settings, scenarios, generate=False, on_done=progress_line(len(scenarios)))
     report_and_verdict(settings, runs, report_stem("validate"))
+
+
+@cli.group()
+def db() -> None:
+    """Manage the PostgreSQL schema at $E2I_DATABASE_URL."""
+
+
+def postgres_warehouse():
+    from e2i_synth.warehouse.postgres import PostgresWarehouse
+
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise E2IError(
+            "db commands manage PostgreSQL: set E2I_DATABASE_URL, e.g. "
+            "postgresql://user@host:5432/database"
+        )
+    return PostgresWarehouse(settings.database_url), settings
+
+
+@db.command()
+def migrate() -> None:
+    """Apply pending migrations (all or nothing); safe to re-run."""
+    store, settings = postgres_warehouse()
+    applied = store.migrate()
+    names = ", ".join(m.name for m in applied)
+    click.echo(
+        f"applied {names} to {settings.target}" if applied else f"{settings.target} is up to date"
+    )
+
+
+@db.command()
+def init() -> None:
+    """Migrate, then create or update the loader and read-only roles and their policies."""
+    store, settings = postgres_warehouse()
+    applied = store.migrate()
+    store.grant_roles()
+    click.echo(
+        f"{settings.target}: {len(applied)} migration(s) applied; roles "
+        "e2i_loader (write) and e2i_reader (read-only) granted, row-level security on"
+    )
+
+
+@db.command()
+def status() -> None:
+    """Applied and pending migrations, and rows per table."""
+    store, settings = postgres_warehouse()
+    done, waiting, counts = store.status()
+    click.echo(f"{settings.target}")
+    click.echo(f"applied: {', '.join(done) or 'none'}")
+    click.echo(f"pending: {', '.join(waiting) or 'none'}")
+    for table, rows in counts.items():
+        click.echo(f"  {table:<22} {rows:>12,} rows")
 
 
 def main() -> None:

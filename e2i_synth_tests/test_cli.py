@@ -135,3 +135,35 @@ def test_unreachable_database_stops_before_any_run(tmp_path):
     assert result.stderr.startswith("error: cannot connect to PostgreSQL database 'warehouse'")
     assert "s3cret" not in result.stderr + result.stdout
     assert not (tmp_path / "dagster").exists()
+
+
+def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
+    home = tmp_path / "home"
+    result = run_cli("materialize", "--dry-run", "--brand", "kisqali", "--scale", "1000", home=home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(f"checks {len(CHECKS)}/{len(CHECKS)} ok") == 5
+    assert "nothing was written" in result.stdout
+    assert not home.exists()
+
+
+def test_db_commands_need_a_database_url(tmp_path):
+    result = run_cli("db", "status", home=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith(
+        "error: db commands manage PostgreSQL: set E2I_DATABASE_URL"
+    )
+
+
+@pytest.mark.postgres
+def test_db_migrate_init_and_status_are_idempotent(tmp_path, postgres_database):
+    first = run_cli("db", "migrate", home=tmp_path, database_url=postgres_database)
+    assert first.returncode == 0, first.stderr
+    assert "applied 001_core_tables, 002_validation_results" in first.stdout
+    again = run_cli("db", "migrate", home=tmp_path, database_url=postgres_database)
+    assert "is up to date" in again.stdout
+    for _ in range(2):
+        init = run_cli("db", "init", home=tmp_path, database_url=postgres_database)
+        assert init.returncode == 0, init.stderr
+        assert "0 migration(s) applied" in init.stdout and "row-level security on" in init.stdout
+    status = run_cli("db", "status", home=tmp_path, database_url=postgres_database)
+    assert "pending: none" in status.stdout and "patient_journeys" in status.stdout

@@ -64,6 +64,37 @@ def create_indexes(spec: TableSpec) -> list[str]:
     return statements
 
 
+LOADER_ROLE = "e2i_loader"
+READER_ROLE = "e2i_reader"
+
+
+def role_statements(ledger: str) -> list[str]:
+    """Idempotent grants: the loader writes, the reader only reads, and row-level security
+    is on for every table, with a policy per role (so nobody needs it disabled to load)."""
+    statements = [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
+        f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
+        for role in (LOADER_ROLE, READER_ROLE)
+    ]
+    statements += [
+        f"GRANT USAGE ON SCHEMA public TO {LOADER_ROLE}, {READER_ROLE}",
+        f"GRANT SELECT ON {ledger} TO {LOADER_ROLE}, {READER_ROLE}",
+    ]
+    for spec in ALL_SPECS:
+        table = spec.name
+        statements += [
+            f"GRANT SELECT, INSERT, DELETE ON {table} TO {LOADER_ROLE}",
+            f"GRANT SELECT ON {table} TO {READER_ROLE}",
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+            f"DROP POLICY IF EXISTS {table}_loader ON {table}",
+            f"CREATE POLICY {table}_loader ON {table} FOR ALL TO {LOADER_ROLE} "
+            "USING (true) WITH CHECK (true)",
+            f"DROP POLICY IF EXISTS {table}_reader ON {table}",
+            f"CREATE POLICY {table}_reader ON {table} FOR SELECT TO {READER_ROLE} USING (true)",
+        ]
+    return statements
+
+
 def render_schema() -> str:
     """The whole schema, in FK order, as one SQL script."""
     parts = ["-- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:", ""]

@@ -48,10 +48,13 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def applied(con: psycopg.Connection) -> list[str]:
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {LEDGER} (version text PRIMARY KEY, name text NOT NULL, "
-        "applied_at timestamptz NOT NULL DEFAULT now())"
-    )
+    """Applied versions; creates the ledger on first use (a loader role never needs to)."""
+    exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", [LEDGER]).fetchone()[0]
+    if not exists:
+        con.execute(
+            f"CREATE TABLE {LEDGER} (version text PRIMARY KEY, name text NOT NULL, "
+            "applied_at timestamptz NOT NULL DEFAULT now())"
+        )
     return [row[0] for row in con.execute(f"SELECT version FROM {LEDGER} ORDER BY version")]
 
 

@@ -3,6 +3,10 @@
 A scenario replace is one transaction: delete the scenario's rows children first, then
 COPY every table parents first, with the database's own keys and checks enforced. Readers
 see the old scenario or the new one; any failure leaves the old rows in place.
+
+PostgreSQL refuses `COPY FROM` into a table with row-level security for roles it applies
+to. Such tables are loaded through a temporary staging table (COPY there, then one
+set-based `INSERT ... SELECT`, which the table's policies check), so RLS stays on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
+from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
 
 COPY_CHUNK_ROWS = 50_000
 NULL = r"\N"
@@ -65,6 +70,12 @@ def csv_chunks(spec: TableSpec, frame: pd.DataFrame) -> Iterator[bytes]:
             buffer, header=False, index=False, na_rep=NULL, date_format="%Y-%m-%d %H:%M:%S.%f"
         )
         yield buffer.getvalue().encode()
+
+
+def row_security_applies(cur: psycopg.Cursor, table: str) -> bool:
+    """RLS is on for the table and the current role is subject to it."""
+    cur.execute("SELECT row_security_active(%s::regclass)", [table])
+    return bool(cur.fetchone()[0])
 
 
 def typed(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
@@ -112,6 +123,27 @@ class PostgresWarehouse:
         with self.connect() as con:
             return migrations.migrate(con)
 
+    def grant_roles(self) -> None:
+        with self.connect() as con, con.transaction():
+            for statement in role_statements(migrations.LEDGER):
+                con.execute(statement)
+
+    def status(self) -> tuple[list[str], list[str], dict[str, int]]:
+        """Applied and pending migration names, and rows per existing table."""
+        with self.connect() as con:
+            done = set(migrations.applied(con))
+            con.commit()
+            names = {m.version: m.name for m in migrations.available()}
+            applied = [names.get(v, v) for v in sorted(done)]
+            waiting = [m.name for m in migrations.available() if m.version not in done]
+            present = set(self.tables())
+            counts = {
+                spec.name: con.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0]
+                for spec in ALL_SPECS
+                if spec.name in present
+            }
+        return applied, waiting, counts
+
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
         unknown = set(frames) - set(SPECS)
         if unknown:
@@ -130,11 +162,22 @@ class PostgresWarehouse:
 
     @staticmethod
     def copy(cur: psycopg.Cursor, spec: TableSpec, frame: pd.DataFrame) -> None:
+        """COPY the frame into its table, through a staging table when RLS applies to us."""
         columns = ", ".join(spec.columns)
-        statement = f"COPY {spec.name} ({columns}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
+        target = spec.name
+        if row_security_applies(cur, spec.name):
+            target = f"e2i_stage_{spec.name}"
+            cur.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {target} "
+                f"(LIKE {spec.name} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+        statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
         with cur.copy(statement) as copy:
             for chunk in csv_chunks(spec, frame):
                 copy.write(chunk)
+        if target != spec.name:
+            cur.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM {target}")
+            cur.execute(f"TRUNCATE {target}")
 
     def record_results(self, frame: pd.DataFrame) -> None:
         with self.connect() as con:

@@ -3,8 +3,11 @@ rollback on failure, the database's own constraints, and clear connection errors
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, select_scenarios
@@ -132,3 +135,64 @@ def test_unreachable_server_or_unknown_role_is_one_clear_error(url, named):
     message = str(caught.value)
     assert message.startswith("cannot connect to PostgreSQL database") and named in message
     assert "s3cret" not in message and "E2I_DATABASE_URL" in message
+
+
+@pytest.fixture
+def login_roles(postgres_database):
+    """Two throwaway login roles: one in e2i_loader, one in e2i_reader (after `db init`)."""
+    from e2i_synth.warehouse.ddl import LOADER_ROLE, READER_ROLE
+    from e2i_synth_tests.conftest import ADMIN_URL
+
+    store = PostgresWarehouse(postgres_database)
+    store.migrate()
+    store.grant_roles()
+    suffix = uuid.uuid4().hex[:8]
+    names = {"loader": f"e2i_test_loader_{suffix}", "reader": f"e2i_test_reader_{suffix}"}
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {names['loader']} LOGIN IN ROLE {LOADER_ROLE}")
+        admin.execute(f"CREATE ROLE {names['reader']} LOGIN IN ROLE {READER_ROLE}")
+    urls = {
+        kind: make_conninfo(**{**conninfo_to_dict(postgres_database), "user": name})
+        for kind, name in names.items()
+    }
+    yield urls
+    with psycopg.connect(postgres_database, autocommit=True) as con:
+        for name in names.values():
+            con.execute(f"DROP OWNED BY {name}")
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        for name in names.values():
+            admin.execute(f"DROP ROLE IF EXISTS {name}")
+
+
+def test_loader_role_loads_with_row_level_security_on(postgres_database, login_roles):
+    loader = PostgresWarehouse(login_roles["loader"])
+    for _ in range(2):
+        loader.replace_scenario(SCENARIO, frames_of("kisqali", "confounded"))
+    expected = {t: len(f) for t, f in frames_of("kisqali", "confounded").items()}
+    assert loader.row_counts(SCENARIO) == expected
+    with psycopg.connect(postgres_database) as con:
+        secured = con.execute(
+            "SELECT count(*) FROM pg_class WHERE relrowsecurity AND relname = ANY(%s)",
+            [list(TABLE_NAMES)],
+        ).fetchone()[0]
+    assert secured == len(TABLE_NAMES)
+    orphaned = corrupt(frames_of("kisqali", "confounded"), "triggers", "prediction_id", "X")
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        loader.replace_scenario(SCENARIO, orphaned)  # constraints hold through the staging path
+    assert loader.row_counts(SCENARIO) == expected
+
+
+def test_reader_role_can_read_but_not_write(postgres_database, login_roles):
+    PostgresWarehouse(postgres_database).replace_scenario(
+        SCENARIO, frames_of("kisqali", "confounded")
+    )
+    reader = PostgresWarehouse(login_roles["reader"])
+    assert reader.row_counts(SCENARIO)["patient_journeys"] == 3_000
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        reader.replace_scenario(SCENARIO, frames_of("kisqali", "confounded"))
+    with (
+        psycopg.connect(login_roles["reader"]) as con,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        con.execute("DELETE FROM patient_journeys")
+    assert reader.row_counts(SCENARIO)["patient_journeys"] == 3_000
