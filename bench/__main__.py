@@ -1,5 +1,5 @@
 """`python -m bench`: generation throughput, the per-row baseline, memory, end-to-end goals,
-the check suite per scenario and the causal validator's calibration.
+the check suite per scenario, the causal validator's calibration and the PostgreSQL loader.
 
 Everything is measured in one run and printed as plain-text tables. Timings are medians of
 repeated runs where a run is cheap; the full-scale fresh-process run happens once.
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import naive
+from bench import loader, naive
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -235,6 +235,14 @@ def main() -> None:
         f"{CALIBRATION_UNITS:,} units (95% CI coverage of the sample truth, errors)",
         calibration_table(),
     )
+    title = (
+        f"7. PostgreSQL loader, {loader.SCENARIO.partition_key} at full scale, one transaction, "
+        f"constraints on, median of {loader.REPEATS} (executemany once)"
+    )
+    if loader.reachable():
+        section(title, loader.loader_table())
+    else:
+        print(f"\n{title}\nskipped: PostgreSQL not reachable at {loader.ADMIN_URL}")
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 
