@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import os
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import Definitions, in_process_executor
 
 from e2i_synth.defs.assets.core import core_tables
 from e2i_synth.defs.checks import scenario_checks
+from e2i_synth.defs.jobs import GENERATE_JOB, VALIDATE_JOB, generate_scenario, validate_scenario
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.defs.schedules import regenerate_all_scenarios
 from e2i_synth.settings import DEFAULT_HOME, DEFAULT_SCALE, DEFAULT_SEED
-
-GENERATE_JOB = "generate_scenario"
-VALIDATE_JOB = "validate_scenario"
-
-generate_scenario = define_asset_job(
-    GENERATE_JOB,
-    selection=AssetSelection.assets(core_tables),
-    description="Draw one scenario's world, replace its tables, then run every check.",
-)
-
-validate_scenario = define_asset_job(
-    VALIDATE_JOB,
-    selection=AssetSelection.checks(scenario_checks),
-    description="Re-run every check on one stored scenario, without regenerating it.",
-)
 
 # Steps are vectorized and short; a subprocess per step would cost more than the work.
 defs = Definitions(
     assets=[core_tables],
     asset_checks=[scenario_checks],
     jobs=[generate_scenario, validate_scenario],
+    schedules=[regenerate_all_scenarios],
     resources={
         "generation": GenerationResource(
             scale=os.environ.get("E2I_SCALE", DEFAULT_SCALE),
@@ -43,3 +31,5 @@ defs = Definitions(
     },
     executor=in_process_executor,
 )
+
+__all__ = ["GENERATE_JOB", "VALIDATE_JOB", "defs"]

@@ -1,0 +1,32 @@
+"""Scheduled regeneration: one run of `generate_scenario` per scenario partition.
+
+A static x static multi-partition cannot use `build_schedule_from_partitioned_job`, so the
+schedule yields one `RunRequest` per key itself. Nightly at 02:00 UTC unless
+`E2I_REGENERATE_CRON` says otherwise; the run key ties each request to its tick, so a
+tick re-evaluated by the daemon never launches a scenario twice.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+
+from e2i_synth.defs.jobs import generate_scenario
+from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+
+DEFAULT_CRON = "0 2 * * *"
+
+
+@schedule(
+    job=generate_scenario,
+    cron_schedule=os.environ.get("E2I_REGENERATE_CRON", DEFAULT_CRON),
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Regenerate and re-check every scenario (one run per brand x dgp).",
+)
+def regenerate_all_scenarios(context: ScheduleEvaluationContext) -> Iterator[RunRequest]:
+    tick = context.scheduled_execution_time.isoformat()
+    for key in SCENARIO_PARTITIONS.get_partition_keys():
+        yield RunRequest(run_key=f"{key}@{tick}", partition_key=key)
