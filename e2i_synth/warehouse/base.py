@@ -26,5 +26,8 @@ class Warehouse(Protocol):
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         """The `validation_results` rows of these runs."""
 
+    def query(self, sql: str) -> pd.DataFrame:
+        """Rows of a read-only SQL query (portable SQL: see `sql/queries/`)."""
+
     def tables(self) -> list[str]:
         """Tables that exist in the warehouse."""

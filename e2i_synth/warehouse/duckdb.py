@@ -116,6 +116,10 @@ class DuckDBWarehouse:
                 f"SELECT * FROM {table} {where} ORDER BY {spec.primary_key}", params
             ).df()
 
+    def query(self, sql: str) -> pd.DataFrame:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql).df()
+
     def tables(self) -> list[str]:
         if not self.path.exists():
             return []

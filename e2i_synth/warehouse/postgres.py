@@ -208,6 +208,11 @@ class PostgresWarehouse:
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         return self.select(RESULTS_SPEC, "WHERE run_id = ANY(%s)", [list(run_ids)])
 
+    def query(self, sql: str) -> pd.DataFrame:
+        with self.connect() as con, con.cursor() as cur:
+            cur.execute(sql)
+            return pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
+
     def tables(self) -> list[str]:
         with self.connect() as con:
             rows = con.execute(

@@ -1,0 +1,14 @@
+# One image for the Dagster code location, webserver and daemon (docker-compose.yml).
+FROM python:3.11-slim
+
+WORKDIR /opt/e2i_synth
+COPY pyproject.toml README.md workspace.yaml ./
+COPY e2i_synth ./e2i_synth
+COPY sql ./sql
+RUN pip install --no-cache-dir .
+
+# The instance config (PostgreSQL storage from DAGSTER_POSTGRES_URL) and the workspace
+# pointing the webserver and daemon at the code-location container.
+ENV DAGSTER_HOME=/opt/dagster/home
+COPY dagster.yaml /opt/dagster/home/dagster.yaml
+COPY docker/workspace.yaml /opt/dagster/workspace.yaml

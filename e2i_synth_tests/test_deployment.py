@@ -1,0 +1,108 @@
+"""docker-compose.yml, Dockerfile and the gRPC workspace, checked by reading (no Docker
+engine here) and by starting the same code-server command the `code` service runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+DOCKER_WORKSPACE = REPO_ROOT / "docker" / "workspace.yaml"
+
+
+def test_compose_has_the_four_services_wired_together():
+    services = COMPOSE["services"]
+    assert set(services) == {"postgres", "code", "webserver", "daemon"}
+    env = services["code"]["environment"]
+    assert (
+        env["E2I_DATABASE_URL"].startswith("postgresql://")
+        and "@postgres:5432/" in env["E2I_DATABASE_URL"]
+    )
+    assert env["DAGSTER_POSTGRES_URL"].startswith("postgresql+psycopg2://")
+    assert env["DAGSTER_POSTGRES_URL"].endswith("@postgres:5432/dagster")
+    for name in ("webserver", "daemon"):
+        assert services[name]["environment"] == env
+        assert "/opt/dagster/workspace.yaml" in services[name]["command"]
+    assert services["code"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_code_service_serves_the_port_the_workspace_points_at():
+    command = COMPOSE["services"]["code"]["command"]
+    port = int(re.search(r"code-server start -h 0.0.0.0 -p (\d+)", command).group(1))
+    server = yaml.safe_load(DOCKER_WORKSPACE.read_text())["load_from"][0]["grpc_server"]
+    assert (server["host"], server["port"]) == ("code", port)
+    assert "-m e2i_synth.defs.definitions" in command and "e2i-synth db init" in command
+
+
+def test_files_the_images_and_volumes_refer_to_exist():
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    for source in re.findall(r"^COPY (\S+(?: \S+)*) \S+$", dockerfile, flags=re.M):
+        for path in source.split():
+            assert (REPO_ROOT / path).exists(), path
+    for mount in COMPOSE["services"]["postgres"]["volumes"]:
+        if mount.startswith("./"):
+            assert (REPO_ROOT / mount.split(":")[0]).exists(), mount
+    init_sql = (REPO_ROOT / "docker" / "init-dagster-db.sql").read_text()
+    assert "CREATE DATABASE dagster" in init_sql
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_code_server_command_serves_definitions_the_workspace_can_load(tmp_path):
+    """The `code` service's command, then what the webserver does with its workspace."""
+    bin_dir = Path(sys.executable).parent
+    port = free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "E2I_HOME": str(tmp_path / "e2i")}
+    server = subprocess.Popen(
+        [
+            str(bin_dir / "dagster"),
+            "code-server",
+            "start",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            "e2i_synth.defs.definitions",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        workspace = tmp_path / "workspace.yaml"
+        workspace.write_text(
+            DOCKER_WORKSPACE.read_text()
+            .replace("host: code", "host: 127.0.0.1")
+            .replace("port: 4000", f"port: {port}")
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            result = subprocess.run(
+                [str(bin_dir / "dagster"), "definitions", "validate", "-w", str(workspace)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            if result.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "e2i_synth" in result.stderr + result.stdout
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=30)
