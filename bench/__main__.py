@@ -184,7 +184,7 @@ def goals_table() -> pd.DataFrame:
                 "result": verdict(rss_kib, FULL_RUN_GOAL_KIB),
             },
             {
-                "measure": "e2i-synth materialize --scale small (Dagster + DuckDB + 23 checks "
+                "measure": "e2i-synth materialize --scale small (Dagster + DuckDB + all checks "
                 "per scenario): wall",
                 "goal": f"<= {END_TO_END_GOAL_SECONDS:.0f} s",
                 "measured": f"{e2e_median:.1f} s (median of "

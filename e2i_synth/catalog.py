@@ -201,6 +201,28 @@ TREATMENT_COLUMN = "engaged"
 OUTCOME_COLUMN = "treatment_initiated"
 
 
+METRIC_TYPES: Mapping[str, str] = MappingProxyType(
+    {
+        "trx": "volume",
+        "nrx": "volume",
+        "market_share": "share",
+        "conversion_rate": "rate",
+        "hcp_engagement_score": "score",
+    }
+)
+"""Every business metric and its kind (volumes are counts, shares and rates in [0, 1],
+scores on 0-10)."""
+METRIC_FIRST_MONTH = date(2023, 1, 1)
+METRIC_MONTHS = 30
+"""Monthly series from 2023-01 to 2025-06: a year of history before the journeys begin, so
+every month of the journey window has a year-on-year change."""
+REVENUE_PER_RX: Mapping[str, float] = MappingProxyType(
+    {"remibrutinib": 450.0, "fabhalta": 2_100.0, "kisqali": 1_300.0}
+)
+COST_PER_ENGAGEMENT = 180.0
+SIGNAL_TYPES: tuple[str, ...] = ("underperformer", "seasonality")
+
+
 def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
     states = tuple(s for region in STATES_BY_REGION.values() for s in region)
     return MappingProxyType(
@@ -226,6 +248,9 @@ def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
             "trigger_type": TRIGGER_TYPES,
             "priority": TRIGGER_PRIORITIES,
             "status": TRIGGER_STATUSES,
+            "metric_name": tuple(METRIC_TYPES),
+            "metric_type": tuple(sorted(set(METRIC_TYPES.values()))),
+            "signal_type": SIGNAL_TYPES,
         }
     )
 

@@ -7,12 +7,14 @@ from types import ModuleType
 import pandas as pd
 
 from e2i_synth.tables import (
+    business_metrics,
     business_outcomes,
     causal_ground_truth,
     engagement_events,
     hcp_profiles,
     ml_predictions,
     patient_journeys,
+    scenario_signals,
     treatment_events,
     triggers,
 )
@@ -27,7 +29,9 @@ CORE_TABLES: tuple[ModuleType, ...] = (
     business_outcomes,
     ml_predictions,
     triggers,
+    business_metrics,
     causal_ground_truth,
+    scenario_signals,
 )
 """Every core table module, parents before children."""
 

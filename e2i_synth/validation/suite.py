@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.causal import TRUTH_TABLE
 from e2i_synth.validation.integrity import TIME_RULES, Frames, check_keys, check_time_order
+from e2i_synth.validation.metrics import check_metric_series
 from e2i_synth.validation.refutation import check_causal
 from e2i_synth.validation.result import CheckResult
 from e2i_synth.validation.schemas import check_schema
@@ -40,6 +41,7 @@ STRUCTURAL: dict[tuple[str, str], Callable[[Frames], CheckResult]] = {
     **{(t, "time_order"): (lambda f, t=t: check_time_order(t, f)) for t in TIME_RULES},
     (GUARDED_TABLE, "split_isolation"): check_split_isolation,
     (GUARDED_TABLE, "split_proportions"): check_split_proportions,
+    ("business_metrics", "series"): check_metric_series,
 }
 
 CHECKS: tuple[CheckDef, ...] = (
@@ -54,6 +56,11 @@ CHECKS: tuple[CheckDef, ...] = (
     ),
     CheckDef("split_isolation", GUARDED_TABLE, "no patient in two splits, in any table"),
     CheckDef("split_proportions", GUARDED_TABLE, "patients split 60/20/15/5 within one point"),
+    CheckDef(
+        "series",
+        "business_metrics",
+        "monthly continuity; achievement, MoM and YoY from the series; ranges; NRx <= TRx",
+    ),
     CheckDef(
         "causal_recovery",
         TRUTH_TABLE,

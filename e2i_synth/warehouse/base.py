@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import pandas as pd
@@ -26,8 +26,8 @@ class Warehouse(Protocol):
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         """The `validation_results` rows of these runs."""
 
-    def query(self, sql: str) -> pd.DataFrame:
-        """Rows of a read-only SQL query (portable SQL: see `sql/queries/`)."""
+    def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        """Rows of a read-only SQL query with `%(name)s` parameters (see `sql/queries/`)."""
 
     def tables(self) -> list[str]:
         """Tables that exist in the warehouse."""

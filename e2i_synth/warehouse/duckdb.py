@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -116,9 +117,10 @@ class DuckDBWarehouse:
                 f"SELECT * FROM {table} {where} ORDER BY {spec.primary_key}", params
             ).df()
 
-    def query(self, sql: str) -> pd.DataFrame:
+    def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        """`%(name)s` placeholders (the psycopg style the SQL files use) become `$name`."""
         with self.connect(read_only=True) as con:
-            return con.execute(sql).df()
+            return con.execute(re.sub(r"%\((\w+)\)s", r"$\1", sql), dict(params or {})).df()
 
     def tables(self) -> list[str]:
         if not self.path.exists():

@@ -12,7 +12,7 @@ set-based `INSERT ... SELECT`, which the table's policies check), so RLS stays o
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 
 import numpy as np
@@ -208,9 +208,9 @@ class PostgresWarehouse:
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         return self.select(RESULTS_SPEC, "WHERE run_id = ANY(%s)", [list(run_ids)])
 
-    def query(self, sql: str) -> pd.DataFrame:
+    def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         with self.connect() as con, con.cursor() as cur:
-            cur.execute(sql)
+            cur.execute(sql, dict(params or {}))
             return pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
 
     def tables(self) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from e2i_synth.errors import E2IError
@@ -24,3 +26,21 @@ def scenario_summary(store: Warehouse) -> pd.DataFrame:
     frame = store.query(query_text("scenario_summary"))
     numeric = ["engaged_share", "initiation_rate", "naive_difference", "true_ate"]
     return frame.astype({c: float for c in numeric}).astype({"patients": int})
+
+
+def gap_time_series(
+    store: Warehouse, brand: str, region: str, metric: str, start: date, end: date
+) -> pd.DataFrame:
+    """A metric's monthly value, target and gap for one brand and region, per scenario."""
+    frame = store.query(
+        query_text("gap_time_series"),
+        {"brand": brand, "region": region, "metric": metric, "start": start, "end": end},
+    )
+    numeric = [
+        c
+        for c in frame.columns
+        if c not in ("brand", "dgp_type", "region", "metric_name", "metric_date")
+    ]
+    frame[numeric] = frame[numeric].astype(float)
+    frame["metric_date"] = pd.to_datetime(frame["metric_date"]).astype("datetime64[us]")
+    return frame

@@ -11,6 +11,7 @@ from dagster import DagsterInstance
 from e2i_synth.defs.definitions import GENERATE_JOB, defs
 from e2i_synth.defs.runner import run_config
 from e2i_synth.settings import Scenario, Settings
+from e2i_synth.validation.suite import CHECKS
 from e2i_synth_tests.defs.test_definitions import REPO_ROOT
 
 pytestmark = pytest.mark.postgres
@@ -40,4 +41,4 @@ def test_dagster_yaml_keeps_runs_and_events_in_postgres(tmp_path, monkeypatch, p
             "SELECT count(*) FROM event_logs WHERE dagster_event_type = 'ASSET_CHECK_EVALUATION'"
         ).fetchone()[0]
     assert runs == [(result.run_id, "SUCCESS")]
-    assert checks == 23
+    assert checks == len(CHECKS)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
+from e2i_synth.catalog import REGIONS
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.warehouse.postgres import PostgresWarehouse
-from e2i_synth.warehouse.queries import query_text, scenario_summary
+from e2i_synth.warehouse.queries import gap_time_series, query_text, scenario_summary
 from e2i_synth_tests.conftest import frames_of
 
 SCENARIOS = [Scenario("kisqali", "confounded"), Scenario("fabhalta", "selection_bias")]
@@ -59,5 +62,40 @@ def test_scenario_summary_on_postgres(postgres_database):
 
 
 def test_unknown_query_names_the_known_ones():
-    with pytest.raises(E2IError, match="no query named 'gaps'; known: scenario_summary"):
+    with pytest.raises(E2IError, match="no query named 'gaps'; known: gap_time_series"):
         query_text("gaps")
+
+
+def underperformer_found(store, brand: str) -> None:
+    """A plain statistic on the agent query's rows names the planted region."""
+    signals = store.read("scenario_signals")
+    planted = signals[(signals["signal_type"] == "underperformer") & (signals["brand"] == brand)]
+    for row in planted.itertuples():
+        late = {
+            region: gap_time_series(
+                store, brand, region, "trx", row.start_date.date(), date(2025, 6, 1)
+            ).query("dgp_type == @row.dgp_type")["achievement_rate"]
+            for region in REGIONS
+        }
+        means = {region: series.mean() for region, series in late.items()}
+        assert min(means, key=means.get) == row.region
+        assert means[row.region] < row.magnitude + 0.03
+
+
+def test_gap_time_series_finds_the_underperformer_on_duckdb(tmp_path):
+    store = DuckDBWarehouse(tmp_path / "w.duckdb")
+    load(store)
+    underperformer_found(store, "kisqali")
+    rows = gap_time_series(store, "kisqali", "west", "trx", date(2023, 1, 1), date(2023, 12, 1))
+    assert len(rows) == 12 and (rows["gap"] == rows["value"] - rows["target"]).all()
+
+
+@pytest.mark.postgres
+def test_agent_queries_return_the_same_rows_on_both_warehouses(tmp_path, postgres_database):
+    duck, pg = DuckDBWarehouse(tmp_path / "w.duckdb"), PostgresWarehouse(postgres_database)
+    load(duck)
+    load(pg)
+    underperformer_found(pg, "fabhalta")
+    args = ("fabhalta", "south", "conversion_rate", date(2024, 1, 1), date(2025, 6, 1))
+    pd.testing.assert_frame_equal(gap_time_series(duck, *args), gap_time_series(pg, *args))
+    pd.testing.assert_frame_equal(scenario_summary(duck), scenario_summary(pg), check_dtype=False)

@@ -1,0 +1,262 @@
+"""business_metrics: monthly KPI series per region x metric for the scenario's brand.
+
+Thirty months (2023-01 to 2025-06), no gaps. Volumes follow a plan (the target): the
+brand's level, the region's share, 10% yearly growth and a stated seasonality of
+1 + 0.08 sin(2 pi (month - 1) / 12), peaking in April. Actual TRx is the plan times 3%
+noise, except in the scenario's named under-performer (one region, from one month on, at
+80% of plan: see `scenario_signals`). Where the series overlaps the world (from 2024-01)
+conversion_rate and hcp_engagement_score are the world's own: the share of patients
+indexed that month in that region who initiated, and their mean engagement score; before
+that they are drawn around the region's world values with the same sample sizes.
+
+Derived fields come from the series itself: achievement_rate = value / target,
+mom_change and yoy_change against the previous month and year (NULL where undefined);
+statistical_significance is the two-sided p-value of value vs target with the metric's
+standard error (Poisson for volumes, binomial for shares and rates, sd/sqrt(n) for
+scores), and the confidence interval is value +/- 1.96 SE. roi, for volumes only, is the
+revenue of the gap to plan per dollar of that month's engagement spend
+((value - target) x revenue per Rx / (engagements x cost per engagement)). Months split by
+time: the first 60% train, then validation, test and holdout.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import (
+    BRANDS,
+    COST_PER_ENGAGEMENT,
+    METRIC_FIRST_MONTH,
+    METRIC_MONTHS,
+    METRIC_TYPES,
+    REGION_SHARES,
+    REGIONS,
+    REVENUE_PER_RX,
+    SPLIT_SHARES,
+    SPLITS,
+)
+from e2i_synth.seeds import stream
+from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="business_metrics",
+    columns={
+        "metric_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "region": "VARCHAR",
+        "metric_name": "VARCHAR",
+        "metric_type": "VARCHAR",
+        "metric_date": "DATE",
+        "value": "DOUBLE",
+        "target": "DOUBLE",
+        "achievement_rate": "DOUBLE",
+        "yoy_change": "DOUBLE",
+        "mom_change": "DOUBLE",
+        "roi": "DOUBLE",
+        "statistical_significance": "DOUBLE",
+        "confidence_interval_lower": "DOUBLE",
+        "confidence_interval_upper": "DOUBLE",
+        "sample_size": "INTEGER",
+        "data_split": "VARCHAR",
+    },
+    primary_key="metric_id",
+    nullable=frozenset({"yoy_change", "mom_change", "roi"}),
+)
+
+SEASONAL_AMPLITUDE = 0.08
+YEARLY_GROWTH = 0.10
+ACTUAL_NOISE = 0.03
+NEW_RX_SHARE = 0.22
+UNDERPERFORMANCE = 0.80
+UNDERPERFORMANCE_FIRST_MONTHS = (18, 25)
+"""The under-performance starts between 2024-07 and 2025-01: at least six months to find."""
+SCORE_SD = 1.5
+Z_95 = NormalDist().inv_cdf(0.975)
+
+
+def months() -> np.ndarray:
+    return np.datetime64(METRIC_FIRST_MONTH, "M") + np.arange(METRIC_MONTHS)
+
+
+def seasonality(month_index: np.ndarray) -> np.ndarray:
+    calendar_month = (np.datetime64(METRIC_FIRST_MONTH, "M") + month_index).astype(int) % 12
+    return 1 + SEASONAL_AMPLITUDE * np.sin(2 * np.pi * calendar_month / 12)
+
+
+def time_splits(n_months: int) -> np.ndarray:
+    """Split names in time order, sized by largest remainder."""
+    quotas = np.array(SPLIT_SHARES) * n_months
+    counts = np.floor(quotas).astype(int)
+    counts[np.argsort(counts - quotas, kind="stable")[: n_months - counts.sum()]] += 1
+    return np.repeat(np.array(SPLITS), counts)
+
+
+def underperformer(world: World) -> tuple[int, int]:
+    """(region index, first month index) of the scenario's named under-performer."""
+    rng = stream(world.seed, "underperformer", world.scenario.brand, world.scenario.dgp)
+    return int(rng.integers(len(REGIONS))), int(rng.integers(*UNDERPERFORMANCE_FIRST_MONTHS))
+
+
+def world_cells(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per (region, month): patients indexed, initiations, and summed engagement score."""
+    month = world.index_date.astype("datetime64[M]") - np.datetime64(METRIC_FIRST_MONTH, "M")
+    month = month.astype(int)
+    inside = (month >= 0) & (month < METRIC_MONTHS)
+    cell = world.covariates.region_code[inside] * METRIC_MONTHS + month[inside]
+    size = len(REGIONS) * METRIC_MONTHS
+
+    def count(weights=None):
+        return np.bincount(cell, weights, minlength=size).reshape(len(REGIONS), METRIC_MONTHS)
+
+    return count(), count(world.outcome[inside]), count(world.engagement_score[inside])
+
+
+def engagement_spend(world: World, upstream: dict[str, pd.DataFrame]) -> np.ndarray:
+    """Engagement spend per (region, month); months without engagements get the region's
+    mean over the months that have them."""
+    events = upstream["engagement_events"][["hcp_id", "engagement_date"]].merge(
+        upstream["hcp_profiles"][["hcp_id", "region"]], on="hcp_id"
+    )
+    month = (
+        events["engagement_date"].to_numpy().astype("datetime64[M]")
+        - np.datetime64(METRIC_FIRST_MONTH, "M")
+    ).astype(int)
+    region = pd.Categorical(events["region"], categories=REGIONS).codes
+    inside = (month >= 0) & (month < METRIC_MONTHS)
+    counts = np.bincount(
+        region[inside] * METRIC_MONTHS + month[inside], minlength=len(REGIONS) * METRIC_MONTHS
+    ).reshape(len(REGIONS), METRIC_MONTHS)
+    spend = counts * COST_PER_ENGAGEMENT
+    active = spend > 0
+    mean = np.where(active.any(axis=1), spend.sum(axis=1) / np.maximum(active.sum(axis=1), 1), 1.0)
+    return np.where(active, spend, mean[:, None])
+
+
+def volume_series(world: World, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """TRx and NRx (value, target) per (region, month); the national plan stays within the
+    brand's TRx range."""
+    low, high = BRANDS[world.scenario.brand].trx_per_month
+    growth = (1 + YEARLY_GROWTH) ** (METRIC_MONTHS / 12)
+    level = rng.uniform(low * 1.2, high / (1.2 * growth))
+    t = np.arange(METRIC_MONTHS)
+    plan = (
+        level
+        * np.array(REGION_SHARES)[:, None]
+        * ((1 + YEARLY_GROWTH) ** (t / 12) * seasonality(t))[None, :]
+    )
+    trx = plan * np.exp(rng.normal(0, ACTUAL_NOISE, plan.shape))
+    region, first = underperformer(world)
+    trx[region, first:] = (
+        plan[region, first:]
+        * UNDERPERFORMANCE
+        * np.exp(rng.normal(0, ACTUAL_NOISE / 2, METRIC_MONTHS - first))
+    )
+    trx = np.round(trx)
+    new_share = np.clip(NEW_RX_SHARE * np.exp(rng.normal(0, 0.05, plan.shape)), 0, 1)
+    return {
+        "trx": (trx, np.round(plan)),
+        "nrx": (np.round(trx * new_share), np.round(plan * NEW_RX_SHARE)),
+    }
+
+
+def share_series(world: World, rng: np.random.Generator, trx: np.ndarray):
+    base = rng.uniform(0.15, 0.35, len(REGIONS))[:, None]
+    target = np.clip(base * (1 + 0.02 * np.arange(METRIC_MONTHS) / 12)[None, :], 0, 1)
+    value = np.clip(target * np.exp(rng.normal(0, ACTUAL_NOISE, target.shape)), 0, 1)
+    market = np.round(trx / np.maximum(value, 1e-9)).astype(int)
+    return value, target, market
+
+
+def world_tied_series(world: World, rng: np.random.Generator):
+    """conversion_rate and hcp_engagement_score: the world's where it has patients."""
+    patients, initiated, score_sum = world_cells(world)
+    seen = patients.sum(axis=1)
+    # A region without patients in the window (tiny scales) takes the scenario's values.
+    overall_rate = max(initiated.sum() / max(seen.sum(), 1), 0.01)
+    overall_score = score_sum.sum() / seen.sum() if seen.sum() else 5.0
+    region_n = np.maximum(seen, 1)
+    region_rate = np.where(seen > 0, initiated.sum(axis=1) / region_n, overall_rate)
+    region_rate = np.clip(region_rate, 0.001, 0.999)
+    region_score = np.where(seen > 0, score_sum.sum(axis=1) / region_n, overall_score)
+    active = patients > 0
+    typical_n = np.maximum(np.round(patients.sum(axis=1) / np.maximum(active.sum(axis=1), 1)), 1)
+    n = np.where(active, patients, typical_n[:, None]).astype(int)
+    drawn_rate = rng.binomial(n, np.broadcast_to(region_rate[:, None], n.shape)) / n
+    rate = np.where(active, initiated / np.maximum(patients, 1), drawn_rate)
+    drawn_score = np.clip(
+        region_score[:, None] + rng.normal(0, SCORE_SD, n.shape) / np.sqrt(n), 0, 10
+    )
+    score = np.where(active, score_sum / np.maximum(patients, 1), drawn_score)
+    rate_target = np.broadcast_to(np.round(region_rate, 3)[:, None], n.shape)
+    score_target = np.broadcast_to(np.round(region_score, 1)[:, None], n.shape)
+    return (rate, rate_target, n), (score, score_target, n)
+
+
+def standard_error(kind: str, value, target, n) -> np.ndarray:
+    if kind == "volume":
+        return np.sqrt(np.maximum(value, 1.0))
+    if kind in ("share", "rate"):
+        return np.sqrt(np.clip(target * (1 - target), 1e-6, None) / np.maximum(n, 1))
+    return np.full(np.shape(value), SCORE_SD) / np.sqrt(np.maximum(n, 1))
+
+
+def relative_change(values: np.ndarray, lag: int) -> np.ndarray:
+    """value / value `lag` months earlier - 1 along the month axis; NaN where undefined."""
+    change = np.full(values.shape, np.nan)
+    previous = values[:, :-lag]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change[:, lag:] = np.where(previous > 0, values[:, lag:] / previous - 1, np.nan)
+    return change
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rng = stream(world.seed, "business_metrics", world.scenario.brand, world.scenario.dgp)
+    volumes = volume_series(world, rng)
+    share, share_target, market = share_series(world, rng, volumes["trx"][0])
+    conversion, engagement = world_tied_series(world, rng)
+    spend = engagement_spend(world, upstream)
+    trx_n = np.maximum(volumes["trx"][0], 1).astype(int)
+    series = {
+        "trx": (*volumes["trx"], trx_n),
+        "nrx": (*volumes["nrx"], np.maximum(volumes["nrx"][0], 1).astype(int)),
+        "market_share": (share, share_target, market),
+        "conversion_rate": conversion,
+        "hcp_engagement_score": engagement,
+    }
+    revenue = REVENUE_PER_RX[world.scenario.brand]
+    parts = []
+    for name, (value, target, n) in series.items():
+        kind = METRIC_TYPES[name]
+        se = standard_error(kind, value, target, n)
+        z = (value - target) / se
+        p_value = 2 * (1 - np.vectorize(NormalDist().cdf)(np.abs(z)))
+        upper_bound = 1.0 if kind in ("share", "rate") else (10.0 if kind == "score" else np.inf)
+        parts.append(
+            {
+                "region": np.repeat(np.array(REGIONS), METRIC_MONTHS),
+                "metric_name": name,
+                "metric_type": kind,
+                "metric_date": np.tile(months(), len(REGIONS)).astype("datetime64[D]"),
+                "value": value.ravel(),
+                "target": target.ravel(),
+                "achievement_rate": (value / target).ravel(),
+                "yoy_change": relative_change(value, 12).ravel(),
+                "mom_change": relative_change(value, 1).ravel(),
+                "roi": ((value - target) * revenue / spend).ravel()
+                if kind == "volume"
+                else np.full(value.size, np.nan),
+                "statistical_significance": p_value.ravel(),
+                "confidence_interval_lower": np.clip(value - Z_95 * se, 0, None).ravel(),
+                "confidence_interval_upper": np.clip(value + Z_95 * se, None, upper_bound).ravel(),
+                "sample_size": np.asarray(n, dtype=np.int32).ravel(),
+                "data_split": np.tile(time_splits(METRIC_MONTHS), len(REGIONS)),
+            }
+        )
+    frame = pd.concat([pd.DataFrame(p) for p in parts], ignore_index=True)
+    return frame.assign(
+        metric_id=scenario_keys(world, "K", np.arange(len(frame))), **scenario_columns(world)
+    )

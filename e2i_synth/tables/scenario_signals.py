@@ -1,0 +1,63 @@
+"""scenario_signals: the non-causal truths planted in a scenario, for the tools that must
+find them: the named under-performer of `business_metrics` (a gap analyzer should find
+it) and the stated seasonality of its volumes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import REGIONS
+from e2i_synth.tables import business_metrics
+from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="scenario_signals",
+    columns={
+        "signal_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "signal_type": "VARCHAR",
+        "table_name": "VARCHAR",
+        "subject": "VARCHAR",
+        "region": "VARCHAR",
+        "start_date": "DATE",
+        "magnitude": "DOUBLE",
+        "description": "VARCHAR",
+    },
+    primary_key="signal_id",
+    nullable=frozenset({"region", "start_date"}),
+)
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    region, first = business_metrics.underperformer(world)
+    start = business_metrics.months()[first].astype("datetime64[D]")
+    rows = [
+        {
+            "signal_type": "underperformer",
+            "table_name": business_metrics.SPEC.name,
+            "subject": "trx",
+            "region": REGIONS[region],
+            "start_date": start,
+            "magnitude": business_metrics.UNDERPERFORMANCE,
+            "description": f"TRx in {REGIONS[region]} at {business_metrics.UNDERPERFORMANCE:.0%} "
+            f"of target from {str(start)[:7]} on (achievement_rate); other regions within noise",
+        },
+        {
+            "signal_type": "seasonality",
+            "table_name": business_metrics.SPEC.name,
+            "subject": "trx",
+            "region": None,
+            "start_date": None,
+            "magnitude": business_metrics.SEASONAL_AMPLITUDE,
+            "description": "volume plans follow 1 + 0.08 sin(2 pi (month - 1) / 12), "
+            "peaking in April, on 10% yearly growth",
+        },
+    ]
+    frame = pd.DataFrame(rows)
+    frame["start_date"] = pd.to_datetime(frame["start_date"])
+    frame["region"] = frame["region"].astype("str").where(frame["region"].notna())
+    return frame.assign(
+        signal_id=scenario_keys(world, "S", np.arange(len(frame))), **scenario_columns(world)
+    )

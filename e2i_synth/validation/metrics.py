@@ -1,0 +1,78 @@
+"""business_metrics as series: continuity, ranges and fields derived from the series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import BRANDS, METRIC_MONTHS, METRIC_TYPES
+from e2i_synth.validation.integrity import Frames
+from e2i_synth.validation.result import CheckResult, from_problems
+
+TABLE = "business_metrics"
+SERIES = ["brand", "dgp_type", "region", "metric_name"]
+RTOL = 1e-9
+UPPER = {"share": 1.0, "rate": 1.0, "score": 10.0}
+
+
+def relative_change(ordered: pd.DataFrame, lag: int) -> pd.Series:
+    previous = ordered.groupby(SERIES, sort=False)["value"].shift(lag)
+    return (ordered["value"] / previous - 1).where(previous > 0)
+
+
+def mismatched(stored: pd.Series, expected: pd.Series) -> pd.Series:
+    both = stored.notna() & expected.notna()
+    differ = both & ~np.isclose(stored, expected, rtol=RTOL, atol=1e-12)
+    return differ | (stored.isna() != expected.isna())
+
+
+def check_metric_series(frames: Frames) -> CheckResult:
+    frame = frames[TABLE]
+    ordered = frame.sort_values([*SERIES, "metric_date"]).reset_index(drop=True)
+    problems: list[str] = []
+    month = ordered["metric_date"].dt.year * 12 + ordered["metric_date"].dt.month
+    step = month.groupby([ordered[c] for c in SERIES], sort=False).diff()
+    lengths = ordered.groupby(SERIES, sort=False).size()
+    gaps = int((step.notna() & (step != 1)).sum())
+    short = int((lengths != METRIC_MONTHS).sum())
+    if gaps or short:
+        broken = ordered.loc[step.ne(1) & step.notna(), SERIES].head(1).to_dict("records")
+        problems.append(
+            f"{gaps} breaks in monthly continuity and {short} series not {METRIC_MONTHS} months "
+            f"long, e.g. {broken}"
+        )
+    derived = {
+        "achievement_rate": ordered["value"] / ordered["target"],
+        "mom_change": relative_change(ordered, 1),
+        "yoy_change": relative_change(ordered, 12),
+    }
+    for column, expected in derived.items():
+        bad = int(mismatched(ordered[column], expected).sum())
+        if bad:
+            problems.append(f"{TABLE}.{column}: {bad} rows differ from the series")
+    kind = ordered["metric_name"].map(METRIC_TYPES)
+    upper = kind.map(UPPER).fillna(np.inf)
+    out = (ordered["value"] < 0) | (ordered["value"] > upper)
+    if out.any():
+        example = ordered.loc[out, ["metric_name", "value"]].iloc[0].to_dict()
+        problems.append(f"{TABLE}.value: {int(out.sum())} rows out of range, e.g. {example}")
+    keys = [*SERIES[:3], "metric_date"]
+    volumes = ordered.pivot_table(index=keys, columns="metric_name", values="value")
+    if {"trx", "nrx"} <= set(volumes.columns):
+        above = int((volumes["nrx"] > volumes["trx"]).sum())
+        if above:
+            problems.append(f"{TABLE}: NRx above TRx in {above} months")
+        national = volumes["trx"].groupby(level=["brand", "dgp_type", "metric_date"]).sum()
+        bounds = national.index.get_level_values("brand").map(lambda b: BRANDS[b].trx_per_month)
+        outside = sum(not lo <= v <= hi for v, (lo, hi) in zip(national, bounds, strict=True))
+        if outside:
+            problems.append(f"{TABLE}: national TRx outside the brand's range in {outside} months")
+    uncovered = ~(
+        (ordered["confidence_interval_lower"] <= ordered["value"])
+        & (ordered["value"] <= ordered["confidence_interval_upper"])
+    )
+    if uncovered.any():
+        problems.append(f"{TABLE}: {int(uncovered.sum())} confidence intervals exclude the value")
+    figures = {"rows": len(frame), "series": len(lengths), "gaps": gaps}
+    ok = f"{len(lengths)} series of {METRIC_MONTHS} months; derived fields and ranges hold"
+    return from_problems("series", TABLE, problems, ok, figures)

@@ -1,0 +1,97 @@
+"""business_metrics: complete monthly series, derived fields recomputed from the series,
+brand ranges, values tied to the world, and the named under-performer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from e2i_synth.catalog import (
+    BRANDS,
+    METRIC_FIRST_MONTH,
+    METRIC_MONTHS,
+    METRIC_TYPES,
+    REGIONS,
+)
+from e2i_synth.tables import business_metrics
+from e2i_synth_tests.conftest import frames_of, world_of
+
+SERIES = ["region", "metric_name"]
+
+
+@pytest.fixture(scope="module")
+def metrics() -> pd.DataFrame:
+    return frames_of("fabhalta", "heterogeneous")["business_metrics"].sort_values(
+        [*SERIES, "metric_date"]
+    )
+
+
+def test_every_series_is_thirty_consecutive_months(metrics):
+    assert len(metrics) == len(REGIONS) * len(METRIC_TYPES) * METRIC_MONTHS
+    expected = pd.date_range(METRIC_FIRST_MONTH, periods=METRIC_MONTHS, freq="MS")
+    for _, series in metrics.groupby(SERIES):
+        assert list(series["metric_date"]) == list(expected)
+
+
+def test_derived_fields_recomputed_from_the_series(metrics):
+    grouped = metrics.groupby(SERIES)["value"]
+    np.testing.assert_allclose(metrics["achievement_rate"], metrics["value"] / metrics["target"])
+    mom = metrics["value"] / grouped.shift(1) - 1
+    yoy = metrics["value"] / grouped.shift(12) - 1
+    pd.testing.assert_series_equal(metrics["mom_change"], mom, check_names=False)
+    pd.testing.assert_series_equal(metrics["yoy_change"], yoy, check_names=False)
+    assert metrics["yoy_change"].notna().sum() == len(REGIONS) * len(METRIC_TYPES) * 18
+
+
+def test_ranges_nrx_below_trx_and_national_trx_in_the_brand_range(metrics):
+    wide = metrics.pivot_table(
+        index=["region", "metric_date"], columns="metric_name", values="value"
+    )
+    assert (wide["nrx"] <= wide["trx"]).all()
+    assert wide["market_share"].between(0, 1).all() and wide["conversion_rate"].between(0, 1).all()
+    assert wide["hcp_engagement_score"].between(0, 10).all()
+    low, high = BRANDS["fabhalta"].trx_per_month
+    assert wide["trx"].groupby(level="metric_date").sum().between(low, high).all()
+
+
+def test_conversion_and_engagement_are_the_worlds_where_they_overlap(metrics):
+    journeys = frames_of("fabhalta", "heterogeneous")["patient_journeys"]
+    month = journeys["index_date"].dt.to_period("M").dt.to_timestamp()
+    world = (
+        journeys.assign(month=month)
+        .groupby(["region", "month"])
+        .agg(rate=("treatment_initiated", "mean"), score=("engagement_score", "mean"))
+    )
+    stored = metrics.set_index(["region", "metric_date", "metric_name"])["value"]
+    overlap = [k for k in world.index if k[1] <= pd.Timestamp("2025-06-01")]
+    assert len(overlap) > 60
+    for region, month in overlap:
+        assert stored[(region, month, "conversion_rate")] == pytest.approx(
+            world.loc[(region, month), "rate"]
+        )
+        assert stored[(region, month, "hcp_engagement_score")] == pytest.approx(
+            world.loc[(region, month), "score"]
+        )
+
+
+def test_named_underperformer_is_the_only_region_far_below_target(metrics):
+    region, first = business_metrics.underperformer(world_of("fabhalta", "heterogeneous"))
+    trx = metrics[metrics["metric_name"] == "trx"]
+    late = trx[trx["metric_date"] >= business_metrics.months()[first].astype("datetime64[ns]")]
+    achievement = late.groupby("region")["achievement_rate"].mean()
+    assert achievement.idxmin() == REGIONS[region]
+    assert achievement[REGIONS[region]] == pytest.approx(0.80, abs=0.02)
+    assert (achievement.drop(REGIONS[region]) > 0.95).all()
+
+
+def test_months_are_split_in_time_order(metrics):
+    order = {"train": 0, "validation": 1, "test": 2, "holdout": 3}
+    for _, series in metrics.groupby(SERIES):
+        assert series["data_split"].map(order).is_monotonic_increasing
+    assert (metrics.groupby("data_split").size() / len(metrics)).round(2).to_dict() == {
+        "holdout": 0.03,
+        "test": 0.17,
+        "train": 0.6,
+        "validation": 0.2,
+    }

@@ -1,0 +1,50 @@
+"""The series check passes on clean metrics and catches each corruption."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from e2i_synth.validation.metrics import check_metric_series
+from e2i_synth_tests.conftest import frames_of
+
+
+def with_metrics(change) -> dict[str, pd.DataFrame]:
+    frames = dict(frames_of("remibrutinib", "time_series"))
+    frames["business_metrics"] = change(frames["business_metrics"].copy())
+    return frames
+
+
+def test_clean_series_pass():
+    result = check_metric_series(frames_of("remibrutinib", "time_series"))
+    assert result.passed, result.message
+    assert result.figures["series"] == 20 and result.figures["gaps"] == 0
+
+
+def test_a_missing_month_is_a_gap():
+    def drop_month(m):
+        return m.drop(m.index[(m["metric_name"] == "nrx") & (m["metric_date"] == "2024-03-01")][:1])
+
+    result = check_metric_series(with_metrics(drop_month))
+    assert not result.passed and result.figures["gaps"] == 1
+    assert "breaks in monthly continuity" in result.message
+
+
+def test_achievement_rate_inconsistent_with_value_and_target():
+    def skew(m):
+        m.loc[m.index[5], "achievement_rate"] *= 1.1
+        return m
+
+    result = check_metric_series(with_metrics(skew))
+    assert not result.passed and "achievement_rate: 1 rows differ" in result.message
+
+
+def test_out_of_range_share():
+    def overflow(m):
+        row = m.index[m["metric_name"] == "market_share"][0]
+        m.loc[row, ["value", "confidence_interval_upper"]] = 1.4
+        m.loc[row, "achievement_rate"] = 1.4 / m.loc[row, "target"]
+        return m
+
+    result = check_metric_series(with_metrics(overflow))
+    assert not result.passed and "rows out of range" in result.message
+    assert "market_share" in result.message
