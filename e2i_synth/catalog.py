@@ -220,7 +220,46 @@ REVENUE_PER_RX: Mapping[str, float] = MappingProxyType(
     {"remibrutinib": 450.0, "fabhalta": 2_100.0, "kisqali": 1_300.0}
 )
 COST_PER_ENGAGEMENT = 180.0
-SIGNAL_TYPES: tuple[str, ...] = ("underperformer", "seasonality")
+SIGNAL_TYPES: tuple[str, ...] = ("underperformer", "seasonality", "drift")
+
+
+@dataclass(frozen=True)
+class FeatureDef:
+    name: str
+    group: str
+    value_type: str  # float, int, category, bool
+    description: str
+
+
+FEATURE_GROUPS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "hcp_demographics": ("hcp", "who the prescriber is and how many patients they see"),
+        "patient_features": ("patient", "clinical and coverage facts at the patient's index date"),
+        "brand_performance": ("brand_region", "monthly brand KPIs per region, after month end"),
+        "causal_features": ("patient", "treatment, propensity and outcome probability"),
+    }
+)
+"""Feature group -> (entity type, description)."""
+FEATURES: tuple[FeatureDef, ...] = (
+    FeatureDef("specialty_encoded", "hcp_demographics", "int", "index of the HCP's specialty"),
+    FeatureDef("years_experience", "hcp_demographics", "int", "years in practice"),
+    FeatureDef("academic_flag", "hcp_demographics", "bool", "practices at an academic center"),
+    FeatureDef("patient_volume_monthly", "hcp_demographics", "float", "patients seen per month"),
+    FeatureDef("disease_severity", "patient_features", "float", "severity 0-10 at index"),
+    FeatureDef("age_at_diagnosis", "patient_features", "int", "age at diagnosis"),
+    FeatureDef("comorbidity_count", "patient_features", "int", "number of comorbidities"),
+    FeatureDef("prior_treatment_count", "patient_features", "int", "prior lines of therapy"),
+    FeatureDef("insurance_tier", "patient_features", "category", "insurance type"),
+    FeatureDef("trx_30d", "brand_performance", "float", "TRx in the month"),
+    FeatureDef("nrx_30d", "brand_performance", "float", "NRx in the month"),
+    FeatureDef("conversion_rate", "brand_performance", "float", "initiations per indexed patient"),
+    FeatureDef("engagement_score", "causal_features", "float", "the patient's engagement score"),
+    FeatureDef("treatment_propensity", "causal_features", "float", "true engagement propensity"),
+    FeatureDef("outcome_probability", "causal_features", "float", "initiation probability"),
+)
+DRIFT_FEATURES: tuple[str, ...] = ("prior_treatment_count", "patient_volume_monthly")
+"""Store-only features (not columns of an entity table) that a scenario may drift."""
+FRESHNESS_STATUSES: tuple[str, ...] = ("fresh", "stale", "expired")
 
 
 def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
@@ -251,6 +290,11 @@ def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
             "metric_name": tuple(METRIC_TYPES),
             "metric_type": tuple(sorted(set(METRIC_TYPES.values()))),
             "signal_type": SIGNAL_TYPES,
+            "group_name": tuple(FEATURE_GROUPS),
+            "feature_name": tuple(f.name for f in FEATURES),
+            "value_type": ("float", "int", "category", "bool"),
+            "entity_type": ("hcp", "patient", "brand_region"),
+            "freshness_status": FRESHNESS_STATUSES,
         }
     )
 

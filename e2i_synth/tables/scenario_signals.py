@@ -1,6 +1,7 @@
 """scenario_signals: the non-causal truths planted in a scenario, for the tools that must
 find them: the named under-performer of `business_metrics` (a gap analyzer should find
-it) and the stated seasonality of its volumes."""
+it), the stated seasonality of its volumes, and the one drifted feature of the feature
+store (a drift monitor should flag it and nothing else)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import REGIONS
-from e2i_synth.tables import business_metrics
+from e2i_synth.tables import business_metrics, feature_values
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.world import World
 
@@ -32,6 +33,7 @@ SPEC = TableSpec(
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     region, first = business_metrics.underperformer(world)
+    shift = feature_values.drift(world)
     start = business_metrics.months()[first].astype("datetime64[D]")
     rows = [
         {
@@ -53,6 +55,16 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "magnitude": business_metrics.SEASONAL_AMPLITUDE,
             "description": "volume plans follow 1 + 0.08 sin(2 pi (month - 1) / 12), "
             "peaking in April, on 10% yearly growth",
+        },
+        {
+            "signal_type": "drift",
+            "table_name": feature_values.SPEC.name,
+            "subject": shift.feature,
+            "region": None,
+            "start_date": shift.start,
+            "magnitude": shift.factor,
+            "description": f"{shift.feature} values dated from {shift.start} on have "
+            f"{shift.factor:.2f}x the mean of earlier ones; no other feature drifts",
         },
     ]
     frame = pd.DataFrame(rows)

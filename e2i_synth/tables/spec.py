@@ -20,6 +20,7 @@ class TableSpec:
     primary_key: str
     foreign_keys: dict[str, str] = field(default_factory=dict)  # column -> parent table
     nullable: frozenset[str] = frozenset()
+    unique: tuple[str, ...] = ()  # a natural key besides the primary key, if any
 
 
 SCENARIO_COLUMNS = {"brand": "VARCHAR", "dgp_type": "VARCHAR"}

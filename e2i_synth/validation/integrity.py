@@ -32,6 +32,14 @@ def check_keys(table: str, frames: Frames) -> CheckResult:
             f"{table}.{spec.primary_key}: {len(duplicated)} duplicated keys, "
             f"e.g. {example(duplicated)}"
         )
+    if spec.unique:
+        repeated = frame[frame.duplicated(list(spec.unique))]
+        figures["duplicated_natural_keys"] = len(repeated)
+        if len(repeated):
+            problems.append(
+                f"{table}: {len(repeated)} rows repeat ({', '.join(spec.unique)}), e.g. "
+                f"{repeated[list(spec.unique)].iloc[0].to_dict()}"
+            )
     for column, parent in spec.foreign_keys.items():
         values = frame[column].dropna()
         orphans = values[~values.isin(frames[parent][SPECS[parent].primary_key])]

@@ -78,6 +78,7 @@ def schema(table: str) -> pa.DataFrameSchema:
         },
         strict=True,
         ordered=True,
+        unique=list(spec.unique) or None,
         name=table,
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.causal import TRUTH_TABLE
+from e2i_synth.validation.feature_store import check_feature_values
 from e2i_synth.validation.integrity import TIME_RULES, Frames, check_keys, check_time_order
 from e2i_synth.validation.metrics import check_metric_series
 from e2i_synth.validation.refutation import check_causal
@@ -42,14 +43,18 @@ STRUCTURAL: dict[tuple[str, str], Callable[[Frames], CheckResult]] = {
     (GUARDED_TABLE, "split_isolation"): check_split_isolation,
     (GUARDED_TABLE, "split_proportions"): check_split_proportions,
     ("business_metrics", "series"): check_metric_series,
+    ("feature_values", "entities"): check_feature_values,
 }
 
 CHECKS: tuple[CheckDef, ...] = (
     *(
-        CheckDef("schema", t, "Pandera: types, ranges, catalog enums, nullability, unique key")
+        CheckDef("schema", t, "Pandera: types, ranges, catalog enums, nullability, unique keys")
         for t in TABLE_NAMES
     ),
-    *(CheckDef("keys", t, "primary key unique; every foreign key resolves") for t in TABLE_NAMES),
+    *(
+        CheckDef("keys", t, "primary and natural keys unique; every foreign key resolves")
+        for t in TABLE_NAMES
+    ),
     *(
         CheckDef("time_order", t, "; ".join(rule.describe() for rule in rules))
         for t, rules in TIME_RULES.items()
@@ -60,6 +65,11 @@ CHECKS: tuple[CheckDef, ...] = (
         "series",
         "business_metrics",
         "monthly continuity; achievement, MoM and YoY from the series; ranges; NRx <= TRx",
+    ),
+    CheckDef(
+        "entities",
+        "feature_values",
+        "every entity key exists in its table; mirrored features equal the patient's values",
     ),
     CheckDef(
         "causal_recovery",

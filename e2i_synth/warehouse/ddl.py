@@ -37,6 +37,8 @@ def create_table(spec: TableSpec) -> str:
         for name, sql_type in spec.columns.items()
     ]
     lines.append(f"    CONSTRAINT {spec.name}_pkey PRIMARY KEY ({spec.primary_key})")
+    if spec.unique:
+        lines.append(f"    CONSTRAINT {spec.name}_natural_key UNIQUE ({', '.join(spec.unique)})")
     for column, parent in spec.foreign_keys.items():
         lines.append(
             f"    CONSTRAINT {spec.name}_{column}_fkey FOREIGN KEY ({column}) "

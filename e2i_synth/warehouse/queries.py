@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -43,4 +43,29 @@ def gap_time_series(
     ]
     frame[numeric] = frame[numeric].astype(float)
     frame["metric_date"] = pd.to_datetime(frame["metric_date"]).astype("datetime64[us]")
+    return frame
+
+
+def drift_windows(
+    store: Warehouse,
+    feature: str,
+    baseline: tuple[datetime, datetime],
+    current: tuple[datetime, datetime],
+) -> pd.DataFrame:
+    """A feature's values in the two windows (`window_name` baseline/current), per scenario;
+    `value` parsed to a number where the feature is numeric."""
+    frame = store.query(
+        query_text("drift_windows"),
+        {
+            "feature": feature,
+            "baseline_start": baseline[0],
+            "baseline_end": baseline[1],
+            "current_start": current[0],
+            "current_end": current[1],
+        },
+    )
+    frame["event_timestamp"] = pd.to_datetime(frame["event_timestamp"]).astype("datetime64[us]")
+    text = frame["value"].astype(str)
+    numbers = pd.to_numeric(text.replace({"true": "1", "false": "0"}), errors="coerce")
+    frame["value"] = numbers.astype(object).where(~text.str.startswith('"'), text.str.strip('"'))
     return frame

@@ -116,7 +116,9 @@ def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated
     assert "hcp_profiles.keys failed: hcp_profiles.hcp_id: 1 duplicated" in run.failures[0]
     assert digests(settings.warehouse_path) == before
     gate = DuckDBWarehouse(settings.warehouse_path).read_results([run.run_id])
-    assert set(gate["check_name"]) == {"schema", "keys"} and not gate["passed"].any()
+    # The duplicated id also orphans that HCP's feature values: every guard says so.
+    assert set(gate["check_name"]) == {"schema", "keys", "entities"}
+    assert not gate["passed"].any()
 
 
 def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(

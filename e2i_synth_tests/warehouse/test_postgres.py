@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import pandas as pd
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -196,3 +197,14 @@ def test_reader_role_can_read_but_not_write(postgres_database, login_roles):
     ):
         con.execute("DELETE FROM patient_journeys")
     assert reader.row_counts(SCENARIO)["patient_journeys"] == 3_000
+
+
+def test_database_rejects_a_duplicated_feature_value_itself(postgres_database):
+    store = PostgresWarehouse(postgres_database)
+    frames = dict(frames_of("kisqali", "confounded"))
+    values = frames["feature_values"]
+    frames["feature_values"] = pd.concat(
+        [values, values.iloc[[3]].assign(value_id="KIS-CF-V9999999")], ignore_index=True
+    )
+    with pytest.raises(psycopg.errors.UniqueViolation, match="feature_values_natural_key"):
+        store.replace_scenario(SCENARIO, frames)

@@ -44,7 +44,7 @@ CREATE TABLE scenario_signals (
     CONSTRAINT scenario_signals_pkey PRIMARY KEY (signal_id),
     CONSTRAINT scenario_signals_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT scenario_signals_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
-    CONSTRAINT scenario_signals_signal_type_check CHECK (signal_type IN ('underperformer', 'seasonality')),
+    CONSTRAINT scenario_signals_signal_type_check CHECK (signal_type IN ('underperformer', 'seasonality', 'drift')),
     CONSTRAINT scenario_signals_region_check CHECK (region IN ('northeast', 'midwest', 'south', 'west'))
 );
 CREATE INDEX scenario_signals_scenario_idx ON scenario_signals (brand, dgp_type);

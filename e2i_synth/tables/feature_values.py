@@ -1,0 +1,213 @@
+"""feature_values: time series of every feature, derived from the entity tables.
+
+Patient features are observed at the patient's index date (their values are the
+patient's own: engagement_score equals patient_journeys.engagement_score), static HCP
+features once at 2024-01-01, each HCP's patient_volume_monthly every month of 2024-01 to
+2025-06, and brand KPIs per region the day after each month of business_metrics closes.
+Entity keys and values are JSON. (feature_id, entity_values, event_timestamp) is unique.
+
+One store-only feature per scenario drifts from a known date by a known factor (see
+`scenario_signals`), so a drift monitor comparing a baseline window with a current one has
+exactly one true positive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import ALL_SPECIALTIES, DRIFT_FEATURES, SPLITS
+from e2i_synth.seeds import stream
+from e2i_synth.tables.features import feature_keys
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    patient_keys,
+    scenario_columns,
+    scenario_keys,
+)
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="feature_values",
+    columns={
+        "value_id": "VARCHAR",
+        "feature_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "entity_values": "VARCHAR",
+        "value": "VARCHAR",
+        "event_timestamp": "TIMESTAMP",
+        "freshness_status": "VARCHAR",
+        "data_split": "VARCHAR",
+    },
+    primary_key="value_id",
+    foreign_keys={"feature_id": "features"},
+    nullable=frozenset({"data_split"}),
+    unique=("feature_id", "entity_values", "event_timestamp"),
+)
+
+STATIC_HCP_DATE = np.datetime64("2024-01-01T00:00:00", "s")
+VOLUME_MONTHS = np.datetime64("2024-01", "M") + np.arange(18)
+AS_OF = np.datetime64("2025-07-01T00:00:00", "s")
+"""Freshness is judged on this date: fresh within 30 days, stale within 180, else expired."""
+FRESH_DAYS, STALE_DAYS = 30, 180
+PRIOR_TREATMENT_MEAN = 1.2
+DRIFT_FACTOR = {
+    "prior_treatment_count": (PRIOR_TREATMENT_MEAN + 1.0) / PRIOR_TREATMENT_MEAN,
+    "patient_volume_monthly": 1.5,
+}
+"""The ratio of a drifted feature's mean after the drift date to its mean before."""
+DRIFT_FIRST_DAY = np.datetime64("2025-01-01")
+DRIFT_WINDOW_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Drift:
+    feature: str
+    start: np.datetime64  # datetime64[D]
+    factor: float
+
+
+def drift(world: World) -> Drift:
+    rng = stream(world.seed, "drift", world.scenario.brand, world.scenario.dgp)
+    feature = DRIFT_FEATURES[int(rng.integers(len(DRIFT_FEATURES)))]
+    start = DRIFT_FIRST_DAY + int(rng.integers(DRIFT_WINDOW_DAYS))
+    return Drift(feature, start, DRIFT_FACTOR[feature])
+
+
+def entity_json(key: str, ids: np.ndarray) -> np.ndarray:
+    return np.strings.add(np.strings.add(f'{{"{key}": "', ids.astype(str)), '"}')
+
+
+def number_json(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values).astype(str)
+
+
+def block(feature_id: str, entities, values, timestamps, splits=None) -> pd.DataFrame:
+    n = len(values)
+    return pd.DataFrame(
+        {
+            "feature_id": feature_id,
+            "entity_values": entities,
+            "value": values,
+            "event_timestamp": np.broadcast_to(timestamps, (n,)).astype("datetime64[s]"),
+            "data_split": splits if splits is not None else np.full(n, None, dtype=object),
+        }
+    )
+
+
+def patient_blocks(
+    world: World, keys: dict[str, str], journeys: pd.DataFrame, rng, shift: Drift
+) -> list[pd.DataFrame]:
+    c = world.covariates
+    entities = entity_json("patient_id", patient_keys(world, np.arange(world.n_patients)))
+    when = world.index_date.astype("datetime64[s]")
+    splits = np.array(SPLITS)[world.split]
+    insurance = journeys["insurance_type"].to_numpy().astype(str)
+    prior = rng.poisson(
+        PRIOR_TREATMENT_MEAN
+        * np.where(
+            (shift.feature == "prior_treatment_count") & (world.index_date >= shift.start),
+            shift.factor,
+            1.0,
+        )
+    )
+    outcome_probability = np.clip(world.p0 + world.tau * world.engaged, 0, 1)
+    values = {
+        "disease_severity": number_json(c.disease_severity),
+        "age_at_diagnosis": number_json(c.age_at_diagnosis),
+        "comorbidity_count": number_json(c.comorbidity_count),
+        "prior_treatment_count": number_json(prior),
+        "insurance_tier": np.strings.add(np.strings.add('"', insurance), '"'),
+        "engagement_score": number_json(world.engagement_score),
+        "treatment_propensity": number_json(np.round(world.propensity, 6)),
+        "outcome_probability": number_json(np.round(outcome_probability, 6)),
+    }
+    return [block(keys[name], entities, v, when, splits) for name, v in values.items()]
+
+
+def hcp_blocks(
+    world: World, keys: dict[str, str], hcps: pd.DataFrame, rng, shift: Drift
+) -> list[pd.DataFrame]:
+    ids = hcps["hcp_id"].to_numpy()
+    entities = entity_json("hcp_id", ids)
+    specialty = pd.Categorical(hcps["specialty"], categories=ALL_SPECIALTIES).codes
+    blocks = [
+        block(keys["specialty_encoded"], entities, number_json(specialty), STATIC_HCP_DATE),
+        block(
+            keys["years_experience"],
+            entities,
+            number_json(hcps["years_experience"]),
+            STATIC_HCP_DATE,
+        ),
+        block(
+            keys["academic_flag"],
+            entities,
+            np.where(hcps["academic_hcp"].to_numpy(), "true", "false"),
+            STATIC_HCP_DATE,
+        ),
+    ]
+    month_start = VOLUME_MONTHS.astype("datetime64[D]")
+    drifted = (shift.feature == "patient_volume_monthly") & (month_start >= shift.start)
+    rate = (
+        hcps["total_patient_volume"].to_numpy()[:, None]
+        / 12.0
+        * np.where(drifted, shift.factor, 1.0)[None, :]
+    )
+    volume = rng.poisson(rate).astype(float)
+    blocks.append(
+        block(
+            keys["patient_volume_monthly"],
+            np.repeat(entities, len(VOLUME_MONTHS)),
+            number_json(volume.ravel()),
+            np.tile(month_start.astype("datetime64[s]"), len(ids)),
+        )
+    )
+    return blocks
+
+
+def brand_blocks(world: World, keys: dict[str, str], metrics: pd.DataFrame) -> list[pd.DataFrame]:
+    blocks = []
+    for feature, metric in (
+        ("trx_30d", "trx"),
+        ("nrx_30d", "nrx"),
+        ("conversion_rate", "conversion_rate"),
+    ):
+        rows = metrics[metrics["metric_name"] == metric]
+        entities = np.strings.add(
+            np.strings.add(
+                f'{{"brand": "{world.scenario.brand}", "region": "',
+                rows["region"].to_numpy().astype(str),
+            ),
+            '"}',
+        )
+        closes = (rows["metric_date"].to_numpy().astype("datetime64[M]") + 1).astype(
+            "datetime64[s]"
+        )
+        blocks.append(block(keys[feature], entities, number_json(rows["value"].to_numpy()), closes))
+    return blocks
+
+
+def freshness(timestamps: np.ndarray) -> np.ndarray:
+    age = (AS_OF - timestamps.astype("datetime64[s]")).astype("timedelta64[D]").astype(int)
+    return np.select([age <= FRESH_DAYS, age <= STALE_DAYS], ["fresh", "stale"], "expired")
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rng = stream(world.seed, "feature_values", world.scenario.brand, world.scenario.dgp)
+    keys = feature_keys(world)
+    shift = drift(world)
+    blocks = (
+        patient_blocks(world, keys, upstream["patient_journeys"], rng, shift)
+        + hcp_blocks(world, keys, upstream["hcp_profiles"], rng, shift)
+        + brand_blocks(world, keys, upstream["business_metrics"])
+    )
+    frame = pd.concat(blocks, ignore_index=True)
+    frame["data_split"] = frame["data_split"].astype("str").where(frame["data_split"].notna())
+    return frame.assign(
+        value_id=scenario_keys(world, "V", np.arange(len(frame))),
+        freshness_status=freshness(frame["event_timestamp"].to_numpy()),
+        **scenario_columns(world),
+    )
