@@ -25,6 +25,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from e2i_synth.catalog import (
     BRANDS,
@@ -233,7 +234,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
         kind = METRIC_TYPES[name]
         se = standard_error(kind, value, target, n)
         z = (value - target) / se
-        p_value = 2 * (1 - np.vectorize(NormalDist().cdf)(np.abs(z)))
+        p_value = 2 * ndtr(-np.abs(z))
         upper_bound = 1.0 if kind in ("share", "rate") else (10.0 if kind == "score" else np.inf)
         parts.append(
             {
