@@ -29,5 +29,8 @@ class Warehouse(Protocol):
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """Rows of a read-only SQL query with `%(name)s` parameters (see `sql/queries/`)."""
 
+    def row_counts(self, scenario: Scenario) -> dict[str, int]:
+        """Rows per core table for one scenario."""
+
     def tables(self) -> list[str]:
         """Tables that exist in the warehouse."""
