@@ -14,6 +14,8 @@ from pathlib import Path
 
 import psycopg
 
+from e2i_synth.errors import E2IError
+
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 SCHEMA_FILE = SQL_DIR / "schema.sql"
@@ -34,16 +36,18 @@ class Migration:
 def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Every migration file, in version order; a misnamed or duplicate version is an error."""
     if not directory.is_dir():
-        raise FileNotFoundError(f"no migrations folder at {directory}")
+        raise E2IError(
+            f"no migrations folder at {directory}; run from a checkout or an editable install"
+        )
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = FILE_NAME.match(path.name)
         if not match:
-            raise ValueError(f"migration {path.name} is not named NNN_lowercase_name.sql")
+            raise E2IError(f"migration {path.name} is not named NNN_lowercase_name.sql")
         migrations.append(Migration(match.group(1), path))
     versions = [m.version for m in migrations]
     if len(set(versions)) != len(versions):
-        raise ValueError(f"duplicate migration versions in {directory}")
+        raise E2IError(f"duplicate migration versions in {directory}")
     return migrations
 
 

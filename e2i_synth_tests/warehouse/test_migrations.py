@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from e2i_synth.errors import E2IError
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.ddl import render_schema
 
@@ -64,3 +65,11 @@ def test_migrate_is_idempotent_and_recorded(postgres_database):
         recorded = con.execute(f"SELECT version FROM {migrations.LEDGER} ORDER BY 1").fetchall()
     assert first and second == []
     assert [r[0] for r in recorded] == [m.version for m in first]
+
+
+def test_misnamed_or_missing_migrations_are_clear_errors(tmp_path):
+    with pytest.raises(E2IError, match="no migrations folder"):
+        migrations.available(tmp_path / "nowhere")
+    (tmp_path / "1_first.sql").write_text("SELECT 1;")
+    with pytest.raises(E2IError, match=r"1_first\.sql is not named NNN_lowercase_name\.sql"):
+        migrations.available(tmp_path)
