@@ -1,5 +1,5 @@
-"""feature_values against the entity tables: every entity exists, and values the store
-shares with an entity table are equal to it."""
+"""feature_values against the entity tables: every entity exists, patient values carry the
+patient's split, and values the store shares with an entity table are equal to it."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ def check_feature_values(frames: Frames) -> CheckResult:
     if len(unknown):
         problems.append(f"{TABLE}.entity_values: {len(unknown)} unknown regions")
     journeys = frames["patient_journeys"].set_index("patient_id")
+    patient = entity_key(values["entity_values"], "patient_id")
+    linked = patient.notna() & patient.isin(journeys.index)
+    own_split = journeys.loc[patient[linked], "data_split"].to_numpy()
+    leaked = int((values.loc[linked, "data_split"].to_numpy() != own_split).sum())
+    figures["split_mismatches"] = leaked
+    if leaked:
+        problems.append(f"{TABLE}: {leaked} patient values carry another split than the patient")
     for feature, column in MIRRORED.items():
         rows = values[values["feature_name"] == feature]
         patient = entity_key(rows["entity_values"], "patient_id")

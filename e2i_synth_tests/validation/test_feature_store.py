@@ -45,3 +45,14 @@ def test_orphan_entity_and_changed_engagement_score_are_caught():
     result = check_feature_values(with_values(corrupt))
     assert not result.passed and result.figures["orphan_patient_id"] == 1
     assert result.figures["engagement_score_mismatches"] == 1
+
+
+def test_patient_value_in_another_split_is_caught():
+    def move(v):
+        row = v.index[v["data_split"] == "train"][0]
+        v.loc[row, "data_split"] = "holdout"
+        return v
+
+    result = check_feature_values(with_values(move))
+    assert not result.passed and result.figures["split_mismatches"] == 1
+    assert "another split" in result.message
