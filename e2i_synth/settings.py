@@ -92,6 +92,10 @@ def ensure_writable_home(home: Path) -> Path:
     return home
 
 
+WAREHOUSE_FILE = "warehouse.duckdb"
+"""The embedded warehouse inside E2I_HOME."""
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -101,7 +105,7 @@ class Settings:
 
     @property
     def warehouse_path(self) -> Path:
-        return self.home / "warehouse.duckdb"
+        return self.home / WAREHOUSE_FILE
 
     @classmethod
     def from_env(

@@ -36,12 +36,12 @@ from e2i_synth.catalog import (
     REGION_SHARES,
     REGIONS,
     REVENUE_PER_RX,
-    SPLIT_SHARES,
     SPLITS,
 )
 from e2i_synth.seeds import stream
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.world import World
+from e2i_synth.world.draw import split_counts
 
 SPEC = TableSpec(
     name="business_metrics",
@@ -89,11 +89,8 @@ def seasonality(month_index: np.ndarray) -> np.ndarray:
 
 
 def time_splits(n_months: int) -> np.ndarray:
-    """Split names in time order, sized by largest remainder."""
-    quotas = np.array(SPLIT_SHARES) * n_months
-    counts = np.floor(quotas).astype(int)
-    counts[np.argsort(counts - quotas, kind="stable")[: n_months - counts.sum()]] += 1
-    return np.repeat(np.array(SPLITS), counts)
+    """Split names in time order, sized like the patients' splits."""
+    return np.repeat(np.array(SPLITS), split_counts(n_months))
 
 
 def underperformer(world: World) -> tuple[int, int]:

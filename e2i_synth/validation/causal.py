@@ -264,9 +264,12 @@ def naive_difference(data: pd.DataFrame, outcome: str) -> float:
 def regression_std_error(estimate) -> float:
     """HC1 standard error of the treatment coefficient of DoWhy's statsmodels fit."""
     fit = estimate.estimator.model
-    if not np.isclose(fit.params.iloc[1], estimate.value):
+    gradient = np.zeros(len(fit.params))
+    gradient[1] = 1.0
+    value, std_error = contrast(fit, gradient)
+    if not np.isclose(value, estimate.value):
         raise RuntimeError("DoWhy's regression did not put the treatment first")
-    return float(fit.get_robustcov_results("HC1").bse[1])
+    return std_error
 
 
 def hajek_std_error(data: pd.DataFrame, outcome: str, estimate) -> float:

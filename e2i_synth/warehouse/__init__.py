@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from e2i_synth.settings import WAREHOUSE_FILE
 from e2i_synth.warehouse.base import Warehouse
 from e2i_synth.warehouse.duckdb import DuckDBWarehouse
 
@@ -15,7 +16,7 @@ def open_warehouse(home: Path, database_url: str | None = None) -> Warehouse:
         from e2i_synth.warehouse.postgres import PostgresWarehouse
 
         return PostgresWarehouse(database_url)
-    return DuckDBWarehouse(home / "warehouse.duckdb")
+    return DuckDBWarehouse(home / WAREHOUSE_FILE)
 
 
 __all__ = ["DuckDBWarehouse", "Warehouse", "open_warehouse"]

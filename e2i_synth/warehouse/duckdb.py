@@ -15,6 +15,7 @@ from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
+from e2i_synth.warehouse.base import load_order
 
 
 def create_table_sql(spec: TableSpec) -> str:
@@ -52,10 +53,7 @@ class DuckDBWarehouse:
         """An embedded file is always reachable; writability is checked with E2I_HOME."""
 
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
-        unknown = set(frames) - set(SPECS)
-        if unknown:
-            raise E2IError(f"unknown tables {sorted(unknown)}; known: {', '.join(TABLE_NAMES)}")
-        ordered = [name for name in TABLE_NAMES if name in frames]
+        ordered = load_order(frames)
         with self.connect() as con:
             con.begin()
             try:

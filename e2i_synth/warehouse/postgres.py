@@ -26,6 +26,7 @@ from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
+from e2i_synth.warehouse.base import load_order
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
 
 COPY_CHUNK_ROWS = 50_000
@@ -70,6 +71,13 @@ def csv_chunks(spec: TableSpec, frame: pd.DataFrame) -> Iterator[bytes]:
             buffer, header=False, index=False, na_rep=NULL, date_format="%Y-%m-%d %H:%M:%S.%f"
         )
         yield buffer.getvalue().encode()
+
+
+def public_tables(con: psycopg.Connection) -> list[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+    ).fetchall()
+    return sorted(r[0] for r in rows)
 
 
 def row_security_applies(cur: psycopg.Cursor, table: str) -> bool:
@@ -136,7 +144,7 @@ class PostgresWarehouse:
             names = {m.version: m.name for m in migrations.available()}
             applied = [names.get(v, v) for v in sorted(done)]
             waiting = [m.name for m in migrations.available() if m.version not in done]
-            present = set(self.tables())
+            present = set(public_tables(con))
             counts = {
                 spec.name: con.execute(f"SELECT count(*) FROM {spec.name}").fetchone()[0]
                 for spec in ALL_SPECS
@@ -145,10 +153,7 @@ class PostgresWarehouse:
         return applied, waiting, counts
 
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
-        unknown = set(frames) - set(SPECS)
-        if unknown:
-            raise E2IError(f"unknown tables {sorted(unknown)}; known: {', '.join(TABLE_NAMES)}")
-        ordered = [name for name in TABLE_NAMES if name in frames]
+        ordered = load_order(frames)
         with self.connect() as con:
             migrations.migrate(con)
             with con.transaction(), con.cursor() as cur:
@@ -215,10 +220,7 @@ class PostgresWarehouse:
 
     def tables(self) -> list[str]:
         with self.connect() as con:
-            rows = con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-            ).fetchall()
-        return sorted(r[0] for r in rows)
+            return public_tables(con)
 
     def row_counts(self, scenario: Scenario) -> dict[str, int]:
         with self.connect() as con:

@@ -81,14 +81,18 @@ class World:
         return DGPS[self.scenario.dgp].lag_days
 
 
-def exact_split(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Split codes with share * n units per split, rounded by largest remainder (so every
-    split is within 1/n of its share), shuffled."""
+def split_counts(n: int) -> np.ndarray:
+    """Units per split: share * n rounded by largest remainder, so every split is within
+    1/n of its share."""
     quotas = np.array(SPLIT_SHARES) * n
     counts = np.floor(quotas).astype(int)
-    leftover = n - counts.sum()
-    counts[np.argsort(counts - quotas, kind="stable")[:leftover]] += 1
-    return rng.permutation(np.repeat(np.arange(len(SPLITS)), counts))
+    counts[np.argsort(counts - quotas, kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
+def exact_split(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Split codes with `split_counts(n)` units per split, shuffled."""
+    return rng.permutation(np.repeat(np.arange(len(SPLITS)), split_counts(n)))
 
 
 def _draw_hcps(scenario: Scenario, n_hcps: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
