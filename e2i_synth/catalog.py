@@ -302,3 +302,80 @@ def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
 COLUMN_VOCABULARY = _column_vocabulary()
 """The allowed values of every enumerated column, whatever table it is in: the Pandera
 schemas and the PostgreSQL CHECK constraints are both built from this."""
+
+
+# --- HCP interventions (digital twins) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InterventionSpec:
+    """One commercial intervention and its true effect on `prescribing_change`.
+
+    `base_effect` is the relative change of the HCP's monthly TRx over the following 12
+    weeks at the reference dose (intensity 1, 12 weeks), for a reference HCP (all
+    multipliers 1). `delivery_share` is its share of the historical deliveries.
+    """
+
+    name: str
+    base_effect: float
+    delivery_share: float
+
+
+INTERVENTIONS: Mapping[str, InterventionSpec] = MappingProxyType(
+    {
+        "email_campaign": InterventionSpec("email_campaign", 0.05, 0.30),
+        "call_frequency_increase": InterventionSpec("call_frequency_increase", 0.08, 0.25),
+        "speaker_program_invitation": InterventionSpec("speaker_program_invitation", 0.12, 0.10),
+        "educational_content_share": InterventionSpec("educational_content_share", 0.06, 0.20),
+        "peer_to_peer_referral": InterventionSpec("peer_to_peer_referral", 0.10, 0.15),
+    }
+)
+
+EFFECT_MULTIPLIERS: Mapping[str, Mapping[object, float]] = MappingProxyType(
+    {
+        "specialty": MappingProxyType(
+            {
+                "allergy_immunology": 1.0,
+                "dermatology": 0.85,
+                "hematology": 1.1,
+                "nephrology": 0.9,
+                "medical_oncology": 1.0,
+                "breast_oncology": 1.2,
+            }
+        ),
+        "priority_tier": MappingProxyType({1: 1.3, 2: 1.1, 3: 0.9, 4: 0.7}),
+        "region": MappingProxyType({"northeast": 1.1, "midwest": 0.95, "south": 0.9, "west": 1.05}),
+        "adoption_stage": MappingProxyType(
+            {
+                "innovator": 1.5,
+                "early_adopter": 1.3,
+                "early_majority": 1.0,
+                "late_majority": 0.75,
+                "laggard": 0.5,
+            }
+        ),
+    }
+)
+"""The true effect is base_effect x the product of these four multipliers x the dose."""
+
+REFERENCE_INTENSITY = 1.0
+REFERENCE_DURATION_WEEKS = 12
+DOSE_INTENSITY_EXPONENT = 0.7
+DOSE_DURATION_SCALE_WEEKS = 8.0
+"""Dose response: intensity ** 0.7 x (1 - exp(-weeks / 8)) / (1 - exp(-12 / 8)): concave in
+intensity, saturating in duration, exactly 1 at the reference dose."""
+INTENSITY_RANGE = (0.1, 2.0)
+DURATION_WEEKS_RANGE = (1, 52)
+FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly", "quarterly")
+
+HISTORY_PERIODS = 6
+"""Quarterly delivery periods per HCP (2024-Q1 .. 2025-Q2, the journey calendar): at small
+scale (300 HCPs) 1,800 history rows per scenario, 1,440 of them on the HCPs twins train on."""
+HISTORY_INTENSITY_RANGE = (0.5, 1.5)
+HISTORY_DURATION_WEEKS_RANGE = (4, 24)
+DELIVERY_DRIVERS: tuple[str, ...] = ("decile", "priority_tier", "adoption_stage")
+"""What the historical delivery policy targets; the untreated outcome depends on them too."""
+TWIN_TYPES: tuple[str, ...] = ("hcp", "patient", "territory")
+RECOMMENDATIONS: tuple[str, ...] = ("deploy", "do_not_deploy", "test_further")
+MIN_EFFECT_THRESHOLD = 0.05
+CONFIDENCE_THRESHOLD = 0.90

@@ -1,0 +1,139 @@
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from e2i_synth.catalog import (
+    EFFECT_MULTIPLIERS,
+    HISTORY_PERIODS,
+    INTERVENTION_TYPES,
+    INTERVENTIONS,
+    REFERENCE_DURATION_WEEKS,
+    REFERENCE_INTENSITY,
+)
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import build_tables
+from e2i_synth.world import draw_world
+from e2i_synth.world.interventions import (
+    GROUND_TRUTH_SPEC,
+    HISTORY_SPEC,
+    delivery_propensity,
+    dose,
+    draw_interventions,
+    ground_truth_table,
+    history_table,
+    run_experiment,
+    true_effects,
+)
+
+SCENARIO = Scenario("kisqali", "confounded")
+
+
+def layer(seed: int = 7, n_patients: int = 3_000):
+    world = draw_world(SCENARIO, n_patients, seed)
+    return draw_interventions(world, build_tables(world)["hcp_profiles"])
+
+
+@pytest.fixture(scope="module")
+def iw():
+    return layer()
+
+
+def test_catalog_lists_every_intervention_once():
+    assert tuple(INTERVENTIONS) == INTERVENTION_TYPES
+    assert [s.base_effect for s in INTERVENTIONS.values()] == [0.05, 0.08, 0.12, 0.06, 0.10]
+
+
+def test_same_seed_same_layer_other_seed_differs(iw):
+    again = layer()
+    pd.testing.assert_frame_equal(history_table(iw), history_table(again))
+    pd.testing.assert_frame_equal(ground_truth_table(iw), ground_truth_table(again))
+    assert not np.allclose(layer(seed=8).y0, iw.y0)
+
+
+def test_tables_follow_their_specs(iw):
+    history, truth = history_table(iw), ground_truth_table(iw)
+    assert list(history.columns) == list(HISTORY_SPEC.columns)
+    assert list(truth.columns) == list(GROUND_TRUTH_SPEC.columns)
+    assert len(history) == iw.n_hcps * HISTORY_PERIODS
+    assert history["history_id"].is_unique and truth["truth_id"].is_unique
+    assert not history.duplicated(["hcp_id", "period_index"]).any()
+    assert history.groupby("hcp_id")["data_split"].nunique().eq(1).all()
+    untreated = ~history["treated"]
+    assert history.loc[untreated, ["intervention_type", "intensity"]].isna().all().all()
+    assert history.loc[~untreated, ["intervention_type", "intensity"]].notna().all().all()
+
+
+def test_outcome_is_relative_trx_change(iw):
+    history = history_table(iw)
+    np.testing.assert_allclose(
+        history["trx_after"] / history["trx_before"] - 1, history["prescribing_change"]
+    )
+
+
+@given(st.floats(0.1, 2.0), st.floats(0.1, 2.0), st.integers(1, 52), st.integers(1, 52))
+def test_dose_is_one_at_reference_and_monotone(i1, i2, w1, w2):
+    assert dose(REFERENCE_INTENSITY, REFERENCE_DURATION_WEEKS) == pytest.approx(1.0)
+    if i1 <= i2 and w1 <= w2:
+        assert dose(i1, w1) <= dose(i2, w2) + 1e-12
+
+
+def test_effect_is_base_times_stated_multipliers(iw):
+    hcp = iw.hcps.iloc[[0]]
+    expected = INTERVENTIONS["speaker_program_invitation"].base_effect * np.prod(
+        [EFFECT_MULTIPLIERS[c][hcp[c].iloc[0]] for c in EFFECT_MULTIPLIERS]
+    )
+    assert true_effects(hcp, "speaker_program_invitation")[0] == pytest.approx(expected)
+
+
+def test_truth_is_the_exact_mean_and_subgroups_add_up(iw):
+    truth = ground_truth_table(iw)
+    for name in INTERVENTION_TYPES:
+        rows = truth[truth["intervention_type"] == name]
+        overall = rows[rows["subgroup_column"] == "all"]["true_ate"].iloc[0]
+        assert overall == pytest.approx(true_effects(iw.hcps, name).mean(), abs=1e-15)
+        for column in EFFECT_MULTIPLIERS:
+            part = rows[rows["subgroup_column"] == column]
+            assert part["n_hcps"].sum() == iw.n_hcps
+            weighted = (part["true_ate"] * part["n_hcps"]).sum() / iw.n_hcps
+            assert weighted == pytest.approx(overall)
+    np.testing.assert_allclose(truth["mean_y1"] - truth["mean_y0"], truth["true_ate"])
+
+
+def test_delivery_is_confounded_with_untreated_growth(iw):
+    """Reps favour high-decile, tier-1, early adopters, who also grow faster untreated."""
+    propensity = delivery_propensity(iw.hcps)
+    level = iw.y0.mean(axis=1)
+    assert np.corrcoef(propensity, level)[0, 1] > 0.3
+    treated_share = (iw.delivered >= 0).mean(axis=1)
+    tier1 = iw.hcps["priority_tier"].to_numpy() == 1
+    assert treated_share[tier1].mean() > treated_share[~tier1].mean() + 0.2
+
+
+def test_naive_contrast_is_biased_upward(iw):
+    """Every naive contrast exceeds the exact effect by more than 4 of its standard errors."""
+    history = history_table(iw)
+    truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
+    sd = history["prescribing_change"].std()
+    for name in INTERVENTION_TYPES:
+        n_treated = (history["intervention_type"] == name).sum()
+        se = sd * np.sqrt(1 / n_treated + 1 / (~history["treated"]).sum())
+        assert truth.loc[name, "naive_contrast"] - truth.loc[name, "true_ate"] > 4 * se
+
+
+def test_experiment_shares_the_truths_draw(iw):
+    ids = iw.hcps["hcp_id"]
+    result = run_experiment(iw, ids, "peer_to_peer_referral")
+    assert result["assigned"].sum() == len(ids) // 2
+    arms = result.groupby("assigned")["prescribing_change"]
+    estimate = arms.mean()[True] - arms.mean()[False]
+    se = np.sqrt((arms.var() / arms.size()).sum())
+    truth = true_effects(iw.hcps, "peer_to_peer_referral").mean()
+    assert abs(estimate - truth) < 4 * se
+    # common random numbers: the untreated arm's outcomes are exactly the world's Y0
+    control = result[~result["assigned"]]
+    np.testing.assert_array_equal(
+        control["prescribing_change"].to_numpy(),
+        iw.y0[iw.hcps["hcp_id"].isin(control["hcp_id"]).to_numpy(), HISTORY_PERIODS],
+    )
