@@ -4,9 +4,8 @@ FROM python:3.11-slim
 WORKDIR /opt/e2i_synth
 COPY pyproject.toml README.md workspace.yaml ./
 COPY e2i_synth ./e2i_synth
-COPY sql ./sql
-# Editable, so the package finds sql/ (schema, migrations, queries) beside it, as in a checkout.
-RUN pip install --no-cache-dir -e .
+# The schema, migrations and queries ship inside the package (e2i_synth/sql).
+RUN pip install --no-cache-dir .
 
 # The instance config (PostgreSQL storage from DAGSTER_POSTGRES_URL) and the workspace
 # pointing the webserver and daemon at the code-location container.

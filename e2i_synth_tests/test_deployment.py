@@ -50,8 +50,7 @@ def test_files_the_images_and_volumes_refer_to_exist():
     for mount in COMPOSE["services"]["postgres"]["volumes"]:
         if mount.startswith("./"):
             assert (REPO_ROOT / mount.split(":")[0]).exists(), mount
-    # The package reads sql/ next to itself: only an editable install keeps it there.
-    assert "pip install --no-cache-dir -e ." in dockerfile
+    assert "pip install --no-cache-dir ." in dockerfile
     init_sql = (REPO_ROOT / "docker" / "init-dagster-db.sql").read_text()
     assert "CREATE DATABASE dagster" in init_sql
 

@@ -1,7 +1,11 @@
-"""The warehouse tables as pure projections of a scenario's world, in FK (load) order."""
+"""The warehouse tables as pure projections of a scenario's world: one registry, in FK
+(load) order, saying for each table its spec, its builder, its domain group and what the
+builder reads, so load order, Dagster lineage and the docs all come from one list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import ModuleType
 
 import pandas as pd
@@ -24,30 +28,82 @@ from e2i_synth.tables import (
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.world import World
 
-CORE_TABLES: tuple[ModuleType, ...] = (
-    hcp_profiles,
-    patient_journeys,
-    treatment_events,
-    engagement_events,
-    business_outcomes,
-    ml_predictions,
-    triggers,
-    business_metrics,
-    feature_groups,
-    features,
-    feature_values,
-    causal_ground_truth,
-    scenario_signals,
-)
-"""Every core table module, parents before children."""
+Builder = Callable[[World, Mapping[str, pd.DataFrame]], pd.DataFrame]
 
-SPECS: dict[str, TableSpec] = {m.SPEC.name: m.SPEC for m in CORE_TABLES}
-TABLE_NAMES: tuple[str, ...] = tuple(SPECS)
+
+@dataclass(frozen=True)
+class Table:
+    """One warehouse table. `reads` are the upstream frames its builder reads; `describes`
+    are the tables whose truth it states (cut from the same world, not read from them)."""
+
+    module: ModuleType
+    group: str
+    reads: tuple[str, ...] = ()
+    describes: tuple[str, ...] = ()
+
+    @property
+    def spec(self) -> TableSpec:
+        return self.module.SPEC
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def build(self) -> Builder:
+        return self.module.build
+
+    @property
+    def description(self) -> str:
+        return (self.module.__doc__ or "").strip().splitlines()[0]
+
+    @property
+    def deps(self) -> tuple[str, ...]:
+        """Lineage: foreign-key parents, frames read, and tables described."""
+        return tuple(sorted({*self.spec.foreign_keys.values(), *self.reads, *self.describes}))
+
+
+REGISTRY: tuple[Table, ...] = (
+    Table(hcp_profiles, "world"),
+    Table(patient_journeys, "world"),
+    Table(treatment_events, "events"),
+    Table(engagement_events, "events"),
+    Table(business_outcomes, "events"),
+    Table(ml_predictions, "ml"),
+    Table(triggers, "ml", reads=("ml_predictions",)),
+    Table(business_metrics, "metrics", reads=("engagement_events", "hcp_profiles")),
+    Table(feature_groups, "feature_store"),
+    Table(features, "feature_store"),
+    Table(
+        feature_values,
+        "feature_store",
+        reads=("business_metrics", "hcp_profiles", "patient_journeys"),
+    ),
+    Table(causal_ground_truth, "truth", describes=("patient_journeys",)),
+    Table(scenario_signals, "truth", describes=("business_metrics", "feature_values")),
+)
+"""Every core table, parents before children."""
+
+TABLES: dict[str, Table] = {t.name: t for t in REGISTRY}
+SPECS: dict[str, TableSpec] = {t.name: t.spec for t in REGISTRY}
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
 
 
 def build_tables(world: World) -> dict[str, pd.DataFrame]:
-    """Project the world into every table, parents first (triggers read ml_predictions)."""
+    """Project the world into every table, parents first; each builder sees only the
+    frames it declares it reads."""
     frames: dict[str, pd.DataFrame] = {}
-    for module in CORE_TABLES:
-        frames[module.SPEC.name] = module.build(world, frames)[list(module.SPEC.columns)]
+    for table in REGISTRY:
+        upstream = {name: frames[name] for name in table.reads}
+        frames[table.name] = table.build(world, upstream)[list(table.spec.columns)]
     return frames
+
+
+def descendants(names: set[str]) -> set[str]:
+    """The given tables and every table whose foreign keys lead to one of them: replacing a
+    parent's rows must replace these too, or their keys would dangle."""
+    closure = set(names)
+    for table in REGISTRY:
+        if closure & set(table.spec.foreign_keys.values()):
+            closure.add(table.name)
+    return closure

@@ -1,6 +1,6 @@
 """PostgreSQL DDL rendered from the table specs and the catalog's vocabulary.
 
-`sql/schema.sql` is this output, checked in for DBAs and reviewed like code; a test keeps
+`e2i_synth/sql/schema.sql` is this output, checked in for DBAs and reviewed like code; a test keeps
 the file and the specs identical, and another proves the migrations build the same
 catalog. Constraint and index names are explicit so two databases can be compared.
 """
@@ -100,7 +100,7 @@ def role_statements(ledger: str) -> list[str]:
 def render_schema() -> str:
     """The whole schema, in FK order, as one SQL script."""
     parts = ["-- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:", ""]
-    parts[0] += "\n-- python -m e2i_synth.warehouse.ddl > sql/schema.sql"
+    parts[0] += "\n-- python -m e2i_synth.warehouse.ddl > e2i_synth/sql/schema.sql"
     for spec in ALL_SPECS:
         parts += [create_table(spec), *create_indexes(spec), ""]
     return "\n".join(parts)

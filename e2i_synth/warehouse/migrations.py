@@ -1,4 +1,4 @@
-"""Versioned schema migrations for PostgreSQL: `sql/migrations/NNN_name.sql`, in order.
+"""Versioned schema migrations for PostgreSQL: `e2i_synth/sql/migrations/NNN_name.sql`.
 
 Applied versions are recorded in `e2i_schema_migrations`. The pending files run in one
 transaction with their records, under an advisory lock: a failed migration applies none
@@ -16,7 +16,8 @@ import psycopg
 
 from e2i_synth.errors import E2IError
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+"""Schema, migrations and named queries ship inside the package, so any install has them."""
 MIGRATIONS_DIR = SQL_DIR / "migrations"
 SCHEMA_FILE = SQL_DIR / "schema.sql"
 LEDGER = "e2i_schema_migrations"
@@ -37,7 +38,7 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Every migration file, in version order; a misnamed or duplicate version is an error."""
     if not directory.is_dir():
         raise E2IError(
-            f"no migrations folder at {directory}; run from a checkout or an editable install"
+            f"no migrations folder at {directory}; reinstall e2i_synth (the package ships it)"
         )
     migrations = []
     for path in sorted(directory.glob("*.sql")):

@@ -1,4 +1,4 @@
-"""Named SQL for agents and dashboards: `sql/queries/<name>.sql`, run on any warehouse."""
+"""Named SQL for agents and dashboards: `e2i_synth/sql/queries/<name>.sql`, on any warehouse."""
 
 from __future__ import annotations
 
@@ -13,12 +13,17 @@ from e2i_synth.warehouse.migrations import SQL_DIR
 QUERIES_DIR = SQL_DIR / "queries"
 
 
+def query_names() -> list[str]:
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
+
+
 def query_text(name: str) -> str:
-    path = QUERIES_DIR / f"{name}.sql"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in QUERIES_DIR.glob("*.sql")))
-        raise E2IError(f"no query named {name!r}; known: {known}")
-    return path.read_text(encoding="utf-8")
+    """The SQL of a named query; only names of files in the queries folder resolve (a path
+    such as '../schema' is not a name)."""
+    known = query_names()
+    if name not in known:
+        raise E2IError(f"no query named {name!r}; known: {', '.join(known)}")
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def scenario_summary(store: Warehouse) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 -- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:
--- python -m e2i_synth.warehouse.ddl > sql/schema.sql
+-- python -m e2i_synth.warehouse.ddl > e2i_synth/sql/schema.sql
 
 CREATE TABLE hcp_profiles (
     hcp_id text NOT NULL,
