@@ -37,7 +37,7 @@ class Warehouse(Protocol):
         """The `validation_results` rows of these runs."""
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-        """Rows of a read-only SQL query with `%(name)s` parameters (see `e2i_synth/sql/queries/`)."""
+        """Rows of a read-only SQL query with `%(name)s` parameters (see `sql/queries/`)."""
 
     def row_counts(self, scenario: Scenario) -> dict[str, int]:
         """Rows per core table for one scenario."""
