@@ -1,0 +1,170 @@
+"""Utility and privacy metrics: one formula each, on frames prepared by `as_model_frame`.
+
+Each function states its formula; the scorecard composes them. "Real" means training rows
+unless said otherwise; the holdout is real rows the synthesizer never saw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats.contingency import association
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.metrics import balanced_accuracy_score, r2_score, roc_auc_score
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import OrdinalEncoder
+
+from e2i_synth.errors import E2IError
+from e2i_synth.privacy.encoding import Columns
+
+
+def ks_per_column(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """KS_c = sup_x |F_real,c(x) - F_syn,c(x)| over non-null values (scipy ks_2samp);
+    1.0 when either side has no values, because nothing of the marginal was reproduced."""
+    values = {}
+    for c in columns:
+        r, s = real[c].dropna().to_numpy(), synthetic[c].dropna().to_numpy()
+        with np.errstate(divide="ignore"):  # the unused p-value of tiny samples
+            values[c] = stats.ks_2samp(r, s, method="asymp").statistic if len(r) and len(s) else 1.0
+    return pd.Series(values, dtype="float64", name="ks")
+
+
+def tv_per_column(real: pd.DataFrame, synthetic: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """TV_c = 1/2 * sum_k |p_real,c(k) - p_syn,c(k)| over the union of categories k."""
+    values = {}
+    for c in columns:
+        p = real[c].value_counts(normalize=True)
+        q = synthetic[c].value_counts(normalize=True)
+        values[c] = 0.5 * p.sub(q, fill_value=0.0).abs().sum()
+    return pd.Series(values, dtype="float64", name="tv")
+
+
+def correlation_ratio(values: np.ndarray, codes: np.ndarray) -> float:
+    """eta = sqrt(sum_g n_g (mean_g - mean)^2 / sum_i (x_i - mean)^2): the share of a
+    numeric column's variance explained by a categorical one (= R^2 of x on its one-hot);
+    rows with a null x are left out; 0 for a constant x."""
+    keep = ~np.isnan(values)
+    x, g = values[keep], codes[keep]
+    total = np.sum((x - x.mean()) ** 2)
+    if total == 0 or len(x) == 0:
+        return 0.0
+    n_g = np.bincount(g)
+    mean_g = np.bincount(g, weights=x) / np.maximum(n_g, 1)
+    return float(np.sqrt(np.sum(n_g * (mean_g - x.mean()) ** 2) / total))
+
+
+def cramers_v(a: np.ndarray, b: np.ndarray) -> float:
+    """V = sqrt(chi2 / (n * (min(r, c) - 1))) of the a x b contingency table (scipy's
+    `association`, no bias correction); 0 when either column has a single category."""
+    table = np.bincount(a * (b.max() + 1) + b, minlength=(a.max() + 1) * (b.max() + 1))
+    table = table.reshape(a.max() + 1, b.max() + 1)
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if min(table.shape) < 2:
+        return 0.0
+    return float(association(table, method="cramer", correction=False))
+
+
+def association_matrix(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """Pairwise dependence for mixed types: Pearson r (numeric-numeric, signed, nulls
+    pairwise-dropped), correlation ratio eta (numeric-categorical) and Cramer's V
+    (categorical-categorical); eta and V lie in [0, 1], r in [-1, 1]."""
+    names = list(columns.all)
+    index = {c: i for i, c in enumerate(names)}
+    a = np.eye(len(names))
+    k = len(columns.numeric)
+    if k:
+        a[:k, :k] = frame[list(columns.numeric)].corr().fillna(0.0).to_numpy()
+        np.fill_diagonal(a, 1.0)
+    codes = {c: pd.factorize(frame[c])[0] for c in columns.categorical}
+    for i, c in enumerate(columns.categorical):
+        for n in columns.numeric:
+            a[index[c], index[n]] = a[index[n], index[c]] = correlation_ratio(
+                frame[n].to_numpy(), codes[c]
+            )
+        for d in columns.categorical[i + 1 :]:
+            a[index[c], index[d]] = a[index[d], index[c]] = cramers_v(codes[c], codes[d])
+    return pd.DataFrame(a, index=names, columns=names)
+
+
+def correlation_delta(real: pd.DataFrame, synthetic: pd.DataFrame, columns: Columns) -> float:
+    """mean over column pairs i < j of |A_real(i, j) - A_syn(i, j)|, A the mixed-type
+    `association_matrix`; 0 when there are fewer than two columns."""
+    if len(columns.all) < 2:
+        return 0.0
+    delta = (association_matrix(real, columns) - association_matrix(synthetic, columns)).abs()
+    upper = np.triu_indices(len(columns.all), k=1)
+    return float(delta.to_numpy()[upper].mean())
+
+
+def exact_duplicate_rate(rows: pd.DataFrame, training: pd.DataFrame) -> float:
+    """share of `rows` equal, in every modeled column, to at least one training row
+    (rows hashed with pandas' `hash_pandas_object`; both frames from `as_model_frame`)."""
+    if len(rows) == 0:
+        return 0.0
+    mine = pd.util.hash_pandas_object(rows, index=False).to_numpy()
+    theirs = pd.util.hash_pandas_object(training[list(rows.columns)], index=False).to_numpy()
+    return float(np.isin(mine, theirs).mean())
+
+
+def closest_distances(
+    reference: np.ndarray, queries: np.ndarray, metric: str = "euclidean"
+) -> np.ndarray:
+    """DCR_i = min_j d(q_i, r_j): distance from each query row to its closest reference row
+    (sklearn NearestNeighbors; euclidean by default for speed, "manhattan" gives SDMetrics'
+    Gower distance times the number of columns on the `encode_rows` encoding)."""
+    finder = NearestNeighbors(n_neighbors=1, metric=metric).fit(reference)
+    return finder.kneighbors(queries, return_distance=True)[0][:, 0]
+
+
+def dcr_share(
+    synthetic_to_train: np.ndarray, holdout_to_train: np.ndarray, quantile: float = 0.05
+) -> float:
+    """share of synthetic rows with DCR(train) < q-quantile of the holdout's DCR(train):
+    a synthesizer that generalizes puts about q of its rows there, a copier nearly all."""
+    return float(np.mean(synthetic_to_train < np.quantile(holdout_to_train, quantile)))
+
+
+def mia_auc(members_to_synthetic: np.ndarray, nonmembers_to_synthetic: np.ndarray) -> float:
+    """ROC AUC of the distance attacker "the closer a real row is to the synthetic data, the
+    likelier it was trained on": score = -DCR(synthetic), label 1 = training member,
+    0 = holdout row; 0.5 = no leak, 1.0 = every member identified."""
+    labels = np.r_[np.ones(len(members_to_synthetic)), np.zeros(len(nonmembers_to_synthetic))]
+    scores = -np.r_[members_to_synthetic, nonmembers_to_synthetic]
+    return float(roc_auc_score(labels, scores))
+
+
+def tstr_score(
+    fit_rows: pd.DataFrame, test_rows: pd.DataFrame, target: str, columns: Columns
+) -> float:
+    """Train on `fit_rows`, score on `test_rows` (train-synthetic/test-real when fit_rows are
+    synthetic): ROC AUC for a two-class target, balanced accuracy for more classes, R^2 for
+    a numeric target; gradient-boosted trees (sklearn HistGradientBoosting, fixed seed)."""
+    if target not in columns.all:
+        raise E2IError(f"target {target!r} is not a modeled column; choose one of {columns.all}")
+    features = [c for c in columns.all if c != target]
+    categorical = [c for c in columns.categorical if c != target]
+    encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
+    encoder.fit(pd.concat([fit_rows[categorical], test_rows[categorical]]))
+
+    def design(rows: pd.DataFrame) -> pd.DataFrame:
+        x = rows[features].copy()
+        x[categorical] = encoder.transform(rows[categorical]) if categorical else x[categorical]
+        return x
+
+    is_category = [c in categorical for c in features]
+    if target in columns.numeric:
+        fit = fit_rows[target].notna()
+        test = test_rows[target].notna()
+        model = HistGradientBoostingRegressor(
+            max_iter=50, categorical_features=is_category, random_state=0
+        ).fit(design(fit_rows[fit]), fit_rows.loc[fit, target])
+        return float(r2_score(test_rows.loc[test, target], model.predict(design(test_rows[test]))))
+    model = HistGradientBoostingClassifier(
+        max_iter=50, categorical_features=is_category, random_state=0
+    ).fit(design(fit_rows), fit_rows[target])
+    y = test_rows[target]
+    if y.nunique() == 2 and len(model.classes_) == 2:
+        positive = model.predict_proba(design(test_rows))[:, 1]
+        return float(roc_auc_score(y == model.classes_[1], positive))
+    return float(balanced_accuracy_score(y, model.predict(design(test_rows))))

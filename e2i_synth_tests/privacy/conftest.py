@@ -1,0 +1,33 @@
+"""Small mixed tables with known structure, shared by the privacy tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def mixed_table(n: int, seed: int) -> pd.DataFrame:
+    """Two correlated numerics, an integer, a dependent category, a bool and a date."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(50, 10, n)
+    region = rng.choice(["north", "south", "east", "west"], n, p=[0.4, 0.3, 0.2, 0.1])
+    shift = pd.Series(region).map({"north": 0.0, "south": 1.0, "east": 2.0, "west": 3.0})
+    return pd.DataFrame(
+        {
+            "x": x.round(3),
+            "y": (0.8 * x + rng.normal(0, 6, n) + 5 * shift.to_numpy()).round(3),
+            "count": rng.poisson(2 + shift.to_numpy()),
+            "region": region,
+            "flag": rng.random(n) < 0.3 + 0.1 * shift.to_numpy(),
+            "start": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 365, n), unit="D"),
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def real_split() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(train, holdout) of one mixed table: 1,200 and 400 rows."""
+    rows = mixed_table(1_600, seed=11)
+    return rows.iloc[:1_200].reset_index(drop=True), rows.iloc[1_200:].reset_index(drop=True)
