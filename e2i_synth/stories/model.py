@@ -1,0 +1,263 @@
+"""A story: declarative YAML validated into a typed model, with errors that name the line
+and the field, so the person who wrote the file can fix it without reading code."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from e2i_synth.catalog import BRANDS, COLUMN_VOCABULARY, DGPS, REGIONS
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import parse_scale
+
+MAX_LISTED = 5
+HCP_SEGMENT_COLUMNS = ("specialty", "adoption_stage", "preferred_channel")
+"""HCP attributes no DGP reads: a hero segment may be relabelled without touching the truth."""
+TRUTHS = ("underperformer_region", "largest_cate_region", "smallest_cate_region")
+
+
+class StoryError(E2IError):
+    """A story file that cannot be used as written."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioSpec(Strict):
+    brand: Literal[tuple(BRANDS)]  # type: ignore[valid-type]
+    dgp: Literal[tuple(DGPS)]  # type: ignore[valid-type]
+    scale: int | str = "small"
+    seed: int = Field(42, ge=0)
+
+    @property
+    def n_patients(self) -> int:
+        return parse_scale(self.scale)
+
+    @model_validator(mode="after")
+    def _scale_parses(self) -> ScenarioSpec:
+        try:
+            parse_scale(self.scale)
+        except E2IError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+
+class BrandHero(Strict):
+    value: str
+    alias: str | None = None  # shown instead of the brand when the audience is external
+
+
+class RegionHero(Strict):
+    """Regions carry the causal effect (heterogeneous DGP): checked by queries, never moved."""
+
+    value: Literal[REGIONS]  # type: ignore[valid-type]
+
+
+class SegmentHero(Strict):
+    column: Literal[HCP_SEGMENT_COLUMNS]  # type: ignore[valid-type]
+    value: str
+    share: float = Field(gt=0, lt=1)  # of all patients, seen by HCPs of this segment
+
+    @model_validator(mode="after")
+    def _known_value(self) -> SegmentHero:
+        allowed = COLUMN_VOCABULARY[self.column]
+        if self.value not in allowed:
+            raise ValueError(f"{self.value!r} is not a {self.column}; use one of {allowed}")
+        return self
+
+
+class HcpHero(Strict):
+    share: float = Field(gt=0, lt=0.5)  # of all patients, seen by the one top prescriber
+
+
+class Heroes(Strict):
+    brand: BrandHero | None = None
+    region: RegionHero | None = None
+    hcp_segment: SegmentHero | None = None
+    hcp: HcpHero | None = None
+
+
+class TopRow(Strict):
+    """The first row's `column` equals a literal, a hero's value, or a DGP truth."""
+
+    column: str
+    equals: str | None = None
+    hero: Literal["brand", "region", "hcp_segment", "hcp"] | None = None
+    truth: Literal[TRUTHS] | None = None  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _one_target(self) -> TopRow:
+        if sum(x is not None for x in (self.equals, self.hero, self.truth)) != 1:
+            raise ValueError("give exactly one of equals, hero, truth")
+        return self
+
+
+class Threshold(Strict):
+    column: str
+    value: float
+    rows: Literal["first", "all"] = "first"
+
+
+class Trend(Strict):
+    """The column, in the answer's row order, moves this way by at least `min_change`
+    (relative change of the least-squares line from the first row to the last)."""
+
+    column: str
+    direction: Literal["up", "down"]
+    min_change: float = Field(0.05, gt=0)
+
+
+class TruthMatch(Strict):
+    """Each row's `column` within `tolerance` of the effect the DGP planted: `ate`, or `cate`
+    of the segment named in the row's `by` column."""
+
+    column: str
+    effect: Literal["ate", "cate"]
+    by: str | None = None
+    tolerance: float = Field(gt=0, le=0.5)
+
+    @model_validator(mode="after")
+    def _by_for_cate(self) -> TruthMatch:
+        if (self.effect == "cate") != (self.by is not None):
+            raise ValueError("effect cate needs `by` (the segment column); ate takes none")
+        return self
+
+
+class Expectation(Strict):
+    """Exactly one of the kinds; `non_empty` holds for every query anyway."""
+
+    non_empty: bool | None = None
+    top_row: TopRow | None = None
+    above: Threshold | None = None
+    below: Threshold | None = None
+    trend: Trend | None = None
+    truth: TruthMatch | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Expectation:
+        if sum(v is not None for v in self.__dict__.values()) != 1:
+            raise ValueError(
+                "give exactly one of non_empty, top_row, above, below, trend, truth per item"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k, v in self.__dict__.items() if v is not None)
+
+
+class GoldenQuery(Strict):
+    sequence: int = Field(ge=1)
+    complexity: Literal["simple", "medium", "complex"]
+    question: str = Field(min_length=1)
+    expected_sql: str = Field(min_length=1)
+    expect: list[Expectation] = Field(default_factory=list)
+
+
+class Story(Strict):
+    title: str = Field(min_length=1)
+    audience: Literal["internal", "external"]
+    as_of: date = Field(default_factory=date.today)
+    dialect: Literal["duckdb", "postgres", "bigquery"] = "duckdb"
+    scenario: ScenarioSpec
+    heroes: Heroes = Heroes()
+    retries: Annotated[int, Field(ge=0, le=10)] = 2
+    queries: list[GoldenQuery] = Field(min_length=1)
+
+
+def cross_problems(story: Story) -> list[tuple[tuple, str]]:
+    """(location, problem) for what one field cannot know about another."""
+    problems: list[tuple[tuple, str]] = []
+    sequences = [q.sequence for q in story.queries]
+    for i, q in enumerate(story.queries):
+        if sequences.count(q.sequence) > 1:
+            problems.append((("queries", i, "sequence"), f"sequence {q.sequence} repeats"))
+        for j, e in enumerate(q.expect):
+            if e.top_row and e.top_row.hero and getattr(story.heroes, e.top_row.hero) is None:
+                problems.append(
+                    (
+                        ("queries", i, "expect", j, "top_row", "hero"),
+                        f"hero {e.top_row.hero!r} is not declared under heroes",
+                    )
+                )
+    brand, segment = story.heroes.brand, story.heroes.hcp_segment
+    if brand and brand.value != story.scenario.brand:
+        problems.append(
+            (("heroes", "brand", "value"), f"not the scenario's brand {story.scenario.brand!r}")
+        )
+    specialties = BRANDS[story.scenario.brand].specialties
+    if segment and segment.column == "specialty" and segment.value not in specialties:
+        problems.append(
+            (
+                ("heroes", "hcp_segment", "value"),
+                f"{story.scenario.brand} HCPs are {' or '.join(specialties)}",
+            )
+        )
+    return problems
+
+
+def _line_map(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    """Every path in the YAML document -> its 1-based line, from the composer's marks."""
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines.update(_line_map(value, (*path, key.value)))
+            lines[(*path, key.value)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.update(_line_map(item, (*path, i)))
+    return lines
+
+
+def _located(loc: tuple, lines: dict[tuple, int]) -> tuple[int, str]:
+    """The line of the deepest part of `loc` that exists in the file, and a dotted field."""
+    parts = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+    for cut in range(len(parts), -1, -1):
+        if parts[:cut] in lines:
+            line = lines[parts[:cut]]
+            break
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    return line, field or "(top level)"
+
+
+def parse_story(text: str, source: str = "<story>") -> Story:
+    """The story in `text`, or one StoryError listing each problem with its line."""
+    try:
+        root = yaml.compose(text)
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StoryError(f"{source}{where}: not valid YAML ({problem})") from None
+    if not isinstance(data, dict) or root is None:
+        raise StoryError(f"{source}: a story is a YAML mapping with title, audience, scenario...")
+    try:
+        story = Story.model_validate(data)
+        located = cross_problems(story)
+    except ValidationError as exc:
+        located = [(e["loc"], e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+    if located:
+        lines = _line_map(root)
+        problems = [
+            "{} line {}, {}: {}".format(source, *_located(loc, lines), message)
+            for loc, message in located
+        ]
+        more = len(problems) - MAX_LISTED
+        listed = "\n  ".join(problems[:MAX_LISTED]) + (f"\n  and {more} more" if more > 0 else "")
+        raise StoryError(f"{len(problems)} problem(s) in the story:\n  {listed}")
+    return story
+
+
+def load_story(path: str | Path) -> Story:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StoryError(f"cannot read story {str(path)!r}: {exc.strerror or exc}") from None
+    return parse_story(text, path.name)
