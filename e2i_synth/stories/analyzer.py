@@ -48,8 +48,8 @@ class TemporalFilter:
 @dataclass(frozen=True)
 class QueryAnalysis:
     sql: str  # as given
-    duckdb_sql: str  # transpiled for DuckDB
-    postgres_sql: str  # transpiled for PostgreSQL
+    duckdb_sql: str  # for DuckDB, CURRENT_DATE bound to the as-of date
+    postgres_sql: str  # for PostgreSQL, likewise
     tables: tuple[str, ...]
     joins: tuple[str, ...]  # the ON / USING conditions, as SQL
     columns: tuple[tuple[str, str], ...]  # (table, column) read
@@ -306,8 +306,8 @@ def analyze(
     limit_value = limit.expression if limit is not None else None
     return QueryAnalysis(
         sql=sql,
-        duckdb_sql=tree.sql(dialect="duckdb"),
-        postgres_sql=tree.sql(dialect="postgres"),
+        duckdb_sql=evaluator.bind(tree).sql(dialect="duckdb"),
+        postgres_sql=evaluator.bind(tree).sql(dialect="postgres"),
         tables=tuple(dict.fromkeys(tables)),
         joins=tuple(joins),
         columns=tuple(dict.fromkeys(columns)),

@@ -1,0 +1,179 @@
+"""A story's dataset: its scenario generated, its calendar moved to the as-of date, its
+heroes made to dominate, its names fitted to the audience, its truth recomputed, and its
+golden queries checked, retrying with stronger hero weights when an answer is dull."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario
+from e2i_synth.stories.analyzer import QueryAnalysis, analyze
+from e2i_synth.stories.audience import brand_alias, data_end, neutral_names, present
+from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
+from e2i_synth.stories.heroes import HeroResult, apply_segment, apply_top_hcp
+from e2i_synth.stories.model import Story
+from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
+from e2i_synth.stories.truth import read_truths, recompute_truth
+from e2i_synth.tables import build_tables
+from e2i_synth.world import draw_world
+
+Frames = dict[str, pd.DataFrame]
+WEIGHT_STEP = 0.5
+"""Each retry raises the hero shares by this fraction of the story's targets."""
+
+
+class StoryCheckError(E2IError):
+    """Golden queries still fail after every attempt."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    weight: float
+    heroes: tuple[HeroResult, ...]
+    outcomes: tuple[QueryOutcome, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+    def describe(self) -> str:
+        failed = [o for o in self.outcomes if not o.passed]
+        shares = ", ".join(f"{h.kind} {h.value} {h.share:.1%}" for h in self.heroes) or "none"
+        return (
+            f"attempt {self.number} (hero weight x{self.weight:g}; heroes: {shares}): "
+            f"{len(self.outcomes) - len(failed)}/{len(self.outcomes)} golden queries pass"
+        )
+
+
+@dataclass
+class StoryBuild:
+    story: Story
+    analyses: dict[int, QueryAnalysis]
+    plan: TimelinePlan
+    frames: Frames  # the story's tables in the warehouse vocabulary (structurally checked)
+    presented: Frames  # as the audience sees them: queried and exported
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.attempts) and self.attempts[-1].passed
+
+    def verdict(self) -> None:
+        """Raise StoryCheckError with every failing query of the last attempt."""
+        if self.passed:
+            return
+        failed = [o for o in self.attempts[-1].outcomes if not o.passed]
+        raise StoryCheckError(
+            f"{len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'} of "
+            f"{self.story.title!r} fail after {len(self.attempts)} attempt(s):\n"
+            + "\n".join(o.failure_report() for o in failed)
+        )
+
+
+def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
+    """Every query analysed at the as-of date; the first unusable one is the error."""
+    alias = story.heroes.brand.alias if story.heroes.brand else None
+    aliases = {"brand": [alias]} if alias else None
+    analyses = {}
+    for query in story.queries:
+        try:
+            analyses[query.sequence] = analyze(
+                query.expected_sql, story.as_of, story.dialect, aliases=aliases
+            )
+        except E2IError as exc:
+            raise type(exc)(f"query {query.sequence} ({query.question!r}): {exc}") from None
+    return analyses
+
+
+@cache
+def scenario_frames(brand: str, dgp: str, n_patients: int, seed: int) -> Frames:
+    """The scenario a story builds on (kept: retries and several stories share it)."""
+    return build_tables(draw_world(Scenario(brand, dgp), n_patients, seed))
+
+
+def story_frames(
+    story: Story, base: Frames, plan: TimelinePlan, weight: float
+) -> tuple[Frames, list[HeroResult]]:
+    """The scenario's frames with the story's overrides, as a pure transformation."""
+    frames = apply_shift(base, plan.shift)
+    heroes: list[HeroResult] = []
+    if story.heroes.hcp_segment:
+        frames, result = apply_segment(frames, story.heroes.hcp_segment, weight)
+        heroes.append(result)
+    if story.heroes.hcp:
+        frames, result = apply_top_hcp(frames, story.heroes.hcp, story.scenario.seed, weight)
+        heroes.append(result)
+    if story.audience == "external":
+        frames = neutral_names(frames)
+    return recompute_truth(frames), heroes
+
+
+def hero_values(story: Story, heroes: list[HeroResult]) -> dict[str, str]:
+    values = {h.kind: h.value for h in heroes}
+    if story.heroes.brand:
+        values["brand"] = brand_alias(story) or story.heroes.brand.value
+    if story.heroes.region:
+        values["region"] = story.heroes.region.value
+    return values
+
+
+def build_story(
+    story: Story,
+    engines: dict[str, Callable[[Frames], Callable[[str], pd.DataFrame]]] | None = None,
+    on_attempt: Callable[[Attempt], None] | None = None,
+) -> StoryBuild:
+    """Build and check the story, at most `retries + 1` times.
+
+    `engines` maps an engine name to a function that loads the presented frames and
+    returns an executor; DuckDB in memory always runs (PostgreSQL when given)."""
+    analyses = analyze_story(story)
+    spec = story.scenario
+    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
+    plan = plan_timeline(base, windows, story.as_of, data_end(story))
+    build = None
+    for number in range(story.retries + 1):
+        weight = 1 + WEIGHT_STEP * number
+        frames, heroes = story_frames(story, base, plan, weight)
+        presented = present(frames, story)
+        context = Context(hero_values(story, heroes), read_truths(frames))
+        outcomes = check_queries(story, analyses, presented, context, engines or {})
+        attempt = Attempt(number + 1, weight, tuple(heroes), tuple(outcomes))
+        build = StoryBuild(
+            story, analyses, plan, frames, presented, [*(build.attempts if build else []), attempt]
+        )
+        if on_attempt:
+            on_attempt(attempt)
+        if attempt.passed:
+            break
+    return build
+
+
+def check_queries(
+    story: Story,
+    analyses: dict[int, QueryAnalysis],
+    presented: Frames,
+    context: Context,
+    engines: dict[str, Callable[[Frames], Callable[[str], pd.DataFrame]]],
+) -> list[QueryOutcome]:
+    con = duckdb_connection(presented)
+    outcomes = [
+        run_golden(
+            q, analyses[q.sequence].duckdb_sql, "duckdb", lambda s: con.execute(s).df(), context
+        )
+        for q in story.queries
+    ]
+    con.close()
+    for engine, open_engine in engines.items():
+        execute = open_engine(presented)
+        outcomes += [
+            run_golden(q, analyses[q.sequence].postgres_sql, engine, execute, context)
+            for q in story.queries
+        ]
+    return outcomes

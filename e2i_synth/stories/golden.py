@@ -1,0 +1,157 @@
+"""Golden-query checks: run each query on the story's tables and judge its answer.
+
+An answer fails when the query errors, returns no rows, or is dull by the story's own
+measure (the hero is not on top, the value misses its threshold, the trend is flat or the
+wrong way, the estimate is off the planted truth); the failure carries the query, a
+preview of the answer and the reasons, so a presenter sees what a live demo would show.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy.stats import linregress
+
+from e2i_synth.stories.model import Expectation, GoldenQuery
+from e2i_synth.stories.truth import Truths
+
+Frames = dict[str, pd.DataFrame]
+PREVIEW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    sequence: int
+    question: str
+    complexity: str
+    engine: str
+    sql: str
+    passed: bool
+    reasons: tuple[str, ...]
+    rows: int
+    preview: str
+    seconds: float
+
+    def describe(self) -> str:
+        verdict = "ok" if self.passed else "FAILED: " + "; ".join(self.reasons)
+        return f"query {self.sequence} ({self.complexity}, {self.engine}) {verdict}"
+
+    def failure_report(self) -> str:
+        return (
+            f"{self.describe()}\n  question: {self.question}\n  sql: {' '.join(self.sql.split())}"
+            f"\n  answer ({self.rows} rows):\n    " + self.preview.replace("\n", "\n    ")
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What expectations compare against: hero values and the DGP's truths."""
+
+    heroes: Mapping[str, str]
+    truths: Truths
+
+
+def duckdb_connection(frames: Frames) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with each frame visible as a table of its name."""
+    con = duckdb.connect()
+    for name, frame in frames.items():
+        con.register(name, frame)
+    return con
+
+
+def _numbers(answer: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(answer[column], errors="coerce").to_numpy(dtype=float)
+
+
+def judge(expectation: Expectation, answer: pd.DataFrame, context: Context) -> str | None:
+    """The reason this answer misses the expectation, or None when it meets it."""
+    kind = expectation.kind
+    spec = getattr(expectation, kind)
+    if kind == "non_empty":
+        return None
+    if spec.column not in answer.columns:
+        return f"{kind}: the answer has no column {spec.column!r} (it has {list(answer.columns)})"
+    if kind == "top_row":
+        wanted = spec.equals or (
+            context.heroes[spec.hero] if spec.hero else context.truths.value(spec.truth)
+        )
+        got = str(answer[spec.column].iloc[0])
+        label = f"hero {spec.hero}" if spec.hero else (f"truth {spec.truth}" if spec.truth else "")
+        return None if got == wanted else f"top {spec.column} is {got!r}, not {wanted!r} {label}"
+    values = _numbers(answer, spec.column)
+    if kind in ("above", "below"):
+        checked = values[:1] if spec.rows == "first" else values
+        ok = checked > spec.value if kind == "above" else checked < spec.value
+        if np.all(ok) and not np.isnan(checked).any():
+            return None
+        worst = checked[~ok][0] if (~ok).any() else float("nan")
+        return f"{spec.column} = {worst:.6g} is not {kind} {spec.value:g} ({spec.rows} row(s))"
+    if kind == "trend":
+        if len(values) < 3 or np.isnan(values).any():
+            return f"trend needs at least 3 numeric rows of {spec.column}, got {len(values)}"
+        fit = linregress(np.arange(len(values)), values)
+        first = fit.intercept
+        change = fit.slope * (len(values) - 1) / abs(first) if first else np.inf * fit.slope
+        signed = change if spec.direction == "up" else -change
+        if signed >= spec.min_change:
+            return None
+        return (
+            f"{spec.column} changes {change:+.1%} over {len(values)} rows (fitted line); the "
+            f"story needs {spec.direction} by at least {spec.min_change:.0%}"
+        )
+    # truth
+    truths = context.truths
+    if spec.effect == "ate":
+        expected = np.full(len(values), truths.ate)
+        names = ["overall"] * len(values)
+    else:
+        names = answer[spec.by].astype(str).tolist()
+        unknown = [n for n in names if n not in truths.cate]
+        if unknown:
+            return f"no planted effect for {spec.by} {unknown[0]!r} (known: {list(truths.cate)})"
+        expected = np.array([truths.cate[n] for n in names])
+    off = np.abs(values - expected) > spec.tolerance
+    if not off.any() and not np.isnan(values).any():
+        return None
+    i = int(np.argmax(off | np.isnan(values)))
+    return (
+        f"{spec.column} for {names[i]} is {values[i]:.4f}; the planted {spec.effect} is "
+        f"{expected[i]:.4f} (tolerance {spec.tolerance})"
+    )
+
+
+def check_answer(query: GoldenQuery, answer: pd.DataFrame, context: Context) -> list[str]:
+    if answer.empty:
+        return ["empty answer"]
+    return [r for e in query.expect if (r := judge(e, answer, context)) is not None]
+
+
+def run_golden(
+    query: GoldenQuery, sql: str, engine: str, execute, context: Context
+) -> QueryOutcome:
+    """Run one query with `execute(sql) -> DataFrame` and judge the answer."""
+    started = time.perf_counter()
+    try:
+        answer = execute(sql)
+    except Exception as exc:  # any engine error is the query's failure, reported as such
+        reasons, answer = [f"{engine} error: {str(exc).splitlines()[0]}"], pd.DataFrame()
+    else:
+        reasons = check_answer(query, answer, context)
+    preview = answer.head(PREVIEW_ROWS).to_string(index=False) if len(answer.columns) else "-"
+    return QueryOutcome(
+        sequence=query.sequence,
+        question=query.question,
+        complexity=query.complexity,
+        engine=engine,
+        sql=sql,
+        passed=not reasons,
+        reasons=tuple(reasons),
+        rows=len(answer),
+        preview=preview,
+        seconds=time.perf_counter() - started,
+    )

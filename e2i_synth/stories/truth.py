@@ -1,0 +1,76 @@
+"""The truths a golden query can be checked against, read from the story's own tables:
+the planted effects (causal_ground_truth) and the planted signals (scenario_signals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import TREATMENT_COLUMN
+from e2i_synth.errors import E2IError
+
+Frames = dict[str, pd.DataFrame]
+TRUTH = "causal_ground_truth"
+
+
+def recompute_truth(frames: Frames) -> Frames:
+    """causal_ground_truth's sample figures (true ATE, units, treated) recomputed from the
+    story's patient rows, so truth and data agree whatever the story changed."""
+    journeys = frames["patient_journeys"]
+    effect = journeys["potential_outcome_treated"].astype(np.int8) - journeys[
+        "potential_outcome_untreated"
+    ].astype(np.int8)
+    truth = frames[TRUTH].copy()
+    rows = []
+    for column, value in zip(truth["segment_column"], truth["segment_value"], strict=True):
+        mask = np.ones(len(journeys), bool) if pd.isna(column) else journeys[column] == value
+        rows.append(
+            (
+                float(effect[mask].mean()),
+                int(mask.sum()),
+                int(journeys.loc[mask, TREATMENT_COLUMN].sum()),
+            )
+        )
+    figures = pd.DataFrame(rows, columns=["true_ate", "n_units", "n_treated"], index=truth.index)
+    truth[figures.columns] = figures.astype(truth[figures.columns].dtypes.to_dict())
+    return dict(frames, **{TRUTH: truth})
+
+
+@dataclass(frozen=True)
+class Truths:
+    ate: float
+    cate: dict[str, float]  # segment value -> true effect
+    segment_column: str | None
+    underperformer_region: str | None
+
+    def value(self, name: str) -> str:
+        if name == "underperformer_region":
+            found = self.underperformer_region
+        elif name in ("largest_cate_region", "smallest_cate_region"):
+            if self.segment_column != "region" or not self.cate:
+                raise E2IError(
+                    f"{name} needs a DGP whose effect differs by region (dgp: heterogeneous)"
+                )
+            pick = max if name.startswith("largest") else min
+            found = pick(self.cate, key=self.cate.get)
+        else:
+            raise E2IError(f"unknown truth {name!r}")
+        if found is None:
+            raise E2IError(f"the scenario plants no {name}")
+        return found
+
+
+def read_truths(frames: Frames) -> Truths:
+    truth = frames[TRUTH]
+    overall = truth[truth["segment_column"].isna()]
+    segments = truth[truth["segment_column"].notna()]
+    signals = frames["scenario_signals"]
+    under = signals.loc[signals["signal_type"] == "underperformer", "region"]
+    return Truths(
+        ate=float(overall["true_ate"].iloc[0]),
+        cate=dict(zip(segments["segment_value"], segments["true_ate"].astype(float), strict=True)),
+        segment_column=segments["segment_column"].iloc[0] if len(segments) else None,
+        underperformer_region=str(under.iloc[0]) if len(under) else None,
+    )
