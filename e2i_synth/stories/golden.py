@@ -142,7 +142,11 @@ def run_golden(
         reasons, answer = [f"{engine} error: {str(exc).splitlines()[0]}"], pd.DataFrame()
     else:
         reasons = check_answer(query, answer, context)
-    preview = answer.head(PREVIEW_ROWS).to_string(index=False) if len(answer.columns) else "-"
+    preview = (
+        answer.head(PREVIEW_ROWS).to_string(index=False)
+        if len(answer)
+        else f"(no rows; columns: {', '.join(map(str, answer.columns)) or 'none'})"
+    )
     return QueryOutcome(
         sequence=query.sequence,
         question=query.question,

@@ -1,0 +1,19 @@
+"""Demo stories: YAML files naming golden questions, a dataset built so that every one of
+them returns a meaningful answer, and checks that prove it against the DGP's truth."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+
+from e2i_synth.stories.build import StoryBuild, build_story
+from e2i_synth.stories.model import Story, load_story, parse_story
+
+
+def example_files() -> list[Traversable]:
+    """The stories shipped with the package (kisqali QBR, external prospect demo)."""
+    folder = resources.files(__name__) / "examples"
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+
+
+__all__ = ["Story", "StoryBuild", "build_story", "example_files", "load_story", "parse_story"]

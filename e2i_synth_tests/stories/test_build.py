@@ -1,0 +1,86 @@
+import pytest
+
+from e2i_synth.stories.build import StoryCheckError, build_story
+from e2i_synth.stories.model import parse_story
+from e2i_synth.validation.suite import structural_checks
+from e2i_synth_tests.stories.conftest import EXAMPLES, built, example
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_shipped_stories_pass_with_mixed_queries_and_truth_checks(name):
+    build = built(name)
+    assert build.passed, build.attempts[-1].describe()
+    story = build.story
+    assert len(story.queries) >= 6
+    assert {q.complexity for q in story.queries} == {"simple", "medium", "complex"}
+    truth_checked = [
+        q
+        for q in story.queries
+        if any(e.truth or (e.top_row and e.top_row.truth) for e in q.expect)
+    ]
+    assert len(truth_checked) >= 2
+    assert build.plan.uncovered == []
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_story_frames_pass_every_structural_check(name):
+    assert [r.message for r in structural_checks(built(name).frames) if not r.passed] == []
+
+
+def test_external_story_hides_names_and_brand():
+    build = built("prospect_demo.yaml")
+    hcps = build.presented["hcp_profiles"]
+    assert not hcps["hcp_name"].str.startswith("Dr.").any()
+    assert hcps["hcp_name"].str.fullmatch(r"Provider \d{4}").all()
+    for name, frame in build.presented.items():
+        if "brand" in frame:
+            assert set(frame["brand"]) == {"Zorvexa"}, name
+    assert not build.presented["feature_values"]["entity_values"].str.contains("remibrutinib").any()
+    assert build.plan.data_end.isoformat() == "2026-11-30"  # the last closed month
+
+
+def test_internal_story_runs_to_the_as_of_date():
+    build = built("kisqali_qbr.yaml")
+    assert build.frames["patient_journeys"]["index_date"].max().date() == build.story.as_of
+
+
+DULL = """\
+title: A segment too small to top its query
+audience: internal
+as_of: 2026-06-30
+scenario: {brand: kisqali, dgp: confounded, scale: 1000, seed: 5}
+heroes:
+  hcp_segment: {column: adoption_stage, value: innovator, share: 0.15}
+retries: 2
+queries:
+  - sequence: 1
+    complexity: simple
+    question: Which adoption stage sees most patients?
+    expected_sql: |
+      SELECT h.adoption_stage, COUNT(*) AS n FROM patient_journeys p
+      JOIN hcp_profiles h ON p.hcp_id = h.hcp_id GROUP BY 1 ORDER BY n DESC
+    expect:
+      - top_row: {column: adoption_stage, hero: hcp_segment}
+"""
+
+
+def test_dull_answers_retry_with_stronger_weights_and_report_each_attempt():
+    seen = []
+    build = build_story(parse_story(DULL), on_attempt=seen.append)
+    assert [a.weight for a in seen] == [a.weight for a in build.attempts]
+    assert len(seen) >= 2 and not seen[0].passed and seen[-1].passed
+    assert seen[1].weight > seen[0].weight
+    assert seen[1].heroes[0].share > seen[0].heroes[0].share
+    assert "top adoption_stage is" in seen[0].outcomes[0].reasons[0]
+
+
+def test_a_story_that_stays_dull_is_one_error_with_every_failure():
+    story = parse_story(DULL.replace("retries: 2", "retries: 0"))
+    build = build_story(story)
+    with pytest.raises(StoryCheckError, match=r"1 golden query .* fail after 1 attempt") as info:
+        build.verdict()
+    assert "answer (" in str(info.value)
+
+
+def test_examples_are_package_data():
+    assert example("kisqali_qbr.yaml").scenario.dgp == "heterogeneous"

@@ -1,0 +1,87 @@
+import pandas as pd
+import pytest
+
+from e2i_synth.catalog import ALL_SPECIALTIES
+from e2i_synth.stories.heroes import apply_segment, apply_top_hcp, patients_per_hcp
+from e2i_synth.stories.model import HcpHero, SegmentHero
+from e2i_synth.stories.truth import recompute_truth
+from e2i_synth.tables import SPECS
+from e2i_synth.validation.feature_store import entity_key
+from e2i_synth.validation.suite import structural_checks
+from e2i_synth_tests.conftest import frames_of
+
+CAUSAL = ["true_ate", "expected_ate", "n_units", "n_treated"]
+
+
+@pytest.fixture(scope="module")
+def base():
+    return frames_of("kisqali", "heterogeneous", 2_000)
+
+
+@pytest.fixture(scope="module")
+def story(base):
+    frames, segment = apply_segment(
+        base, SegmentHero(column="specialty", value="breast_oncology", share=0.7)
+    )
+    frames, top = apply_top_hcp(frames, HcpHero(share=0.05), seed=1)
+    return frames, segment, top
+
+
+def test_heroes_reach_their_target_shares(story):
+    frames, segment, top = story
+    volume = patients_per_hcp(frames)
+    in_segment = frames["hcp_profiles"]["specialty"] == "breast_oncology"
+    assert segment.target_share == 0.7
+    assert volume[in_segment].sum() / volume.sum() >= 0.7
+    assert volume.max() / volume.sum() == pytest.approx(0.05, abs=1 / 2_000)
+    assert frames["hcp_profiles"].loc[volume.idxmax(), "hcp_id"] == top.value
+
+
+def test_hero_hcp_agrees_across_every_table(story):
+    frames, _, top = story
+    own = frames["patient_journeys"].set_index("patient_id")["hcp_id"]
+    for name, spec in SPECS.items():
+        if {"patient_id", "hcp_id"} <= set(spec.columns):
+            rows = frames[name].dropna(subset=["patient_id"])
+            assert (rows["hcp_id"].to_numpy() == own[rows["patient_id"]].to_numpy()).all(), name
+    profile = frames["hcp_profiles"].set_index("hcp_id").loc[top.value]
+    assert (
+        profile["target_patient_volume"]
+        == (frames["patient_journeys"]["hcp_id"] == top.value).sum()
+    )
+    assert profile["decile"] == 10 and profile["priority_tier"] == 1
+
+
+def test_specialty_mirror_in_the_feature_store_follows(story):
+    frames, _, _ = story
+    values = frames["feature_values"].merge(frames["features"], on="feature_id")
+    rows = values[values["feature_name"] == "specialty_encoded"]
+    hcp = entity_key(rows["entity_values"], "hcp_id")
+    specialty = frames["hcp_profiles"].set_index("hcp_id")["specialty"]
+    expected = pd.Categorical(specialty[hcp], categories=ALL_SPECIALTIES).codes.astype(str)
+    assert (rows["value"].to_numpy() == expected).all()
+
+
+def test_heroes_keep_structure_and_causal_truth(base, story):
+    frames = recompute_truth(story[0])
+    assert [r.message for r in structural_checks(frames) if not r.passed] == []
+    pd.testing.assert_frame_equal(
+        frames["causal_ground_truth"][CAUSAL], base["causal_ground_truth"][CAUSAL]
+    )
+    patients = ["patient_id", "region", "academic_hcp", "engaged", "treatment_initiated"]
+    pd.testing.assert_frame_equal(
+        frames["patient_journeys"][patients], base["patient_journeys"][patients]
+    )
+
+
+def test_truth_is_recomputed_from_the_rows(base):
+    frames = dict(base, patient_journeys=base["patient_journeys"].copy())
+    west = frames["patient_journeys"]["region"] == "west"
+    frames["patient_journeys"].loc[west, "potential_outcome_treated"] = True
+    frames["patient_journeys"].loc[west, "potential_outcome_untreated"] = False
+    truth = recompute_truth(frames)["causal_ground_truth"].set_index("segment_value")
+    assert truth.loc["west", "true_ate"] == 1.0
+    assert (
+        truth.loc["south", "true_ate"]
+        == base["causal_ground_truth"].set_index("segment_value").loc["south", "true_ate"]
+    )
