@@ -1,0 +1,228 @@
+"""Simulate an intervention on a twin population: per-twin effect, ATE with its 95% CI,
+heterogeneity by subgroup, and a deploy / do_not_deploy / test_further recommendation.
+
+Uncertainty of the ATE (a finite-population mean over the real HCPs the twins stand for):
+  var = jackknife var over the K leave-one-fold-out models, (K-1)/K sum (ate_k - mean)^2
+      + var(per-twin effect) x (1/n_twins + 1/n_reference)
+with n_reference the training entities matching the filters; intervals use Student's t
+with K-1 degrees of freedom (the jackknife's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from time import perf_counter
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from e2i_synth.catalog import (
+    CHANNELS,
+    CONFIDENCE_THRESHOLD,
+    DURATION_WEEKS_RANGE,
+    FREQUENCIES,
+    INTENSITY_RANGE,
+    INTERVENTION_TYPES,
+    MIN_EFFECT_THRESHOLD,
+    REFERENCE_DURATION_WEEKS,
+    REFERENCE_INTENSITY,
+)
+from e2i_synth.twins.errors import TwinError
+from e2i_synth.twins.filters import PopulationFilter, select
+from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+
+HETEROGENEITY_COLUMNS = ("specialty", "priority_tier", "region", "adoption_stage")
+CI_LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class InterventionConfig:
+    intervention_type: str
+    channel: str = "email"
+    frequency: str = "monthly"
+    duration_weeks: int = REFERENCE_DURATION_WEEKS
+    intensity: float = REFERENCE_INTENSITY
+
+    @classmethod
+    def parse(cls, config: dict | InterventionConfig) -> InterventionConfig:
+        """Validate every field; one error naming the first bad field and its allowed values."""
+        if isinstance(config, InterventionConfig):
+            config = config.as_dict()
+        config = dict(config)
+        unknown = sorted(set(config) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise TwinError(
+                f"unknown intervention config field(s) {unknown}; use "
+                f"{', '.join(cls.__dataclass_fields__)}"
+            )
+        if "intervention_type" not in config:
+            raise TwinError("intervention config lacks intervention_type")
+        for name, allowed in (
+            ("intervention_type", INTERVENTION_TYPES),
+            ("channel", CHANNELS),
+            ("frequency", FREQUENCIES),
+        ):
+            if name in config and config[name] not in allowed:
+                raise TwinError(
+                    f"intervention config field {name}={config[name]!r} is not one of "
+                    f"{', '.join(allowed)}"
+                )
+        low, high = DURATION_WEEKS_RANGE
+        weeks = config.get("duration_weeks", REFERENCE_DURATION_WEEKS)
+        if (
+            isinstance(weeks, bool)
+            or not isinstance(weeks, (int, np.integer))
+            or not (low <= weeks <= high)
+        ):
+            raise TwinError(
+                f"intervention config field duration_weeks={weeks!r} must be a whole number "
+                f"of weeks from {low} to {high}"
+            )
+        low_i, high_i = INTENSITY_RANGE
+        intensity = config.get("intensity", REFERENCE_INTENSITY)
+        if not isinstance(intensity, (int, float)) or not (low_i <= intensity <= high_i):
+            raise TwinError(
+                f"intervention config field intensity={intensity!r} must be a number from "
+                f"{low_i} to {high_i} (1 = the historical average dose)"
+            )
+        return cls(**{**config, "duration_weeks": int(weeks), "intensity": float(intensity)})
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def treatment_inputs(self) -> dict[str, object]:
+        return {
+            "intervention_type": self.intervention_type,
+            "intensity": self.intensity,
+            "duration_weeks": self.duration_weeks,
+        }
+
+
+@dataclass
+class SimulationResult:
+    simulation_id: str
+    population_id: str
+    model_id: str
+    config: InterventionConfig
+    filters: dict
+    n_twins: int
+    reference_count: int
+    ate: float
+    se: float
+    dof: int
+    ci_lower: float
+    ci_upper: float
+    effects: pd.Series  # per twin, indexed by twin_id
+    heterogeneity: pd.DataFrame  # column, value, n_twins, ate, ci_lower, ci_upper
+    recommendation: str
+    reason: str
+    seconds: float
+
+
+def t_quantile(level: float, dof: int) -> float:
+    return float(stats.t.ppf(level, dof))
+
+
+def recommend(ate: float, se: float, dof: int) -> tuple[str, str]:
+    """deploy when the one-sided 90% lower bound reaches the 0.05 threshold, do_not_deploy
+    when the 90% upper bound stays below it, test_further otherwise."""
+    margin = t_quantile(CONFIDENCE_THRESHOLD, dof) * se
+    lower, upper = ate - margin, ate + margin
+    level = f"{CONFIDENCE_THRESHOLD:.0%}"
+    if lower >= MIN_EFFECT_THRESHOLD:
+        return "deploy", (
+            f"effect {ate:.4f} is at least {MIN_EFFECT_THRESHOLD} with {level} confidence "
+            f"(lower bound {lower:.4f})"
+        )
+    if upper < MIN_EFFECT_THRESHOLD:
+        return "do_not_deploy", (
+            f"effect {ate:.4f} is below {MIN_EFFECT_THRESHOLD} with {level} confidence "
+            f"(upper bound {upper:.4f})"
+        )
+    return "test_further", (
+        f"effect {ate:.4f}: its {level} bounds [{lower:.4f}, {upper:.4f}] straddle "
+        f"{MIN_EFFECT_THRESHOLD}; run a real experiment"
+    )
+
+
+def _ate_and_var(effects: np.ndarray, reference_count: int) -> tuple[float, float]:
+    """effects: (1 + K, n) per-twin effects of the full model and each replicate."""
+    replicate_ates = effects[1:].mean(axis=1)
+    k = len(replicate_ates)
+    jackknife = (k - 1) / k * np.sum((replicate_ates - replicate_ates.mean()) ** 2)
+    n = effects.shape[1]
+    sampling = effects[0].var(ddof=1) * (1 / n + 1 / max(reference_count, 1)) if n > 1 else 0.0
+    return float(effects[0].mean()), float(jackknife + sampling)
+
+
+def _heterogeneity(
+    twins: pd.DataFrame, effects: np.ndarray, reference: pd.DataFrame, dof: int
+) -> pd.DataFrame:
+    """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole."""
+    quantile = t_quantile(0.5 + CI_LEVEL / 2, dof)
+    records = []
+    for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
+        codes, values = pd.factorize(twins[column], sort=True)
+        reference_counts = reference[column].value_counts()
+        for code, value in enumerate(values):
+            members = codes == code
+            ate, var = _ate_and_var(effects[:, members], int(reference_counts.get(value, 0)))
+            half = quantile * np.sqrt(var)
+            records.append(
+                {
+                    "column": column,
+                    "value": str(value),
+                    "n_twins": int(members.sum()),
+                    "ate": ate,
+                    "ci_lower": ate - half,
+                    "ci_upper": ate + half,
+                }
+            )
+    return pd.DataFrame(
+        records, columns=["column", "value", "n_twins", "ate", "ci_lower", "ci_upper"]
+    )
+
+
+def simulate(
+    generator: TwinGenerator,
+    population: TwinPopulation,
+    config: InterventionConfig | dict,
+    filters: PopulationFilter | dict | None = None,
+) -> SimulationResult:
+    """Apply `config` to the population's twins matching `filters`."""
+    started = perf_counter()
+    config = InterventionConfig.parse(config)
+    if generator.twin_type.name != "hcp":
+        raise TwinError(
+            f"interventions act on HCPs; simulate on hcp twins, not {generator.twin_type.name}"
+        )
+    population_filter = PopulationFilter.parse(filters or population.filters)
+    twins = select(population.twins, population_filter)
+    reference = select(generator.donors, population_filter)
+    effects = generator.training.model.effects(twins.assign(**config.treatment_inputs()))
+    dof = effects.shape[0] - 2
+    ate, var = _ate_and_var(effects, len(reference))
+    se = float(np.sqrt(var))
+    half = t_quantile(0.5 + CI_LEVEL / 2, dof) * se
+    recommendation, reason = recommend(ate, se, dof)
+    label = f"{population.population_id}|{config.as_dict()}|{population_filter.as_dict()}"
+    return SimulationResult(
+        simulation_id=content_id("simulation", label),
+        population_id=population.population_id,
+        model_id=population.model_id,
+        config=config,
+        filters=population_filter.as_dict(),
+        n_twins=len(twins),
+        reference_count=len(reference),
+        ate=ate,
+        se=se,
+        dof=dof,
+        ci_lower=ate - half,
+        ci_upper=ate + half,
+        effects=pd.Series(effects[0], index=twins["twin_id"].to_numpy(), name="effect"),
+        heterogeneity=_heterogeneity(twins, effects, reference, dof),
+        recommendation=recommendation,
+        reason=reason,
+        seconds=perf_counter() - started,
+    )
