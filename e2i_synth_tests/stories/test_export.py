@@ -1,0 +1,66 @@
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+
+from e2i_synth.stories.export import ExportError, export_frames, verify_export
+from e2i_synth.tables import SPECS
+from e2i_synth_tests.conftest import frames_of
+
+TIMESTAMP = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"
+DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    frames = frames_of("kisqali", "time_series", 300)
+    folder = tmp_path_factory.mktemp("export")
+    return frames, export_frames(frames, folder)
+
+
+def test_every_table_has_parquet_csv_and_bigquery_schema(exported):
+    frames, tables = exported
+    assert {t.table for t in tables} == set(frames)
+    for t in tables:
+        schema = json.loads(t.schema.read_text())
+        assert [f["name"] for f in schema] == list(SPECS[t.table].columns)
+        assert {f["mode"] for f in schema} <= {"REQUIRED", "NULLABLE", "REPEATED"}
+
+
+def test_csv_text_has_one_format_per_type(exported):
+    _, tables = exported
+    for t in tables:
+        text = pd.read_csv(t.csv, dtype=str, keep_default_na=False)
+        for column, kind in SPECS[t.table].columns.items():
+            values = text[column][text[column] != ""]
+            if kind == "TIMESTAMP":
+                assert values.str.fullmatch(TIMESTAMP).all(), (t.table, column)
+            elif kind == "DATE":
+                assert values.str.fullmatch(DATE).all(), (t.table, column)
+            elif kind == "BOOLEAN":
+                assert set(values) <= {"true", "false"}, (t.table, column)
+            elif kind in ("INTEGER", "BIGINT"):
+                assert values.str.fullmatch(r"-?\d+").all(), (t.table, column)
+
+
+def test_parquet_and_csv_read_back_with_the_declared_values(exported):
+    frames, tables = exported
+    journeys = next(t for t in tables if t.table == "patient_journeys")
+    con = duckdb.connect()
+    parquet = con.execute(f"SELECT * FROM read_parquet('{journeys.parquet}')").df()
+    source = frames["patient_journeys"]
+    assert parquet["days_to_treatment"].isna().sum() == source["days_to_treatment"].isna().sum()
+    assert (parquet["index_date"] == source["index_date"]).all()
+    assert (parquet["engaged"] == source["engaged"]).all()
+
+
+def test_a_file_with_another_timestamp_format_is_caught(exported):
+    _, tables = exported
+    triggers = next(t for t in tables if t.table == "triggers")
+    text = triggers.csv.read_text()
+    first = text.splitlines()[1].split(",")
+    stamp = next(v for v in first if len(v) == 19 and v[10] == " ")
+    triggers.csv.write_text(text.replace(stamp, stamp.replace(" ", "T"), 1))
+    with pytest.raises(ExportError, match=r"triggers\.csv does not read as its declared schema"):
+        verify_export([triggers])
