@@ -44,3 +44,14 @@ class Warehouse(Protocol):
 
     def tables(self) -> list[str]:
         """Tables that exist in the warehouse."""
+
+
+class WarehouseError(E2IError):
+    """A storage failure in one line: what failed, where, the innermost cause and the fix."""
+
+
+def innermost(exc: BaseException) -> str:
+    """The deepest explicit cause (`raise ... from`) of an exception, as one line."""
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
-from e2i_synth.warehouse.base import load_order
+from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
+from e2i_synth.warehouse.filelock import hold, lock_path_of
 
 
 def create_table_sql(spec: TableSpec) -> str:
@@ -26,35 +27,88 @@ def create_table_sql(spec: TableSpec) -> str:
     return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n  {columns}\n)"
 
 
+LOCK_TIMEOUT_SECONDS = 600.0
+"""How long a run waits for another run's write (or read) of the same file."""
+CONFLICT_RETRIES = 8
+CONFLICT_PAUSE = (0.25, 2.0)
+"""A program outside e2i holding the file: retry (pauses doubling, about 12 s in all)."""
+
+
+def fix_for(exc: duckdb.Error, path: Path) -> str:
+    """What to do about a failure of the file itself, or what the SQL error says."""
+    cause = innermost(exc)
+    if "Corrupt database file" in cause or "not a valid DuckDB database file" in cause:
+        return (
+            "the file is damaged: restore it from a backup, or delete it and run "
+            "`e2i-synth materialize` to rebuild it"
+        )
+    if "Conflicting lock" in cause:
+        return (
+            "another program holds it open for writing: close that program's connection "
+            "(e.g. a notebook's duckdb.connect) and retry"
+        )
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return "free memory or use a smaller --scale, then retry"
+    if isinstance(exc, duckdb.IOException):
+        return f"check that {path} and its folder are yours to read and write, with disk space"
+    if isinstance(exc, duckdb.CatalogException):
+        return "run `e2i-synth materialize` to create the missing tables"
+    return "nothing was changed by this failed step; fix the cause and retry"
+
+
+def storage_error(exc: duckdb.Error, path: Path, doing: str) -> WarehouseError:
+    return WarehouseError(
+        f"{doing} failed on the warehouse {path}: {innermost(exc)}; {fix_for(exc, path)}"
+    )
+
+
 class DuckDBWarehouse:
     """A scenario replace is one transaction over all its tables: readers see the old
-    scenario or the new one, never a mix, and a failure leaves the old rows in place."""
+    scenario or the new one, never a mix, and a failure leaves the old rows in place.
 
-    def __init__(self, path: Path) -> None:
+    Every write holds the exclusive lock on `<file>.lock` and every read the shared one,
+    waiting up to `lock_timeout` seconds, so runs in several processes take turns."""
+
+    def __init__(self, path: Path, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(
+        self, read_only: bool = False, doing: str = "write"
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection under the file lock; a DuckDB failure becomes one WarehouseError."""
         if read_only and not self.path.exists():
-            raise E2IError(f"no warehouse at {self.path}; run `e2i-synth materialize` first")
-        try:
-            connection = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise E2IError(
-                f"cannot open the warehouse {self.path}: {exc}. Close other programs "
-                "using it (e.g. a notebook holding a write connection) and retry"
-            ) from None
-        try:
-            yield connection
-        finally:
-            connection.close()
+            raise WarehouseError(f"no warehouse at {self.path}; run `e2i-synth materialize` first")
+        lock = lock_path_of(self.path)
+        with hold(lock, exclusive=not read_only, timeout=self.lock_timeout, purpose=doing):
+            connection = self.open(read_only, doing)
+            try:
+                yield connection
+            except duckdb.Error as exc:
+                raise storage_error(exc, self.path, doing) from exc
+            finally:
+                connection.close()
+
+    def open(self, read_only: bool, doing: str) -> duckdb.DuckDBPyConnection:
+        """Open the file, retrying while a program outside e2i holds DuckDB's own lock."""
+        pause = CONFLICT_PAUSE[0]
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                if "Conflicting lock" not in str(exc) or attempt == CONFLICT_RETRIES:
+                    raise storage_error(exc, self.path, doing) from exc
+            time.sleep(pause)
+            pause = min(2 * pause, CONFLICT_PAUSE[1])
+        raise AssertionError("unreachable")
 
     def ping(self) -> None:
         """An embedded file is always reachable; writability is checked with E2I_HOME."""
 
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
         ordered = load_order(frames)
-        with self.connect() as con:
+        with self.connect(doing=f"replace {scenario.partition_key}") as con:
             con.begin()
             try:
                 for name in ordered:
@@ -77,7 +131,7 @@ class DuckDBWarehouse:
 
     def record_results(self, frame: pd.DataFrame) -> None:
         """Append check results (re-recording a run's check replaces it)."""
-        with self.connect() as con:
+        with self.connect(doing="record validation results") as con:
             con.begin()
             try:
                 con.execute(create_table_sql(RESULTS_SPEC))
@@ -98,7 +152,15 @@ class DuckDBWarehouse:
 
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         """The results of these runs, in run and check order."""
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True, doing="read validation results") as con:
+            if not con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                [RESULTS_SPEC.name],
+            ).fetchone()[0]:
+                raise WarehouseError(
+                    f"no validation results in {self.path} yet; run `e2i-synth materialize` "
+                    "or `e2i-synth validate` first"
+                )
             return con.execute(
                 f"SELECT * FROM {RESULTS_SPEC.name} WHERE list_contains(?, run_id) "
                 "ORDER BY checked_at, brand, dgp_type, result_id",
@@ -110,25 +172,25 @@ class DuckDBWarehouse:
         where, params = "", []
         if scenario is not None:
             where, params = "WHERE brand = ? AND dgp_type = ?", [scenario.brand, scenario.dgp]
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True, doing=f"read {table}") as con:
             return con.execute(
                 f"SELECT * FROM {table} {where} ORDER BY {spec.primary_key}", params
             ).df()
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         """`%(name)s` placeholders (the psycopg style the SQL files use) become `$name`."""
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True, doing="read") as con:
             return con.execute(re.sub(r"%\((\w+)\)s", r"$\1", sql), dict(params or {})).df()
 
     def tables(self) -> list[str]:
         if not self.path.exists():
             return []
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True, doing="read") as con:
             rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
         return sorted(r[0] for r in rows)
 
     def row_counts(self, scenario: Scenario) -> dict[str, int]:
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True, doing="read") as con:
             return {
                 name: con.execute(
                     f"SELECT count(*) FROM {name} WHERE brand = ? AND dgp_type = ?",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -51,7 +50,7 @@ def test_failed_replace_leaves_previous_rows(warehouse):
     before = warehouse.row_counts(KIS)
     frames = dict(frames_of("kisqali", "confounded", 300))
     frames["triggers"] = frames["triggers"].drop(columns=["created_at"])  # fails mid-load
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(E2IError, match=r"Binder Error.*created_at"):
         warehouse.replace_scenario(KIS, frames)
     assert warehouse.row_counts(KIS) == before
 
@@ -62,7 +61,7 @@ def test_null_in_required_column_is_rejected_and_rolled_back(warehouse):
     broken = frames["ml_predictions"].copy()
     broken["model_name"] = pd.Series([None] * len(broken), dtype="str")
     frames["ml_predictions"] = broken
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(E2IError, match=r"NOT NULL constraint failed: ml_predictions\.model_name"):
         warehouse.replace_scenario(KIS, frames)
     assert warehouse.row_counts(KIS) == before
 
