@@ -92,6 +92,20 @@ def ensure_writable_home(home: Path) -> Path:
     return home
 
 
+DEFAULT_REGENERATE_CRON = "0 2 * * *"
+
+
+def regenerate_cron() -> str:
+    """The nightly schedule's cron (`E2I_REGENERATE_CRON`, default 02:00 UTC)."""
+    value = (os.environ.get("E2I_REGENERATE_CRON") or DEFAULT_REGENERATE_CRON).strip()
+    if len(value.split()) != 5:
+        raise ConfigError(
+            f"E2I_REGENERATE_CRON {value!r} is not a cron expression of five fields; "
+            f"e.g. {DEFAULT_REGENERATE_CRON!r}"
+        )
+    return value
+
+
 WAREHOUSE_FILE = "warehouse.duckdb"
 """The embedded warehouse inside E2I_HOME."""
 

@@ -1,37 +1,48 @@
-"""Resources: what to generate (scale, seed) and where to store it (the warehouse)."""
+"""Resources: what to generate (scale, seed) and where to store it (the warehouse).
+
+Every field is optional and non-secret: unset fields are read from the environment
+(`E2I_SCALE`, `E2I_SEED`, `E2I_HOME`) when the run starts, through the one settings
+parser, and the PostgreSQL URL (`E2I_DATABASE_URL`, which may hold a password) only ever
+comes from the environment, so it never enters run config, tags or the Dagster UI.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from dagster import ConfigurableResource
 
-from e2i_synth.settings import ensure_writable_home, parse_scale, parse_seed
+from e2i_synth.settings import Settings, ensure_writable_home
 from e2i_synth.warehouse import Warehouse, open_warehouse
+
+DATABASE_URL_ENV = "E2I_DATABASE_URL"
 
 
 class GenerationResource(ConfigurableResource):
-    """`scale` is small, full or a patient count per scenario; `seed` is the root seed."""
+    """`scale`: small, full or patients per scenario; `seed`: the root seed."""
 
-    scale: str = "small"
-    seed: int = 42
+    scale: str | None = None
+    seed: int | None = None
 
-    @property
-    def n_patients(self) -> int:
-        return parse_scale(self.scale)
-
-    @property
-    def root_seed(self) -> int:
-        return parse_seed(self.seed)
+    def settings(self) -> Settings:
+        return Settings.from_env(scale=self.scale, seed=self.seed)
 
 
 class WarehouseResource(ConfigurableResource):
-    """PostgreSQL at `database_url` when set, else the DuckDB file `<home>/warehouse.duckdb`."""
+    """DuckDB in `home` (E2I_HOME when unset), or PostgreSQL when E2I_DATABASE_URL is set."""
 
-    home: str = ".e2i"
-    database_url: str = ""
+    home: str | None = None
+
+    def settings(self) -> Settings:
+        return Settings.from_env(home=self.home)
 
     def get(self) -> Warehouse:
-        if self.database_url:
-            return open_warehouse(Path(self.home), self.database_url)
-        return open_warehouse(ensure_writable_home(Path(self.home).absolute()))
+        settings = self.settings()
+        if not settings.database_url:
+            ensure_writable_home(settings.home)
+        return open_warehouse(settings.home, settings.database_url)
+
+
+def warehouse_kind() -> str:
+    """The kind tag of the configured warehouse (from whether a URL is set, never its value)."""
+    return "postgres" if os.environ.get(DATABASE_URL_ENV) else "duckdb"

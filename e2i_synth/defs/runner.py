@@ -1,24 +1,40 @@
 """Run scenarios through Dagster in this process: one partitioned run per scenario.
 
-Runs are recorded in the Dagster instance at `$DAGSTER_HOME` (or `<E2I_HOME>/dagster`),
-so they show up in `dagster dev` started with the same DAGSTER_HOME. A failed scenario
-does not stop the others; each run says what failed.
+Runs are recorded in the Dagster instance at `$DAGSTER_HOME` (or `<E2I_HOME>/dagster`)
+with the code location's repository tag, so they show on the job's pages in `dagster dev`
+like runs launched there. Run config holds only non-secret values (home, scale, seed); the
+warehouse URL is read from the environment by the resource. A failed scenario does not
+stop the others; Ctrl-C or SIGTERM stops them all (the scenario being written rolls back).
 """
 
 from __future__ import annotations
 
-import os
+import signal
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from dagster import DagsterInstance
+from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
+from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.settings import Scenario, Settings
+from e2i_synth.validation.suite import CHECKS
+from e2i_synth.warehouse import open_warehouse
 
-PARTITION_TAG = "dagster/partition"
+CODE_LOCATION = "e2i_synth"
+REPOSITORY = "__repository__"
+RUN_TAGS = {REPOSITORY_LABEL_TAG: f"{REPOSITORY}@{CODE_LOCATION}"}
+"""The tag the webserver filters a job's runs by (`<repository>@<code location>`)."""
+
+
+class Stopped(KeyboardInterrupt):
+    """The user stopped the command (Ctrl-C or SIGTERM); `exit_code` says which."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__()
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -37,15 +53,6 @@ class ScenarioRun:
         return not self.failures
 
 
-def dagster_instance(settings: Settings) -> DagsterInstance:
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.home / "dagster")
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
-    return DagsterInstance.from_config(str(home))
-
-
 def step_failure_message(event) -> str:
     """The innermost error of a failed step: the user's cause, not Dagster's wrapper."""
     error = event.step_failure_data.error
@@ -56,8 +63,8 @@ def step_failure_message(event) -> str:
 
 
 def run_config(settings: Settings, generate: bool) -> dict:
-    warehouse = {"home": str(settings.home), "database_url": settings.database_url or ""}
-    resources = {"warehouse": {"config": warehouse}}
+    """Only non-secret values: the URL stays in the environment."""
+    resources: dict = {"warehouse": {"config": {"home": str(settings.home)}}}
     if generate:
         resources["generation"] = {
             "config": {"scale": str(settings.n_patients), "seed": settings.seed}
@@ -65,24 +72,24 @@ def run_config(settings: Settings, generate: bool) -> dict:
     return {"resources": resources, "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def summarize(scenario: Scenario, result, seconds: float) -> ScenarioRun:
-    """Rows, truth, and every failure of one run: failed checks first, then failed steps."""
+def summarize(settings: Settings, scenario: Scenario, result, seconds: float) -> ScenarioRun:
+    """Rows and truth from the materializations; checks from `validation_results`, where
+    the check step recorded them; failed steps from the event log."""
     rows, true_ate = {}, float("nan")
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
-        rows[materialization.asset_key.to_user_string()] = materialization.metadata["rows"].value
-        if "true_ate" in materialization.metadata:
-            true_ate = materialization.metadata["true_ate"].value
-    evaluations = [
-        e.asset_check_evaluation_data
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
+        metadata = materialization.metadata
+        rows[materialization.asset_key.to_user_string()] = metadata["dagster/row_count"].value
+        true_ate = metadata["true_ate"].value
+    results = open_warehouse(settings.home, settings.database_url).read_results([result.run_id])
+    order = {c.name: i for i, c in enumerate(CHECKS)}
+    results = results.sort_values(
+        "check_name", key=lambda _: (results["table_name"] + "." + results["check_name"]).map(order)
+    )
     failures = [
-        f"{scenario.partition_key}: {ev.asset_key.to_user_string()}.{ev.check_name} failed: "
-        f"{ev.description}"
-        for ev in evaluations
-        if not ev.passed
+        f"{scenario.partition_key}: {r.table_name}.{r.check_name} failed: {r.message}"
+        for r in results.itertuples()
+        if not r.passed
     ]
     if not failures:
         failures = [
@@ -92,16 +99,34 @@ def summarize(scenario: Scenario, result, seconds: float) -> ScenarioRun:
         ]
     if not result.success and not failures:
         failures = [f"{scenario.partition_key}: the run failed (see the Dagster event log)"]
-    passed = sum(ev.passed for ev in evaluations)
+    passed = int(results["passed"].sum()) if len(results) else 0
     return ScenarioRun(
-        scenario,
-        result.run_id,
-        seconds,
-        rows,
-        true_ate,
-        failures,
-        passed,
-        len(evaluations) - passed,
+        scenario, result.run_id, seconds, rows, true_ate, failures, passed, len(results) - passed
+    )
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM raise `Stopped` in this thread, wherever it is: an open
+    warehouse transaction rolls back, and no further scenario starts."""
+
+    def stop(signum, _frame):
+        raise Stopped(130 if signum == signal.SIGINT else 143)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def interrupted(result) -> bool:
+    """Dagster turns an interrupt inside a step into a failed step; find it."""
+    return any(
+        e.is_step_failure
+        and "DagsterExecutionInterruptedError" in (e.step_failure_data.error.cls_name or "")
+        for e in result.all_events
     )
 
 
@@ -115,21 +140,19 @@ def run_scenarios(
     job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
     instance = dagster_instance(settings)
     runs = []
-    for i, scenario in enumerate(scenarios):
-        started = time.perf_counter()
-        # A checks-only job has no asset to derive its partitions from: tag the run instead.
-        partition = (
-            {"partition_key": scenario.partition_key}
-            if generate
-            else {"tags": {PARTITION_TAG: scenario.partition_key}}
-        )
-        result = job.execute_in_process(
-            run_config=run_config(settings, generate),
-            instance=instance,
-            raise_on_error=False,
-            **partition,
-        )
-        run = summarize(scenario, result, time.perf_counter() - started)
-        runs.append(run)
-        on_done(i, run)
+    with stop_on_signals():
+        for i, scenario in enumerate(scenarios):
+            started = time.perf_counter()
+            result = job.execute_in_process(
+                run_config=run_config(settings, generate),
+                instance=instance,
+                partition_key=scenario.partition_key,
+                tags=RUN_TAGS,
+                raise_on_error=False,
+            )
+            if interrupted(result):
+                raise Stopped(130)
+            run = summarize(settings, scenario, result, time.perf_counter() - started)
+            runs.append(run)
+            on_done(i, run)
     return runs

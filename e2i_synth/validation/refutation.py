@@ -133,16 +133,32 @@ def refutation_result(refutations: list[Refutation]) -> CheckResult:
     return CheckResult("causal_refutation", TRUTH_TABLE, not failed, message, figures)
 
 
+class CausalChecks:
+    """Recovery of every estimand, then the three refuters on every DoWhy estimate, from one
+    fit. A stored graph that contradicts the stored adjustment set fails both checks."""
+
+    def __init__(self, journeys: pd.DataFrame, truth: pd.DataFrame) -> None:
+        self.truth = truth
+        try:
+            self.estimates, self.fits = estimate_scenario(journeys, truth)
+            self.error = ""
+        except ValueError as exc:
+            self.estimates, self.fits, self.error = [], [], str(exc)
+
+    def recovery(self) -> CheckResult:
+        if self.error:
+            message = f"not estimated: {self.error}"
+            return CheckResult("causal_recovery", TRUTH_TABLE, False, message)
+        return recovery_result(self.estimates)
+
+    def refutation(self) -> CheckResult:
+        if self.error:
+            return CheckResult("causal_refutation", TRUTH_TABLE, False, f"not run: {self.error}")
+        seed = int(overall_truth(self.truth)["seed"])
+        return refutation_result([r for fitted in self.fits for r in refute(fitted, seed)])
+
+
 def check_causal(journeys: pd.DataFrame, truth: pd.DataFrame) -> list[CheckResult]:
-    """Recovery of every estimand, then the three refuters on every DoWhy estimate. A
-    stored graph that contradicts the stored adjustment set fails both checks."""
-    try:
-        estimates, fits = estimate_scenario(journeys, truth)
-    except ValueError as exc:
-        return [
-            CheckResult("causal_recovery", TRUTH_TABLE, False, f"not estimated: {exc}"),
-            CheckResult("causal_refutation", TRUTH_TABLE, False, f"not run: {exc}"),
-        ]
-    seed = int(overall_truth(truth)["seed"])
-    refutations = [r for fitted in fits for r in refute(fitted, seed)]
-    return [recovery_result(estimates), refutation_result(refutations)]
+    """Both causal checks on one scenario."""
+    checks = CausalChecks(journeys, truth)
+    return [checks.recovery(), checks.refutation()]

@@ -8,7 +8,7 @@ from dagster import DefaultScheduleStatus, build_schedule_context
 
 from e2i_synth.defs.definitions import GENERATE_JOB, defs
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-from e2i_synth.defs.schedules import DEFAULT_CRON
+from e2i_synth.settings import DEFAULT_REGENERATE_CRON as DEFAULT_CRON
 
 
 def requests_at(when: datetime) -> list:

@@ -36,3 +36,23 @@ def test_a_corrupted_frame_fails_only_the_checks_that_guard_it():
     frames["engagement_events"].loc[0, "channel"] = "carrier_pigeon"
     failed = [r.name for r in structural_checks(frames) if not r.passed]
     assert failed == ["engagement_events.schema"]
+
+
+def test_a_check_that_crashes_is_that_checks_failure_and_the_others_still_run():
+    frames = {k: v.copy() for k, v in frames_of("fabhalta", "simple_linear").items()}
+    frames["business_metrics"] = frames["business_metrics"].drop(columns="target")
+    results = structural_checks(frames)
+    assert [r.name for r in results] == [c.name for c in CHECKS if c.structural]
+    crashed = {r.name: r.message for r in results if "could not run" in r.message}
+    assert set(crashed) == {"business_metrics.series"}
+    assert "KeyError" in crashed["business_metrics.series"]
+    assert all(r.passed for r in results if r.table == "triggers")
+
+
+def test_descriptions_state_the_rules_the_checks_apply():
+    from e2i_synth.validation.causal import TOLERANCE_FLOOR, Z_FAMILY
+
+    described = {c.name: c.description for c in CHECKS}
+    recovery = described["causal_ground_truth.causal_recovery"]
+    assert f"max({TOLERANCE_FLOOR}, {Z_FAMILY:.2f}" in recovery and "2 SE" not in recovery
+    assert "60/20/15/5 within ±1%" in described["patient_journeys.split_proportions"]

@@ -8,20 +8,18 @@ tick re-evaluated by the daemon never launches a scenario twice.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
 
-from e2i_synth.defs.jobs import generate_scenario
+from e2i_synth.defs.core.jobs import generate_scenario
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-
-DEFAULT_CRON = "0 2 * * *"
+from e2i_synth.settings import regenerate_cron
 
 
 @schedule(
     job=generate_scenario,
-    cron_schedule=os.environ.get("E2I_REGENERATE_CRON", DEFAULT_CRON),
+    cron_schedule=regenerate_cron(),
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
     description="Regenerate and re-check every scenario (one run per brand x dgp).",

@@ -1,9 +1,10 @@
-"""Every validator as a blocking asset check on every scenario partition.
+"""Every validator of the check registry as a blocking asset check on every scenario.
 
 One `@multi_asset_check` op per scenario reads the stored tables once and evaluates the
-whole suite against what the warehouse actually holds (after the load's own gate), so
-the same checks re-run on stored data in the `validate_scenario` job without
-regenerating anything. Results also land in `validation_results`, keyed by run id.
+registry against what the warehouse actually holds (after the load's own gate), so the
+same checks re-run on stored data in the `validate_scenario` job without regenerating.
+Results travel one way: into `validation_results` (keyed by run id), from which the
+report and the command line read them.
 """
 
 import warnings
@@ -13,6 +14,7 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSpec,
+    Failure,
     MetadataValue,
     PreviewWarning,
     multi_asset_check,
@@ -24,6 +26,7 @@ from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.records import results_frame
+from e2i_synth.validation.report import write_report
 from e2i_synth.validation.result import CheckResult
 from e2i_synth.validation.suite import CHECKS, run_checks
 
@@ -63,6 +66,12 @@ def check_metadata(result: CheckResult) -> dict[str, MetadataValue]:
 def scenario_checks(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[AssetCheckResult]:
+    if not context.has_partition_key:
+        raise Failure(
+            "These checks run on one scenario: choose a partition (brand|dgp, e.g. "
+            "kisqali|confounded) and launch again.",
+            allow_retries=False,
+        )
     scenario = Scenario.from_partition_key(str(context.partition_key))
     store = warehouse.get()
     frames = {name: store.read(name, scenario) for name in TABLE_NAMES}
@@ -75,12 +84,14 @@ def scenario_checks(
         f"{key.asset_key.to_user_string()}.{key.name}" for key in context.selected_asset_check_keys
     }
     results = run_checks(frames, selected)
-    store.record_results(results_frame(results, context.run.run_id, scenario))
+    recorded = results_frame(results, context.run.run_id, scenario)
+    store.record_results(recorded)
+    report = write_report(recorded, warehouse.settings().home / "reports", context.run.run_id)
     for result in results:
         yield AssetCheckResult(
             asset_key=result.table,
             check_name=result.check,
             passed=result.passed,
             description=result.message,
-            metadata=check_metadata(result),
+            metadata={**check_metadata(result), "report": MetadataValue.path(str(report))},
         )

@@ -1,0 +1,1 @@
+"""The warehouse core: the scenario tables and truth, their checks, jobs, schedule and sensor."""

@@ -1,0 +1,30 @@
+"""The two jobs, both partitioned by scenario: generate (and check) one, or re-check one."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, PartitionedConfig, define_asset_job
+
+from e2i_synth.defs.core.assets import core_tables
+from e2i_synth.defs.core.checks import scenario_checks
+from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+
+GENERATE_JOB = "generate_scenario"
+VALIDATE_JOB = "validate_scenario"
+
+generate_scenario = define_asset_job(
+    GENERATE_JOB,
+    selection=AssetSelection.assets(core_tables),
+    description="Draw one scenario's world, replace its tables, then run every check.",
+)
+
+# A checks-only selection has no asset to take partitions from, and Dagster then drops a
+# plain `partitions_def`; a partitioned config (adding no config) keeps the job partitioned,
+# so the launchpad asks for a scenario like the asset jobs do.
+validate_scenario = define_asset_job(
+    VALIDATE_JOB,
+    selection=AssetSelection.checks(scenario_checks),
+    config=PartitionedConfig(
+        partitions_def=SCENARIO_PARTITIONS, run_config_for_partition_key_fn=lambda _: {}
+    ),
+    description="Re-run every check on one stored scenario, without regenerating it.",
+)
