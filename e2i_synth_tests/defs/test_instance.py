@@ -9,7 +9,7 @@ import pytest
 from dagster import DagsterInstance
 
 from e2i_synth.defs.definitions import GENERATE_JOB, defs
-from e2i_synth.defs.runner import RUN_TAGS, run_config
+from e2i_synth.defs.runner import run_config
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth_tests.defs.test_definitions import REPO_ROOT
