@@ -5,6 +5,7 @@ golden queries checked, retrying with stronger hero weights when an answer is du
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -23,6 +24,7 @@ from e2i_synth.tables import build_tables
 from e2i_synth.world import draw_world
 
 Frames = dict[str, pd.DataFrame]
+Engine = Callable[[Frames], AbstractContextManager[Callable[[str], pd.DataFrame]]]
 WEIGHT_STEP = 0.5
 """Each retry raises the hero shares by this fraction of the story's targets."""
 
@@ -41,6 +43,13 @@ class Attempt:
     @property
     def passed(self) -> bool:
         return all(o.passed for o in self.outcomes)
+
+    @property
+    def retryable(self) -> bool:
+        """Only dull answers can change with the weights; a query an engine rejects cannot."""
+        return any(not o.passed for o in self.outcomes) and not any(
+            o.errored for o in self.outcomes
+        )
 
     def describe(self) -> str:
         failed = [o for o in self.outcomes if not o.passed]
@@ -125,13 +134,15 @@ def hero_values(story: Story, heroes: list[HeroResult]) -> dict[str, str]:
 
 def build_story(
     story: Story,
-    engines: dict[str, Callable[[Frames], Callable[[str], pd.DataFrame]]] | None = None,
+    engines: dict[str, Engine] | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
 ) -> StoryBuild:
-    """Build and check the story, at most `retries + 1` times.
+    """Build and check the story, at most `retries + 1` times (no retry after an engine
+    error: weights cannot fix SQL).
 
     `engines` maps an engine name to a function that loads the presented frames and
-    returns an executor; DuckDB in memory always runs (PostgreSQL when given)."""
+    returns a context manager giving an executor (`stories.postgres.postgres_engine`);
+    DuckDB in memory always runs, the engines given run the same queries after it."""
     analyses = analyze_story(story)
     spec = story.scenario
     base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
@@ -150,7 +161,7 @@ def build_story(
         )
         if on_attempt:
             on_attempt(attempt)
-        if attempt.passed:
+        if not attempt.retryable:
             break
     return build
 
@@ -160,7 +171,7 @@ def check_queries(
     analyses: dict[int, QueryAnalysis],
     presented: Frames,
     context: Context,
-    engines: dict[str, Callable[[Frames], Callable[[str], pd.DataFrame]]],
+    engines: dict[str, Engine],
 ) -> list[QueryOutcome]:
     con = duckdb_connection(presented)
     outcomes = [
@@ -171,9 +182,9 @@ def check_queries(
     ]
     con.close()
     for engine, open_engine in engines.items():
-        execute = open_engine(presented)
-        outcomes += [
-            run_golden(q, analyses[q.sequence].postgres_sql, engine, execute, context)
-            for q in story.queries
-        ]
+        with open_engine(presented) as execute:
+            outcomes += [
+                run_golden(q, analyses[q.sequence].postgres_sql, engine, execute, context)
+                for q in story.queries
+            ]
     return outcomes

@@ -33,6 +33,7 @@ class QueryOutcome:
     sql: str
     passed: bool
     reasons: tuple[str, ...]
+    errored: bool  # the engine rejected the query: no data change can fix that
     rows: int
     preview: str
     seconds: float
@@ -140,7 +141,9 @@ def run_golden(
         answer = execute(sql)
     except Exception as exc:  # any engine error is the query's failure, reported as such
         reasons, answer = [f"{engine} error: {str(exc).splitlines()[0]}"], pd.DataFrame()
+        errored = True
     else:
+        errored = False
         reasons = check_answer(query, answer, context)
     preview = (
         answer.head(PREVIEW_ROWS).to_string(index=False)
@@ -155,6 +158,7 @@ def run_golden(
         sql=sql,
         passed=not reasons,
         reasons=tuple(reasons),
+        errored=errored,
         rows=len(answer),
         preview=preview,
         seconds=time.perf_counter() - started,
