@@ -1,0 +1,163 @@
+"""MLflow: every training run logged and registered; a population's model loaded from the
+registry (models:/name/version).
+
+Tracking goes to `MLFLOW_TRACKING_URI` when set, else to a SQLite store in `$E2I_HOME`
+(the model registry needs a database-backed store) with artifacts beside it. MLflow is
+imported here only, lazily: it is slow to import and stays out of the simulation path.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import sklearn
+
+from e2i_synth.twins.features import TWIN_TYPES
+from e2i_synth.twins.generator import TwinGenerator
+from e2i_synth.twins.training import TrainingResult
+
+TRACKING_FILE = "mlflow.db"
+ARTIFACTS_FOLDER = "mlartifacts"
+MODEL_NAME = "model"
+DONORS_FILE = "donors.parquet"
+META_FILE = "generator.json"
+TRUSTED_TYPES = [
+    "e2i_synth.twins.model.BaselineEffectRegressor",
+    "e2i_synth.twins.model.TwinOutcomeModel",
+    "sklearn.tree._tree.Tree",
+]
+"""Types the skops serializer must be told to trust: our two model classes and the tree
+node storage of scikit-learn's forests and boosters (we wrote every file we load)."""
+
+
+def tracking_uri(home: Path) -> str:
+    """`MLFLOW_TRACKING_URI`, else sqlite:///<home>/mlflow.db."""
+    return (
+        os.environ.get("MLFLOW_TRACKING_URI")
+        or f"sqlite:///{Path(home).absolute()}/{TRACKING_FILE}"
+    )
+
+
+@dataclass(frozen=True)
+class RegisteredTwinModel:
+    name: str
+    version: str
+    run_id: str
+    tracking_uri: str
+
+    @property
+    def uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+
+def _experiment_id(mlflow, name: str, uri: str) -> str:
+    """The experiment, created with artifacts under the SQLite file's folder when local (a
+    server keeps its own artifact store)."""
+    found = mlflow.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    location = None
+    if uri.startswith("sqlite:///"):
+        location = (Path(uri.removeprefix("sqlite:///")).parent / ARTIFACTS_FOLDER).as_uri()
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+def log_generator(
+    generator: TwinGenerator, training_frame: pd.DataFrame, uri: str
+) -> RegisteredTwinModel:
+    """Log params, CV metrics, feature importances, the training data (digest) and the
+    model, register it, and stamp the generator with the run id and version."""
+    import mlflow
+    import mlflow.data
+    import mlflow.sklearn
+
+    mlflow.set_tracking_uri(uri)
+    result = generator.training
+    kind = generator.twin_type
+    experiment_id = _experiment_id(mlflow, generator.registered_name, uri)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=generator.model_id) as run:
+        mlflow.log_params(
+            {
+                **result.hyperparameters,
+                "model_type": result.model_type,
+                "twin_type": kind.name,
+                "brand": generator.brand,
+                "scenario": generator.scenario_label,
+                "seed": generator.seed,
+                "learner": "baseline_effect" if kind.has_untreated_arm else "s_learner",
+                "training_rows": result.training_rows,
+                "training_entities": result.training_entities,
+            }
+        )
+        mlflow.log_metrics(
+            {
+                **result.metrics,
+                **{f"cv_r2_{k}": v for k, v in result.cv_r2_by_learner.items()},
+            }
+        )
+        mlflow.log_dict(result.model.feature_importances().to_dict(), "feature_importances.json")
+        dataset = mlflow.data.from_pandas(
+            training_frame, name=f"{generator.scenario_label} {kind.name}", targets=kind.target
+        )
+        mlflow.log_input(dataset, context="training")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / DONORS_FILE
+            generator.donors.to_parquet(path, index=False)
+            mlflow.log_artifact(str(path))
+        mlflow.log_dict(_meta(generator), META_FILE)
+        info = mlflow.sklearn.log_model(
+            result.model,
+            name=MODEL_NAME,
+            registered_model_name=generator.registered_name,
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}", "e2i_synth"],
+            skops_trusted_types=TRUSTED_TYPES,
+        )
+    generator.mlflow_run_id = run.info.run_id
+    generator.model_version = str(info.registered_model_version)
+    return RegisteredTwinModel(
+        generator.registered_name, generator.model_version, run.info.run_id, uri
+    )
+
+
+def _meta(generator: TwinGenerator) -> dict:
+    result = generator.training
+    return {
+        "twin_type": generator.twin_type.name,
+        "brand": generator.brand,
+        "scenario_label": generator.scenario_label,
+        "seed": generator.seed,
+        "trained_at": generator.trained_at.isoformat(),
+        "training": {k: v for k, v in asdict(result).items() if k != "model"},
+    }
+
+
+def load_generator(name: str, version: str, uri: str) -> TwinGenerator:
+    """The generator of a registered version: the model through models:/name/version, its
+    donor population and metadata from the version's run."""
+    import mlflow
+    import mlflow.artifacts
+    import mlflow.sklearn
+
+    mlflow.set_tracking_uri(uri)
+    model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
+    run_id = mlflow.MlflowClient().get_model_version(name, str(version)).run_id
+    meta = mlflow.artifacts.load_dict(f"runs:/{run_id}/{META_FILE}")
+    donors = pd.read_parquet(
+        mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=DONORS_FILE)
+    )
+    return TwinGenerator(
+        twin_type=TWIN_TYPES[meta["twin_type"]],
+        brand=meta["brand"],
+        scenario_label=meta["scenario_label"],
+        seed=meta["seed"],
+        training=TrainingResult(model=model, **meta["training"]),
+        donors=donors,
+        trained_at=datetime.fromisoformat(meta["trained_at"]),
+        mlflow_run_id=run_id,
+        model_version=str(version),
+    )

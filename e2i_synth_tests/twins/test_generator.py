@@ -1,0 +1,97 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from e2i_synth.twins.features import HCP
+from e2i_synth.twins.generator import TwinGenerator
+from e2i_synth.twins.sampler import exact_copy_rate
+from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED, hcp_frame
+
+N = 4_000
+
+
+@pytest.fixture(scope="module")
+def population(generator):
+    return generator.generate(N)
+
+
+def test_twins_are_new_not_copies(generator, population):
+    assert len(population.twins) == N and population.twins["twin_id"].is_unique
+    assert population.exact_copy_rate == 0.0
+    assert population.exact_copy_rate == exact_copy_rate(
+        population.twins, generator.donors, list(HCP.features)
+    )
+    assert exact_copy_rate(generator.donors, generator.donors, list(HCP.features)) == 1.0
+
+
+def test_marginals_match_the_training_population(generator, population):
+    """Numeric features: KS distance within the kernel's smoothing plus sampling noise;
+    categorical shares within 4 binomial SEs."""
+    donors = generator.donors
+    for column in ("years_experience", "digital_engagement_score", "peer_influence_score"):
+        result = stats.ks_2samp(population.twins[column], donors[column])
+        assert result.statistic < 0.1, column
+    for column in ("specialty", "adoption_stage", "priority_tier", "region"):
+        p = donors[column].value_counts(normalize=True)
+        q = population.twins[column].value_counts(normalize=True).reindex(p.index, fill_value=0)
+        se = np.sqrt(p * (1 - p) / N)
+        assert ((q - p).abs() < 4 * se + 1e-9).all(), column
+
+
+def test_joint_structure_is_kept(generator, population):
+    """Correlations between the smoothed features stay within 0.1 (the kernel has the data's
+    covariance), every twin keeps its donor's decile -> tier rule and target <= total."""
+    numeric = [c for c in HCP.numeric if c not in HCP.strata]
+    donors_corr = generator.donors[numeric].corr().to_numpy()
+    twins_corr = population.twins[numeric].corr().to_numpy()
+    assert np.nanmax(np.abs(donors_corr - twins_corr)) < 0.1
+    pairs = population.twins[["decile", "priority_tier"]].drop_duplicates()
+    known = generator.donors[["decile", "priority_tier"]].drop_duplicates()
+    assert len(pairs.merge(known)) == len(pairs)
+    twins = population.twins
+    assert (twins["target_patient_volume"] <= twins["total_patient_volume"]).all()
+
+
+def test_kernel_is_scotts_rule_on_the_data_covariance(generator):
+    """The noise covariance scipy's gaussian_kde uses: cov x n^(-2/(d+4))."""
+    jittered = [c for c in HCP.numeric if c not in HCP.strata]
+    values = generator.donors[jittered].to_numpy(float)
+    n, d = values.shape
+    kernel = stats.gaussian_kde(values.T).covariance
+    np.testing.assert_allclose(kernel, np.cov(values.T) * n ** (-2 / (d + 4)))
+
+
+def test_baseline_is_the_untreated_prediction(generator, population):
+    untreated = population.twins.assign(**HCP.untreated)
+    np.testing.assert_allclose(
+        population.twins["baseline_behavior"], generator.training.model.predict(untreated)
+    )
+
+
+def test_filters_restrict_the_donors(generator):
+    population = generator.generate(500, {"tier": [1], "min_decile": 9})
+    assert (population.twins["priority_tier"] == 1).all()
+    assert (population.twins["decile"] >= 9).all()
+    assert (
+        population.reference_count
+        == ((generator.donors["priority_tier"] == 1) & (generator.donors["decile"] >= 9)).sum()
+    )
+
+
+def test_same_seed_same_twins_and_results(generator, population):
+    from e2i_synth.twins.simulation import simulate
+
+    again = TwinGenerator.train(hcp_frame(), "hcp", BRAND, f"{BRAND}|{DGP}", SEED)
+    twins = again.generate(N)
+    pd.testing.assert_frame_equal(twins.twins, population.twins)
+    config = {"intervention_type": "email_campaign"}
+    first, second = simulate(generator, population, config), simulate(again, twins, config)
+    assert (first.ate, first.ci_lower, first.ci_upper) == (
+        second.ate,
+        second.ci_lower,
+        second.ci_upper,
+    )
+    assert first.simulation_id == second.simulation_id
+    other = generator.generate(N, seed=SEED + 1)
+    assert not other.twins["years_experience"].equals(population.twins["years_experience"])

@@ -1,0 +1,24 @@
+import numpy as np
+
+from e2i_synth.twins.features import HCP
+from e2i_synth.twins.model import BaselineEffectRegressor
+
+
+def test_effect_model_reads_treatment_inputs(generator, frame):
+    """No delivery -> prediction equals the baseline; replicates are K leave-fold-out fits."""
+    model = generator.training.model
+    hcps = frame.drop_duplicates("hcp_id").head(50)
+    untreated = hcps.assign(**HCP.untreated)
+    np.testing.assert_allclose(model.predict(untreated), model.baseline(untreated))
+    effects = model.effects(
+        hcps.assign(intervention_type="email_campaign", intensity=1.0, duration_weeks=12)
+    )
+    assert effects.shape == (1 + len(model.replicates), len(hcps))
+    assert isinstance(model.estimator, BaselineEffectRegressor)
+
+
+def test_feature_importances_cover_both_parts(generator):
+    importances = generator.training.model.feature_importances()
+    assert abs(importances.filter(like="baseline:").sum() - 1) < 1e-9
+    assert abs(importances.filter(like="effect:").sum() - 1) < 1e-9
+    assert "effect:intervention_type" in importances.index

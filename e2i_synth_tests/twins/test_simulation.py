@@ -1,0 +1,135 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from e2i_synth.catalog import INTERVENTION_TYPES, MIN_EFFECT_THRESHOLD
+from e2i_synth.twins.errors import TwinError
+from e2i_synth.twins.fidelity import score_simulation
+from e2i_synth.twins.simulation import (
+    HETEROGENEITY_COLUMNS,
+    InterventionConfig,
+    recommend,
+    simulate,
+    t_quantile,
+)
+from e2i_synth.world.interventions import ground_truth_table
+
+
+@pytest.fixture(scope="module")
+def population(generator):
+    return generator.generate(3_000)
+
+
+def test_unknown_intervention_is_one_clear_error():
+    with pytest.raises(TwinError, match=r"intervention_type='skywriting' is not one of email_"):
+        InterventionConfig.parse({"intervention_type": "skywriting"})
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"duration_weeks": 0}, "duration_weeks"),
+        ({"duration_weeks": 53}, "duration_weeks"),
+        ({"duration_weeks": 2.5}, "duration_weeks"),
+        ({"intensity": 0.0}, "intensity"),
+        ({"intensity": "high"}, "intensity"),
+        ({"channel": "fax"}, "channel"),
+        ({"frequency": "hourly"}, "frequency"),
+        ({"budget": 10}, "budget"),
+    ],
+)
+def test_invalid_config_names_the_field(change, field):
+    with pytest.raises(TwinError, match=field):
+        InterventionConfig.parse({"intervention_type": "email_campaign", **change})
+
+
+@given(st.floats(1e-4, 0.05), st.integers(1, 30))
+def test_recommendation_flips_exactly_at_the_threshold(se, dof):
+    """deploy iff the one-sided 90% lower bound reaches 0.05."""
+    margin = t_quantile(0.90, dof) * se
+    at = MIN_EFFECT_THRESHOLD + margin
+    assert recommend(at + 1e-12, se, dof)[0] == "deploy"
+    assert recommend(at - 1e-12, se, dof)[0] == "test_further"
+    below = MIN_EFFECT_THRESHOLD - margin
+    assert recommend(below - 1e-12, se, dof)[0] == "do_not_deploy"
+    assert recommend(below + 1e-12, se, dof)[0] == "test_further"
+
+
+def test_recommendation_at_zero_uncertainty():
+    assert recommend(MIN_EFFECT_THRESHOLD, 0.0, 4)[0] == "deploy"
+    assert recommend(np.nextafter(MIN_EFFECT_THRESHOLD, 0), 0.0, 4)[0] == "do_not_deploy"
+
+
+def test_naive_contrast_is_off_truth_while_the_simulation_recovers_it(generator, population, iw):
+    """For every intervention on the whole population: the truth lies in the simulation's
+    95% CI, the naive history contrast is further from the truth than the simulation, and
+    outside the simulation's CI or more than twice its error away."""
+    truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
+    for name in INTERVENTION_TYPES:
+        result = simulate(generator, population, {"intervention_type": name})
+        score = score_simulation(result, iw)
+        naive = truth.loc[name, "naive_contrast"]
+        assert score.true_ate == pytest.approx(truth.loc[name, "true_ate"])
+        assert score.ci_covers_truth, (name, result.ci_lower, score.true_ate, result.ci_upper)
+        assert abs(naive - score.true_ate) > 2 * score.abs_error, name
+
+
+def test_result_shape_and_heterogeneity(generator, population):
+    result = simulate(
+        generator,
+        population,
+        {"intervention_type": "speaker_program_invitation"},
+        {"tier": [1, 2]},
+    )
+    assert (
+        result.n_twins
+        == len(result.effects)
+        == int(population.twins["priority_tier"].isin([1, 2]).sum())
+    )
+    assert result.ci_lower < result.ate < result.ci_upper
+    assert result.ate == pytest.approx(result.effects.mean())
+    assert set(result.heterogeneity["column"]) == set(HETEROGENEITY_COLUMNS)
+    tiers = result.heterogeneity.query("column == 'priority_tier'")
+    assert set(tiers["value"]) == {"1", "2"}
+    weighted = (tiers["ate"] * tiers["n_twins"]).sum() / tiers["n_twins"].sum()
+    assert weighted == pytest.approx(result.ate)
+    assert result.recommendation in {"deploy", "do_not_deploy", "test_further"}
+    assert str(round(result.ate, 4)) in result.reason
+
+
+def test_dose_raises_the_simulated_effect(generator, population):
+    low = simulate(
+        generator,
+        population,
+        {"intervention_type": "call_frequency_increase", "intensity": 0.5, "duration_weeks": 4},
+    )
+    high = simulate(
+        generator,
+        population,
+        {"intervention_type": "call_frequency_increase", "intensity": 1.5, "duration_weeks": 24},
+    )
+    assert high.ate > low.ate
+
+
+def test_empty_filter_on_simulation(generator, population):
+    with pytest.raises(TwinError, match="nearest filters that match"):
+        simulate(
+            generator,
+            population,
+            {"intervention_type": "email_campaign"},
+            {"tier": [4], "min_decile": 10},
+        )
+
+
+def test_only_hcp_twins_simulate(generator, population):
+    from dataclasses import replace
+
+    from e2i_synth.twins.features import TERRITORY
+
+    with pytest.raises(TwinError, match="hcp twins"):
+        simulate(
+            replace(generator, twin_type=TERRITORY),
+            population,
+            {"intervention_type": "email_campaign"},
+        )
