@@ -20,17 +20,18 @@ import pandas as pd
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
-from e2i_synth.warehouse.base import load_order
+from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
 
 COPY_CHUNK_ROWS = 50_000
 NULL = r"\N"
+LOCK_TIMEOUT_SECONDS = 600.0
+"""How long a load waits for another load of the same scenario."""
 
 
 def describe(url: str) -> str:
@@ -51,6 +52,57 @@ def scrub(message: str, url: str) -> str:
     with suppress(psycopg.ProgrammingError):
         password = conninfo_to_dict(url).get("password") or ""
     return message.replace(password, "***") if password else message
+
+
+def fix_for(exc: psycopg.Error) -> str:
+    """What to do about a database error, by its SQLSTATE and message."""
+    message, state = str(exc), exc.sqlstate or ""
+    if state == "42501":
+        if "permission denied for schema" in message:
+            return (
+                "this role may not create tables there: run `e2i-synth db migrate` as the "
+                "database owner, or GRANT CREATE ON SCHEMA public TO it; nothing was applied"
+            )
+        if "must be owner of" in message:
+            return (
+                "run `e2i-synth db init` as the owner of the tables (the role that ran "
+                "`db migrate`) or a superuser; nothing was changed"
+            )
+        if "permission denied to create role" in message:
+            return "`db init` creates roles: run it as a role with CREATEROLE or a superuser"
+        return (
+            "grant this role e2i_loader (to load) or e2i_reader (to read) with "
+            "`e2i-synth db init` as the owner"
+        )
+    if state == "42P07":
+        return (
+            "a table this migration creates already exists but is not recorded in "
+            f"{migrations.LEDGER} (made by hand or from schema.sql?): migrate an empty "
+            "database, or drop the stray tables; nothing was applied"
+        )
+    if state == "42P01":
+        return "the schema is missing: run `e2i-synth db migrate` first"
+    if state.startswith("23"):
+        return "the rows break a database constraint; nothing was loaded, the old rows stay"
+    if state.startswith("53"):
+        return "the server is out of resources (disk, memory, connections): free some, retry"
+    return "nothing was changed by this failed step; fix the cause and retry"
+
+
+def database_error(exc: psycopg.Error, url: str, doing: str) -> WarehouseError:
+    """One line naming the target, the innermost cause (password scrubbed) and the fix."""
+    primary, detail = exc.diag.message_primary, exc.diag.message_detail or ""
+    if primary:  # the server's own sentence, plus which key when it says so
+        cause = " ".join(f"{primary}. {detail}".split()) if detail.startswith("Key ") else primary
+    else:
+        cause = innermost(exc)
+    cause = scrub(cause, url)
+    return WarehouseError(f"{doing} failed on PostgreSQL {describe(url)}: {cause}; {fix_for(exc)}")
+
+
+def scenario_lock_sql() -> str:
+    """Serializes loads of one scenario (a transaction-level lock keyed by its name)."""
+    return "SELECT pg_advisory_xact_lock(hashtext('e2i_synth.scenario'), hashtext(%s))"
 
 
 def array_literal(values) -> str:
@@ -98,41 +150,48 @@ def typed(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
             frame[name] = column.astype(float)
         elif sql_type == "BOOLEAN":
             frame[name] = column.astype(bool)
-        elif sql_type == "VARCHAR":
+        elif sql_type == "VARCHAR" and name not in spec.nullable:
             frame[name] = column.astype("str")
     return frame
 
 
 class PostgresWarehouse:
-    def __init__(self, url: str) -> None:
+    """Loads of one scenario take turns (an advisory lock keyed by the scenario, waiting
+    up to `lock_timeout` seconds); loads of different scenarios run in parallel."""
+
+    def __init__(self, url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
         self.url = url
+        self.lock_timeout = lock_timeout
 
     @contextmanager
-    def connect(self) -> Iterator[psycopg.Connection]:
+    def connect(self, doing: str = "query") -> Iterator[psycopg.Connection]:
+        """A connection; any database error inside becomes one scrubbed WarehouseError."""
         try:
             connection = psycopg.connect(self.url, connect_timeout=5)
         except psycopg.Error as exc:
             reason = scrub(" ".join(str(exc).split()), self.url)
-            raise E2IError(
+            raise WarehouseError(
                 f"cannot connect to PostgreSQL {describe(self.url)}: {reason} "
                 "(check E2I_DATABASE_URL and that the server is running)"
             ) from None
         try:
             yield connection
+        except psycopg.Error as exc:
+            raise database_error(exc, self.url, doing) from None
         finally:
             connection.close()
 
     def ping(self) -> None:
         """Fail fast, with the reason, when the database cannot be reached."""
-        with self.connect() as con:
+        with self.connect("ping") as con:
             con.execute("SELECT 1")
 
     def migrate(self) -> list[migrations.Migration]:
-        with self.connect() as con:
+        with self.connect("migrate") as con:
             return migrations.migrate(con)
 
     def grant_roles(self) -> None:
-        with self.connect() as con, con.transaction():
+        with self.connect("grant roles and row-level security") as con, con.transaction():
             for statement in role_statements(migrations.LEDGER):
                 con.execute(statement)
 
@@ -154,9 +213,11 @@ class PostgresWarehouse:
 
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
         ordered = load_order(frames)
-        with self.connect() as con:
+        key = scenario.partition_key
+        with self.connect(f"load {key}") as con:
             migrations.migrate(con)
             with con.transaction(), con.cursor() as cur:
+                self.lock_scenario(cur, key)
                 for name in reversed(ordered):
                     cur.execute(
                         f"DELETE FROM {name} WHERE brand = %s AND dgp_type = %s",
@@ -164,6 +225,17 @@ class PostgresWarehouse:
                     )
                 for name in ordered:
                     self.copy(cur, SPECS[name], frames[name])
+
+    def lock_scenario(self, cur: psycopg.Cursor, key: str) -> None:
+        """Wait (bounded) until no other transaction loads this scenario."""
+        cur.execute(f"SET LOCAL lock_timeout = '{round(self.lock_timeout * 1000)}ms'")
+        try:
+            cur.execute(scenario_lock_sql(), [key])
+        except psycopg.errors.LockNotAvailable:
+            raise WarehouseError(
+                f"another load of {key} into PostgreSQL {describe(self.url)} has held the "
+                f"scenario for over {self.lock_timeout:g} s; wait for it to finish and retry"
+            ) from None
 
     @staticmethod
     def copy(cur: psycopg.Cursor, spec: TableSpec, frame: pd.DataFrame) -> None:
@@ -185,7 +257,7 @@ class PostgresWarehouse:
             cur.execute(f"TRUNCATE {target}")
 
     def record_results(self, frame: pd.DataFrame) -> None:
-        with self.connect() as con:
+        with self.connect("record validation results") as con:
             migrations.migrate(con)
             with con.transaction(), con.cursor() as cur:
                 cur.execute(
@@ -195,7 +267,7 @@ class PostgresWarehouse:
                 self.copy(cur, RESULTS_SPEC, frame)
 
     def select(self, spec: TableSpec, where: str = "", params: Sequence = ()) -> pd.DataFrame:
-        with self.connect() as con, con.cursor() as cur:
+        with self.connect(f"read {spec.name}") as con, con.cursor() as cur:
             cur.execute(
                 f"SELECT {', '.join(spec.columns)} FROM {spec.name} {where} "
                 f"ORDER BY {spec.primary_key}",
@@ -211,19 +283,24 @@ class PostgresWarehouse:
         return self.select(SPECS[table], where, [scenario.brand, scenario.dgp])
 
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
+        if RESULTS_SPEC.name not in self.tables():
+            raise WarehouseError(
+                f"no validation results in PostgreSQL {describe(self.url)} yet; run "
+                "`e2i-synth materialize` or `e2i-synth validate` first"
+            )
         return self.select(RESULTS_SPEC, "WHERE run_id = ANY(%s)", [list(run_ids)])
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-        with self.connect() as con, con.cursor() as cur:
+        with self.connect("query") as con, con.cursor() as cur:
             cur.execute(sql, dict(params or {}))
             return pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description])
 
     def tables(self) -> list[str]:
-        with self.connect() as con:
+        with self.connect("list tables") as con:
             return public_tables(con)
 
     def row_counts(self, scenario: Scenario) -> dict[str, int]:
-        with self.connect() as con:
+        with self.connect("count rows") as con:
             return {
                 name: con.execute(
                     f"SELECT count(*) FROM {name} WHERE brand = %s AND dgp_type = %s",
