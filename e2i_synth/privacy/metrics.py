@@ -111,10 +111,13 @@ def closest_distances(
     reference: np.ndarray, queries: np.ndarray, metric: str = "euclidean"
 ) -> np.ndarray:
     """DCR_i = min_j d(q_i, r_j): distance from each query row to its closest reference row
-    (sklearn NearestNeighbors; euclidean by default for speed, "manhattan" gives SDMetrics'
-    Gower distance times the number of columns on the `encode_rows` encoding)."""
-    finder = NearestNeighbors(n_neighbors=1, metric=metric).fit(reference)
-    return finder.kneighbors(queries, return_distance=True)[0][:, 0]
+    (sklearn NearestNeighbors, brute force: trees degrade on one-hot rows; euclidean in
+    float32 -- sklearn accumulates each chunk in float64 -- for speed; "manhattan" gives
+    SDMetrics' Gower distance times the number of columns on the `encode_rows` encoding)."""
+    dtype = np.float32 if metric == "euclidean" else np.float64
+    finder = NearestNeighbors(n_neighbors=1, metric=metric, algorithm="brute")
+    finder.fit(reference.astype(dtype))
+    return finder.kneighbors(queries.astype(dtype), return_distance=True)[0][:, 0]
 
 
 def dcr_share(

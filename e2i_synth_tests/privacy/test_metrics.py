@@ -112,8 +112,8 @@ def test_euclidean_dcr_is_the_brute_force_minimum(pair):
     real, synthetic, columns = pair
     train_x, syn_x = encode_rows(real, [synthetic], columns)
     np.testing.assert_allclose(
-        metrics.closest_distances(train_x, syn_x), cdist(syn_x, train_x).min(axis=1), atol=1e-9
-    )
+        metrics.closest_distances(train_x, syn_x), cdist(syn_x, train_x).min(axis=1), atol=1e-5
+    )  # float32 rows, float64 accumulation
 
 
 def test_dcr_share_is_near_the_quantile_for_fresh_rows_and_one_for_copies():
