@@ -21,6 +21,7 @@ from e2i_synth.stories.model import Story
 from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
 from e2i_synth.stories.truth import read_truths, recompute_truth
 from e2i_synth.tables import build_tables
+from e2i_synth.validation.suite import structural_checks
 from e2i_synth.world import draw_world
 
 Frames = dict[str, pd.DataFrame]
@@ -73,15 +74,22 @@ class StoryBuild:
     def passed(self) -> bool:
         return bool(self.attempts) and self.attempts[-1].passed
 
+    def structural_failures(self) -> list[str]:
+        """Every structural check of the warehouse on the story's tables, failures only."""
+        return [f"{r.name}: {r.message}" for r in structural_checks(self.frames) if not r.passed]
+
     def verdict(self) -> None:
-        """Raise StoryCheckError with every failing query of the last attempt."""
-        if self.passed:
-            return
+        """Raise StoryCheckError naming every failing golden query of the last attempt and
+        every structural check the story's tables break."""
         failed = [o for o in self.attempts[-1].outcomes if not o.passed]
+        broken = self.structural_failures()
+        if not failed and not broken:
+            return
+        parts = [o.failure_report() for o in failed] + [f"structural check {b}" for b in broken]
         raise StoryCheckError(
-            f"{len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'} of "
-            f"{self.story.title!r} fail after {len(self.attempts)} attempt(s):\n"
-            + "\n".join(o.failure_report() for o in failed)
+            f"{self.story.title!r}: {len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'}"
+            f" fail after {len(self.attempts)} attempt(s), {len(broken)} structural check(s) "
+            "fail:\n" + "\n".join(parts)
         )
 
 

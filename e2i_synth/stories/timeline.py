@@ -142,14 +142,15 @@ def apply_shift(frames: Frames, shift: Shift) -> Frames:
 class Coverage:
     table: str
     column: str
-    window: Window  # the part of the asked window that can hold data
+    window: Window  # as the query asks
+    needed: Window  # the part that can hold data: up to the data end, whole months if monthly
     data: tuple[date, date]  # the column's first and last day after the shift
 
     @property
     def covered(self) -> bool:
         first, last = self.data
-        start_ok = self.window.start is None or first <= self.window.start
-        end_ok = self.window.end is None or last >= self.window.end - timedelta(days=1)
+        start_ok = self.needed.start is None or first <= self.needed.start
+        end_ok = self.needed.end is None or last >= self.needed.end - timedelta(days=1)
         return start_ok and end_ok
 
 
@@ -221,6 +222,7 @@ def plan_timeline(
         Coverage(
             table,
             column,
+            window,
             _clip(window, data_end, spans[(table, column)][1]),
             tuple(shift.day(d, spans[(table, column)][1]) for d in spans[(table, column)][0]),
         )
