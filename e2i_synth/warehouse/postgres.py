@@ -54,6 +54,12 @@ def scrub(message: str, url: str) -> str:
     return message.replace(password, "***") if password else message
 
 
+OWNER_FIX = (
+    "run `e2i-synth db init` as the owner of the tables (the role that ran `db migrate`) "
+    "or a superuser; nothing was changed"
+)
+
+
 def fix_for(exc: psycopg.Error) -> str:
     """What to do about a database error, by its SQLSTATE and message."""
     message, state = str(exc), exc.sqlstate or ""
@@ -64,10 +70,7 @@ def fix_for(exc: psycopg.Error) -> str:
                 "database owner, or GRANT CREATE ON SCHEMA public TO it; nothing was applied"
             )
         if "must be owner of" in message:
-            return (
-                "run `e2i-synth db init` as the owner of the tables (the role that ran "
-                "`db migrate`) or a superuser; nothing was changed"
-            )
+            return OWNER_FIX
         if "permission denied to create role" in message:
             return "`db init` creates roles: run it as a role with CREATEROLE or a superuser"
         return (
@@ -89,7 +92,9 @@ def fix_for(exc: psycopg.Error) -> str:
     return "nothing was changed by this failed step; fix the cause and retry"
 
 
-def database_error(exc: psycopg.Error, url: str, doing: str) -> WarehouseError:
+def database_error(
+    exc: psycopg.Error, url: str, doing: str, fix: str | None = None
+) -> WarehouseError:
     """One line naming the target, the innermost cause (password scrubbed) and the fix."""
     primary, detail = exc.diag.message_primary, exc.diag.message_detail or ""
     if primary:  # the server's own sentence, plus which key when it says so
@@ -97,7 +102,9 @@ def database_error(exc: psycopg.Error, url: str, doing: str) -> WarehouseError:
     else:
         cause = innermost(exc)
     cause = scrub(cause, url)
-    return WarehouseError(f"{doing} failed on PostgreSQL {describe(url)}: {cause}; {fix_for(exc)}")
+    return WarehouseError(
+        f"{doing} failed on PostgreSQL {describe(url)}: {cause}; {fix or fix_for(exc)}"
+    )
 
 
 def scenario_lock_sql() -> str:
@@ -191,9 +198,15 @@ class PostgresWarehouse:
             return migrations.migrate(con)
 
     def grant_roles(self) -> None:
-        with self.connect("grant roles and row-level security") as con, con.transaction():
-            for statement in role_statements(migrations.LEDGER):
-                con.execute(statement)
+        """Roles, grants and policies in one transaction; only the tables' owner may."""
+        doing = "grant roles and row-level security"
+        with self.connect(doing) as con:
+            try:
+                with con.transaction():
+                    for statement in role_statements(migrations.LEDGER):
+                        con.execute(statement)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                raise database_error(exc, self.url, doing, OWNER_FIX) from None
 
     def status(self) -> tuple[list[str], list[str], dict[str, int]]:
         """Applied and pending migration names, and rows per existing table."""

@@ -74,3 +74,26 @@ def test_unknown_table_is_refused(warehouse):
 def test_reading_a_missing_warehouse_says_what_to_do(tmp_path):
     with pytest.raises(E2IError, match="e2i-synth materialize"):
         DuckDBWarehouse(tmp_path / "none.duckdb").read("hcp_profiles")
+
+
+@pytest.mark.parametrize("offset", [0, 4096, 8192])
+def test_a_partly_overwritten_file_is_one_line_naming_it_and_the_fix(warehouse, offset):
+    with warehouse.path.open("r+b") as file:
+        file.seek(offset)
+        file.write(b"\xa5" * 4096)
+    for attempt in (
+        lambda: warehouse.read("hcp_profiles", KIS),
+        lambda: warehouse.replace_scenario(KIS, frames_of("kisqali", "confounded", 300)),
+    ):
+        with pytest.raises(E2IError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert str(warehouse.path) in message and "\n" not in message
+        assert "Corrupt database file" in message or "not a valid DuckDB" in message
+        assert "restore it from a backup, or delete it" in message
+        assert "no warehouse" not in message
+
+
+def test_reading_results_before_any_validation_is_a_clear_error(warehouse):
+    with pytest.raises(E2IError, match=r"no validation results in .* yet; run `e2i-synth"):
+        warehouse.read_results(["run-1"])
