@@ -10,5 +10,5 @@ RUN pip install --no-cache-dir .
 # The instance config (PostgreSQL storage from DAGSTER_POSTGRES_URL) and the workspace
 # pointing the webserver and daemon at the code-location container.
 ENV DAGSTER_HOME=/opt/dagster/home
-COPY dagster.yaml /opt/dagster/home/dagster.yaml
+COPY docker/dagster.yaml /opt/dagster/home/dagster.yaml
 COPY docker/workspace.yaml /opt/dagster/workspace.yaml

@@ -55,6 +55,17 @@ def test_files_the_images_and_volumes_refer_to_exist():
     assert "CREATE DATABASE dagster" in init_sql
 
 
+def test_the_postgres_instance_config_is_copied_into_dagster_home_not_read_from_the_root():
+    """Dagster's CLI reads a dagster.yaml in the working folder when DAGSTER_HOME is unset,
+    so the PostgreSQL one lives under docker/ and only the image puts it in DAGSTER_HOME."""
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    home = re.search(r"^ENV DAGSTER_HOME=(\S+)$", dockerfile, flags=re.M).group(1)
+    assert f"COPY docker/dagster.yaml {home}/dagster.yaml" in dockerfile
+    storage = yaml.safe_load((REPO_ROOT / "docker" / "dagster.yaml").read_text())["storage"]
+    assert storage == {"postgres": {"postgres_url": {"env": "DAGSTER_POSTGRES_URL"}}}
+    assert not [p.name for p in REPO_ROOT.glob("dagster.y*ml")]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -1,4 +1,4 @@
-"""The shared deployment's Dagster instance (dagster.yaml) stores runs in PostgreSQL."""
+"""The shared deployment's Dagster instance (docker/dagster.yaml) stores runs in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 def test_dagster_yaml_keeps_runs_and_events_in_postgres(tmp_path, monkeypatch, postgres_database):
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
-    shutil.copy(REPO_ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "docker" / "dagster.yaml", dagster_home / "dagster.yaml")
     url = psycopg.conninfo.conninfo_to_dict(postgres_database)
     monkeypatch.setenv(
         "DAGSTER_POSTGRES_URL",
