@@ -53,14 +53,21 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
 
 
 def applied(con: psycopg.Connection) -> list[str]:
-    """Applied versions; creates the ledger on first use (a loader role never needs to)."""
+    """Applied versions; none while the ledger does not exist (reading never creates it)."""
     exists = con.execute("SELECT to_regclass(%s) IS NOT NULL", [LEDGER]).fetchone()[0]
     if not exists:
+        return []
+    return [row[0] for row in con.execute(f"SELECT version FROM {LEDGER} ORDER BY version")]
+
+
+def ensure_ledger(con: psycopg.Connection) -> None:
+    """Create the ledger on first migration; a role that may not create tables (a loader)
+    finds it present and never tries."""
+    if not con.execute("SELECT to_regclass(%s) IS NOT NULL", [LEDGER]).fetchone()[0]:
         con.execute(
             f"CREATE TABLE {LEDGER} (version text PRIMARY KEY, name text NOT NULL, "
             "applied_at timestamptz NOT NULL DEFAULT now())"
         )
-    return [row[0] for row in con.execute(f"SELECT version FROM {LEDGER} ORDER BY version")]
 
 
 def pending(con: psycopg.Connection) -> list[Migration]:
@@ -73,6 +80,7 @@ def migrate(con: psycopg.Connection) -> list[Migration]:
     with con.transaction():
         # One migrator at a time: concurrent runs wait here, then find nothing pending.
         con.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LEDGER])
+        ensure_ledger(con)
         todo = pending(con)
         for migration in todo:
             con.execute(migration.path.read_text(encoding="utf-8"))

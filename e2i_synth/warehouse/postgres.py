@@ -209,10 +209,12 @@ class PostgresWarehouse:
                 raise database_error(exc, self.url, doing, OWNER_FIX) from None
 
     def status(self) -> tuple[list[str], list[str], dict[str, int]]:
-        """Applied and pending migration names, and rows per existing table."""
-        with self.connect() as con:
+        """Applied and pending migration names, and rows per existing table: in a READ ONLY
+        transaction, so pointing it at any database changes nothing there."""
+        with self.connect("status") as con:
+            con.read_only = True
+            con.execute("SELECT 1")  # opens the (read-only) transaction the reads share
             done = set(migrations.applied(con))
-            con.commit()
             names = {m.version: m.name for m in migrations.available()}
             applied = [names.get(v, v) for v in sorted(done)]
             waiting = [m.name for m in migrations.available() if m.version not in done]
