@@ -1,6 +1,7 @@
 import pytest
 
 from e2i_synth.stories.build import build_story
+from e2i_synth.stories.model import Heroes
 from e2i_synth.stories.postgres import postgres_engine
 from e2i_synth_tests.stories.conftest import EXAMPLES, example
 
@@ -23,7 +24,8 @@ def test_sql_postgres_rejects_is_reported_not_retried(postgres_database):
             "expect": [],
         }
     )
-    story = story.model_copy(update={"queries": [bad]})
+    small = story.scenario.model_copy(update={"scale": 300})
+    story = story.model_copy(update={"queries": [bad], "scenario": small, "heroes": Heroes()})
     build = build_story(story, engines={"postgres": postgres_engine(postgres_database)})
     assert len(build.attempts) == 1
     [duck, pg] = build.attempts[0].outcomes

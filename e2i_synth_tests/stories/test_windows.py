@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from e2i_synth.errors import E2IError
@@ -27,6 +27,7 @@ def sql_window(name: str, as_of: date) -> Window:
     return analyze(sql, as_of).windows()[("business_metrics", "metric_date")]
 
 
+@settings(max_examples=60, deadline=None)
 @given(DAYS)
 def test_sql_and_named_windows_agree(as_of):
     """DuckDB's evaluation of the SQL and the calendar arithmetic give the same window."""
