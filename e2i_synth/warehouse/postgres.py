@@ -11,15 +11,19 @@ set-based `INSERT ... SELECT`, which the table's policies check), so RLS stays o
 
 from __future__ import annotations
 
+import difflib
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
@@ -32,6 +36,55 @@ COPY_CHUNK_ROWS = 50_000
 NULL = r"\N"
 LOCK_TIMEOUT_SECONDS = 600.0
 """How long a load waits for another load of the same scenario."""
+
+
+SCHEMES = {
+    "postgresql": "postgresql",
+    "postgres": "postgresql",
+    "postgresql+psycopg": "postgresql",
+    "postgresql+psycopg2": "postgresql",
+}
+"""URL schemes taken as PostgreSQL (libpq's two and SQLAlchemy's) and what psycopg gets."""
+EXAMPLE_URL = "postgresql://user:password@host:5432/database"
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def readable(conninfo: str) -> bool:
+    """psycopg can parse it (its parse errors quote the whole string, so never show them)."""
+    try:
+        conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return False
+    return True
+
+
+def parse_database_url(url: str) -> str:
+    """E2I_DATABASE_URL as psycopg reads it; any other database or a typo is one error
+    naming the scheme, never the rest of the URL (which holds the password)."""
+    others = ", ".join(f"{name}://" for name in SCHEMES if name != "postgresql")
+    accepted = f"write {EXAMPLE_URL} ({others} work too)"
+    match = SCHEME.match(url.strip())
+    if not match:
+        if "=" in url and readable(url):
+            return url  # libpq's key=value form: "host=db dbname=e2i user=loader"
+        raise ConfigError(
+            f"E2I_DATABASE_URL is neither a URL nor key=value connection settings: {accepted}"
+        )
+    scheme = match.group(1).lower()
+    if scheme not in SCHEMES:
+        guess = difflib.get_close_matches(scheme, SCHEMES, n=1)
+        hint = f" (did you mean {guess[0]}://?)" if guess else ""
+        raise ConfigError(
+            f"E2I_DATABASE_URL has scheme {scheme!r}{hint}, but the warehouse is PostgreSQL "
+            f"or, without the variable, DuckDB: {accepted}"
+        )
+    normalized = f"{SCHEMES[scheme]}://{url.strip()[match.end() :]}"
+    if not readable(normalized):
+        raise ConfigError(
+            f"E2I_DATABASE_URL cannot be read as a {scheme}:// URL (check brackets, "
+            f"@ and percent-encoding of special characters): {accepted}"
+        )
+    return normalized
 
 
 def describe(url: str) -> str:
@@ -48,10 +101,15 @@ def describe(url: str) -> str:
 
 
 def scrub(message: str, url: str) -> str:
-    password = ""
+    """The message with the URL's password, as written and as decoded, replaced by ***."""
+    passwords = set()
     with suppress(psycopg.ProgrammingError):
-        password = conninfo_to_dict(url).get("password") or ""
-    return message.replace(password, "***") if password else message
+        passwords.add(conninfo_to_dict(url).get("password") or "")
+    with suppress(ValueError):
+        passwords.add(urlsplit(url).password or "")
+    for password in sorted(passwords - {""}, key=len, reverse=True):
+        message = message.replace(password, "***")
+    return message
 
 
 OWNER_FIX = (
@@ -167,7 +225,7 @@ class PostgresWarehouse:
     up to `lock_timeout` seconds); loads of different scenarios run in parallel."""
 
     def __init__(self, url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
-        self.url = url
+        self.url = parse_database_url(url)
         self.lock_timeout = lock_timeout
 
     @contextmanager
