@@ -3,7 +3,13 @@ twin tests (training is the slow step: done once per session)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -40,3 +46,42 @@ def frame() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def generator() -> TwinGenerator:
     return TwinGenerator.train(hcp_frame(), "hcp", BRAND, f"{BRAND}|{DGP}", SEED)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mlflow_server(tmp_path_factory):
+    """A local MLflow tracking server, started as a user would, at the start of the session
+    so it boots while the other twin tests run; its process group is ended after."""
+    folder = tmp_path_factory.mktemp("mlflow")
+    port = free_port()
+    log = folder / "server.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "mlflow"),
+                "server",
+                "--backend-store-uri",
+                f"sqlite:///{folder}/server.db",
+                "--artifacts-destination",
+                str(folder / "artifacts"),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            start_new_session=True,
+        )
+    yield f"http://127.0.0.1:{port}", process, log
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)

@@ -42,9 +42,8 @@ def test_learner_follows_the_cv_rule(generator):
 
 
 def test_noise_target_warns(frame):
-    noise = training_rows(frame).assign(
-        prescribing_change=np.random.default_rng(0).normal(size=len(training_rows(frame)))
-    )
+    rows = training_rows(frame).head(MIN_TRAINING_ROWS)
+    noise = rows.assign(prescribing_change=np.random.default_rng(0).normal(size=len(rows)))
     with pytest.warns(LowFidelityWarning, match="R²"):
         fit(noise, HCP, seed=0)
 

@@ -1,0 +1,87 @@
+"""MLflow for real: a tracking server started as a user would, the run, its dataset, the
+registered version, and a generator loaded back through models:/name/version."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from e2i_synth.twins.registry import (
+    DONORS_FILE,
+    load_generator,
+    log_generator,
+    tracking_uri,
+)
+
+SERVER_START_SECONDS = 120
+
+
+@pytest.fixture(scope="module")
+def server(mlflow_server):
+    """Wait for the server the session started at its beginning (it boots meanwhile)."""
+    url, process, log = mlflow_server
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+                if answer.status == 200:
+                    return url
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"mlflow server did not start: {log.read_text()}")
+        time.sleep(0.5)
+
+
+def test_tracking_uri_defaults_to_sqlite_under_home(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert tracking_uri(tmp_path) == f"sqlite:///{tmp_path}/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
+    assert tracking_uri(tmp_path) == "http://tracking.example:5000"
+
+
+def test_server_holds_run_and_registered_model(server, generator, frame, monkeypatch, tmp_path):
+    import mlflow
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
+    uri = tracking_uri(tmp_path)
+    assert uri == server
+    registered = log_generator(generator, frame, uri)
+    assert generator.mlflow_run_id == registered.run_id
+    assert generator.model_version == registered.version
+
+    client = mlflow.MlflowClient(server)
+    run = client.get_run(registered.run_id)
+    assert run.data.params["n_estimators"] == str(
+        generator.training.hyperparameters["n_estimators"]
+    )
+    assert run.data.params["model_type"] == generator.training.model_type
+    assert run.data.metrics["cv_r2_mean"] == pytest.approx(generator.training.metrics["cv_r2_mean"])
+    dataset = run.inputs.dataset_inputs[0].dataset
+    assert dataset.digest and dataset.source_type
+    artifacts = {a.path for a in client.list_artifacts(registered.run_id)}
+    assert {"feature_importances.json", DONORS_FILE, "generator.json"} <= artifacts
+    version = client.get_model_version(registered.name, registered.version)
+    assert version.run_id == registered.run_id
+
+    loaded = load_generator(registered.name, registered.version, uri)
+    assert loaded.model_id == generator.model_id
+    twins = generator.generate(200).twins
+    again = loaded.generate(200).twins
+    pd.testing.assert_frame_equal(twins, again)
+    np.testing.assert_allclose(
+        loaded.training.model.predict(frame.head(100)),
+        generator.training.model.predict(frame.head(100)),
+    )
+
+
+def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    registered = log_generator(generator, frame, tracking_uri(tmp_path))
+    assert registered.version == "1"
+    assert (tmp_path / "mlflow.db").is_file()
+    assert any((tmp_path / "mlartifacts").rglob("MLmodel"))
