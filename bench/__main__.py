@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import loader, naive
+from bench import loader, naive, stories
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -243,6 +243,11 @@ def main() -> None:
         section(title, loader.loader_table())
     else:
         print(f"\n{title}\nskipped: PostgreSQL not reachable at {loader.ADMIN_URL}")
+    section(
+        f"8. Demo stories: each step against generating the story's scenario, median of "
+        f"{stories.REPEATS}",
+        stories.stories_table(),
+    )
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 
