@@ -87,14 +87,12 @@ def association_matrix(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     return pd.DataFrame(a, index=names, columns=names)
 
 
-def correlation_delta(real: pd.DataFrame, synthetic: pd.DataFrame, columns: Columns) -> float:
-    """mean over column pairs i < j of |A_real(i, j) - A_syn(i, j)|, A the mixed-type
-    `association_matrix`; 0 when there are fewer than two columns."""
-    if len(columns.all) < 2:
-        return 0.0
+def association_deltas(real: pd.DataFrame, synthetic: pd.DataFrame, columns: Columns) -> pd.Series:
+    """|A_real(i, j) - A_syn(i, j)| for every column pair i < j, largest first, A the
+    mixed-type `association_matrix`; the scorecard's corr delta is their mean."""
     delta = (association_matrix(real, columns) - association_matrix(synthetic, columns)).abs()
-    upper = np.triu_indices(len(columns.all), k=1)
-    return float(delta.to_numpy()[upper].mean())
+    upper = np.triu(np.ones(delta.shape, dtype=bool), k=1)
+    return delta.where(upper).stack().sort_values(ascending=False).rename("delta")
 
 
 def exact_duplicate_rate(rows: pd.DataFrame, training: pd.DataFrame) -> float:
