@@ -295,14 +295,15 @@ def story_build(file: Path, postgres: bool) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder for the files (default: $E2I_HOME/stories/<story file name>).",
+    help="Folder for the files (default: $E2I_HOME/story_exports/<story file name>).",
 )
 def story_export(file: Path, postgres: bool, out: Path | None) -> None:
     """Build and check the story, then write Parquet, CSV and BigQuery schemas per table."""
+    from e2i_synth.stories import EXPORTS_FOLDER
     from e2i_synth.stories.export import export_frames
 
     build = build_checked_story(file, postgres)
-    folder = out or Settings.from_env().home / "stories" / file.stem
+    folder = out or Settings.from_env().home / EXPORTS_FOLDER / file.stem
     written = export_frames(build.presented, folder)
     for t in written:
         click.echo(
