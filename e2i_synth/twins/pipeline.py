@@ -1,0 +1,101 @@
+"""The default twin run of one scenario, as `materialize` does it: train the HCP twin
+model on the history, sample a population, simulate every intervention on all of it and
+score each against truth, snapshot held-out fidelity, and run the world's experiment of
+every intervention on the real HCPs (workflow 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from e2i_synth.catalog import INTERVENTION_TYPES
+from e2i_synth.twins import tables
+from e2i_synth.twins.features import hcp_training_frame
+from e2i_synth.twins.fidelity import (
+    ExperimentFidelity,
+    FidelityHistory,
+    SimulationScore,
+    experiment_fidelity,
+    held_out_frame,
+    prediction_fidelity,
+    score_simulation,
+)
+from e2i_synth.twins.generator import TwinGenerator, TwinPopulation
+from e2i_synth.twins.simulation import SimulationResult, simulate
+from e2i_synth.world import World
+from e2i_synth.world.interventions import (
+    InterventionWorld,
+    draw_interventions,
+    ground_truth_table,
+    history_table,
+)
+
+DEFAULT_TWINS = 2_000
+"""Twins per scenario in the default run (the bench measures 10,000)."""
+
+
+@dataclass
+class ScenarioTwins:
+    iw: InterventionWorld
+    history: pd.DataFrame
+    generator: TwinGenerator
+    population: TwinPopulation
+    runs: list[tuple[SimulationResult, SimulationScore]]
+    fidelity: FidelityHistory
+    experiments: list[ExperimentFidelity] = field(default_factory=list)
+    finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def run_scenario(
+    world: World,
+    hcp_profiles: pd.DataFrame,
+    n_twins: int = DEFAULT_TWINS,
+    tracking_uri: str | None = None,
+) -> ScenarioTwins:
+    """Everything above for one scenario; logs and registers the model in MLflow when a
+    tracking URI is given."""
+    iw = draw_interventions(world, hcp_profiles)
+    history = history_table(iw)
+    frame = hcp_training_frame(history, iw.hcps)
+    scenario = world.scenario
+    generator = TwinGenerator.train(
+        frame, "hcp", scenario.brand, scenario.partition_key, world.seed
+    )
+    if tracking_uri is not None:
+        from e2i_synth.twins.registry import log_generator
+
+        log_generator(generator, frame, tracking_uri)
+    population = generator.generate(n_twins, name=f"{scenario.partition_key} all HCPs")
+    runs = []
+    for name in INTERVENTION_TYPES:
+        result = simulate(generator, population, {"intervention_type": name})
+        runs.append((result, score_simulation(result, iw)))
+    fidelity = FidelityHistory(generator.model_id)
+    fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
+    experiments = []
+    for name in INTERVENTION_TYPES:
+        experiment = experiment_fidelity(generator, iw, {"intervention_type": name})
+        fidelity.record(experiment.metrics, "experiment")
+        experiments.append(experiment)
+    return ScenarioTwins(iw, history, generator, population, runs, fidelity, experiments)
+
+
+def scenario_tables(result: ScenarioTwins) -> dict[str, pd.DataFrame]:
+    """The intervention history and truth, and the seven twin tables, in load order."""
+    scenario = result.iw.scenario
+    populations = [result.population]
+    return {
+        "hcp_intervention_history": result.history,
+        "intervention_ground_truth": ground_truth_table(result.iw),
+        "digital_twin_models": tables.models_frame([result.generator], scenario),
+        "digital_twins": tables.twins_frame(populations, scenario),
+        "twin_populations": tables.populations_frame(populations, scenario),
+        "twin_population_members": tables.members_frame(populations, scenario),
+        "simulation_runs": tables.simulations_frame(result.runs, scenario, result.finished_at),
+        "fidelity_tracking": tables.tracking_frame(
+            result.experiments, result.generator.model_id, scenario, result.finished_at
+        ),
+        "fidelity_snapshots": tables.snapshots_frame(result.fidelity.snapshots, scenario),
+    }

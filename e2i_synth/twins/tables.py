@@ -1,0 +1,388 @@
+"""The source design's twin tables as pure projections of twin objects into DataFrames.
+
+JSON columns (features, hyperparameters, metrics, configs, filters, results) are JSON text,
+as `feature_values` stores its JSON. Every row carries its scenario (brand, dgp_type).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.settings import Scenario
+from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec
+from e2i_synth.twins.fidelity import ExperimentFidelity, FidelitySnapshot, SimulationScore
+from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+from e2i_synth.twins.simulation import SimulationResult
+
+MODELS = TableSpec(
+    name="digital_twin_models",
+    columns={
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "twin_type": "VARCHAR",
+        "model_type": "VARCHAR",
+        "learner": "VARCHAR",
+        "training_samples": "INTEGER",
+        "training_entities": "INTEGER",
+        "target_variable": "VARCHAR",
+        "features": "VARCHAR",
+        "hyperparameters": "VARCHAR",
+        "metrics": "VARCHAR",
+        "cv_r2": "DOUBLE",
+        "registered_model_name": "VARCHAR",
+        "mlflow_run_id": "VARCHAR",
+        "model_version": "VARCHAR",
+        "trained_at": "TIMESTAMP",
+        "deprecated_at": "TIMESTAMP",
+    },
+    primary_key="model_id",
+    nullable=frozenset({"mlflow_run_id", "model_version", "deprecated_at"}),
+)
+TWINS = TableSpec(
+    name="digital_twins",
+    columns={
+        "twin_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "twin_type": "VARCHAR",
+        "features": "VARCHAR",
+        "baseline_behavior": "DOUBLE",
+        "metadata": "VARCHAR",
+        "created_at": "TIMESTAMP",
+    },
+    primary_key="twin_id",
+    foreign_keys={"model_id": "digital_twin_models"},
+)
+POPULATIONS = TableSpec(
+    name="twin_populations",
+    columns={
+        "population_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "name": "VARCHAR",
+        "description": "VARCHAR",
+        "twin_count": "INTEGER",
+        "filters_applied": "VARCHAR",
+        "reference_count": "INTEGER",
+        "exact_copy_rate": "DOUBLE",
+        "created_at": "TIMESTAMP",
+        "expires_at": "TIMESTAMP",
+    },
+    primary_key="population_id",
+    foreign_keys={"model_id": "digital_twin_models"},
+    nullable=frozenset({"expires_at"}),
+)
+MEMBERS = TableSpec(
+    name="twin_population_members",
+    columns={
+        "member_id": "VARCHAR",
+        "population_id": "VARCHAR",
+        "twin_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+    },
+    primary_key="member_id",
+    foreign_keys={"population_id": "twin_populations", "twin_id": "digital_twins"},
+    unique=("population_id", "twin_id"),
+)
+SIMULATIONS = TableSpec(
+    name="simulation_runs",
+    columns={
+        "simulation_id": "VARCHAR",
+        "population_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "intervention_config": "VARCHAR",
+        "filters": "VARCHAR",
+        "run_status": "VARCHAR",
+        "n_twins": "INTEGER",
+        "simulated_ate": "DOUBLE",
+        "ci_lower": "DOUBLE",
+        "ci_upper": "DOUBLE",
+        "true_ate": "DOUBLE",
+        "abs_error": "DOUBLE",
+        "ci_covers_truth": "BOOLEAN",
+        "n_real_hcps": "INTEGER",
+        "results": "VARCHAR",
+        "recommendation": "VARCHAR",
+        "recommendation_reason": "VARCHAR",
+        "started_at": "TIMESTAMP",
+        "completed_at": "TIMESTAMP",
+        "error_message": "VARCHAR",
+    },
+    primary_key="simulation_id",
+    foreign_keys={"population_id": "twin_populations"},
+    nullable=frozenset({"true_ate", "abs_error", "ci_covers_truth", "error_message"}),
+)
+TRACKING = TableSpec(
+    name="fidelity_tracking",
+    columns={
+        "tracking_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "hcp_id": "VARCHAR",
+        "source": "VARCHAR",
+        "intervention_type": "VARCHAR",
+        "assigned": "BOOLEAN",
+        "predicted_value": "DOUBLE",
+        "actual_value": "DOUBLE",
+        "error": "DOUBLE",
+        "metric_type": "VARCHAR",
+        "tracked_at": "TIMESTAMP",
+    },
+    primary_key="tracking_id",
+    foreign_keys={"model_id": "digital_twin_models", "hcp_id": "hcp_profiles"},
+    nullable=frozenset({"intervention_type"}),
+)
+SNAPSHOTS = TableSpec(
+    name="fidelity_snapshots",
+    columns={
+        "snapshot_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "population_id": "VARCHAR",
+        "source": "VARCHAR",
+        "mae": "DOUBLE",
+        "rmse": "DOUBLE",
+        "correlation": "DOUBLE",
+        "coverage_95pct": "DOUBLE",
+        "sample_size": "INTEGER",
+        "retrain": "BOOLEAN",
+        "warn": "BOOLEAN",
+        "investigate": "BOOLEAN",
+        "drift_reasons": "VARCHAR",
+        "snapshot_date": "DATE",
+    },
+    primary_key="snapshot_id",
+    foreign_keys={"model_id": "digital_twin_models"},
+    nullable=frozenset({"population_id"}),
+)
+SPECS: tuple[TableSpec, ...] = (
+    MODELS,
+    TWINS,
+    POPULATIONS,
+    MEMBERS,
+    SIMULATIONS,
+    TRACKING,
+    SNAPSHOTS,
+)
+"""The twin tables in FK (load) order."""
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _scenario(scenario: Scenario) -> dict[str, str]:
+    return {"brand": scenario.brand, "dgp_type": scenario.dgp}
+
+
+def _naive(moment: datetime) -> datetime:
+    """Timestamps are stored as UTC without a zone (TIMESTAMP)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def models_frame(generators: Sequence[TwinGenerator], scenario: Scenario) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "model_id": g.model_id,
+                **_scenario(scenario),
+                "twin_type": g.twin_type.name,
+                "model_type": g.training.model_type,
+                "learner": "baseline_effect" if g.twin_type.has_untreated_arm else "s_learner",
+                "training_samples": g.training.training_rows,
+                "training_entities": g.training.training_entities,
+                "target_variable": g.twin_type.target,
+                "features": _json(list(g.twin_type.inputs)),
+                "hyperparameters": _json(g.training.hyperparameters),
+                "metrics": _json(g.training.metrics),
+                "cv_r2": g.training.metrics["cv_r2_mean"],
+                "registered_model_name": g.registered_name,
+                "mlflow_run_id": g.mlflow_run_id,
+                "model_version": g.model_version,
+                "trained_at": _naive(g.trained_at),
+                "deprecated_at": None,
+            }
+            for g in generators
+        ],
+        columns=list(MODELS.columns),
+    )
+
+
+def twins_frame(populations: Sequence[TwinPopulation], scenario: Scenario) -> pd.DataFrame:
+    frames = []
+    for p in populations:
+        features = p.twins.drop(columns=["twin_id", "baseline_behavior"])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "twin_id": p.twins["twin_id"].to_numpy(),
+                    "model_id": p.model_id,
+                    **_scenario(scenario),
+                    "twin_type": p.twin_type,
+                    "features": [_json(r) for r in features.to_dict("records")],
+                    "baseline_behavior": p.twins["baseline_behavior"].to_numpy(),
+                    "metadata": _json({"population_id": p.population_id}),
+                    "created_at": _naive(p.created_at),
+                }
+            )
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(TWINS.columns))
+    )
+
+
+def populations_frame(populations: Sequence[TwinPopulation], scenario: Scenario) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "population_id": p.population_id,
+                "model_id": p.model_id,
+                **_scenario(scenario),
+                "name": p.name,
+                "description": f"{len(p.twins):,} {p.twin_type} twins sampled from "
+                f"{p.reference_count:,} training entities matching {p.filters or 'no filters'}",
+                "twin_count": len(p.twins),
+                "filters_applied": _json(p.filters),
+                "reference_count": p.reference_count,
+                "exact_copy_rate": p.exact_copy_rate,
+                "created_at": _naive(p.created_at),
+                "expires_at": None,
+            }
+            for p in populations
+        ],
+        columns=list(POPULATIONS.columns),
+    )
+
+
+def members_frame(populations: Sequence[TwinPopulation], scenario: Scenario) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame(
+            {
+                "member_id": np.strings.add(
+                    f"{p.population_id}:", p.twins["twin_id"].to_numpy(str)
+                ),
+                "population_id": p.population_id,
+                "twin_id": p.twins["twin_id"].to_numpy(),
+                **_scenario(scenario),
+            }
+        )
+        for p in populations
+    ]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(MEMBERS.columns))
+    )
+
+
+def simulations_frame(
+    runs: Sequence[tuple[SimulationResult, SimulationScore | None]],
+    scenario: Scenario,
+    completed_at: datetime,
+) -> pd.DataFrame:
+    """Simulated ATE, its CI and the true ATE side by side (truth empty when unscored)."""
+    rows = []
+    for result, score in runs:
+        groups = score.subgroups if score is not None else result.heterogeneity
+        rows.append(
+            {
+                "simulation_id": result.simulation_id,
+                "population_id": result.population_id,
+                **_scenario(scenario),
+                "intervention_type": result.config.intervention_type,
+                "intervention_config": _json(result.config.as_dict()),
+                "filters": _json(result.filters),
+                "run_status": "completed",
+                "n_twins": result.n_twins,
+                "simulated_ate": result.ate,
+                "ci_lower": result.ci_lower,
+                "ci_upper": result.ci_upper,
+                "true_ate": None if score is None else score.true_ate,
+                "abs_error": None if score is None else score.abs_error,
+                "ci_covers_truth": None if score is None else score.ci_covers_truth,
+                "n_real_hcps": 0 if score is None else score.n_real_hcps,
+                "results": _json(
+                    {
+                        "ate": result.ate,
+                        "se": result.se,
+                        "dof": result.dof,
+                        "ci_95": [result.ci_lower, result.ci_upper],
+                        "reference_count": result.reference_count,
+                        "heterogeneity": groups.to_dict("records"),
+                    }
+                ),
+                "recommendation": result.recommendation,
+                "recommendation_reason": result.reason,
+                "started_at": _naive(completed_at) - pd.Timedelta(seconds=result.seconds),
+                "completed_at": _naive(completed_at),
+                "error_message": None,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SIMULATIONS.columns))
+
+
+def tracking_frame(
+    experiments: Sequence[ExperimentFidelity], model_id: str, scenario: Scenario, at: datetime
+) -> pd.DataFrame:
+    """One row per HCP of each real (world-drawn) experiment: predicted vs actual."""
+    frames = []
+    for e in experiments:
+        t = e.tracking
+        ids = [content_id("tracking", model_id, e.config.as_dict(), h) for h in t["hcp_id"]]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "tracking_id": ids,
+                    "model_id": model_id,
+                    **_scenario(scenario),
+                    "hcp_id": t["hcp_id"].to_numpy(),
+                    "source": "experiment",
+                    "intervention_type": e.config.intervention_type,
+                    "assigned": t["assigned"].to_numpy(),
+                    "predicted_value": t["predicted_value"].to_numpy(),
+                    "actual_value": t["actual_value"].to_numpy(),
+                    "error": t["error"].to_numpy(),
+                    "metric_type": "prescribing_change",
+                    "tracked_at": _naive(at),
+                }
+            )
+        )
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(TRACKING.columns))
+    )
+
+
+def snapshots_frame(snapshots: Sequence[FidelitySnapshot], scenario: Scenario) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "snapshot_id": s.snapshot_id,
+                "model_id": s.model_id,
+                **_scenario(scenario),
+                "population_id": s.population_id,
+                "source": s.source,
+                "mae": s.metrics.mae,
+                "rmse": s.metrics.rmse,
+                "correlation": s.metrics.correlation,
+                "coverage_95pct": s.metrics.coverage_95pct,
+                "sample_size": s.metrics.sample_size,
+                "retrain": s.drift.retrain,
+                "warn": s.drift.warn,
+                "investigate": s.drift.investigate,
+                "drift_reasons": "; ".join(s.drift.reasons),
+                "snapshot_date": s.snapshot_date,
+            }
+            for s in snapshots
+        ],
+        columns=list(SNAPSHOTS.columns),
+    )
