@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from e2i_synth.errors import E2IError
+from e2i_synth.errors import E2IError, Stopped
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 from e2i_synth.tables import TABLE_NAMES
 
@@ -86,6 +86,7 @@ def materialize(
 
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
+    refuse_scale_beyond_memory(settings.n_patients)
     if dry_run:
         check_in_memory(settings, scenarios)
         return
@@ -114,6 +115,19 @@ def materialize(
             f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
     report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+def refuse_scale_beyond_memory(n_patients: int) -> None:
+    """Stop before drawing a world that cannot fit, saying the estimate and what fits."""
+    from e2i_synth.memory import available_bytes, largest_scale, peak_bytes
+
+    need, have = peak_bytes(n_patients), available_bytes()
+    if need > have:
+        raise E2IError(
+            f"scale {n_patients:,} needs about {need / 2**30:.1f} GiB at its peak, and this "
+            f"machine has {have / 2**30:.1f} GiB available; the largest scale that fits is "
+            f"about {largest_scale(have):,} patients per scenario"
+        )
 
 
 def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
@@ -145,8 +159,11 @@ def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
     click.echo("dry run passed; nothing was written")
 
 
-def stored_scenarios(settings: Settings, wanted: list[Scenario]) -> list[Scenario]:
-    """The wanted scenarios, all of which must be in the warehouse."""
+def stored_scenarios(
+    settings: Settings, brand: str | None, dgp: str | None
+) -> tuple[list[Scenario], list[Scenario]]:
+    """The stored scenarios among those asked for, and those asked for by name that are
+    missing (without flags nothing is asked for by name: every stored scenario is checked)."""
     from e2i_synth.warehouse import open_warehouse
 
     store = open_warehouse(settings.home, settings.database_url)
@@ -156,27 +173,38 @@ def stored_scenarios(settings: Settings, wanted: list[Scenario]) -> list[Scenari
         )
     truth = store.read("causal_ground_truth")
     present = set(zip(truth["brand"], truth["dgp_type"], strict=True))
-    missing = [s.partition_key for s in wanted if (s.brand, s.dgp) not in present]
-    if missing:
+    wanted = select_scenarios(brand, dgp)
+    stored = [s for s in wanted if (s.brand, s.dgp) in present]
+    missing = [s for s in wanted if (s.brand, s.dgp) not in present] if brand or dgp else []
+    if not stored:
         raise E2IError(
-            f"not in the warehouse: {', '.join(missing)}; materialize them first "
-            "(e2i-synth materialize --brand ... --dgp ...)"
+            f"not in the warehouse: {', '.join(s.partition_key for s in missing)}; materialize "
+            "them first (e2i-synth materialize --brand ... --dgp ...)"
         )
-    return wanted
+    return stored, missing
 
 
 @cli.command()
 @brand_option
 @dgp_option
 def validate(brand: str | None, dgp: str | None) -> None:
-    """Re-run every check on the stored scenarios, without regenerating them."""
+    """Re-run every check on the stored scenarios (all of them by default), without
+    regenerating them."""
     from e2i_synth.defs.runner import run_scenarios
 
     settings = Settings.from_env()
-    scenarios = stored_scenarios(settings, select_scenarios(brand, dgp))
-    click.echo(f"validating {len(scenarios)} stored scenario(s) in {settings.target}")
+    scenarios, missing = stored_scenarios(settings, brand, dgp)
+    click.echo(
+        f"validating {len(scenarios)} stored scenario(s) in {settings.target}: "
+        + ", ".join(s.partition_key for s in scenarios)
+    )
     runs = run_scenarios(settings, scenarios, generate=False, on_done=progress_line(len(scenarios)))
     report_and_verdict(settings, runs, report_stem("validate"))
+    if missing:
+        raise E2IError(
+            f"not in the warehouse: {', '.join(s.partition_key for s in missing)}; materialize "
+            "them first (e2i-synth materialize --brand ... --dgp ...)"
+        )
 
 
 @cli.group()
@@ -318,7 +346,18 @@ def main() -> None:
     except E2IError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except MemoryError:
+        click.echo(
+            "error: out of memory; choose a smaller --scale (the command refuses scales its "
+            "estimate says cannot fit, but other programs may be using memory too)",
+            err=True,
+        )
+        sys.exit(1)
+    except Stopped as stop:
+        click.echo("stopped; every scenario is as it was or fully replaced", err=True)
+        sys.exit(stop.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("stopped; every scenario is as it was or fully replaced", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

@@ -7,3 +7,11 @@ class E2IError(Exception):
 
 class ConfigError(E2IError):
     """A configuration value (brand, dgp, scale, seed, home folder) is not usable."""
+
+
+class Stopped(KeyboardInterrupt):
+    """The user stopped the command (Ctrl-C or SIGTERM); `exit_code` is 130 or 143."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__()
+        self.exit_code = exit_code

@@ -9,6 +9,7 @@ stop the others; Ctrl-C or SIGTERM stops them all (the scenario being written ro
 
 from __future__ import annotations
 
+import logging
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
 from e2i_synth.defs.instance import dagster_instance
+from e2i_synth.errors import Stopped
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import open_warehouse
@@ -27,14 +29,6 @@ CODE_LOCATION = "e2i_synth"
 REPOSITORY = "__repository__"
 RUN_TAGS = {REPOSITORY_LABEL_TAG: f"{REPOSITORY}@{CODE_LOCATION}"}
 """The tag the webserver filters a job's runs by (`<repository>@<code location>`)."""
-
-
-class Stopped(KeyboardInterrupt):
-    """The user stopped the command (Ctrl-C or SIGTERM); `exit_code` says which."""
-
-    def __init__(self, exit_code: int) -> None:
-        super().__init__()
-        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -113,12 +107,18 @@ def stop_on_signals() -> Iterator[None]:
     def stop(signum, _frame):
         raise Stopped(130 if signum == signal.SIGINT else 143)
 
+    # The interrupt may land while the run storage closes a SQLite connection; its pool
+    # would log that as a traceback, though nothing is lost.
+    pool_log = logging.getLogger("sqlalchemy.pool")
+    level = pool_log.level
+    pool_log.setLevel(logging.CRITICAL)
     previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        pool_log.setLevel(level)
 
 
 def interrupted(result) -> bool:

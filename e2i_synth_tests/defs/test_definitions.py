@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+from dagster import AssetKey
 
 from e2i_synth.defs.core import assets as core
 from e2i_synth.defs.core.checks import CHECK_SPECS
@@ -18,7 +19,7 @@ from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.runner import run_scenarios
 from e2i_synth.settings import Scenario, Settings
-from e2i_synth.tables import TABLE_NAMES, build_tables
+from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
@@ -186,3 +187,77 @@ def test_workspace_file_loads_the_code_location(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Validation successful for code location e2i_synth" in result.stderr + result.stdout
+
+
+class RecordingFrames(dict):
+    """All frames, remembering which ones a builder reads."""
+
+    def __init__(self, frames):
+        super().__init__(frames)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
+def test_lineage_is_foreign_keys_and_the_reads_the_builders_actually_make():
+    from e2i_synth.tables import REGISTRY
+
+    world = draw_world(SCENARIO, N, 3)
+    frames = build_tables(world)
+    graph = defs.resolve_asset_graph()
+    for table in REGISTRY:
+        upstream = RecordingFrames({k: v for k, v in frames.items() if k != table.name})
+        table.build(world, upstream)
+        assert upstream.read == set(table.reads), table.name
+        parents = {k.to_user_string() for k in graph.get(AssetKey(table.name)).parent_keys}
+        expected = set(table.spec.foreign_keys.values()) | upstream.read | set(table.describes)
+        assert parents == expected, table.name
+        assert graph.get(AssetKey(table.name)).group_name == table.group
+    assert {"engagement_events", "hcp_profiles"} <= {
+        k.to_user_string() for k in graph.get(AssetKey("business_metrics")).parent_keys
+    }
+
+
+def test_runs_from_the_command_line_carry_the_code_location_of_ui_runs(isolated_home):
+    from e2i_synth.defs.runner import RUN_TAGS
+
+    settings = Settings.from_env(scale=N, seed=3)
+    [run] = run_scenarios(settings, [SCENARIO])
+    tags = dagster_instance(settings).get_run_by_id(run.run_id).tags
+    assert (
+        tags[".dagster/repository"] == "__repository__@e2i_synth" == RUN_TAGS[".dagster/repository"]
+    )
+    workspace = (REPO_ROOT / "workspace.yaml").read_text()
+    assert "location_name: e2i_synth" in workspace
+
+
+def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
+    result = defs.resolve_job_def(VALIDATE_JOB).execute_in_process(
+        instance=dagster_instance(Settings.from_env(scale=N, seed=3)), raise_on_error=False
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert "choose a partition (brand|dgp" in failure.step_failure_data.error.message
+    evaluations = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert evaluations == []
+
+
+def test_materialization_metadata_is_what_dagster_users_expect(isolated_home):
+    settings = Settings.from_env(scale=N, seed=3)
+    [run] = run_scenarios(settings, [SCENARIO])
+    instance = dagster_instance(settings)
+    record = instance.fetch_materializations(AssetKey("patient_journeys"), limit=1).records[0]
+    metadata = record.asset_materialization.metadata
+    assert metadata["dagster/row_count"].value == N
+    columns = [c.name for c in metadata["dagster/column_schema"].schema.columns]
+    assert columns == list(SPECS["patient_journeys"].columns)
+    assert len(metadata["preview"].records) == 5
+    assert metadata["n_patients"].value == N and metadata["seed"].value == 3
+    assert abs(metadata["true_ate"].value - run.true_ate) < 1e-9
+    assert metadata["naive_estimate"].value != metadata["true_ate"].value
+    assert metadata["validation_report"].value.endswith(f"{run.run_id}.html")
+    node = defs.resolve_asset_graph().get(AssetKey("patient_journeys"))
+    assert node.code_version and node.owners == ["team:e2i-synth"] and "duckdb" in node.kinds
+    assert node.freshness_policy is not None

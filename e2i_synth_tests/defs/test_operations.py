@@ -1,0 +1,268 @@
+"""What an operator meets in the first week: secrets, overlapping runs, Ctrl-C, bad
+settings, partial selections, and re-validating a warehouse that holds some scenarios."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from dagster import AssetKey
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from e2i_synth.defs.definitions import GENERATE_JOB, defs
+from e2i_synth.defs.instance import dagster_instance
+from e2i_synth.defs.runner import RUN_TAGS, run_config
+from e2i_synth.settings import Scenario, Settings
+from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.validation.suite import structural_checks
+from e2i_synth.warehouse import open_warehouse
+
+MARKER = "Sekr3tMarkerPw9"
+N = 300
+FOUR = [
+    Scenario("kisqali", "confounded"),
+    Scenario("fabhalta", "simple_linear"),
+    Scenario("remibrutinib", "time_series"),
+    Scenario("kisqali", "selection_bias"),
+]
+
+
+def cli_env(home: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "E2I_DATABASE_URL")}
+    env.update(E2I_HOME=str(home), **extra)
+    if database_url:
+        env["E2I_DATABASE_URL"] = database_url
+    return env
+
+
+def start_cli(*args: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "e2i_synth.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "e2i_synth.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def with_password(url: str) -> str:
+    return make_conninfo(url, password=MARKER)
+
+
+def assert_each_scenario_whole(store, scenarios) -> None:
+    """Every scenario present exactly once and structurally sound."""
+    for scenario in scenarios:
+        frames = {t: store.read(t, scenario) for t in TABLE_NAMES}
+        assert len(frames["patient_journeys"]) == N, scenario
+        assert [r.message for r in structural_checks(frames) if not r.passed] == []
+
+
+def marker_hits(paths: list[Path]) -> list[str]:
+    hits = []
+    for root in paths:
+        for path in [root] if root.is_file() else root.rglob("*"):
+            if path.is_file() and MARKER.encode() in path.read_bytes():
+                hits.append(str(path))
+    return hits
+
+
+@pytest.mark.postgres
+def test_a_password_never_reaches_run_config_storage_logs_or_output(
+    tmp_path, postgres_database, second_postgres_database
+):
+    url = with_password(postgres_database)
+    home = tmp_path / "e2i"
+    result = run_cli(
+        "materialize",
+        "--scale",
+        str(N),
+        "--brand",
+        "fabhalta",
+        "--dgp",
+        "confounded",
+        env=cli_env(home, url),
+    )
+    assert result.returncode == 0, result.stderr
+    assert MARKER not in result.stdout + result.stderr
+    assert marker_hits([home]) == []  # SQLite run and event storage, reports, everything
+    # The same through the PostgreSQL-backed instance of the shared deployment.
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    repo = Path(__file__).resolve().parents[2]
+    config = next(
+        p for p in (repo / "docker" / "dagster.yaml", repo / "dagster.yaml") if p.exists()
+    )
+    (dagster_home / "dagster.yaml").write_text(config.read_text())
+    info = conninfo_to_dict(second_postgres_database)
+    instance_url = (
+        f"postgresql+psycopg2://{info['user']}@{info['host']}:{info['port']}/{info['dbname']}"
+    )
+    env = cli_env(home, url, DAGSTER_HOME=str(dagster_home), DAGSTER_POSTGRES_URL=instance_url)
+    again = run_cli("validate", env=env)
+    assert again.returncode == 0, again.stderr
+    with psycopg.connect(second_postgres_database) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        ]
+        assert "runs" in tables and "event_logs" in tables
+        for table in tables:
+            hits = con.execute(
+                f"SELECT count(*) FROM {table} t WHERE t::text LIKE %s", [f"%{MARKER}%"]
+            ).fetchone()[0]
+            assert hits == 0, table
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    with psycopg.connect(postgres_database) as con:
+        stored = con.execute(
+            "SELECT count(*) FROM validation_results v WHERE v::text LIKE %s", [f"%{MARKER}%"]
+        ).fetchone()[0]
+    assert stored == 0
+
+
+def test_run_config_holds_no_database_url():
+    settings = Settings(
+        home=Path("/tmp/h"), n_patients=N, seed=1, database_url=f"postgresql://u:{MARKER}@h/d"
+    )
+    assert MARKER not in repr(run_config(settings, True)) and "database_url" not in repr(
+        run_config(settings, True)
+    )
+
+
+def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path):
+    home = tmp_path / "e2i"
+    env = cli_env(home)
+    procs = [
+        start_cli("materialize", "--scale", str(N), "--brand", s.brand, "--dgp", s.dgp, env=env)
+        for s in FOUR
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [o[1][-500:] for o in outputs]
+    store = open_warehouse(home)
+    truth = store.read("causal_ground_truth")
+    assert sorted(set(zip(truth["brand"], truth["dgp_type"], strict=True))) == sorted(
+        (s.brand, s.dgp) for s in FOUR
+    )
+    assert_each_scenario_whole(store, FOUR)
+    # The instance survived the concurrent first use: a later run works and all runs are there.
+    instance = dagster_instance(Settings.from_env(home=home, scale=N, seed=42))
+    assert len(instance.get_runs()) == 4
+
+
+@pytest.mark.postgres
+def test_four_runs_at_once_into_postgres_and_two_loads_of_one_scenario(tmp_path, postgres_database):
+    env = cli_env(tmp_path / "e2i", postgres_database)
+    assert run_cli("db", "migrate", env=env).returncode == 0
+    scenarios = [*FOUR, FOUR[0]]  # the same scenario twice at once: both load, in turn
+    procs = [
+        start_cli("materialize", "--scale", str(N), "--brand", s.brand, "--dgp", s.dgp, env=env)
+        for s in scenarios
+    ]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 5, [o[1][-500:] for o in outputs]
+    assert_each_scenario_whole(open_warehouse(tmp_path, postgres_database), FOUR)
+
+
+def test_a_bad_setting_is_one_line_before_any_run(tmp_path):
+    result = run_cli("materialize", env=cli_env(tmp_path, E2I_SEED="abc"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: seed 'abc' is not an integer; give e.g. --seed 42"
+    assert not (tmp_path / "dagster").exists()
+
+
+def test_a_scale_beyond_memory_is_refused_with_what_fits(tmp_path):
+    result = run_cli("materialize", "--scale", "100000000", env=cli_env(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "GiB at its peak" in result.stderr and "largest scale that fits" in result.stderr
+
+
+def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_path):
+    env = cli_env(tmp_path)
+    for s in FOUR[:2]:
+        made = run_cli(
+            "materialize", "--scale", str(N), "--brand", s.brand, "--dgp", s.dgp, env=env
+        )
+        assert made.returncode == 0, made.stderr
+    result = run_cli("validate", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "validating 2 stored scenario(s)" in result.stdout
+    assert all(s.partition_key in result.stdout for s in FOUR[:2])
+    missing = run_cli("validate", "--brand", "kisqali", env=env)
+    assert missing.returncode == 1
+    assert "kisqali|simple_linear" in missing.stderr and "fabhalta" not in missing.stderr
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp_path, sig, code):
+    env = cli_env(tmp_path, E2I_SCALE=str(N))
+    proc = start_cli("materialize", env=env)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the header
+    first = proc.stdout.readline()  # the first finished scenario
+    assert first.startswith("[ 1/15]"), first
+    time.sleep(0.5)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err[-1000:]
+    assert "stopped" in err and "Traceback" not in err
+    assert "[15/15]" not in out
+    store = open_warehouse(tmp_path)
+    truth = store.read("causal_ground_truth")
+    stored = sorted(
+        {Scenario(b, d) for b, d in zip(truth["brand"], truth["dgp_type"], strict=True)}, key=str
+    )
+    assert 1 <= len(stored) < 15
+    assert_each_scenario_whole(store, stored)
+
+
+def subset_run(settings: Settings, scenario: Scenario, *tables: str):
+    return defs.resolve_job_def(GENERATE_JOB).execute_in_process(
+        run_config=run_config(settings, True),
+        instance=dagster_instance(settings),
+        partition_key=scenario.partition_key,
+        asset_selection=[AssetKey(t) for t in tables],
+        tags=RUN_TAGS,
+    )
+
+
+def check_subset_keeps_keys(tmp_path, monkeypatch, database_url: str | None) -> None:
+    if database_url:
+        monkeypatch.setenv("E2I_DATABASE_URL", database_url)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    scenario = FOUR[0]
+    assert subset_run(
+        Settings.from_env(home=tmp_path, scale=N, seed=1), scenario, *TABLE_NAMES
+    ).success
+    result = subset_run(Settings.from_env(home=tmp_path, scale=N, seed=2), scenario, "hcp_profiles")
+    assert result.success
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    assert "patient_journeys" in metadata["also_replaced"].value
+    assert_each_scenario_whole(open_warehouse(tmp_path, database_url), [scenario])
+
+
+def test_a_parent_selected_alone_keeps_every_key_valid_in_duckdb(tmp_path, monkeypatch):
+    check_subset_keeps_keys(tmp_path, monkeypatch, None)
+
+
+@pytest.mark.postgres
+def test_a_parent_selected_alone_keeps_every_key_valid_in_postgres(
+    tmp_path, monkeypatch, postgres_database
+):
+    check_subset_keeps_keys(tmp_path, monkeypatch, postgres_database)
