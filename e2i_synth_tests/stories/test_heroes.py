@@ -1,5 +1,7 @@
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2i_synth.catalog import ALL_SPECIALTIES
 from e2i_synth.stories.heroes import apply_segment, apply_top_hcp, patients_per_hcp
@@ -85,3 +87,19 @@ def test_truth_is_recomputed_from_the_rows(base):
         truth.loc["south", "true_ate"]
         == base["causal_ground_truth"].set_index("segment_value").loc["south", "true_ate"]
     )
+
+
+@settings(max_examples=25, deadline=None)
+@given(share=st.floats(0.05, 0.9), column=st.sampled_from(["adoption_stage", "preferred_channel"]))
+def test_segment_reaches_its_share_with_the_fewest_relabelled_hcps(base, share, column):
+    value = {"adoption_stage": "laggard", "preferred_channel": "conference"}[column]
+    frames, result = apply_segment(base, SegmentHero(column=column, value=value, share=share))
+    volume = patients_per_hcp(frames)
+    before = base["hcp_profiles"][column] == value
+    after = frames["hcp_profiles"][column] == value
+    assert (before <= after).all()  # members stay members
+    reached = volume[after].sum() / volume.sum()
+    assert reached == pytest.approx(result.share) and reached >= share
+    relabelled = volume[after & ~before]
+    if len(relabelled):  # without the smallest relabelled HCP the target would be missed
+        assert (volume[after].sum() - relabelled.min()) / volume.sum() < share
