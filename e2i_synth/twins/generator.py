@@ -26,6 +26,12 @@ def content_id(*parts: object) -> str:
     return str(uuid.uuid5(NAMESPACE, "|".join(map(str, parts))))
 
 
+def registered_name(twin_type: str, scenario_label: str) -> str:
+    """One registered model per twin type and scenario ('*' for all of a brand's DGPs)."""
+    label = scenario_label.replace("|", "_").replace("*", "all")
+    return f"digital_twin_{twin_type}_{label}"
+
+
 @dataclass
 class TwinPopulation:
     population_id: str
@@ -57,8 +63,13 @@ class TwinGenerator:
         return content_id("model", self.twin_type.name, self.scenario_label, self.seed)
 
     @property
-    def registered_name(self) -> str:
+    def experiment_name(self) -> str:
+        """The MLflow experiment: the source design's digital_twin_{twin_type}_{brand}."""
         return f"digital_twin_{self.twin_type.name}_{self.brand}"
+
+    @property
+    def registered_name(self) -> str:
+        return registered_name(self.twin_type.name, self.scenario_label)
 
     @classmethod
     def train(

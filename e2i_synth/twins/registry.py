@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import sklearn
 
+from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import TWIN_TYPES
 from e2i_synth.twins.generator import TwinGenerator
 from e2i_synth.twins.training import TrainingResult
@@ -76,7 +77,7 @@ def log_generator(
     mlflow.set_tracking_uri(uri)
     result = generator.training
     kind = generator.twin_type
-    experiment_id = _experiment_id(mlflow, generator.registered_name, uri)
+    experiment_id = _experiment_id(mlflow, generator.experiment_name, uri)
     with mlflow.start_run(experiment_id=experiment_id, run_name=generator.model_id) as run:
         mlflow.log_params(
             {
@@ -133,6 +134,19 @@ def _meta(generator: TwinGenerator) -> dict:
     }
 
 
+def latest_version(name: str, uri: str) -> str:
+    """The newest registered version of `name`, or one error saying how to train one."""
+    import mlflow
+
+    versions = mlflow.MlflowClient(uri).search_model_versions(f"name = '{name}'")
+    if not versions:
+        raise TwinError(
+            f"no registered twin model {name!r} at {uri}; train one first with "
+            "`e2i-synth twins train --brand ... --dgp ...`"
+        )
+    return str(max(int(v.version) for v in versions))
+
+
 def load_generator(name: str, version: str, uri: str) -> TwinGenerator:
     """The generator of a registered version: the model through models:/name/version, its
     donor population and metadata from the version's run."""
@@ -140,6 +154,7 @@ def load_generator(name: str, version: str, uri: str) -> TwinGenerator:
     import mlflow.artifacts
     import mlflow.sklearn
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     mlflow.set_tracking_uri(uri)
     model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
     run_id = mlflow.MlflowClient().get_model_version(name, str(version)).run_id

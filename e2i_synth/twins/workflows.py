@@ -1,0 +1,83 @@
+"""The source design's workflows for one scenario, as the command line runs them: train
+and register, load through the registry, simulate beside the truth, track fidelity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import build_tables
+from e2i_synth.twins.features import hcp_training_frame
+from e2i_synth.twins.fidelity import (
+    ExperimentFidelity,
+    FidelityHistory,
+    SimulationScore,
+    experiment_fidelity,
+    held_out_frame,
+    prediction_fidelity,
+    score_simulation,
+)
+from e2i_synth.twins.filters import PopulationFilter
+from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, registered_name
+from e2i_synth.twins.registry import (
+    RegisteredTwinModel,
+    latest_version,
+    load_generator,
+    log_generator,
+)
+from e2i_synth.twins.simulation import InterventionConfig, SimulationResult, simulate
+from e2i_synth.world import draw_world
+from e2i_synth.world.interventions import InterventionWorld, draw_interventions, history_table
+
+
+def intervention_layer(scenario: Scenario, n_patients: int, seed: int) -> InterventionWorld:
+    world = draw_world(scenario, n_patients, seed)
+    return draw_interventions(world, build_tables(world)["hcp_profiles"])
+
+
+def train_and_register(
+    scenario: Scenario, n_patients: int, seed: int, uri: str
+) -> tuple[TwinGenerator, RegisteredTwinModel]:
+    iw = intervention_layer(scenario, n_patients, seed)
+    frame = hcp_training_frame(history_table(iw), iw.hcps)
+    generator = TwinGenerator.train(frame, "hcp", scenario.brand, scenario.partition_key, seed)
+    return generator, log_generator(generator, frame, uri)
+
+
+def load_registered(scenario: Scenario, uri: str, version: str | None = None) -> TwinGenerator:
+    name = registered_name("hcp", scenario.partition_key)
+    return load_generator(name, version or latest_version(name, uri), uri)
+
+
+@dataclass
+class ScoredSimulation:
+    population: TwinPopulation
+    result: SimulationResult
+    score: SimulationScore
+
+
+def simulate_against_truth(
+    generator: TwinGenerator,
+    iw: InterventionWorld,
+    config: InterventionConfig | dict,
+    filters: PopulationFilter | dict | None,
+    n_twins: int,
+) -> ScoredSimulation:
+    population = generator.generate(n_twins, filters)
+    result = simulate(generator, population, config)
+    return ScoredSimulation(population, result, score_simulation(result, iw))
+
+
+def track_fidelity(
+    generator: TwinGenerator,
+    iw: InterventionWorld,
+    config: InterventionConfig | dict,
+    filters: PopulationFilter | dict | None,
+) -> tuple[FidelityHistory, ExperimentFidelity]:
+    """Held-out fidelity as the baseline snapshot, then the world's randomized experiment of
+    `config` on the matching real HCPs, judged against it."""
+    history = FidelityHistory(generator.model_id)
+    history.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
+    experiment = experiment_fidelity(generator, iw, config, filters)
+    history.record(experiment.metrics, "experiment")
+    return history, experiment

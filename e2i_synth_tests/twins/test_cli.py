@@ -1,0 +1,25 @@
+from click.testing import CliRunner
+
+from e2i_synth.cli import cli, parse_twin_filters
+
+
+def test_filters_parse_repeated_and_comma_separated():
+    assert parse_twin_filters(["tier=1,2", "specialty=oncology", "tier=3", "min_decile=8"]) == {
+        "tier": ["1", "2", "3"],
+        "specialty": ["oncology"],
+        "min_decile": "8",
+    }
+
+
+def test_unknown_intervention_is_one_line(isolated_home):
+    result = CliRunner().invoke(
+        cli, ["twins", "simulate", "--brand", "kisqali", "--intervention", "skywriting"]
+    )
+    assert result.exit_code != 0
+    assert "intervention_type='skywriting' is not one of" in str(result.exception)
+
+
+def test_no_registered_model_says_how_to_train(isolated_home, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    result = CliRunner().invoke(cli, ["twins", "generate", "--brand", "fabhalta"])
+    assert "twins train --brand" in str(result.exception)
