@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -61,14 +61,14 @@ class Attempt:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoryBuild:
     story: Story
     analyses: dict[int, QueryAnalysis]
     plan: TimelinePlan
     frames: Frames  # the story's tables in the warehouse vocabulary (structurally checked)
     presented: Frames  # as the audience sees them: queried and exported
-    attempts: list[Attempt] = field(default_factory=list)
+    attempts: tuple[Attempt, ...]  # in order; the last one is the dataset
 
     @property
     def passed(self) -> bool:
@@ -108,9 +108,10 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
     return analyses
 
 
-@cache
+@lru_cache(maxsize=2)
 def scenario_frames(brand: str, dgp: str, n_patients: int, seed: int) -> Frames:
-    """The scenario a story builds on (kept: retries and several stories share it)."""
+    """The scenario a story builds on, never modified (the last two are kept: retries and
+    stories on the same scenario share them)."""
     return build_tables(draw_world(Scenario(brand, dgp), n_patients, seed))
 
 
@@ -156,22 +157,19 @@ def build_story(
     base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
     windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
     plan = plan_timeline(base, windows, story.as_of, data_end(story))
-    build = None
+    attempts: list[Attempt] = []
     for number in range(story.retries + 1):
         weight = 1 + WEIGHT_STEP * number
         frames, heroes = story_frames(story, base, plan, weight)
         presented = present(frames, story)
         context = Context(hero_values(story, heroes), read_truths(frames))
         outcomes = check_queries(story, analyses, presented, context, engines or {})
-        attempt = Attempt(number + 1, weight, tuple(heroes), tuple(outcomes))
-        build = StoryBuild(
-            story, analyses, plan, frames, presented, [*(build.attempts if build else []), attempt]
-        )
+        attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes)))
         if on_attempt:
-            on_attempt(attempt)
-        if not attempt.retryable:
+            on_attempt(attempts[-1])
+        if not attempts[-1].retryable:
             break
-    return build
+    return StoryBuild(story, analyses, plan, frames, presented, tuple(attempts))
 
 
 def check_queries(

@@ -1,6 +1,7 @@
+import pandas as pd
 import pytest
 
-from e2i_synth.stories.build import StoryCheckError, build_story
+from e2i_synth.stories.build import StoryCheckError, build_story, scenario_frames, story_frames
 from e2i_synth.stories.model import parse_story
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.stories.conftest import EXAMPLES, built, example
@@ -84,3 +85,19 @@ def test_a_story_that_stays_dull_is_one_error_with_every_failure():
 
 def test_examples_are_package_data():
     assert example("kisqali_qbr.yaml").scenario.dgp == "heterogeneous"
+
+
+def test_the_story_is_a_pure_transformation_of_its_scenario():
+    story = example("kisqali_qbr.yaml")
+    spec = story.scenario
+    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    digest = {
+        name: int(pd.util.hash_pandas_object(f.astype(str)).sum()) for name, f in base.items()
+    }
+    build = built("kisqali_qbr.yaml")
+    again = story_frames(story, base, build.plan, 1.0)[0]
+    assert {
+        n: int(pd.util.hash_pandas_object(f.astype(str)).sum()) for n, f in base.items()
+    } == digest
+    for name, frame in again.items():  # same story, same frames
+        pd.testing.assert_frame_equal(frame, build.frames[name])
