@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import loader, naive, stories
+from bench import loader, naive, stories, twins
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -248,6 +248,7 @@ def main() -> None:
         f"{stories.REPEATS}",
         stories.stories_table(),
     )
+    twins.print_sections(section)
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 

@@ -181,7 +181,9 @@ class TwinOutcomeModel:
         X = treated[self.inputs]
         models = [self.estimator, *self.replicates]
         if isinstance(self.estimator, BaselineEffectRegressor):
-            return np.stack([m.predict_effect(X) for m in models])
+            # Every effect pipeline encodes with the same fixed vocabularies: encode once.
+            encoded = self.estimator.effect_[:-1].transform(X)
+            return np.stack([m.effect_[-1].predict(encoded) for m in models])
         X0 = _untreated(X, t)
         return np.stack([m.predict(X) - m.predict(X0) for m in models])
 

@@ -22,3 +22,15 @@ def test_feature_importances_cover_both_parts(generator):
     assert abs(importances.filter(like="baseline:").sum() - 1) < 1e-9
     assert abs(importances.filter(like="effect:").sum() - 1) < 1e-9
     assert "effect:intervention_type" in importances.index
+
+
+def test_effects_encoded_once_equal_each_pipelines_own(generator, frame):
+    model = generator.training.model
+    treated = frame.head(40).assign(
+        intervention_type="peer_to_peer_referral", intensity=1.3, duration_weeks=8
+    )
+    fast = model.effects(treated)
+    slow = np.stack(
+        [m.predict_effect(treated[model.inputs]) for m in (model.estimator, *model.replicates)]
+    )
+    np.testing.assert_allclose(fast, slow)

@@ -1,0 +1,165 @@
+"""Twins section of `python -m bench` (also runnable alone: `python -m bench.twins`).
+
+Speed on 10,000: training rows ≈ 10,000 (2,085 HCPs x 6 quarters, 80% of HCPs train),
+10,000 twins generated, simulated and scored; goals are 10x the source design's (60 / 10 /
+5 / 1 s). Accuracy, the figure that matters: every intervention on every brand's whole twin
+population, simulated ATE against the exact effect on the brand's real HCPs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import warnings
+from time import perf_counter
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.catalog import BRANDS, INTERVENTION_TYPES
+from e2i_synth.settings import DEFAULT_SEED, Scenario
+from e2i_synth.tables import build_tables
+from e2i_synth.twins.features import hcp_training_frame
+from e2i_synth.twins.fidelity import held_out_frame, prediction_fidelity, score_simulation
+from e2i_synth.twins.generator import TwinGenerator
+from e2i_synth.twins.simulation import simulate
+from e2i_synth.twins.training import training_rows
+from e2i_synth.world import draw_world
+from e2i_synth.world.interventions import draw_interventions, ground_truth_table, history_table
+
+N_TWINS = 10_000
+N_PATIENTS = 20_850
+"""2,085 HCPs: 1,668 train on 6 quarters each, 10,008 training rows."""
+DGP = "confounded"
+REPEATS = 3
+GOALS = {"train": 6.0, "generate": 1.0, "simulate": 0.5, "fidelity": 0.1}
+"""Seconds: 10x better than the source design's 60 / 10 / 5 / 1 s."""
+COVERAGE_GOAL = 0.90
+
+
+def median_seconds(run, repeats: int = REPEATS) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(repeats):
+        started = perf_counter()
+        result = run()
+        timings.append(perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def brand_run(brand: str) -> tuple[dict[str, float], list[dict], dict]:
+    """Times of one brand's steps, its 5 scored simulations, and population facts."""
+    world = draw_world(Scenario(brand, DGP), N_PATIENTS, DEFAULT_SEED)
+    iw = draw_interventions(world, build_tables(world)["hcp_profiles"])
+    frame = hcp_training_frame(history_table(iw), iw.hcps)
+    times: dict[str, float] = {}
+    started = perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        generator = TwinGenerator.train(frame, "hcp", brand, f"{brand}|{DGP}", DEFAULT_SEED)
+    times["train"] = perf_counter() - started
+    times["generate"], population = median_seconds(lambda: generator.generate(N_TWINS))
+    config = {"intervention_type": "speaker_program_invitation"}
+    times["simulate"], result = median_seconds(lambda: simulate(generator, population, config))
+    held_out = held_out_frame(iw)
+    times["fidelity"], _ = median_seconds(
+        lambda: (score_simulation(result, iw), prediction_fidelity(generator, held_out))
+    )
+    naive = (
+        ground_truth_table(iw)
+        .query("subgroup_column == 'all'")
+        .set_index("intervention_type")["naive_contrast"]
+    )
+    rows = []
+    for name in INTERVENTION_TYPES:
+        run = simulate(generator, population, {"intervention_type": name})
+        score = score_simulation(run, iw)
+        rows.append(
+            {
+                "brand": brand,
+                "intervention": name,
+                "simulated": run.ate,
+                "ci": f"[{run.ci_lower:.4f}, {run.ci_upper:.4f}]",
+                "true": score.true_ate,
+                "|error|": score.abs_error,
+                "covered": score.ci_covers_truth,
+                "naive |error|": abs(naive[name] - score.true_ate),
+                "recommendation": run.recommendation,
+            }
+        )
+    facts = {
+        "training rows": len(training_rows(frame)),
+        "learner": generator.training.model_type,
+        "cv R²": generator.training.metrics["cv_r2_mean"],
+        "exact-copy rate": population.exact_copy_rate,
+    }
+    return times, rows, facts
+
+
+def twins_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Speed (median over brands of each step), accuracy rows, and the accuracy summary."""
+    times, rows, facts = {}, [], {}
+    for brand in BRANDS:
+        times[brand], brand_rows, facts[brand] = brand_run(brand)
+        rows.extend(brand_rows)
+    speed = pd.DataFrame(
+        [
+            {
+                "step (10,000)": step,
+                "goal s": f"{goal:.1f}",
+                "measured s": f"{statistics.median(t[step] for t in times.values()):.3f}",
+                "per brand s": ", ".join(f"{t[step]:.3f}" for t in times.values()),
+                "measured/goal": f"{statistics.median(t[step] for t in times.values()) / goal:.2f}",
+                "result": "PASS"
+                if statistics.median(t[step] for t in times.values()) <= goal
+                else "FAIL",
+            }
+            for step, goal in GOALS.items()
+        ]
+    ).set_index("step (10,000)")
+    accuracy = pd.DataFrame(rows)
+    coverage = accuracy["covered"].mean()
+    summary = pd.DataFrame(
+        [
+            {
+                "measure": "median |simulated - true ATE|, 5 x 3",
+                "value": f"{accuracy['|error|'].median():.4f}",
+            },
+            {
+                "measure": "median |naive - true ATE| (history contrast)",
+                "value": f"{accuracy['naive |error|'].median():.4f}",
+            },
+            {
+                "measure": f"95% CI coverage of truth (goal >= {COVERAGE_GOAL:.0%})",
+                "value": f"{coverage:.0%} ({int(accuracy['covered'].sum())}/{len(accuracy)}) "
+                + ("PASS" if coverage >= COVERAGE_GOAL else "FAIL"),
+            },
+            *[
+                {
+                    "measure": f"{brand}: training rows, learner, CV R², exact copies",
+                    "value": f"{f['training rows']:,}, {f['learner']}, {f['cv R²']:.3f}, "
+                    f"{f['exact-copy rate']:.2%}",
+                }
+                for brand, f in facts.items()
+            ],
+        ]
+    ).set_index("measure")
+    return speed, accuracy.set_index(["brand", "intervention"]), summary
+
+
+def print_sections(section) -> None:
+    speed, accuracy, summary = twins_tables()
+    section(
+        f"9. Digital twins: speed on {N_TWINS:,} (train rows ≈ 10,000, median over brands)", speed
+    )
+    with pd.option_context("display.float_format", "{:.4f}".format):
+        section(f"10. Digital twins: simulated vs true ATE, {DGP}, whole populations", accuracy)
+    section("11. Digital twins: accuracy summary", summary)
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=4)
+
+    def show(title: str, table: pd.DataFrame) -> None:
+        print(f"\n{title}\n{'=' * len(title)}\n{table.to_string()}", file=sys.stdout)
+
+    print_sections(show)
