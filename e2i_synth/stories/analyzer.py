@@ -111,8 +111,18 @@ def check_names(tree: exp.Expression, schema: dict[str, dict[str, str]]) -> None
         derived = {a: s for a, s in scope.sources.items() if isinstance(s, Scope)}
         visible = {c for t in tables.values() for c in schema[t]}
         visible |= {c for s in derived.values() for c in s.expression.named_selects}
+        outer = scope.parent
+        while outer is not None:  # a subquery may name its enclosing query's columns
+            visible |= {
+                c
+                for s in outer.sources.values()
+                if isinstance(s, exp.Table)
+                for c in schema[s.name]
+            }
+            outer = outer.parent
         aliases = set(scope.expression.named_selects)
-        for column in scope.columns:
+        own = [c for c in scope.columns if c.find_ancestor(exp.Select) is scope.expression]
+        for column in own:
             if column.table in tables:
                 known = schema[tables[column.table]]
                 if column.name not in known:
@@ -184,6 +194,8 @@ def column_side(node: exp.Expression) -> tuple[exp.Column, str] | None:
     """The date column a predicate side filters, with its granularity ('DAY' when bare)."""
     if isinstance(node, exp.Column):
         return node, "DAY"
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Column):
+        return node.this, "DAY"
     if isinstance(node, exp.TimestampTrunc | exp.DateTrunc | exp.DatetimeTrunc):
         inner, unit = node.this, node.args.get("unit")
         name = (unit.name if unit is not None else "").upper().rstrip("S")

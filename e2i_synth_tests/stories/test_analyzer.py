@@ -92,3 +92,16 @@ def test_a_literal_no_row_can_hold_is_rejected_before_running():
 def test_only_one_statement_is_a_golden_query():
     with pytest.raises(QueryError, match="exactly one SELECT"):
         analyze("SELECT 1; SELECT 2", AS_OF)
+
+
+def test_subqueries_resolve_their_own_and_their_outer_columns():
+    sql = (
+        "SELECT COUNT(*) FROM patient_journeys p WHERE EXISTS (SELECT 1 FROM hcp_profiles h "
+        "WHERE h.hcp_id = p.hcp_id AND decile = 10) AND CAST(p.index_date AS DATE) >= "
+        "CURRENT_DATE - 7"
+    )
+    a = analyze(sql, AS_OF)
+    assert ("hcp_profiles", "decile") in a.columns
+    assert a.windows() == {("patient_journeys", "index_date"): Window(date(2026, 11, 18), None)}
+    with pytest.raises(QueryError, match=r"decil \(did you mean decile"):
+        analyze(sql.replace("decile", "decil"), AS_OF)
