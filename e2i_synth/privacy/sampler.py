@@ -1,0 +1,262 @@
+"""Secure query sampler for real PostgreSQL tables.
+
+Every query is composed with `psycopg.sql` (identifiers quoted, values bound, operators
+from a fixed table), limited to a per-dataset column allow-list and row limit, optionally
+on a Bernoulli sample of the table. Sensitive columns never leave as rows: only as
+epsilon-DP aggregates (OpenDP's Laplace mechanism on clamped values), each paid from the
+dataset's budget in the transaction that reads the rows. Every call, released or refused,
+is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import sql
+
+from e2i_synth.errors import E2IError
+from e2i_synth.privacy import ledger
+from e2i_synth.privacy.ledger import Entry, Refused
+
+OPERATORS = {
+    "=": sql.SQL("= {}"),
+    "<>": sql.SQL("<> {}"),
+    "<": sql.SQL("< {}"),
+    "<=": sql.SQL("<= {}"),
+    ">": sql.SQL("> {}"),
+    ">=": sql.SQL(">= {}"),
+    "in": sql.SQL("= ANY({})"),
+}
+AGGREGATES = ("count", "sum", "mean")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """What may be asked of one table: public columns as rows, sensitive columns (with
+    public clamping bounds) only as DP aggregates."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    sensitive: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    max_rows: int = 10_000
+    rows_per_person: int = 1
+
+
+DATASETS = {
+    "patient_journeys": Dataset(
+        name="patient_journeys",
+        table="patient_journeys",
+        columns=(
+            "brand",
+            "dgp_type",
+            "gender",
+            "region",
+            "insurance_type",
+            "journey_stage",
+            "academic_hcp",
+            "comorbidity_count",
+        ),
+        sensitive={"age_at_diagnosis": (18.0, 100.0), "disease_severity": (0.0, 10.0)},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: str
+    op: str
+    value: object
+
+
+@dataclass(frozen=True)
+class Query:
+    """Rows (columns, no aggregate) or one DP aggregate over `column` (None for count)."""
+
+    columns: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    limit: int | None = None
+    fraction: float = 1.0
+    aggregate: str | None = None
+    column: str | None = None
+    epsilon: float = 0.0
+    seed: int | None = None
+
+    def shape(self) -> dict[str, object]:
+        """The query without filter values: what the audit log keeps."""
+        return {
+            "columns": [plain(c) for c in self.columns],
+            "filters": [[plain(f.column), plain(f.op)] for f in self.filters],
+            "limit": plain(self.limit),
+            "fraction": plain(self.fraction),
+            "aggregate": plain(self.aggregate),
+            "column": plain(self.column),
+            "epsilon": plain(self.epsilon),
+        }
+
+
+def plain(value: object) -> object:
+    """A JSON-safe copy of a caller's value: finite numbers and strings as they are,
+    anything else (NaN, objects) as its repr."""
+    if value is None or isinstance(value, str) or is_number(value):
+        return value
+    return repr(value)
+
+
+def dataset_named(name: str, datasets: Mapping[str, Dataset] = DATASETS) -> Dataset:
+    if name not in datasets:
+        raise Refused(f"unknown dataset {name!r}; choose one of: {', '.join(datasets)}")
+    return datasets[name]
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check(dataset: Dataset, query: Query) -> None:
+    """Refuse, naming the problem, anything outside the dataset's policy."""
+    readable = set(dataset.columns) | set(dataset.sensitive)
+    for f in query.filters:
+        if f.column not in readable:
+            raise Refused(f"filter column {f.column!r} is not allowed on {dataset.name}")
+        if f.op not in OPERATORS:
+            raise Refused(f"filter operator {f.op!r} is not one of {', '.join(OPERATORS)}")
+    if not is_number(query.fraction) or not 0 < query.fraction <= 1:
+        raise Refused(f"sample fraction {query.fraction!r} must be a number in (0, 1]")
+    if query.seed is not None and not (isinstance(query.seed, int) and is_number(query.seed)):
+        raise Refused(f"sample seed {query.seed!r} must be an integer")
+    if query.aggregate is None:
+        bad = [c for c in query.columns if c not in dataset.columns]
+        if bad or not query.columns:
+            raise Refused(
+                f"columns {bad or '(none)'} may not be read as rows from {dataset.name}; "
+                f"allowed: {', '.join(dataset.columns)} (sensitive columns only as aggregates)"
+            )
+        limit = query.limit
+        if not (isinstance(limit, int) and is_number(limit) and 1 <= limit <= dataset.max_rows):
+            raise Refused(f"row limit {limit!r} must be an integer in 1..{dataset.max_rows}")
+        return
+    if query.aggregate not in AGGREGATES:
+        raise Refused(f"aggregate {query.aggregate!r} is not one of {', '.join(AGGREGATES)}")
+    if query.aggregate != "count" and query.column not in dataset.sensitive:
+        raise Refused(
+            f"{query.aggregate} needs a sensitive column with declared bounds: "
+            f"{', '.join(dataset.sensitive)}"
+        )
+    if not is_number(query.epsilon) or query.epsilon <= 0:
+        raise Refused(f"epsilon {query.epsilon!r} must be a positive number")
+
+
+def selected(query: Query) -> sql.Composable:
+    """The select list: the row columns, the aggregated column, or a constant to count."""
+    if query.aggregate is None:
+        return sql.SQL(", ").join(map(sql.Identifier, query.columns))
+    return sql.SQL("1") if query.column is None else sql.Identifier(query.column)
+
+
+def select_sql(dataset: Dataset, query: Query) -> tuple[sql.Composed, list]:
+    """SELECT ... FROM table [TABLESAMPLE] [WHERE ...] [LIMIT]: identifiers quoted, every
+    value a bound parameter."""
+    params: list[object] = []
+    parts = [sql.SQL("SELECT {} FROM {}").format(selected(query), sql.Identifier(dataset.table))]
+    if query.fraction < 1:
+        parts.append(sql.SQL("TABLESAMPLE BERNOULLI ({}::real)").format(sql.Placeholder()))
+        params.append(100.0 * query.fraction)
+        if query.seed is not None:
+            parts.append(sql.SQL("REPEATABLE ({}::real)").format(sql.Placeholder()))
+            params.append(query.seed)
+    conditions = [
+        sql.SQL("{} ").format(sql.Identifier(f.column)) + OPERATORS[f.op].format(sql.Placeholder())
+        for f in query.filters
+    ]
+    params += [list(f.value) if f.op == "in" else f.value for f in query.filters]
+    if query.column is not None:
+        conditions.append(sql.SQL("{} IS NOT NULL").format(sql.Identifier(query.column)))
+    if conditions:
+        parts.append(sql.SQL("WHERE ") + sql.SQL(" AND ").join(conditions))
+    if query.limit is not None and query.aggregate is None:
+        parts.append(sql.SQL("LIMIT {}").format(sql.Placeholder()))
+        params.append(query.limit)
+    return sql.SQL(" ").join(parts), params
+
+
+def dp_release(values: np.ndarray, dataset: Dataset, query: Query) -> float:
+    """The aggregate with OpenDP's Laplace mechanism, calibrated to epsilon for
+    `rows_per_person` changed rows; a mean is a DP sum over a DP count (epsilon / 2 each)."""
+    from e2i_synth.privacy.dp_synthesizer import dp_modules
+
+    dp, _, _ = dp_modules()
+    space = dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.symmetric_distance()
+    d_in = dataset.rows_per_person
+
+    def calibrated(make, epsilon: float) -> float:
+        measurement = dp.binary_search_chain(make, d_in=d_in, d_out=epsilon)
+        return float(measurement(values.astype(float).tolist()))
+
+    count = lambda s: space >> dp.t.then_count() >> dp.m.then_laplace(s)  # noqa: E731
+    if query.aggregate == "count":
+        return calibrated(count, query.epsilon)
+    bounds = tuple(float(b) for b in dataset.sensitive[query.column])
+    total = lambda s: (  # noqa: E731
+        space >> dp.t.then_clamp(bounds) >> dp.t.then_sum() >> dp.m.then_laplace(s)
+    )
+    if query.aggregate == "sum":
+        return calibrated(total, query.epsilon)
+    noisy_sum = calibrated(total, query.epsilon / 2)
+    noisy_count = calibrated(count, query.epsilon / 2)
+    return float(np.clip(noisy_sum / max(noisy_count, 1.0), *bounds))
+
+
+def run(
+    url: str,
+    dataset_name: str,
+    query: Query,
+    requested_by: str,
+    datasets: Mapping[str, Dataset] = DATASETS,
+) -> pd.DataFrame | float:
+    """Rows (a frame) or a DP aggregate (a float); audited whatever happens. A refusal is
+    raised as `Refused` after its audit row is committed."""
+    kind = "rows" if query.aggregate is None else "aggregate"
+    with psycopg.connect(url) as con:
+        ledger.require(con)
+        con.commit()
+        try:
+            dataset = dataset_named(dataset_name, datasets)
+            check(dataset, query)
+            with con.transaction(), con.cursor() as cur:
+                statement, params = select_sql(dataset, query)
+                if kind == "rows":
+                    cur.execute(statement, params)
+                    result = pd.DataFrame(cur.fetchall(), columns=list(query.columns))
+                    entry = Entry(requested_by, dataset_name, kind, query.shape(), 0.0, len(result))
+                else:
+                    ledger.spend(cur, dataset_name, query.epsilon)
+                    cur.execute(statement, params)
+                    values = np.array([r[0] for r in cur.fetchall()], dtype=float)
+                    result = dp_release(values, dataset, query)
+                    entry = Entry(requested_by, dataset_name, kind, query.shape(), query.epsilon)
+                ledger.record(cur, entry)
+            return result
+        except Refused as refusal:
+            with con.transaction(), con.cursor() as cur:
+                ledger.record(
+                    cur,
+                    Entry(
+                        requested_by,
+                        dataset_name,
+                        kind,
+                        query.shape(),
+                        outcome="refused",
+                        reason=str(refusal),
+                    ),
+                )
+            raise
+        except psycopg.Error as exc:
+            raise E2IError(
+                f"sampler query on {dataset_name!r} failed: {exc.diag.message_primary or exc}"
+            ) from None
