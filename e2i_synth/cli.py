@@ -540,12 +540,11 @@ def main() -> None:
             err=True,
         )
         sys.exit(1)
-    except Stopped as stop:
+    except (click.exceptions.Abort, KeyboardInterrupt) as stop:
+        # click turns an interrupt into Abort; the Stopped behind it knows the signal.
+        cause = stop.__cause__ if isinstance(stop, click.exceptions.Abort) else stop
         click.echo("stopped; every scenario is as it was or fully replaced", err=True)
-        sys.exit(stop.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("stopped; every scenario is as it was or fully replaced", err=True)
-        sys.exit(130)
+        sys.exit(cause.exit_code if isinstance(cause, Stopped) else 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

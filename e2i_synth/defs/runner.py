@@ -10,6 +10,7 @@ stop the others; Ctrl-C or SIGTERM stops them all (the scenario being written ro
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -100,24 +101,46 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[None]:
+def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     """Ctrl-C and SIGTERM raise `Stopped` in this thread, wherever it is: an open
-    warehouse transaction rolls back, and no further scenario starts."""
+    warehouse transaction rolls back, and no further scenario starts.
+
+    Dagster handles both signals itself while a step runs (as an interrupted step), so the
+    signal's number is also read from a wakeup pipe; the context yields a function giving
+    the exit code of the signal received so far (130 for SIGINT, 143 for SIGTERM), if any.
+    """
+    codes = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
     def stop(signum, _frame):
-        raise Stopped(130 if signum == signal.SIGINT else 143)
+        raise Stopped(codes[signal.Signals(signum)])
+
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    os.set_blocking(writer, False)
+    previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+
+    def received() -> int | None:
+        try:
+            numbers = os.read(reader, 64)
+        except BlockingIOError:
+            return None
+        known = [codes[signal.Signals(n)] for n in numbers if n in codes]
+        return known[-1] if known else None
 
     # The interrupt may land while the run storage closes a SQLite connection; its pool
     # would log that as a traceback, though nothing is lost.
     pool_log = logging.getLogger("sqlalchemy.pool")
     level = pool_log.level
     pool_log.setLevel(logging.CRITICAL)
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, stop) for s in codes}
     try:
-        yield
+        yield received
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
+        signal.set_wakeup_fd(previous_fd)
+        os.close(reader)
+        os.close(writer)
         pool_log.setLevel(level)
 
 
@@ -140,19 +163,23 @@ def run_scenarios(
     job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
     instance = dagster_instance(settings)
     runs = []
-    with stop_on_signals():
-        for i, scenario in enumerate(scenarios):
-            started = time.perf_counter()
-            result = job.execute_in_process(
-                run_config=run_config(settings, generate),
-                instance=instance,
-                partition_key=scenario.partition_key,
-                tags=RUN_TAGS,
-                raise_on_error=False,
-            )
-            if interrupted(result):
-                raise Stopped(130)
-            run = summarize(settings, scenario, result, time.perf_counter() - started)
-            runs.append(run)
-            on_done(i, run)
+    with stop_on_signals() as received:
+        try:
+            for i, scenario in enumerate(scenarios):
+                started = time.perf_counter()
+                result = job.execute_in_process(
+                    run_config=run_config(settings, generate),
+                    instance=instance,
+                    partition_key=scenario.partition_key,
+                    tags=RUN_TAGS,
+                    raise_on_error=False,
+                )
+                if received() or interrupted(result):
+                    raise KeyboardInterrupt
+                run = summarize(settings, scenario, result, time.perf_counter() - started)
+                runs.append(run)
+                on_done(i, run)
+        except KeyboardInterrupt as stop:
+            code = received() or getattr(stop, "exit_code", None) or 130
+            raise Stopped(code) from None
     return runs
