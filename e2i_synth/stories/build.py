@@ -14,7 +14,13 @@ import pandas as pd
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.stories.analyzer import QueryAnalysis, analyze
-from e2i_synth.stories.audience import brand_alias, data_end, neutral_names, present
+from e2i_synth.stories.audience import (
+    brand_alias,
+    data_end,
+    neutral_names,
+    present,
+    present_key,
+)
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_segment, apply_top_hcp
 from e2i_synth.stories.model import Story
@@ -133,7 +139,7 @@ def story_frames(
 
 
 def hero_values(story: Story, heroes: list[HeroResult]) -> dict[str, str]:
-    values = {h.kind: h.value for h in heroes}
+    values = {h.kind: present_key(h.value, story) if h.kind == "hcp" else h.value for h in heroes}
     if story.heroes.brand:
         values["brand"] = brand_alias(story) or story.heroes.brand.value
     if story.heroes.region:

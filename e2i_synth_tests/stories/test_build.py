@@ -36,7 +36,12 @@ def test_external_story_hides_names_and_brand():
     for name, frame in build.presented.items():
         if "brand" in frame:
             assert set(frame["brand"]) == {"Zorvexa"}, name
-    assert not build.presented["feature_values"]["entity_values"].str.contains("remibrutinib").any()
+    for name, frame in build.presented.items():  # neither the brand nor its key code shows
+        text = frame.astype(str)
+        for real in ("remibrutinib", "REM-"):
+            found = text.apply(lambda c, r=real: c.str.contains(r, regex=False))
+            assert not found.any().any(), (name, real)
+    assert build.presented["patient_journeys"]["patient_id"].str.startswith("ZOR-SL-P").all()
     assert build.plan.data_end.isoformat() == "2026-11-30"  # the last closed month
 
 
