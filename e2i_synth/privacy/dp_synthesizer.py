@@ -23,11 +23,12 @@ import pandas as pd
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.copula import restore_dtypes
-from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
+from e2i_synth.privacy.encoding import as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
 
 MIN_ROWS = 50
 NULL_SUFFIX = "__is_null"
+MAX_DRAWS = 10
 MAX_SELECTIONS = 5
 """Two-way marginals MST selects (it would select columns - 1). OpenDP 0.16 splits the
 selection budget into one noisy-max round per pair and its float accounting refuses the
@@ -108,15 +109,8 @@ class MSTSynthesizer:
         return self
 
     def sample(self, n: int, seed: int) -> pd.DataFrame:
-        """mbi draws from numpy's global generator: seeded here and restored after."""
         rng = np.random.default_rng(seed)
-        state = np.random.get_state()
-        np.random.seed(rng.integers(2**32))
-        try:
-            index = self._table.model.synthetic_data(n, method="sample").df
-        finally:
-            np.random.set_state(state)
-        index = index.sample(frac=1.0, random_state=np.random.RandomState(rng.integers(2**32)))
+        index = self.draw_cells(n, rng)
         out = {}
         for c, keyset in self._table.keys.items():
             codes = index[c].to_numpy()
@@ -125,13 +119,46 @@ class MSTSynthesizer:
                 codes = np.clip(codes, 0, len(edges) - 2)
                 out[c] = rng.uniform(edges[codes], edges[codes + 1])
             else:
-                values = np.asarray(keyset.to_list(), dtype=object)[codes]
-                out[c] = np.where(pd.isna(values), NULL_CATEGORY, values)
+                out[c] = np.asarray(keyset.to_list(), dtype=object)[codes]
         frame = pd.DataFrame(out)
         for c in [c for c in frame.columns if c.endswith(NULL_SUFFIX)]:
             source = c.removesuffix(NULL_SUFFIX)
             frame[source] = frame[source].astype(float).where(frame.pop(c) != "True")
         return restore_dtypes(frame[list(self._dtypes.index)], self._dtypes)
+
+    def draw_cells(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
+        """Cell indices of n rows, in random order. OpenDP adds a null cell to every
+        category list; rows drawn into it (noise, not data) are dropped and redrawn, a
+        post-processing step that costs no privacy."""
+        null_cells = {
+            c: int(keys.is_null().arg_true()[0])
+            for c, keys in self._table.keys.items()
+            if keys.is_null().any()
+        }
+        kept: list[pd.DataFrame] = []
+        for _ in range(MAX_DRAWS):
+            if sum(map(len, kept)) >= n:
+                break
+            cells = index_draw(self._table.model, 2 * n, int(rng.integers(2**32)))
+            real = np.ones(len(cells), dtype=bool)
+            for c, null in null_cells.items():
+                real &= cells[c].to_numpy() != null
+            kept.append(cells[real])
+        else:
+            raise E2IError("the DP model puts almost all its mass on null cells; raise epsilon")
+        cells = pd.concat(kept, ignore_index=True).iloc[:n]
+        return cells.iloc[rng.permutation(n)].reset_index(drop=True)
+
+
+def index_draw(model, n: int, seed: int) -> pd.DataFrame:
+    """n rows of cell indices from the fitted model; mbi draws from numpy's global
+    generator, so it is seeded here and restored after."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        return model.synthetic_data(n, method="sample").df
+    finally:
+        np.random.set_state(state)
 
 
 def starting_params(rows: int, columns: int) -> dict[str, float]:
