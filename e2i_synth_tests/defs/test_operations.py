@@ -266,3 +266,17 @@ def test_a_parent_selected_alone_keeps_every_key_valid_in_postgres(
     tmp_path, monkeypatch, postgres_database
 ):
     check_subset_keeps_keys(tmp_path, monkeypatch, postgres_database)
+
+
+def test_a_broken_instance_is_one_sentence_with_the_fix(tmp_path):
+    env = cli_env(tmp_path)
+    dagster_home = tmp_path / "dagster"
+    dagster_home.mkdir()
+    (dagster_home / "dagster.yaml").write_text("run_storage: [this is not a storage\n")
+    result = run_cli(
+        "materialize", "--scale", str(N), "--brand", "kisqali", "--dgp", "confounded", env=env
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert f"the Dagster instance in {dagster_home} cannot be opened" in line
+    assert "dagster instance migrate" in line

@@ -159,3 +159,9 @@ def test_drift_windows_match_across_warehouses(tmp_path, postgres_database):
             drift_windows(duck, feature, *window), drift_windows(pg, feature, *window)
         )
     assert drift_flagged(pg, SCENARIOS[0]) == drift_flagged(duck, SCENARIOS[0])
+
+
+@pytest.mark.parametrize("name", ["../schema", "../migrations/001_core_tables", "/etc/passwd"])
+def test_named_queries_resolve_only_inside_their_folder(name):
+    with pytest.raises(E2IError, match="no query named"):
+        query_text(name)
