@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import loader, naive, stories, twins
+from bench import loader, naive, privacy, stories, twins
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -249,6 +249,7 @@ def main() -> None:
         stories.stories_table(),
     )
     twins.print_sections(section)
+    privacy.print_sections(section)
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 
