@@ -106,6 +106,16 @@ def regenerate_cron() -> str:
     return value
 
 
+def database_url_from_env() -> str | None:
+    """`E2I_DATABASE_URL`, validated and normalized for psycopg; None selects DuckDB."""
+    raw = (os.environ.get("E2I_DATABASE_URL") or "").strip()
+    if not raw:
+        return None
+    from e2i_synth.warehouse.postgres import parse_database_url
+
+    return parse_database_url(raw)
+
+
 WAREHOUSE_FILE = "warehouse.duckdb"
 """The embedded warehouse inside E2I_HOME."""
 
@@ -137,7 +147,7 @@ class Settings:
                 scale if scale is not None else os.environ.get("E2I_SCALE", DEFAULT_SCALE)
             ),
             seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
-            database_url=os.environ.get("E2I_DATABASE_URL") or None,
+            database_url=database_url_from_env(),
         )
 
     @property

@@ -37,3 +37,24 @@ def test_selection_and_partition_keys():
         Scenario.from_partition_key("kisqali-confounded")
     with pytest.raises(ConfigError, match="unknown dgp"):
         Scenario.from_partition_key("kisqali|nope")
+
+
+@pytest.mark.parametrize(
+    ("url", "normalized"),
+    [
+        ("postgres://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
+        ("postgresql+psycopg://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
+        ("postgresql://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
+    ],
+)
+def test_settings_read_the_database_url_spellings_once(monkeypatch, url, normalized):
+    monkeypatch.setenv("E2I_DATABASE_URL", url)
+    assert Settings.from_env(home="/tmp/e2i").database_url == normalized
+
+
+@pytest.mark.parametrize("url", ["mysql://u:Sekr3tPw@db/e2i", "postgresq://u:Sekr3tPw@db/e2i"])
+def test_a_foreign_or_misspelt_url_is_refused_without_its_password(monkeypatch, url):
+    monkeypatch.setenv("E2I_DATABASE_URL", url)
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(home="/tmp/e2i")
+    assert "Sekr3tPw" not in str(error.value) and "E2I_DATABASE_URL has scheme" in str(error.value)
