@@ -2,6 +2,8 @@
 
 JSON columns (features, hyperparameters, metrics, configs, filters, results) are JSON text,
 as `feature_values` stores its JSON. Every row carries its scenario (brand, dgp_type).
+Column names avoid the catalog's enumerated names (`status`, `metric_type`, ...), whose
+vocabularies the schemas and CHECK constraints would apply: hence `run_status`, `metric`.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ TRACKING = TableSpec(
         "predicted_value": "DOUBLE",
         "actual_value": "DOUBLE",
         "error": "DOUBLE",
-        "metric_type": "VARCHAR",
+        "metric": "VARCHAR",
         "tracked_at": "TIMESTAMP",
     },
     primary_key="tracking_id",
@@ -206,7 +208,7 @@ def models_frame(generators: Sequence[TwinGenerator], scenario: Scenario) -> pd.
                 "mlflow_run_id": g.mlflow_run_id,
                 "model_version": g.model_version,
                 "trained_at": _naive(g.trained_at),
-                "deprecated_at": None,
+                "deprecated_at": pd.NaT,
             }
             for g in generators
         ],
@@ -254,7 +256,7 @@ def populations_frame(populations: Sequence[TwinPopulation], scenario: Scenario)
                 "reference_count": p.reference_count,
                 "exact_copy_rate": p.exact_copy_rate,
                 "created_at": _naive(p.created_at),
-                "expires_at": None,
+                "expires_at": pd.NaT,
             }
             for p in populations
         ],
@@ -350,7 +352,7 @@ def tracking_frame(
                     "predicted_value": t["predicted_value"].to_numpy(),
                     "actual_value": t["actual_value"].to_numpy(),
                     "error": t["error"].to_numpy(),
-                    "metric_type": "prescribing_change",
+                    "metric": "prescribing_change",
                     "tracked_at": _naive(at),
                 }
             )
@@ -380,7 +382,7 @@ def snapshots_frame(snapshots: Sequence[FidelitySnapshot], scenario: Scenario) -
                 "warn": s.drift.warn,
                 "investigate": s.drift.investigate,
                 "drift_reasons": "; ".join(s.drift.reasons),
-                "snapshot_date": s.snapshot_date,
+                "snapshot_date": pd.Timestamp(s.snapshot_date),
             }
             for s in snapshots
         ],

@@ -48,6 +48,35 @@ def generator() -> TwinGenerator:
     return TwinGenerator.train(hcp_frame(), "hcp", BRAND, f"{BRAND}|{DGP}", SEED)
 
 
+@pytest.fixture(scope="session")
+def twin_frames(generator, iw) -> dict[str, pd.DataFrame]:
+    """One scenario's twin tables from the shared generator (no retraining)."""
+    from e2i_synth.catalog import INTERVENTION_TYPES
+    from e2i_synth.twins.fidelity import (
+        FidelityHistory,
+        experiment_fidelity,
+        held_out_frame,
+        prediction_fidelity,
+        score_simulation,
+    )
+    from e2i_synth.twins.pipeline import ScenarioTwins, scenario_tables
+    from e2i_synth.twins.simulation import simulate
+
+    population = generator.generate(500)
+    runs = []
+    for name in INTERVENTION_TYPES[:2]:
+        result = simulate(generator, population, {"intervention_type": name})
+        runs.append((result, score_simulation(result, iw)))
+    fidelity = FidelityHistory(generator.model_id)
+    fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
+    experiment = experiment_fidelity(generator, iw, {"intervention_type": "email_campaign"})
+    fidelity.record(experiment.metrics, "experiment")
+    result = ScenarioTwins(
+        iw, history_table(iw), generator, population, runs, fidelity, [experiment]
+    )
+    return scenario_tables(result)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

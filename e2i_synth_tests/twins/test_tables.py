@@ -1,42 +1,13 @@
 import json
 
-import pytest
-
-from e2i_synth.catalog import INTERVENTION_TYPES
-from e2i_synth.twins.fidelity import (
-    FidelityHistory,
-    experiment_fidelity,
-    held_out_frame,
-    prediction_fidelity,
-    score_simulation,
-)
-from e2i_synth.twins.pipeline import ScenarioTwins, scenario_tables
-from e2i_synth.twins.simulation import simulate
 from e2i_synth.twins.tables import SPECS
-from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC, history_table
+from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC
 
 
-@pytest.fixture(scope="module")
-def frames(generator, iw):
-    population = generator.generate(500)
-    runs = []
-    for name in INTERVENTION_TYPES[:2]:
-        result = simulate(generator, population, {"intervention_type": name})
-        runs.append((result, score_simulation(result, iw)))
-    fidelity = FidelityHistory(generator.model_id)
-    fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
-    experiment = experiment_fidelity(generator, iw, {"intervention_type": "email_campaign"})
-    fidelity.record(experiment.metrics, "experiment")
-    result = ScenarioTwins(
-        iw, history_table(iw), generator, population, runs, fidelity, [experiment]
-    )
-    return scenario_tables(result)
-
-
-def test_every_table_follows_its_spec_with_unique_keys(frames):
+def test_every_table_follows_its_spec_with_unique_keys(twin_frames):
     specs = {s.name: s for s in (HISTORY_SPEC, GROUND_TRUTH_SPEC, *SPECS)}
-    assert list(frames) == list(specs)
-    for name, frame in frames.items():
+    assert list(twin_frames) == list(specs)
+    for name, frame in twin_frames.items():
         spec = specs[name]
         assert list(frame.columns) == list(spec.columns), name
         assert frame[spec.primary_key].is_unique, name
@@ -47,20 +18,20 @@ def test_every_table_follows_its_spec_with_unique_keys(frames):
             assert not frame.duplicated(list(spec.unique)).any(), name
 
 
-def test_foreign_keys_resolve(frames, iw):
+def test_foreign_keys_resolve(twin_frames, iw):
     keys = {s.name: s.primary_key for s in SPECS}
-    parents = {**frames, "hcp_profiles": iw.hcps}
+    parents = {**twin_frames, "hcp_profiles": iw.hcps}
     keys["hcp_profiles"] = "hcp_id"
     for spec in SPECS:
         for column, parent in spec.foreign_keys.items():
-            assert frames[spec.name][column].isin(parents[parent][keys[parent]]).all(), (
+            assert twin_frames[spec.name][column].isin(parents[parent][keys[parent]]).all(), (
                 spec.name,
                 column,
             )
 
 
-def test_simulation_runs_put_simulated_and_true_side_by_side(frames):
-    runs = frames["simulation_runs"]
+def test_simulation_runs_put_simulated_and_true_side_by_side(twin_frames):
+    runs = twin_frames["simulation_runs"]
     assert (
         runs["ci_covers_truth"] == runs["true_ate"].between(runs["ci_lower"], runs["ci_upper"])
     ).all()
@@ -70,8 +41,8 @@ def test_simulation_runs_put_simulated_and_true_side_by_side(frames):
     assert "true" in results["heterogeneity"][0]
 
 
-def test_models_row_carries_the_training(frames, generator):
-    row = frames["digital_twin_models"].iloc[0]
+def test_models_row_carries_the_training(twin_frames, generator):
+    row = twin_frames["digital_twin_models"].iloc[0]
     assert row["model_type"] == generator.training.model_type
     assert json.loads(row["hyperparameters"]) == generator.training.hyperparameters
     assert row["training_samples"] == generator.training.training_rows

@@ -1,0 +1,130 @@
+"""Checks of one scenario's twin tables, each a CheckResult like the core suite's:
+Pandera schemas (from the specs, the catalog's vocabulary and the twin enumerations), keys
+between the twin tables, and the guard that matters: no `deploy` whose simulated effect is
+off truth by more than its CI."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from e2i_synth.catalog import FREQUENCIES, RECOMMENDATIONS, TWIN_TYPES
+from e2i_synth.tables.spec import TableSpec
+from e2i_synth.twins.tables import SPECS
+from e2i_synth.validation.result import CheckResult, from_problems
+from e2i_synth.validation.schemas import COLUMN_CHECKS, TYPE_FAMILIES
+from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC, SUBGROUP_COLUMNS
+
+UNIT = pa.Check.in_range(0, 1)
+TWIN_COLUMN_CHECKS: dict[str, list[pa.Check]] = {
+    **COLUMN_CHECKS,
+    "twin_type": [pa.Check.isin(list(TWIN_TYPES))],
+    "recommendation": [pa.Check.isin(list(RECOMMENDATIONS))],
+    "frequency": [pa.Check.isin(list(FREQUENCIES))],
+    "run_status": [pa.Check.isin(["pending", "running", "completed", "failed"])],
+    "source": [pa.Check.isin(["held_out", "experiment"])],
+    "subgroup_column": [pa.Check.isin(["all", *SUBGROUP_COLUMNS])],
+    "coverage_95pct": [UNIT],
+    "exact_copy_rate": [UNIT],
+    "correlation": [pa.Check.in_range(-1, 1)],
+    "intensity": [pa.Check.in_range(0, 2)],
+    "duration_weeks": [pa.Check.in_range(0, 52)],
+    "n_twins": [pa.Check.ge(1)],
+    "twin_count": [pa.Check.ge(1)],
+    "mae": [pa.Check.ge(0)],
+    "rmse": [pa.Check.ge(0)],
+    "error": [pa.Check.ge(0)],
+    "abs_error": [pa.Check.ge(0)],
+}
+ALL_SPECS: dict[str, TableSpec] = {s.name: s for s in (HISTORY_SPEC, GROUND_TRUTH_SPEC, *SPECS)}
+
+
+@cache
+def schema(table: str) -> pa.DataFrameSchema:
+    spec = ALL_SPECS[table]
+    return pa.DataFrameSchema(
+        {
+            name: pa.Column(
+                checks=[
+                    pa.Check(
+                        TYPE_FAMILIES[sql_type][1],
+                        element_wise=False,
+                        error=f"not {TYPE_FAMILIES[sql_type][0]}",
+                    ),
+                    *TWIN_COLUMN_CHECKS.get(name, []),
+                ],
+                nullable=name in spec.nullable,
+                unique=name == spec.primary_key,
+            )
+            for name, sql_type in spec.columns.items()
+        },
+        strict=True,
+        ordered=True,
+        unique=list(spec.unique) or None,
+        name=table,
+    )
+
+
+def check_schema(table: str, frame: pd.DataFrame) -> CheckResult:
+    problems = []
+    try:
+        schema(table).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for (column, check), group in exc.failure_cases.groupby(
+            ["column", "check"], dropna=False, sort=True
+        ):
+            examples = ", ".join(repr(v) for v in group["failure_case"].drop_duplicates()[:3])
+            problems.append(f"{table}.{column}: {len(group)} rows fail {check} (e.g. {examples})")
+    ok = f"{len(frame)} rows match the {table} schema"
+    return from_problems("schema", table, problems, ok, {"rows": len(frame)})
+
+
+def check_keys(frames: dict[str, pd.DataFrame]) -> list[CheckResult]:
+    """Every foreign key between the twin tables resolves (keys to core tables are the
+    core suite's business)."""
+    results = []
+    for spec in SPECS:
+        problems = []
+        for column, parent in spec.foreign_keys.items():
+            if parent not in frames:
+                continue
+            missing = ~frames[spec.name][column].isin(frames[parent][ALL_SPECS[parent].primary_key])
+            if missing.any():
+                example = frames[spec.name].loc[missing, column].iloc[0]
+                problems.append(f"{missing.sum()} {column} not in {parent} (e.g. {example!r})")
+        ok = f"every key of {spec.name} resolves"
+        results.append(from_problems("keys", spec.name, problems, ok, {}))
+    return results
+
+
+def check_deploy_against_truth(runs: pd.DataFrame) -> CheckResult:
+    """A `deploy` is refused when |simulated - true ATE| exceeds its CI's half-width on the
+    side of the truth, i.e. when the truth lies outside the CI."""
+    deploy = runs[runs["recommendation"] == "deploy"]
+    off = deploy[~deploy["true_ate"].between(deploy["ci_lower"], deploy["ci_upper"])]
+    problems = [
+        f"{r.intervention_type}: simulated {r.simulated_ate:.4f} "
+        f"[{r.ci_lower:.4f}, {r.ci_upper:.4f}] but true {r.true_ate:.4f}"
+        for r in off.itertuples()
+    ]
+    ok = f"{len(deploy)} deploy recommendation(s), each CI covering the true effect"
+    figures = {"deploys": len(deploy), "off_truth": len(off)}
+    return from_problems("deploy_within_ci_of_truth", "simulation_runs", problems, ok, figures)
+
+
+def check_drift(snapshots: pd.DataFrame) -> CheckResult:
+    """Fidelity snapshots raise no drift flag (retrain, warn, investigate)."""
+    flagged = snapshots[snapshots[["retrain", "warn", "investigate"]].any(axis=1)]
+    problems = [f"{r.source}: {r.drift_reasons}" for r in flagged.itertuples()]
+    ok = f"{len(snapshots)} snapshot(s) without drift"
+    return from_problems("no_drift", "fidelity_snapshots", problems, ok, {"flagged": len(flagged)})
+
+
+def run_twin_checks(frames: dict[str, pd.DataFrame]) -> list[CheckResult]:
+    results = [check_schema(name, frame) for name, frame in frames.items()]
+    results += check_keys(frames)
+    results.append(check_deploy_against_truth(frames["simulation_runs"]))
+    results.append(check_drift(frames["fidelity_snapshots"]))
+    return results

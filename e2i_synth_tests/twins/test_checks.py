@@ -1,0 +1,57 @@
+import pytest
+
+from e2i_synth.twins.checks import (
+    check_deploy_against_truth,
+    check_drift,
+    check_keys,
+    check_schema,
+    run_twin_checks,
+)
+
+
+def test_every_check_passes_on_generated_tables(twin_frames):
+    failed = [r.name for r in run_twin_checks(twin_frames) if not r.passed]
+    assert failed == []
+
+
+def test_deploy_off_truth_is_refused(twin_frames):
+    runs = twin_frames["simulation_runs"].copy()
+    runs.loc[0, ["recommendation", "true_ate"]] = ["deploy", runs.loc[0, "ci_upper"] + 0.01]
+    result = check_deploy_against_truth(runs)
+    assert not result.passed
+    assert runs.loc[0, "intervention_type"] in result.message
+    inside = runs.assign(true_ate=(runs["ci_lower"] + runs["ci_upper"]) / 2)
+    assert check_deploy_against_truth(inside).passed
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("simulation_runs", "recommendation", "maybe"),
+        ("fidelity_snapshots", "coverage_95pct", 1.5),
+        ("hcp_intervention_history", "intervention_type", "skywriting"),
+    ],
+)
+def test_schema_names_the_bad_column(twin_frames, table, column, value):
+    frame = twin_frames[table].copy()
+    frame[column] = frame[column].astype(object)
+    frame.loc[frame.index[0], column] = value
+    result = check_schema(table, frame)
+    assert not result.passed and f"{table}.{column}" in result.message
+
+
+def test_dangling_member_is_caught(twin_frames):
+    frames = dict(twin_frames)
+    members = frames["twin_population_members"].copy()
+    members.loc[members.index[0], "twin_id"] = "no-such-twin"
+    frames["twin_population_members"] = members
+    failed = [r for r in check_keys(frames) if not r.passed]
+    assert [r.table for r in failed] == ["twin_population_members"]
+    assert "no-such-twin" in failed[0].message
+
+
+def test_drift_flag_fails_the_drift_check(twin_frames):
+    snapshots = twin_frames["fidelity_snapshots"].copy()
+    snapshots.loc[snapshots.index[-1], ["retrain", "drift_reasons"]] = [True, "MAE up: retrain"]
+    result = check_drift(snapshots)
+    assert not result.passed and "retrain" in result.message
