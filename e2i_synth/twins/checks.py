@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from e2i_synth.catalog import FREQUENCIES, RECOMMENDATIONS, TWIN_TYPES
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.twins.tables import SPECS
+from e2i_synth.twins.specs import TWIN_SPECS as SPECS
 from e2i_synth.validation.result import CheckResult, from_problems
 from e2i_synth.validation.schemas import COLUMN_CHECKS, TYPE_FAMILIES
 from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC, SUBGROUP_COLUMNS

@@ -207,12 +207,13 @@ HISTORY_SPEC = TableSpec(
         "data_split": "VARCHAR",
     },
     primary_key="history_id",
-    foreign_keys={"hcp_id": "hcp_profiles"},
     nullable=frozenset({"intervention_type", "channel", "frequency", "intensity"}),
     unique=("hcp_id", "period_index"),
 )
 """One row per HCP and quarterly period. `data_split` is the HCP's (all of an HCP's rows
-share it): twins train on train + validation, fidelity scores on test, holdout is unused."""
+share it): twins train on train + validation, fidelity scores on test, holdout is unused.
+`hcp_id` names an hcp_profiles row without a foreign key: the table is rebuilt downstream
+of the core tables, so replacing them never has to reach into it."""
 
 
 def history_table(iw: InterventionWorld) -> pd.DataFrame:

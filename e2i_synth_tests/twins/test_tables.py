@@ -1,6 +1,6 @@
 import json
 
-from e2i_synth.twins.tables import SPECS
+from e2i_synth.twins.specs import TWIN_SPECS as SPECS
 from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC
 
 
