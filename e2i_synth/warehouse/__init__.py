@@ -6,17 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from e2i_synth.settings import WAREHOUSE_FILE
-from e2i_synth.warehouse.base import Warehouse
+from e2i_synth.warehouse.base import Warehouse, WarehouseError
 from e2i_synth.warehouse.duckdb import DuckDBWarehouse
 
 
-def open_warehouse(home: Path, database_url: str | None = None) -> Warehouse:
-    """PostgreSQL at `database_url` if given, else `<home>/warehouse.duckdb`."""
+def open_warehouse(
+    home: Path, database_url: str | None = None, lock_timeout: float | None = None
+) -> Warehouse:
+    """PostgreSQL at `database_url` if given, else `<home>/warehouse.duckdb`. `lock_timeout`
+    (seconds) bounds the wait for another run's write; each backend has a default."""
+    waits = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
     if database_url:
         from e2i_synth.warehouse.postgres import PostgresWarehouse
 
-        return PostgresWarehouse(database_url)
-    return DuckDBWarehouse(home / WAREHOUSE_FILE)
+        return PostgresWarehouse(database_url, **waits)
+    return DuckDBWarehouse(home / WAREHOUSE_FILE, **waits)
 
 
-__all__ = ["DuckDBWarehouse", "Warehouse", "open_warehouse"]
+__all__ = ["DuckDBWarehouse", "Warehouse", "WarehouseError", "open_warehouse"]

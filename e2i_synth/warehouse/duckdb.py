@@ -92,16 +92,15 @@ class DuckDBWarehouse:
 
     def open(self, read_only: bool, doing: str) -> duckdb.DuckDBPyConnection:
         """Open the file, retrying while a program outside e2i holds DuckDB's own lock."""
-        pause = CONFLICT_PAUSE[0]
-        for attempt in range(CONFLICT_RETRIES + 1):
+        attempt = 0
+        while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.Error as exc:
                 if "Conflicting lock" not in str(exc) or attempt == CONFLICT_RETRIES:
                     raise storage_error(exc, self.path, doing) from exc
-            time.sleep(pause)
-            pause = min(2 * pause, CONFLICT_PAUSE[1])
-        raise AssertionError("unreachable")
+            time.sleep(min(CONFLICT_PAUSE[0] * 2**attempt, CONFLICT_PAUSE[1]))
+            attempt += 1
 
     def ping(self) -> None:
         """An embedded file is always reachable; writability is checked with E2I_HOME."""

@@ -16,7 +16,7 @@ import pytest
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS
-from e2i_synth.warehouse import DuckDBWarehouse
+from e2i_synth.warehouse import DuckDBWarehouse, open_warehouse
 from e2i_synth.warehouse import duckdb as duckdb_store
 from e2i_synth.warehouse.filelock import hold, lock_path_of
 from e2i_synth_tests.conftest import frames_of
@@ -180,3 +180,10 @@ def test_a_missing_file_is_the_only_no_warehouse_case(tmp_path, monkeypatch):
         store.read("hcp_profiles")
     assert "Out of Memory Error" in str(caught.value)
     assert "no warehouse" not in str(caught.value)
+
+
+def test_open_warehouse_passes_the_wait_to_either_backend(tmp_path):
+    assert open_warehouse(tmp_path, None, lock_timeout=2.5).lock_timeout == 2.5
+    assert open_warehouse(tmp_path, None).lock_timeout == duckdb_store.LOCK_TIMEOUT_SECONDS
+    postgres = open_warehouse(tmp_path, "postgresql://loader@db.example/e2i", lock_timeout=3)
+    assert postgres.lock_timeout == 3
