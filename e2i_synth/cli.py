@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -76,8 +77,19 @@ def report_stem(kind: str) -> str:
 @click.option(
     "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Scenarios run at once (default: the CPU count, fewer if memory is short).",
+)
 def materialize(
-    scale: str | None, brand: str | None, dgp: str | None, seed: str | None, dry_run: bool
+    scale: str | None,
+    brand: str | None,
+    dgp: str | None,
+    seed: str | None,
+    dry_run: bool,
+    workers: int | None,
 ) -> None:
     """Generate and check scenarios through Dagster into the warehouse (DuckDB in
     $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
@@ -87,6 +99,7 @@ def materialize(
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
     refuse_scale_beyond_memory(settings.n_patients)
+    workers = worker_count(workers, settings.n_patients)
     if dry_run:
         check_in_memory(settings, scenarios)
         return
@@ -94,9 +107,11 @@ def materialize(
     open_warehouse(settings.home, settings.database_url).ping()
     click.echo(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
-        f"seed {settings.seed} -> {settings.target}"
+        f"seed {settings.seed}, {workers} at a time -> {settings.target}"
     )
-    runs = run_scenarios(settings, scenarios, generate=True, on_done=progress_line(len(scenarios)))
+    runs = run_scenarios(
+        settings, scenarios, generate=True, on_done=progress_line(len(scenarios)), workers=workers
+    )
     loaded = [r for r in runs if r.rows]
     if loaded:
         summary = pd.DataFrame(
@@ -128,6 +143,14 @@ def refuse_scale_beyond_memory(n_patients: int) -> None:
             f"machine has {have / 2**30:.1f} GiB available; the largest scale that fits is "
             f"about {largest_scale(have):,} patients per scenario"
         )
+
+
+def worker_count(requested: int | None, n_patients: int) -> int:
+    """The CPU count by default, never more workers than memory holds at once."""
+    from e2i_synth.memory import available_bytes, peak_bytes
+
+    fits = max(1, available_bytes() // peak_bytes(n_patients))
+    return max(1, min(requested or os.cpu_count() or 1, fits))
 
 
 def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
@@ -525,6 +548,174 @@ def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> N
     )
     for reason in history.snapshots[-1].drift.reasons:
         click.echo(f"drift: {reason}")
+
+
+# --- privacy: scorecards of synthesizers and the secure query sampler --------------------
+
+
+@cli.group()
+def privacy() -> None:
+    """Score a synthesizer on a stored table; sample PostgreSQL under an epsilon budget."""
+
+
+@privacy.command("score")
+@click.argument("table")
+@click.option("--brand", required=True, help="Brand of the stored scenario.")
+@click.option("--dgp", default="confounded", show_default=True, help="DGP of the scenario.")
+@click.option(
+    "--synthesizer",
+    default="gaussian_copula",
+    show_default=True,
+    help="gaussian_copula, or mst (epsilon-DP; needs the dp extra).",
+)
+@click.option("--epsilon", type=float, default=None, help="Epsilon for mst (default 1.0).")
+@click.option("--retries", default=0, show_default=True, help="Optimizer retries (max 3).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic sample.")
+def privacy_score(
+    table: str,
+    brand: str,
+    dgp: str,
+    synthesizer: str,
+    epsilon: float | None,
+    retries: int,
+    seed: int,
+) -> None:
+    """Fit a synthesizer on TABLE's train split (patient_journeys, treatment_events, or
+    journey: both joined per patient) and score it against the holdout; exit 1 unless
+    all green."""
+    from e2i_synth.privacy.failures import FailureClass
+    from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
+    from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
+    from e2i_synth.settings import parse_brand, parse_dgp
+    from e2i_synth.warehouse import open_warehouse
+
+    family = privacy_family(synthesizer)
+    if table not in VIEWS:
+        raise E2IError(
+            f"unknown table {table!r} for privacy score; choose one of: {', '.join(VIEWS)}"
+        )
+    if not 0 <= retries <= MAX_RETRIES:
+        raise E2IError(f"--retries {retries} must be between 0 and {MAX_RETRIES}")
+    settings = Settings.from_env()
+    scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
+    store = open_warehouse(settings.home, settings.database_url)
+    needed = ("patient_journeys", "treatment_events")
+    frames = {t: store.read(t, scenario) for t in needed if t in store.tables()}
+    if len(frames) < len(needed) or frames["patient_journeys"].empty:
+        raise E2IError(
+            f"{scenario.partition_key} is not stored in {settings.target}; materialize it "
+            f"first (e2i-synth materialize --brand {scenario.brand} --dgp {scenario.dgp})"
+        )
+    train, holdout = split_real(modeled_frame(table, frames))
+    params = {"epsilon": epsilon} if epsilon is not None else None
+    run = optimize(
+        family, table, train, holdout, VIEWS[table].target, seed, params, max_retries=retries
+    )
+    best = run.best
+    click.echo(
+        f"{table} of {scenario.partition_key}: {len(train):,} train / {len(holdout):,} holdout "
+        f"rows, {family.name}"
+    )
+    click.echo(run.as_frame().to_string())
+    click.echo(f"\nbest attempt {best.number}:\n{best.scorecard.as_frame().to_string()}")
+    for failure in best.failures:
+        click.echo(failure.describe())
+    if best.failures:
+        raise E2IError(f"not all green: {', '.join(FailureClass(f.kind) for f in best.failures)}")
+    click.echo("all green")
+
+
+def privacy_family(name: str):
+    from e2i_synth.privacy import copula
+
+    if name == "gaussian_copula":
+        return copula.FAMILY
+    if name == "mst":
+        from e2i_synth.privacy import dp_synthesizer
+
+        dp_synthesizer.dp_modules()
+        return dp_synthesizer.FAMILY
+    raise E2IError(f"unknown synthesizer {name!r}; choose gaussian_copula or mst")
+
+
+def parse_where(items: Sequence[str]):
+    """ "column OP value" with OP one of the sampler's operators; `in` takes a comma list."""
+    import re
+
+    from e2i_synth.privacy.sampler import OPERATORS, Filter
+
+    pattern = re.compile(r"^\s*(\S+?)\s*(<=|>=|<>|=|<|>|\sin\s)\s*(.*)$")
+    filters = []
+    for item in items:
+        match = pattern.match(item)
+        if not match:
+            raise E2IError(
+                f"--where {item!r} is not 'column OP value' with OP in {', '.join(OPERATORS)}"
+            )
+        column, op, value = match.group(1), match.group(2).strip(), match.group(3)
+        filters.append(Filter(column, op, value.split(",") if op == "in" else value))
+    return tuple(filters)
+
+
+def database_url_or_error() -> str:
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise E2IError("the privacy sampler reads PostgreSQL: set E2I_DATABASE_URL")
+    return settings.database_url
+
+
+@privacy.command("sample")
+@click.argument("dataset")
+@click.option("--columns", default="", help="Comma-separated columns from the allow-list.")
+@click.option("--where", "where", multiple=True, help="e.g. --where 'region=west' (repeat).")
+@click.option("--limit", type=int, default=100, show_default=True, help="Row limit.")
+@click.option("--fraction", type=float, default=1.0, show_default=True, help="Sample share.")
+@click.option("--seed", type=int, default=None, help="REPEATABLE seed of the sample.")
+@click.option("--aggregate", default=None, help="count, sum or mean: a DP answer instead.")
+@click.option("--column", default=None, help="Sensitive column of a sum or mean.")
+@click.option("--epsilon", type=float, default=0.0, help="Epsilon a DP aggregate spends.")
+def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, column, epsilon):
+    """Rows of allow-listed columns, or one epsilon-DP aggregate paid from DATASET's budget;
+    every call is audited, refused ones too."""
+    import getpass
+
+    from e2i_synth.privacy.sampler import Query, run
+
+    query = Query(
+        columns=tuple(c.strip() for c in columns.split(",") if c.strip()),
+        filters=parse_where(where),
+        limit=limit if aggregate is None else None,
+        fraction=fraction,
+        aggregate=aggregate,
+        column=column,
+        epsilon=epsilon,
+        seed=seed,
+    )
+    result = run(database_url_or_error(), dataset, query, getpass.getuser())
+    if aggregate is None:
+        click.echo(result.to_string(index=False))
+        click.echo(f"{len(result):,} rows")
+    else:
+        click.echo(
+            f"{aggregate}{f'({column})' if column else ''} = {result:.4f} (epsilon {epsilon:g})"
+        )
+
+
+@privacy.command("budget")
+@click.argument("dataset")
+@click.argument("epsilon", type=float)
+def privacy_budget(dataset: str, epsilon: float) -> None:
+    """Install the ledger if needed and set DATASET's total epsilon (spent stays spent)."""
+    from e2i_synth.privacy import ledger
+    from e2i_synth.privacy.sampler import dataset_named
+    from e2i_synth.warehouse.postgres import PostgresWarehouse
+
+    dataset_named(dataset)
+    with PostgresWarehouse(database_url_or_error()).connect("set a privacy budget") as con:
+        ledger.install(con)
+        ledger.set_budget(con, dataset, epsilon)
+        left = ledger.remaining(con, dataset)
+    click.echo(f"{dataset}: epsilon budget {epsilon:g}, {left:g} left")
 
 
 def main() -> None:

@@ -10,13 +10,16 @@ stop the others; Ctrl-C or SIGTERM stops them all (the scenario being written ro
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
+from dagster import DagsterInstance
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
@@ -119,13 +122,12 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     os.set_blocking(writer, False)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
 
+    seen: list[int] = []
+
     def received() -> int | None:
-        try:
-            numbers = os.read(reader, 64)
-        except BlockingIOError:
-            return None
-        known = [codes[signal.Signals(n)] for n in numbers if n in codes]
-        return known[-1] if known else None
+        with suppress(BlockingIOError):
+            seen.extend(codes[signal.Signals(n)] for n in os.read(reader, 64) if n in codes)
+        return seen[-1] if seen else None
 
     # The interrupt may land while the run storage closes a SQLite connection; its pool
     # would log that as a traceback, though nothing is lost.
@@ -153,33 +155,81 @@ def interrupted(result) -> bool:
     )
 
 
+def run_one(
+    settings: Settings,
+    scenario: Scenario,
+    generate: bool,
+    instance: DagsterInstance | None = None,
+) -> ScenarioRun:
+    """One scenario's Dagster run, in this process or in a worker process."""
+    job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
+    started = time.perf_counter()
+    result = job.execute_in_process(
+        run_config=run_config(settings, generate),
+        instance=instance or dagster_instance(settings),
+        partition_key=scenario.partition_key,
+        tags=RUN_TAGS,
+        raise_on_error=False,
+    )
+    if interrupted(result):
+        raise KeyboardInterrupt
+    return summarize(settings, scenario, result, time.perf_counter() - started)
+
+
 def run_scenarios(
     settings: Settings,
     scenarios: Iterable[Scenario],
     generate: bool = True,
     on_done: Callable[[int, ScenarioRun], None] = lambda i, run: None,
+    workers: int = 1,
 ) -> list[ScenarioRun]:
-    """Generate (and check) or only re-check each scenario, one Dagster run each."""
-    job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
-    instance = dagster_instance(settings)
-    runs = []
+    """Generate (and check) or only re-check each scenario, one Dagster run each, in
+    scenario order; `workers` > 1 runs that many at once in worker processes (scenarios are
+    independent and seeded by name, so the tables are the same bytes as a serial run)."""
+    scenarios = list(scenarios)
+    instance = dagster_instance(settings)  # created once, before any worker opens it
     with stop_on_signals() as received:
         try:
+            if workers > 1 and len(scenarios) > 1:
+                return run_in_workers(settings, scenarios, generate, on_done, workers)
+            runs = []
             for i, scenario in enumerate(scenarios):
-                started = time.perf_counter()
-                result = job.execute_in_process(
-                    run_config=run_config(settings, generate),
-                    instance=instance,
-                    partition_key=scenario.partition_key,
-                    tags=RUN_TAGS,
-                    raise_on_error=False,
-                )
-                if received() or interrupted(result):
+                run = run_one(settings, scenario, generate, instance)
+                if received():
                     raise KeyboardInterrupt
-                run = summarize(settings, scenario, result, time.perf_counter() - started)
                 runs.append(run)
                 on_done(i, run)
+            return runs
         except KeyboardInterrupt as stop:
             code = received() or getattr(stop, "exit_code", None) or 130
             raise Stopped(code) from None
-    return runs
+
+
+def run_in_workers(
+    settings: Settings,
+    scenarios: list[Scenario],
+    generate: bool,
+    on_done: Callable[[int, ScenarioRun], None],
+    workers: int,
+) -> list[ScenarioRun]:
+    """Scenarios spread over worker processes; progress is reported as each finishes. On a
+    stop the workers are terminated (their open transactions roll back)."""
+    context = multiprocessing.get_context("spawn")
+    runs: list[ScenarioRun | None] = [None] * len(scenarios)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(scenarios)), mp_context=context)
+    try:
+        futures = {
+            pool.submit(run_one, settings, scenario, generate): i
+            for i, scenario in enumerate(scenarios)
+        }
+        for done, future in enumerate(as_completed(futures)):
+            run = future.result()
+            runs[futures[future]] = run
+            on_done(done, run)
+    except BaseException:
+        for process in list(pool._processes.values()):  # no public way to stop a worker
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return [run for run in runs if run is not None]

@@ -90,12 +90,16 @@ def test_validating_a_scenario_that_is_not_stored_names_it(isolated_home):
     assert "fabhalta|time_series is not in the warehouse" in run.failures[0]
 
 
-def test_same_seed_gives_byte_identical_warehouses(tmp_path, monkeypatch):
+def test_same_seed_gives_byte_identical_warehouses_serial_or_in_workers(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     paths = []
-    for run in ("a", "b"):
+    for run, workers in (("serial", 1), ("workers", 2)):
         settings = Settings.from_env(home=tmp_path / run, scale=N, seed=11)
-        run_scenarios(settings, [SCENARIO, Scenario("fabhalta", "time_series")])
+        runs = run_scenarios(
+            settings, [SCENARIO, Scenario("fabhalta", "time_series")], workers=workers
+        )
+        assert [r.scenario for r in runs] == [SCENARIO, Scenario("fabhalta", "time_series")]
+        assert all(r.success for r in runs)
         paths.append(settings.warehouse_path)
     assert digests(paths[0]) == digests(paths[1])
 
