@@ -163,7 +163,7 @@ DGPS: Mapping[str, DgpSpec] = MappingProxyType(
             "HT",
             None,
             "effect differs by region; the ATE is the sample-weighted mean of the CATEs",
-            ("disease_severity", "comorbidity_count"),
+            ("disease_severity", "comorbidity_count", "region"),
             ("disease_severity",),
             segment_column="region",
             segment_effects=MappingProxyType(

@@ -53,9 +53,8 @@ def graph_dot(dgp: str) -> str:
     """The DAG the world was drawn from, with nodes named as patient_journeys columns."""
     spec = DGPS[dgp]
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
-    edges += [f"{c} -> {OUTCOME_COLUMN};" for c in spec.adjustment_columns]
-    if spec.segment_column:
-        edges.append(f"{spec.segment_column} -> {OUTCOME_COLUMN};")
+    outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
+    edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
     edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
     return "digraph {" + " ".join(edges) + "}"
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from e2i_synth.catalog import DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
 from e2i_synth.validation import causal
 from e2i_synth_tests.conftest import causal_scenario as scenario
+from e2i_synth_tests.conftest import frames_of
 
 SHIFT = 0.1
 
@@ -75,3 +77,22 @@ def test_selection_bias_uses_weighting_without_the_stored_propensity():
     [ate], [fitted] = causal.estimate_scenario(journeys, truth)
     assert ate.method == "propensity_score_weighting" and ate.passed
     assert "propensity_score" not in set(fitted.data.columns)
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_adjustment_columns_are_dowhys_efficient_set_on_the_stored_graph(dgp):
+    """What a user gets from DoWhy on the stored DOT, unmodified, is the stated set."""
+    from dowhy import CausalModel
+
+    truth = frames_of("kisqali", dgp)["causal_ground_truth"]
+    row = truth.loc[truth["segment_column"].isna()].iloc[0]
+    graph = causal.parse_graph(str(row["graph_dot"]))
+    columns = sorted(set(graph.nodes))
+    model = CausalModel(
+        data=pd.DataFrame(0.0, index=range(3), columns=columns),
+        treatment=TREATMENT_COLUMN,
+        outcome=OUTCOME_COLUMN,
+        graph=graph,
+    )
+    identified = model.identify_effect(method_name="efficient-adjustment")
+    assert set(identified.get_backdoor_variables()) == set(row["adjustment_columns"])
