@@ -16,7 +16,9 @@ class Estimate:
 
 
 def design(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    return frame[columns].astype(float).to_numpy()
+    """Numeric columns as they are; a categorical one (region) as indicators of all but its
+    first level, so the design keeps full rank."""
+    return pd.get_dummies(frame[columns], drop_first=True).astype(float).to_numpy()
 
 
 def backdoor_ols(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str]) -> Estimate:
