@@ -19,7 +19,6 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
-from e2i_synth.errors import E2IError
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Entry, Refused
 
@@ -222,6 +221,22 @@ def run(
     """Rows (a frame) or a DP aggregate (a float); audited whatever happens. A refusal is
     raised as `Refused` after its audit row is committed."""
     kind = "rows" if query.aggregate is None else "aggregate"
+    try:
+        return audited_run(url, dataset_name, query, requested_by, datasets, kind)
+    except psycopg.Error as exc:
+        from e2i_synth.warehouse.postgres import database_error
+
+        raise database_error(exc, url, f"sample {dataset_name}") from None
+
+
+def audited_run(
+    url: str,
+    dataset_name: str,
+    query: Query,
+    requested_by: str,
+    datasets: Mapping[str, Dataset],
+    kind: str,
+) -> pd.DataFrame | float:
     with psycopg.connect(url) as con:
         ledger.require(con)
         con.commit()
@@ -256,7 +271,3 @@ def run(
                     ),
                 )
             raise
-        except psycopg.Error as exc:
-            raise E2IError(
-                f"sampler query on {dataset_name!r} failed: {exc.diag.message_primary or exc}"
-            ) from None
