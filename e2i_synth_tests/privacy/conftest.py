@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 
 def mixed_table(n: int, seed: int) -> pd.DataFrame:
@@ -31,3 +32,10 @@ def real_split() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, holdout) of one mixed table: 1,200 and 400 rows."""
     rows = mixed_table(1_600, seed=11)
     return rows.iloc[:1_200].reset_index(drop=True), rows.iloc[1_200:].reset_index(drop=True)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Metrics called directly run on one BLAS/OpenMP thread, as `score` runs them."""
+    with threadpool_limits(limits=1):
+        yield

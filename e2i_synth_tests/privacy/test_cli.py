@@ -3,13 +3,12 @@ verdict as the exit code, bad input as one line."""
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
 
-from e2i_synth.cli import cli
+from e2i_synth.cli import cli, main
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import frames_of
@@ -41,17 +40,15 @@ def test_score_with_a_failing_start_names_the_failure_class(stored):
     assert "HIGH_DUP_RATE" in str(result.exception)
 
 
-def run_cli(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "e2i_synth.cli", *args], capture_output=True, text=True, env=env
+def test_bad_input_is_one_line_and_exit_one(stored, monkeypatch, capsys):
+    monkeypatch.setattr(
+        sys, "argv", ["e2i-synth", "privacy", "score", "nope", "--brand", "kisqali"]
     )
-
-
-def test_bad_input_is_one_line_and_exit_one(stored, monkeypatch):
-    result = run_cli("privacy", "score", "nope", "--brand", "kisqali")
-    assert result.returncode == 1
-    assert result.stderr.strip().startswith("error: unknown table 'nope'")
-    assert len(result.stderr.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown table 'nope'") and len(err.splitlines()) == 1
 
 
 def test_sample_needs_a_database_url(stored, monkeypatch):

@@ -150,7 +150,7 @@ def race(url: str, name: str, who: str, barrier, results) -> None:
 
 def test_two_processes_racing_for_the_last_epsilon_get_one_answer(url, who):
     name = budget(url, 1.0)
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # jax (the DP tests) makes fork unsafe
     barrier, results = context.Barrier(2), context.Queue()
     workers = [context.Process(target=race, args=(url, name, who, barrier, results)) for _ in "ab"]
     for w in workers:
