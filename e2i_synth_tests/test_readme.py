@@ -1,0 +1,187 @@
+"""Every shell and Python snippet of README.md runs as written.
+
+The snippets run in a scratch copy of the repository root (its entries linked, `.e2i/`
+real and empty), as a user with the virtualenv active would run them there: E2I_HOME and
+DAGSTER_HOME unset, so `./.e2i` is the home. E2I_SCALE=300 keeps the scenarios small, and
+the README's own one-scenario `materialize` fills the warehouse first. Shell snippets run
+in README order, each in one bash; Python snippets run in order in one namespace. The few
+that cannot run here are listed in SKIPPED with the reason and where they are covered; the
+twins commands need the small scale and run, marked slow, on a scenario of that size.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+README = REPO_ROOT / "README.md"
+VENV_BIN = Path(sys.executable).parent
+SCALE = "300"
+
+MATERIALIZE = ".venv/bin/e2i-synth materialize --brand kisqali --dgp confounded"
+"""The README's one-scenario example (its first line starts so), run before the others."""
+
+SKIPPED = {
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/e2i-synth "
+    "materialize": "installs the package and generates all 15 scenarios; .ci/run does exactly "
+    "this on every CI run",
+    ".venv/bin/python -m pytest": "the test suite this test belongs to",
+    "export E2I_DATABASE_URL=postgresql://loader@db-host:5432/e2i": "a placeholder server, and "
+    "15 scenarios at full scale; the `db` commands below run on a test database instead",
+    "docker compose up --build": "needs a Docker engine; test_deployment.py checks the compose "
+    "file and starts the code server its `code` service runs",
+    "DAGSTER_HOME=$PWD/.e2i/dagster .venv/bin/dagster dev -w workspace.yaml": "serves until "
+    "stopped; defs/test_ui.py starts `dagster dev` with this workspace and drives its pages",
+    ".venv/bin/python -m bench": "the benchmarks take minutes (bench/README.md)",
+}
+"""First line of a snippet -> why it does not run here."""
+
+ON_POSTGRES = {
+    ".venv/bin/e2i-synth db migrate   # apply pending migrations (all or nothing); safe to re-run",
+}
+"""Snippets that follow the README's `export E2I_DATABASE_URL=...`: they run with that
+variable pointing at a fresh test database."""
+
+SMALL_SCALE = {"e2i-synth twins train --brand kisqali --dgp confounded"}
+"""Snippets that need the small scale (twins train on at least 1,000 HCP-quarters: 3,000
+patients give 1,440, 300 give 144)."""
+
+OUTSIDE_PATHS = {"/tmp/prospect": "prospect"}
+"""Absolute output paths in snippets, redirected into the scratch folder."""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    language: str
+    line: int
+    code: str
+
+    @property
+    def first_line(self) -> str:
+        return self.code.splitlines()[0].strip()
+
+    def __str__(self) -> str:
+        return f"README.md:{self.line} {self.first_line[:60]}"
+
+
+def snippets(language: str) -> list[Snippet]:
+    text = README.read_text()
+    return [
+        Snippet(m.group(1), text[: m.start()].count("\n") + 2, m.group(2))
+        for m in re.finditer(r"^```(\w+)\n(.*?)^```$", text, flags=re.S | re.M)
+        if m.group(1) == language
+    ]
+
+
+def runnable(snippet: Snippet) -> bool:
+    return snippet.first_line not in SKIPPED and not snippet.first_line.startswith(MATERIALIZE)
+
+
+def materialized_checkout(root: Path, scale: str) -> Path:
+    """A scratch repository root holding the README's one materialized scenario."""
+    for entry in REPO_ROOT.iterdir():
+        if entry.name not in {".git", ".e2i", ".e2i-artifacts", ".pytest_cache"}:
+            (root / entry.name).symlink_to(entry)
+    (root / ".e2i").mkdir()
+    (materialize,) = [s for s in snippets("bash") if s.first_line.startswith(MATERIALIZE)]
+    done = run_shell(materialize, root, user_env(root, E2I_SCALE=scale))
+    assert done.returncode == 0, done.stdout[-3000:]
+    return root
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory) -> Path:
+    return materialized_checkout(tmp_path_factory.mktemp("readme"), SCALE)
+
+
+CLEARED = ("E2I_HOME", "DAGSTER_HOME", "E2I_DATABASE_URL", "E2I_SEED", "MLFLOW_TRACKING_URI")
+"""A user's shell has none of these: the README's defaults apply."""
+
+
+def user_env(root: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    return env | {"PATH": f"{VENV_BIN}:{env['PATH']}", "PWD": str(root), "E2I_SCALE": SCALE} | extra
+
+
+def run_shell(snippet: Snippet, root: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    code = snippet.code
+    for path, inside in OUTSIDE_PATHS.items():
+        code = code.replace(path, str(root / inside))
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", code],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_every_skipped_snippet_is_still_in_the_readme():
+    first_lines = {s.first_line for lang in ("bash", "python") for s in snippets(lang)}
+    assert set(SKIPPED) | ON_POSTGRES | SMALL_SCALE <= first_lines
+    assert any(line.startswith(MATERIALIZE) for line in first_lines)
+
+
+def test_shell_snippets_run(checkout):
+    failures, timings = [], []
+    for snippet in snippets("bash"):
+        if not runnable(snippet) or snippet.first_line in ON_POSTGRES | SMALL_SCALE:
+            continue
+        started = time.perf_counter()
+        done = run_shell(snippet, checkout, user_env(checkout))
+        timings.append(f"{time.perf_counter() - started:5.1f} s  {snippet}")
+        if done.returncode != 0:
+            failures.append(f"{snippet} exited {done.returncode}:\n{done.stdout[-2000:]}")
+    print("\n".join(timings))
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.postgres
+def test_postgres_snippets_run(checkout, postgres_database):
+    ran = 0
+    for snippet in snippets("bash"):
+        if snippet.first_line in ON_POSTGRES:
+            env = user_env(checkout, E2I_DATABASE_URL=postgres_database)
+            done = run_shell(snippet, checkout, env)
+            assert done.returncode == 0, f"{snippet}:\n{done.stdout[-2000:]}"
+            ran += 1
+    assert ran == len(ON_POSTGRES)
+
+
+@pytest.mark.slow
+def test_small_scale_snippets_run(tmp_path):
+    root = materialized_checkout(tmp_path, "small")
+    ran = 0
+    for snippet in snippets("bash"):
+        if snippet.first_line in SMALL_SCALE:
+            done = run_shell(snippet, root, user_env(root, E2I_SCALE="small"))
+            assert done.returncode == 0, f"{snippet}:\n{done.stdout[-2000:]}"
+            ran += 1
+    assert ran == len(SMALL_SCALE)
+
+
+def test_python_snippets_run_in_order_in_one_namespace(checkout, monkeypatch):
+    monkeypatch.chdir(checkout)
+    for name, value in user_env(checkout).items():
+        monkeypatch.setenv(name, value)
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    namespace: dict = {"__name__": "__readme__"}
+    timings = []
+    for snippet in snippets("python"):
+        if not runnable(snippet):
+            continue
+        started = time.perf_counter()
+        exec(compile(snippet.code, str(snippet), "exec"), namespace)
+        timings.append(f"{time.perf_counter() - started:5.1f} s  {snippet}")
+    print("\n".join(timings))
