@@ -21,8 +21,9 @@ EVENT_TYPES = ("prescription", "refill", "switch", "discontinuation")
 
 @dataclass(frozen=True)
 class View:
-    """A modeled table: its columns and the target of its train-synthetic/test-real score
-    (the treatment `engaged`: the outcome is implied by journey_stage, a trivial target)."""
+    """A modeled table: its columns and the target of its train-synthetic/test-real score.
+    Journeys use engagement_score (R^2 about 0.85 from the other columns on real rows):
+    the treatment and the outcome are implied by other columns, trivial targets."""
 
     name: str
     columns: tuple[str, ...]
@@ -45,7 +46,7 @@ JOURNEY_COLUMNS = (
 )
 
 VIEWS = {
-    "patient_journeys": View("patient_journeys", JOURNEY_COLUMNS, "engaged"),
+    "patient_journeys": View("patient_journeys", JOURNEY_COLUMNS, "engagement_score"),
     "treatment_events": View(
         "treatment_events",
         ("event_type", "line_of_therapy", "days_since_first_event"),
@@ -54,7 +55,7 @@ VIEWS = {
     "journey": View(
         "journey",
         (*JOURNEY_COLUMNS, *(f"n_{t}" for t in EVENT_TYPES), "journey_days"),
-        "engaged",
+        "engagement_score",
     ),
 }
 """Per table and per joined view (a patient's journey across patient_journeys and
