@@ -22,6 +22,7 @@ estimator of record.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
@@ -69,44 +70,72 @@ def design(fitted: Fitted) -> Design:
     )
 
 
-def solve_weighted(x: np.ndarray, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """k systems (x' W x) b = x' z at once: x (k, n, q), weights and z (k, n) -> (k, q)."""
-    xt = x.transpose(0, 2, 1)
-    return np.linalg.solve((xt * weights[:, None, :]) @ x, (xt @ z[..., None]))[..., 0]
+@dataclass(frozen=True)
+class Batch:
+    """k designs X_k = [shared, varying_k] without materialising them: the normal
+    equations are assembled block by block as (k, n) x (n, .) matrix products."""
+
+    shared: np.ndarray  # (n, s)
+    varying: np.ndarray  # (k, n, v)
+
+    @cached_property
+    def shared_outer(self) -> np.ndarray:
+        """Row-wise outer products of the shared columns, (n, s * s)."""
+        n, s = self.shared.shape
+        return (self.shared[:, :, None] * self.shared[:, None, :]).reshape(n, s * s)
+
+    def solve(self, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """Solves (X_k' W_k X_k) b = X_k' z_k for every k: weights, z (k, n) -> (k, s + v)."""
+        k = len(weights)
+        s, v = self.shared.shape[1], self.varying.shape[2]
+        gram = np.empty((k, s + v, s + v))
+        gram[:, :s, :s] = (weights @ self.shared_outer).reshape(k, s, s)
+        weighted = self.varying * weights[..., None]
+        for j in range(v):
+            gram[:, :s, s + j] = weighted[..., j] @ self.shared
+            gram[:, s + j, :s] = gram[:, :s, s + j]
+        gram[:, s:, s:] = weighted.transpose(0, 2, 1) @ self.varying
+        moment = np.concatenate([z @ self.shared, np.einsum("kn,knj->kj", z, self.varying)], 1)
+        return np.linalg.solve(gram, moment[..., None])[..., 0]
 
 
-def stack(k: int, n: int, *blocks: np.ndarray) -> np.ndarray:
-    """A (k, n, q) design from blocks shaped (n, j) (shared) or (k, n, j) (per simulation)."""
-    return np.concatenate(
-        [np.broadcast_to(b, (k, n, b.shape[-1])) for b in (np.ones((n, 1)), *blocks)], axis=2
-    )
-
-
-def regression_effects(d: Design, t: np.ndarray, extra: np.ndarray, weights: np.ndarray):
-    """Linear-regression effects for k treatments t (k, n), extra adjustment columns
-    (k, n, j) and row weights (k, n): treatment coefficient plus interactions averaged
-    over the weighted rows, DoWhy's design [1, t, w, extra, t x modifiers]."""
-    k, n = t.shape
-    x = stack(k, n, t[..., None], d.w, extra, t[..., None] * d.modifiers)
-    beta = solve_weighted(x, weights, weights * d.y)
-    m = d.modifiers.shape[1]
-    if not m:
-        return beta[:, 1]
+def regression_effects(
+    d: Design, treated: np.ndarray | None, extra: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """Linear-regression effects refitted k times, on the design [1, w, t, t x modifiers,
+    extra] (DoWhy's columns, reordered): `treated` (k, n) replaces the treatment (None
+    keeps it), `extra` (k, n, j) joins the adjustment set, weights (k, n) select rows.
+    The effect is the treatment coefficient plus the interactions averaged over the
+    weighted rows, as DoWhy's `_do(1) - _do(0)` is."""
+    base = np.column_stack([np.ones(d.n), d.w])
+    if treated is None:
+        terms = np.column_stack([d.t, d.t[:, None] * d.modifiers])
+        batch = Batch(np.column_stack([base, terms]), extra)
+    else:
+        placebo = np.concatenate([treated[..., None], treated[..., None] * d.modifiers], 2)
+        batch = Batch(base, np.concatenate([placebo, extra], 2))
+    beta = batch.solve(weights, weights * d.y)
+    first, m = base.shape[1], d.modifiers.shape[1]
     mix = (weights @ d.modifiers) / weights.sum(axis=1, keepdims=True)
-    return beta[:, 1] + (beta[:, -m:] * mix).sum(axis=1)
+    return beta[:, first] + (beta[:, first + 1 : first + 1 + m] * mix).sum(axis=1)
 
 
-def logistic_propensity(x: np.ndarray, t: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """k unpenalised logistic regressions of t (k, n) on x (k, n, q) by Newton-Raphson;
-    the fitted probabilities (k, n)."""
-    beta = np.zeros(x.shape[::2])
+def logistic_propensity(batch: Batch, t: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """k unpenalised logistic regressions of t (k, n) on the batch's designs by
+    Newton-Raphson; the fitted probabilities (k, n)."""
+    beta = np.zeros((len(t), batch.shared.shape[1] + batch.varying.shape[2]))
     for _ in range(NEWTON_MAX_STEPS):
-        p = 1.0 / (1.0 + np.exp(-(x @ beta[..., None])[..., 0]))
-        step = solve_weighted(x, weights * p * (1 - p), weights * (t - p))
+        p = 1.0 / (1.0 + np.exp(-linear_predictor(batch, beta)))
+        step = batch.solve(weights * p * (1 - p), weights * (t - p))
         beta += step
         if np.abs(step).max() < NEWTON_TOLERANCE:
-            return 1.0 / (1.0 + np.exp(-(x @ beta[..., None])[..., 0]))
+            return 1.0 / (1.0 + np.exp(-linear_predictor(batch, beta)))
     raise RuntimeError("the batched propensity fit did not converge")
+
+
+def linear_predictor(batch: Batch, beta: np.ndarray) -> np.ndarray:
+    s = batch.shared.shape[1]
+    return beta[:, :s] @ batch.shared.T + np.einsum("knj,kj->kn", batch.varying, beta[:, s:])
 
 
 def hajek_effects(d: Design, t: np.ndarray, e: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -117,13 +146,15 @@ def hajek_effects(d: Design, t: np.ndarray, e: np.ndarray, weights: np.ndarray) 
     return (w1 @ d.y) / w1.sum(axis=1) - (w0 @ d.y) / w0.sum(axis=1)
 
 
-def effects(d: Design, t: np.ndarray, extra: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The estimator of record refitted k times."""
+def effects(
+    d: Design, treated: np.ndarray | None, extra: np.ndarray, weights: np.ndarray
+) -> np.ndarray:
+    """The estimator of record refitted k times (see `regression_effects`)."""
     if not d.propensity:
-        return regression_effects(d, t, extra, weights)
-    k, n = t.shape
-    e = logistic_propensity(stack(k, n, d.w, extra), t, weights)
-    return hajek_effects(d, t, e, weights)
+        return regression_effects(d, treated, extra, weights)
+    t = np.broadcast_to(d.t, weights.shape) if treated is None else treated
+    batch = Batch(np.column_stack([np.ones(d.n), d.w]), extra)
+    return hajek_effects(d, t, logistic_propensity(batch, t, weights), weights)
 
 
 def significance(reference: float, simulated: np.ndarray) -> float:
@@ -133,25 +164,29 @@ def significance(reference: float, simulated: np.ndarray) -> float:
     return float(test_significance(SimpleNamespace(value=reference), simulated)["p_value"])
 
 
+def no_columns(k: int, n: int) -> np.ndarray:
+    return np.empty((k, n, 0))
+
+
 def placebo_treatment(d: Design, k: int, rng: np.random.Generator) -> np.ndarray:
-    t = rng.permuted(np.tile(d.t, (k, 1)), axis=1)
-    return effects(d, t, np.empty((d.n, 0)), np.ones((k, d.n)))
+    treated = rng.permuted(np.tile(d.t, (k, 1)), axis=1)
+    return effects(d, treated, no_columns(k, d.n), np.ones((k, d.n)))
 
 
 def random_common_cause(d: Design, k: int, rng: np.random.Generator) -> np.ndarray:
     extra = rng.standard_normal((k, d.n, 1))
-    return effects(d, np.tile(d.t, (k, 1)), extra, np.ones((k, d.n)))
+    return effects(d, None, extra, np.ones((k, d.n)))
 
 
 def data_subset(d: Design, k: int, rng: np.random.Generator, fraction: float) -> np.ndarray:
     chosen = np.arange(d.n) < round(fraction * d.n)  # DataFrame.sample's subset size
     weights = rng.permuted(np.tile(chosen.astype(float), (k, 1)), axis=1)
-    return effects(d, np.tile(d.t, (k, 1)), np.empty((d.n, 0)), weights)
+    return effects(d, None, no_columns(k, d.n), weights)
 
 
 def reproduces_estimate(d: Design, fitted: Fitted) -> None:
     """The batched estimator on the unaltered data must give DoWhy's estimate."""
-    value = effects(d, d.t[None], np.empty((d.n, 0)), np.ones((1, d.n)))[0]
+    value = effects(d, None, no_columns(1, d.n), np.ones((1, d.n)))[0]
     expected = float(fitted.estimate.value)
     if abs(value - expected) > ESTIMATE_TOLERANCE_SE * fitted.results[0].std_error:
         raise RuntimeError(
