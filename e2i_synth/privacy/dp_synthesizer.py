@@ -3,8 +3,10 @@
 OpenDP measures the one-way marginals and the selected two-way marginals (a maximum
 spanning tree of column pairs chosen with its noisy-max mechanism) under a pure
 epsilon-DP guarantee for the whole table, and Private-PGM (`mbi`) fits the graphical model
-those noisy marginals imply; rows are then drawn from the model. Nothing here adds noise
-itself. Needs the `dp` extra: `pip install -e '.[dp]'`.
+those noisy marginals imply; rows are then drawn from the model. Numeric columns enter as
+`bins` equal-width bins over their range (nulls a bin of their own) and leave as uniform
+draws inside the drawn bin. Nothing here adds noise itself. Needs the `dp` extra:
+`pip install -e '.[dp]'`.
 
 Privacy unit: one person contributes at most `rows_per_person` rows. The column domains
 (category lists, numeric ranges) are public metadata: for this warehouse they come from
@@ -23,11 +25,10 @@ import pandas as pd
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.copula import restore_dtypes
-from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
 
 MIN_ROWS = 50
-NULL_SUFFIX = "__is_null"
 MAX_DRAWS = 10
 MAX_SELECTIONS = 5
 """Two-way marginals MST selects (it would select columns - 1). OpenDP 0.16 splits the
@@ -72,19 +73,11 @@ class MSTSynthesizer:
         kinds = column_kinds(rows)
         frame = as_model_frame(rows, kinds)
         self._dtypes = rows.dtypes
-        keys, cuts, self._edges = {}, {}, {}
+        keys, self._edges = {}, {}
         for c in kinds.numeric:
             low, high = self.domains.get(c) or (frame[c].min(), frame[c].max())
-            if frame[c].isna().any():
-                frame[c + NULL_SUFFIX] = frame[c].isna().astype(str)
-                keys[c + NULL_SUFFIX] = ["False", "True"]
-            frame[c] = frame[c].fillna(low).clip(low, high)
-            edges = np.linspace(low, high, int(self.bins) + 1)
-            if high > low:
-                self._edges[c] = edges
-                cuts[c] = edges[1:-1].tolist()
-            else:
-                keys[c] = [float(low)]
+            self._edges[c] = np.linspace(low, high, int(self.bins) + 1)
+            frame[c], keys[c] = bin_labels(frame[c], self._edges[c])
         for c in kinds.categorical:
             keys[c] = sorted(self.domains.get(c) or frame[c].unique().tolist())
         context = dp.Context.compositor(
@@ -98,7 +91,6 @@ class MSTSynthesizer:
             .select(list(frame.columns))
             .contingency_table(
                 keys=keys,
-                cuts=cuts,
                 algorithm=dp.mbi.MST(
                     estimator=estimator,
                     num_selections=min(MAX_SELECTIONS, frame.shape[1] - 1),
@@ -113,17 +105,12 @@ class MSTSynthesizer:
         index = self.draw_cells(n, rng)
         out = {}
         for c, keyset in self._table.keys.items():
-            codes = index[c].to_numpy()
+            labels = np.asarray(keyset.to_list(), dtype=object)[index[c].to_numpy()]
             if c in self._edges:
-                edges = self._edges[c]
-                codes = np.clip(codes, 0, len(edges) - 2)
-                out[c] = rng.uniform(edges[codes], edges[codes + 1])
+                out[c] = bin_values(labels, self._edges[c], rng)
             else:
-                out[c] = np.asarray(keyset.to_list(), dtype=object)[codes]
+                out[c] = labels
         frame = pd.DataFrame(out)
-        for c in [c for c in frame.columns if c.endswith(NULL_SUFFIX)]:
-            source = c.removesuffix(NULL_SUFFIX)
-            frame[source] = frame[source].astype(float).where(frame.pop(c) != "True")
         return restore_dtypes(frame[list(self._dtypes.index)], self._dtypes)
 
     def draw_cells(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -148,6 +135,24 @@ class MSTSynthesizer:
             raise E2IError("the DP model puts almost all its mass on null cells; raise epsilon")
         cells = pd.concat(kept, ignore_index=True).iloc[:n]
         return cells.iloc[rng.permutation(n)].reset_index(drop=True)
+
+
+def bin_labels(values: pd.Series, edges: np.ndarray) -> tuple[pd.Series, list[str]]:
+    """A numeric column as bin labels "0".."k-1" over public edges (values clamped into
+    them) and nulls, in a nullable column, as their own label: a null is then a category
+    of the column itself rather than a separate indicator MST may leave unconnected."""
+    k = len(edges) - 1
+    code = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, k - 1)
+    labels = pd.Series(code.astype(str), index=values.index).where(values.notna(), NULL_CATEGORY)
+    return labels, [*map(str, range(k)), *([NULL_CATEGORY] if values.isna().any() else [])]
+
+
+def bin_values(labels: np.ndarray, edges: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Bin labels back to numbers: uniform inside the bin, NaN for the null label."""
+    null = labels == NULL_CATEGORY
+    code = np.where(null, 0, labels).astype(int)
+    values = rng.uniform(edges[code], edges[code + 1])
+    return np.where(null, np.nan, values)
 
 
 def index_draw(model, n: int, seed: int) -> pd.DataFrame:
