@@ -13,7 +13,8 @@ design, solved for all k simulations at once:
 
 Placebo (permuted treatment), random common cause (a standard normal column added to the
 adjustment set) and 80% subsets (exactly round(0.8 n) rows without replacement, as
-`DataFrame.sample` takes) are drawn as DoWhy draws them, and DoWhy's own
+`DataFrame.sample` takes) are drawn from DoWhy's distributions (from the project's named
+seed streams rather than DoWhy's RandomState), and DoWhy's own
 `test_significance` decides each refutation. Before refuting, the same code fits the
 unaltered data and must reproduce DoWhy's estimate, so the refits cannot drift from the
 estimator of record.
@@ -158,7 +159,8 @@ def effects(
 
 
 def significance(reference: float, simulated: np.ndarray) -> float:
-    """DoWhy's own refuter test (normal below 100 simulations, bootstrap from 100)."""
+    """DoWhy's own refuter test (normal below 100 simulations, bootstrap from 100); it
+    reads only the `value` of the estimate it is given."""
     from dowhy.causal_refuter import test_significance
 
     return float(test_significance(SimpleNamespace(value=reference), simulated)["p_value"])
