@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy import copula, scorecard
@@ -57,3 +59,27 @@ def test_starting_params_scorecard_is_green_on_the_mixed_table(real_split):
 def test_too_few_rows_is_one_clear_error():
     with pytest.raises(E2IError, match="at least"):
         copula.GaussianCopula().fit(mixed_table(10, seed=0))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(60, 200),
+    seed=st.integers(0, 10_000),
+    scale=st.floats(1e-3, 1e6),
+    levels=st.integers(1, 6),
+)
+def test_any_mixed_table_round_trips_dtypes_categories_and_ranges(n, seed, scale, levels):
+    rng = np.random.default_rng(seed)
+    rows = pd.DataFrame(
+        {
+            "f": rng.normal(size=n) * scale,
+            "i": rng.integers(-5, 5, n),
+            "c": rng.choice([f"k{j}" for j in range(levels)], n),
+            "b": rng.random(n) < 0.5,
+        }
+    )
+    sample = copula.GaussianCopula(smoothing=0.3).fit(rows).sample(150, seed=seed)
+    pd.testing.assert_series_equal(sample.dtypes, rows.dtypes)
+    assert set(sample["c"]) <= set(rows["c"])
+    for c in ("f", "i"):
+        assert sample[c].between(rows[c].min(), rows[c].max()).all()
