@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 from scipy.spatial.distance import cdist
 from sdmetrics.column_pairs import CorrelationSimilarity
 from sdmetrics.single_column import KSComplement, TVComplement
@@ -171,3 +172,10 @@ def test_tstr_is_high_when_the_target_is_learnable(real_split):
     assert metrics.tstr_score(real, held, "y", columns) > 0.5  # R^2: y follows x and region
     shuffled = real.assign(y=np.random.default_rng(0).permutation(real["y"].to_numpy()))
     assert metrics.tstr_score(shuffled, held, "y", columns) < 0.1
+
+
+def test_mia_auc_is_the_mann_whitney_u_over_the_pair_count():
+    rng = np.random.default_rng(9)
+    members, others = rng.gamma(2.0, size=300), rng.gamma(2.4, size=200)
+    u = stats.mannwhitneyu(-members, -others).statistic
+    assert metrics.mia_auc(members, others) == pytest.approx(u / (300 * 200), abs=EXACT)
