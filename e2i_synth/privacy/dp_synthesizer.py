@@ -8,6 +8,9 @@ those noisy marginals imply; rows are then drawn from the model. Numeric columns
 draws inside the drawn bin. Nothing here adds noise itself. Needs the `dp` extra:
 `pip install -e '.[dp]'`.
 
+Seeds: `sample(n, seed)` is reproducible for a fitted model; `fit` is not, by design: its
+noise comes from OpenDP's own secure generator (a seeded mechanism would not be private).
+
 Privacy unit: one person contributes at most `rows_per_person` rows. The column domains
 (category lists, numeric ranges) are public metadata: for this warehouse they come from
 the catalog; for a real table pass `domains` where its ranges are not public, otherwise
