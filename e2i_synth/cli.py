@@ -584,12 +584,13 @@ def privacy_score(
     journey: both joined per patient) and score it against the holdout; exit 1 unless
     all green."""
     from e2i_synth.privacy.failures import FailureClass
+    from e2i_synth.privacy.families import family_named
     from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
     from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
     from e2i_synth.settings import parse_brand, parse_dgp
     from e2i_synth.warehouse import open_warehouse
 
-    family = privacy_family(synthesizer)
+    family = family_named(synthesizer)
     if table not in VIEWS:
         raise E2IError(
             f"unknown table {table!r} for privacy score; choose one of: {', '.join(VIEWS)}"
@@ -625,21 +626,8 @@ def privacy_score(
     click.echo("all green")
 
 
-def privacy_family(name: str):
-    from e2i_synth.privacy import copula
-
-    if name == "gaussian_copula":
-        return copula.FAMILY
-    if name == "mst":
-        from e2i_synth.privacy import dp_synthesizer
-
-        dp_synthesizer.dp_modules()
-        return dp_synthesizer.FAMILY
-    raise E2IError(f"unknown synthesizer {name!r}; choose gaussian_copula or mst")
-
-
 def parse_where(items: Sequence[str]):
-    """ "column OP value" with OP one of the sampler's operators; `in` takes a comma list."""
+    """Sampler filters from `column OP value` strings; `in` takes a comma-separated list."""
     import re
 
     from e2i_synth.privacy.sampler import OPERATORS, Filter
