@@ -1,0 +1,1 @@
+"""The privacy domain's Dagster layer: the scorecard check and the optimizer job."""

@@ -1,0 +1,63 @@
+"""The privacy Dagster layer: the scorecard check per scenario and the optimizer job, run
+in process on a stored scenario."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from e2i_synth.defs.core import definitions as core
+from e2i_synth.defs.privacy import definitions as privacy
+from e2i_synth.defs.privacy.jobs import CHECK_JOB, OPTIMIZE_JOB
+from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.settings import WAREHOUSE_FILE, Scenario
+from e2i_synth.warehouse import DuckDBWarehouse
+from e2i_synth_tests.conftest import frames_of
+
+KEY = "kisqali|confounded"
+
+
+def definitions(home) -> Definitions:
+    home.mkdir(parents=True, exist_ok=True)
+    DuckDBWarehouse(home / WAREHOUSE_FILE).replace_scenario(
+        Scenario("kisqali", "confounded"), dict(frames_of("kisqali", "confounded"))
+    )
+    return Definitions.merge(
+        core.defs,
+        privacy.defs,
+        Definitions(
+            resources={
+                "generation": GenerationResource(),
+                "warehouse": WarehouseResource(home=str(home)),
+            },
+            executor=in_process_executor,
+        ),
+    )
+
+
+def test_scorecard_check_passes_with_every_view_in_its_metadata(isolated_home, monkeypatch):
+    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
+    result = (
+        definitions(isolated_home).resolve_job_def(CHECK_JOB).execute_in_process(partition_key=KEY)
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed
+    metadata = evaluation.metadata
+    assert metadata["journey.verdict"].value == "all green"
+    assert 0.0 <= metadata["patient_journeys.mia_auc"].value <= 0.6
+
+
+def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
+    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
+    config = {"brand": "kisqali", "view": "patient_journeys", "retries": 2}
+    result = (
+        definitions(isolated_home)
+        .resolve_job_def(OPTIMIZE_JOB)
+        .execute_in_process(run_config={"ops": {"optimize_view": {"config": config}}})
+    )
+    assert result.success
+    assert result.output_for_node("optimize_view")["all_green"] is True
+    (materialization,) = [e for e in result.all_node_events if e.event_type_value == "STEP_OUTPUT"]
+    metadata = materialization.event_specific_data.metadata
+    assert "param.quantiles" in metadata["attempts"].value  # one markdown row per attempt
+    assert metadata["best_attempt"].value == 1
+    assert metadata["failures"].value == "none"
