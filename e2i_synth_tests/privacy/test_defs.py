@@ -1,14 +1,17 @@
-"""The privacy Dagster layer: the scorecard check per scenario and the optimizer job, run
-in process on a stored scenario."""
+"""The privacy Dagster layer: synthetic journeys behind their scorecard check, and the
+optimizer job, run in process on a stored scenario."""
 
 from __future__ import annotations
 
+import pandas as pd
 from dagster import Definitions, in_process_executor
 
 from e2i_synth.defs.core import definitions as core
 from e2i_synth.defs.privacy import definitions as privacy
-from e2i_synth.defs.privacy.jobs import CHECK_JOB, OPTIMIZE_JOB
+from e2i_synth.defs.privacy.assets import CHECK, VIEW, published_path
+from e2i_synth.defs.privacy.jobs import OPTIMIZE_JOB, PUBLISH_JOB
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import frames_of
@@ -34,16 +37,17 @@ def definitions(home) -> Definitions:
     )
 
 
-def test_scorecard_check_passes_with_every_view_in_its_metadata(isolated_home, monkeypatch):
+def test_green_synthetic_journeys_are_published_with_their_check(isolated_home, monkeypatch):
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
-    result = (
-        definitions(isolated_home).resolve_job_def(CHECK_JOB).execute_in_process(partition_key=KEY)
-    )
+    job = definitions(isolated_home).resolve_job_def(PUBLISH_JOB)
+    result = job.execute_in_process(partition_key=KEY)
     (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.passed
-    metadata = evaluation.metadata
-    assert metadata["journey.verdict"].value == "all green"
-    assert 0.0 <= metadata["patient_journeys.mia_auc"].value <= 0.6
+    assert evaluation.check_name == CHECK and evaluation.passed
+    assert evaluation.metadata["failures"].value == "none"
+    assert evaluation.metadata["mia_auc"].value <= 0.6
+    published = pd.read_parquet(published_path(isolated_home, Scenario("kisqali", "confounded")))
+    train, _ = split_real(modeled_frame(VIEW, frames_of("kisqali", "confounded")))
+    assert list(published.columns) == list(train.columns) and len(published) == len(train)
 
 
 def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):

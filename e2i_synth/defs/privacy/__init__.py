@@ -1,1 +1,2 @@
-"""The privacy domain's Dagster layer: the scorecard check and the optimizer job."""
+"""The privacy domain's Dagster layer: synthetic journeys behind a blocking scorecard check,
+and the optimizer job."""

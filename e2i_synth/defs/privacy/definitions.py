@@ -2,7 +2,9 @@
 
 from dagster import Definitions
 
-from e2i_synth.defs.privacy.checks import synthesizer_scorecard
-from e2i_synth.defs.privacy.jobs import check_privacy, optimize_synthesizer
+from e2i_synth.defs.privacy.assets import synthetic_journey
+from e2i_synth.defs.privacy.jobs import optimize_synthesizer, publish_synthetic_journey
 
-defs = Definitions(asset_checks=[synthesizer_scorecard], jobs=[check_privacy, optimize_synthesizer])
+defs = Definitions(
+    assets=[synthetic_journey], jobs=[publish_synthetic_journey, optimize_synthesizer]
+)

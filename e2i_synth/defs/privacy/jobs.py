@@ -1,5 +1,6 @@
-"""The privacy jobs: the scorecard check on one stored scenario, and the optimizer (one run
-fits, scores and retries a synthesizer on one stored view and reports every attempt)."""
+"""The privacy jobs: publish one scenario's synthetic journeys (behind their scorecard), and
+the optimizer (one run fits, scores and retries a synthesizer on one stored view and
+reports every attempt)."""
 
 from dagster import (
     AssetSelection,
@@ -8,14 +9,12 @@ from dagster import (
     MetadataValue,
     OpExecutionContext,
     Output,
-    PartitionedConfig,
     define_asset_job,
     job,
     op,
 )
 
-from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-from e2i_synth.defs.privacy.checks import synthesizer_scorecard
+from e2i_synth.defs.privacy.assets import synthetic_journey
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy.families import family_named
 from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
@@ -23,16 +22,12 @@ from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
 from e2i_synth.settings import Scenario, parse_brand, parse_dgp
 
 OPTIMIZE_JOB = "optimize_synthesizer"
-CHECK_JOB = "check_privacy"
+PUBLISH_JOB = "publish_synthetic_journey"
 
-# As core's validate job: a partitioned config keeps a checks-only job partitioned.
-check_privacy = define_asset_job(
-    CHECK_JOB,
-    selection=AssetSelection.checks(synthesizer_scorecard),
-    config=PartitionedConfig(
-        partitions_def=SCENARIO_PARTITIONS, run_config_for_partition_key_fn=lambda _: {}
-    ),
-    description="Score a synthesizer fitted on one stored scenario's journeys.",
+publish_synthetic_journey = define_asset_job(
+    PUBLISH_JOB,
+    selection=AssetSelection.assets(synthetic_journey),
+    description="Synthesize one stored scenario's journeys; publish them only when green.",
 )
 
 
