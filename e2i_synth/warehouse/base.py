@@ -9,15 +9,15 @@ import pandas as pd
 
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import SPECS, TABLE_NAMES
+from e2i_synth.tables import STORED_SPECS
 
 
 def load_order(frames: dict[str, pd.DataFrame]) -> list[str]:
     """The given tables in FK (load) order; an unknown table is an error."""
-    unknown = set(frames) - set(SPECS)
+    unknown = set(frames) - set(STORED_SPECS)
     if unknown:
-        raise E2IError(f"unknown tables {sorted(unknown)}; known: {', '.join(TABLE_NAMES)}")
-    return [name for name in TABLE_NAMES if name in frames]
+        raise E2IError(f"unknown tables {sorted(unknown)}; known: {', '.join(STORED_SPECS)}")
+    return [name for name in STORED_SPECS if name in frames]
 
 
 class Warehouse(Protocol):

@@ -8,7 +8,7 @@ catalog. Constraint and index names are explicit so two databases can be compare
 from __future__ import annotations
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
-from e2i_synth.tables import SPECS
+from e2i_synth.tables import STORED_SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 
@@ -22,7 +22,7 @@ POSTGRES_TYPES = {
     "TIMESTAMP": "timestamp without time zone",
     "VARCHAR[]": "text[]",
 }
-ALL_SPECS: tuple[TableSpec, ...] = (*SPECS.values(), RESULTS_SPEC)
+ALL_SPECS: tuple[TableSpec, ...] = (*STORED_SPECS.values(), RESULTS_SPEC)
 """Every warehouse table, parents before children."""
 SCENARIO_COLUMNS = ("brand", "dgp_type")
 
@@ -42,7 +42,7 @@ def create_table(spec: TableSpec) -> str:
     for column, parent in spec.foreign_keys.items():
         lines.append(
             f"    CONSTRAINT {spec.name}_{column}_fkey FOREIGN KEY ({column}) "
-            f"REFERENCES {parent} ({SPECS[parent].primary_key})"
+            f"REFERENCES {parent} ({STORED_SPECS[parent].primary_key})"
         )
     for column in spec.columns:
         if column in COLUMN_VOCABULARY:

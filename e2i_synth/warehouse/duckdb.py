@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import SPECS, TABLE_NAMES
+from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
@@ -111,7 +111,7 @@ class DuckDBWarehouse:
             con.begin()
             try:
                 for name in ordered:
-                    con.execute(create_table_sql(SPECS[name]))
+                    con.execute(create_table_sql(STORED_SPECS[name]))
                 for name in reversed(ordered):
                     con.execute(
                         f"DELETE FROM {name} WHERE brand = ? AND dgp_type = ?",
@@ -120,7 +120,7 @@ class DuckDBWarehouse:
                 for name in ordered:
                     frame = frames[name]
                     con.register("incoming", frame)
-                    columns = ", ".join(SPECS[name].columns)
+                    columns = ", ".join(STORED_SPECS[name].columns)
                     con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
                     con.unregister("incoming")
                 con.commit()
@@ -167,7 +167,7 @@ class DuckDBWarehouse:
             ).df()
 
     def read(self, table: str, scenario: Scenario | None = None) -> pd.DataFrame:
-        spec = SPECS[table]
+        spec = STORED_SPECS[table]
         where, params = "", []
         if scenario is not None:
             where, params = "WHERE brand = ? AND dgp_type = ?", [scenario.brand, scenario.dgp]

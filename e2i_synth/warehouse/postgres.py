@@ -25,7 +25,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import SPECS, TABLE_NAMES
+from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
@@ -297,7 +297,7 @@ class PostgresWarehouse:
                         [scenario.brand, scenario.dgp],
                     )
                 for name in ordered:
-                    self.copy(cur, SPECS[name], frames[name])
+                    self.copy(cur, STORED_SPECS[name], frames[name])
 
     def lock_scenario(self, cur: psycopg.Cursor, key: str) -> None:
         """Wait (bounded) until no other transaction loads this scenario."""
@@ -351,9 +351,9 @@ class PostgresWarehouse:
 
     def read(self, table: str, scenario: Scenario | None = None) -> pd.DataFrame:
         if scenario is None:
-            return self.select(SPECS[table])
+            return self.select(STORED_SPECS[table])
         where = "WHERE brand = %s AND dgp_type = %s"
-        return self.select(SPECS[table], where, [scenario.brand, scenario.dgp])
+        return self.select(STORED_SPECS[table], where, [scenario.brand, scenario.dgp])
 
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         if RESULTS_SPEC.name not in self.tables():
