@@ -88,19 +88,31 @@ class Batch:
         n, s = self.shared.shape
         return (self.shared[:, :, None] * self.shared[:, None, :]).reshape(n, s * s)
 
+    @cached_property
+    def columns(self) -> np.ndarray:
+        """The varying columns one by one, contiguous (v, k, n): numpy's stacked matmul of
+        strided (k, n, v) slices falls back to slow loops."""
+        return np.ascontiguousarray(np.moveaxis(self.varying, 2, 0))
+
     def solve(self, weights: np.ndarray, z: np.ndarray) -> np.ndarray:
         """Solves (X_k' W_k X_k) b = X_k' z_k for every k: weights, z (k, n) -> (k, s + v)."""
         k = len(weights)
-        s, v = self.shared.shape[1], self.varying.shape[2]
+        s, v = self.shared.shape[1], len(self.columns)
         gram = np.empty((k, s + v, s + v))
         gram[:, :s, :s] = (weights @ self.shared_outer).reshape(k, s, s)
-        weighted = self.varying * weights[..., None]
-        for j in range(v):
-            gram[:, :s, s + j] = weighted[..., j] @ self.shared
-            gram[:, s + j, :s] = gram[:, :s, s + j]
-        gram[:, s:, s:] = weighted.transpose(0, 2, 1) @ self.varying
-        moment = np.concatenate([z @ self.shared, np.einsum("kn,knj->kj", z, self.varying)], 1)
+        moment = np.empty((k, s + v))
+        moment[:, :s] = z @ self.shared
+        for i, column in enumerate(self.columns):
+            weighted = weights * column
+            gram[:, :s, s + i] = gram[:, s + i, :s] = weighted @ self.shared
+            for j in range(i, v):
+                gram[:, s + i, s + j] = gram[:, s + j, s + i] = row_dot(weighted, self.columns[j])
+            moment[:, s + i] = row_dot(z, column)
         return np.linalg.solve(gram, moment[..., None])[..., 0]
+
+
+def row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("kn,kn->k", a, b)
 
 
 def regression_effects(
@@ -140,7 +152,7 @@ def logistic_propensity(batch: Batch, t: np.ndarray, weights: np.ndarray) -> np.
 
 def linear_predictor(batch: Batch, beta: np.ndarray) -> np.ndarray:
     s = batch.shared.shape[1]
-    return beta[:, :s] @ batch.shared.T + np.einsum("knj,kj->kn", batch.varying, beta[:, s:])
+    return beta[:, :s] @ batch.shared.T + np.einsum("jkn,kj->kn", batch.columns, beta[:, s:])
 
 
 def hajek_effects(d: Design, t: np.ndarray, e: np.ndarray, weights: np.ndarray) -> np.ndarray:
