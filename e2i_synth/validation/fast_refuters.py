@@ -64,7 +64,8 @@ def design(fitted: Fitted) -> Design:
     adjustment = list(fitted.identified.get_backdoor_variables())
     w = data[adjustment].to_numpy(dtype=float)
     scale = w.std(axis=0)
-    w = (w - w.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    # A constant column is the intercept again: dropped, as a pseudo-inverse ignores it.
+    w = ((w - w.mean(axis=0)) / np.where(scale > 0, scale, 1.0))[:, scale > 0]
     return Design(
         y=data[fitted.target.outcome].to_numpy(dtype=float),
         t=data[TREATMENT_COLUMN].to_numpy(dtype=float),

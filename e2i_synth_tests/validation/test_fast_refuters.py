@@ -124,3 +124,16 @@ def test_an_estimate_its_data_do_not_give_is_refuted_by_both():
         "data_subset": False,
     }
     assert {r.refuter: r.passed for r in dowhy} == verdicts
+
+
+def test_a_constant_adjustment_column_gives_the_least_squares_effect():
+    """Collinear with the intercept: dropped, where a pseudo-inverse would ignore it."""
+    fitted = fits_of("confounded")[0]
+    adjustment = list(fitted.identified.get_backdoor_variables())
+    data = fitted.data.assign(**{adjustment[0]: 1.0})
+    d = fast_refuters.design(replace(fitted, data=data))
+    assert d.w.shape[1] == len(adjustment) - 1
+    x = np.column_stack([np.ones(len(data)), d.t, data[adjustment].to_numpy(dtype=float)])
+    expected = np.linalg.lstsq(x, d.y, rcond=None)[0][1]
+    value = fast_refuters.effects(d, None, np.empty((1, d.n, 0)), np.ones((1, d.n)))[0]
+    assert value == pytest.approx(expected, rel=1e-9)
