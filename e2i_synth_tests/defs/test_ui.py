@@ -200,19 +200,20 @@ def test_asset_graph_shows_every_asset_in_its_group_with_its_checks_passed(ui):
     for group, names in groups.items():
         ui.open(f"/locations/{LOCATION}/asset-groups/{group}")
         ui.text(names[0])
-        ui.page.wait_for_function(
-            "n => [...document.querySelectorAll('svg foreignObject')]"
-            ".filter(e => e.textContent.includes('partitions')).length >= n",
-            arg=len(names),
-            timeout=TIMEOUT_MS,
-        )
+        expected = {name: f"{n} / {n} Passed" for name in names if (n := len(checks_of(name)))}
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while True:  # node rows (check status, partitions) load after the node itself
+            nodes = rendered_nodes(ui, every_asset)
+            complete = sorted(nodes) == sorted(names) and all(
+                text in nodes[name] for name, text in expected.items()
+            )
+            if complete or time.monotonic() > deadline:
+                break
+            ui.page.wait_for_timeout(500)
         ui.shot(f"group-{group}")
-        nodes = rendered_nodes(ui, every_asset)
         assert sorted(nodes) == sorted(names), group
-        for name in names:
-            n = len(checks_of(name))
-            if n:
-                assert f"{n} / {n} Passed" in nodes[name], nodes[name]
+        for name, text in expected.items():
+            assert text in nodes[name], nodes[name]
 
 
 def test_checks_tab_lists_each_check_passed_for_a_materialized_partition(ui):
