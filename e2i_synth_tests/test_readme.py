@@ -12,6 +12,7 @@ on a small-scale scenario.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -188,6 +189,19 @@ def test_python_snippets_run_in_order_in_one_namespace(checkout, monkeypatch):
         if not runnable(snippet):
             continue
         started = time.perf_counter()
-        exec(compile(snippet.code, str(snippet), "exec"), namespace)
+        shown = run_python(snippet, namespace)
         timings.append(f"{time.perf_counter() - started:5.1f} s  {snippet}")
+        assert shown is None or shown.strip(), snippet
     print("\n".join(timings))
+
+
+def run_python(snippet: Snippet, namespace: dict) -> str | None:
+    """Run a snippet as a notebook cell: a final expression is shown (its repr), which is
+    when a lazy DuckDB relation actually runs its query."""
+    tree = ast.parse(snippet.code)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    exec(compile(tree, str(snippet), "exec"), namespace)
+    if last is None:
+        return None
+    value = eval(compile(ast.Expression(last.value), str(snippet), "eval"), namespace)
+    return None if value is None else repr(value)
