@@ -25,10 +25,9 @@ from e2i_synth.tables import (
     treatment_events,
     triggers,
 )
+from e2i_synth.tables.downstream import DOWNSTREAM_SPECS
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.twins.specs import TWIN_SPECS
 from e2i_synth.world import World
-from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC
 
 Builder = Callable[[World, Mapping[str, pd.DataFrame]], pd.DataFrame]
 
@@ -88,10 +87,6 @@ REGISTRY: tuple[Table, ...] = (
 
 TABLES: dict[str, Table] = {t.name: t for t in REGISTRY}
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
-DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (HISTORY_SPEC, GROUND_TRUTH_SPEC, *TWIN_SPECS)
-"""Tables a domain's own step builds from the stored core tables (the twins:
-e2i_synth.twins.pipeline, e2i_synth/defs/twins), not `build_tables`; stored, migrated and
-loaded like the core tables, after them, with keys only among themselves."""
 SPECS: dict[str, TableSpec] = {t.name: t.spec for t in REGISTRY}
 STORED_SPECS: dict[str, TableSpec] = {**SPECS, **{s.name: s for s in DOWNSTREAM_SPECS}}
 """Every table the warehouse stores, in load order: the core tables, then the downstream

@@ -11,11 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 
 from e2i_synth.catalog import FREQUENCIES, RECOMMENDATIONS, TWIN_TYPES
+from e2i_synth.tables.downstream import DOWNSTREAM_SPECS, TWIN_SPECS
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.twins.specs import TWIN_SPECS as SPECS
 from e2i_synth.validation.result import CheckResult, from_problems
 from e2i_synth.validation.schemas import COLUMN_CHECKS, TYPE_FAMILIES
-from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC, SUBGROUP_COLUMNS
+from e2i_synth.world.interventions import SUBGROUP_COLUMNS
 
 UNIT = pa.Check.in_range(0, 1)
 TWIN_COLUMN_CHECKS: dict[str, list[pa.Check]] = {
@@ -38,7 +38,7 @@ TWIN_COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "error": [pa.Check.ge(0)],
     "abs_error": [pa.Check.ge(0)],
 }
-ALL_SPECS: dict[str, TableSpec] = {s.name: s for s in (HISTORY_SPEC, GROUND_TRUTH_SPEC, *SPECS)}
+ALL_SPECS: dict[str, TableSpec] = {s.name: s for s in DOWNSTREAM_SPECS}
 
 
 @cache
@@ -85,7 +85,7 @@ def check_keys(frames: dict[str, pd.DataFrame]) -> list[CheckResult]:
     """Every foreign key between the twin tables resolves (keys to core tables are the
     core suite's business)."""
     results = []
-    for spec in SPECS:
+    for spec in TWIN_SPECS:
         problems = []
         for column, parent in spec.foreign_keys.items():
             if parent not in frames:

@@ -16,10 +16,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.settings import Scenario
-from e2i_synth.twins.fidelity import ExperimentFidelity, FidelitySnapshot, SimulationScore
-from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
-from e2i_synth.twins.simulation import SimulationResult
-from e2i_synth.twins.specs import (
+from e2i_synth.tables.downstream import (
     MEMBERS,
     MODELS,
     POPULATIONS,
@@ -28,6 +25,9 @@ from e2i_synth.twins.specs import (
     TRACKING,
     TWINS,
 )
+from e2i_synth.twins.fidelity import ExperimentFidelity, FidelitySnapshot, SimulationScore
+from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+from e2i_synth.twins.simulation import SimulationResult
 
 
 def _json(value: object) -> str:

@@ -40,7 +40,7 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
-from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec
+from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC
 from e2i_synth.world.draw import World, exact_split
 
 OUTCOME = "prescribing_change"
@@ -187,35 +187,6 @@ def draw_interventions(world: World, hcp_profiles: pd.DataFrame) -> Intervention
     )
 
 
-HISTORY_SPEC = TableSpec(
-    name="hcp_intervention_history",
-    columns={
-        "history_id": "VARCHAR",
-        "hcp_id": "VARCHAR",
-        **SCENARIO_COLUMNS,
-        "period_index": "INTEGER",
-        "period_start": "DATE",
-        "treated": "BOOLEAN",
-        "intervention_type": "VARCHAR",
-        "channel": "VARCHAR",
-        "frequency": "VARCHAR",
-        "intensity": "DOUBLE",
-        "duration_weeks": "INTEGER",
-        "trx_before": "DOUBLE",
-        "trx_after": "DOUBLE",
-        "prescribing_change": "DOUBLE",
-        "data_split": "VARCHAR",
-    },
-    primary_key="history_id",
-    nullable=frozenset({"intervention_type", "channel", "frequency", "intensity"}),
-    unique=("hcp_id", "period_index"),
-)
-"""One row per HCP and quarterly period. `data_split` is the HCP's (all of an HCP's rows
-share it): twins train on train + validation, fidelity scores on test, holdout is unused.
-`hcp_id` names an hcp_profiles row without a foreign key: the table is rebuilt downstream
-of the core tables, so replacing them never has to reach into it."""
-
-
 def history_table(iw: InterventionWorld) -> pd.DataFrame:
     """The observable history: what was delivered, at what dose, and what followed."""
     n, periods = iw.delivered.shape
@@ -253,37 +224,6 @@ def history_table(iw: InterventionWorld) -> pd.DataFrame:
             "data_split": np.array(SPLITS)[iw.split[hcp]],
         }
     )
-
-
-GROUND_TRUTH_SPEC = TableSpec(
-    name="intervention_ground_truth",
-    columns={
-        "truth_id": "VARCHAR",
-        **SCENARIO_COLUMNS,
-        "intervention_type": "VARCHAR",
-        "subgroup_column": "VARCHAR",
-        "subgroup_value": "VARCHAR",
-        "n_hcps": "INTEGER",
-        "intensity": "DOUBLE",
-        "duration_weeks": "INTEGER",
-        "true_ate": "DOUBLE",
-        "mean_y0": "DOUBLE",
-        "mean_y1": "DOUBLE",
-        "naive_contrast": "DOUBLE",
-        "treatment_column": "VARCHAR",
-        "outcome_column": "VARCHAR",
-        "adjustment_columns": "VARCHAR",
-        "effect_modifiers": "VARCHAR",
-        "dose_response": "VARCHAR",
-        "seed": "INTEGER",
-        "generator_version": "VARCHAR",
-    },
-    primary_key="truth_id",
-    nullable=frozenset({"naive_contrast"}),
-    unique=("brand", "dgp_type", "intervention_type", "subgroup_column", "subgroup_value"),
-)
-"""Per intervention, overall and per value of each effect modifier, at the reference dose:
-the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
 
 
 def _subgroups(frame: pd.DataFrame) -> pd.DataFrame:

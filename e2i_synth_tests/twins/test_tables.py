@@ -1,11 +1,10 @@
 import json
 
-from e2i_synth.twins.specs import TWIN_SPECS as SPECS
-from e2i_synth.world.interventions import GROUND_TRUTH_SPEC, HISTORY_SPEC
+from e2i_synth.tables.downstream import DOWNSTREAM_SPECS, TWIN_SPECS
 
 
 def test_every_table_follows_its_spec_with_unique_keys(twin_frames):
-    specs = {s.name: s for s in (HISTORY_SPEC, GROUND_TRUTH_SPEC, *SPECS)}
+    specs = {s.name: s for s in DOWNSTREAM_SPECS}
     assert list(twin_frames) == list(specs)
     for name, frame in twin_frames.items():
         spec = specs[name]
@@ -19,10 +18,10 @@ def test_every_table_follows_its_spec_with_unique_keys(twin_frames):
 
 
 def test_foreign_keys_resolve(twin_frames, iw):
-    keys = {s.name: s.primary_key for s in SPECS}
+    keys = {s.name: s.primary_key for s in TWIN_SPECS}
     parents = {**twin_frames, "hcp_profiles": iw.hcps}
     keys["hcp_profiles"] = "hcp_id"
-    for spec in SPECS:
+    for spec in TWIN_SPECS:
         for column, parent in spec.foreign_keys.items():
             assert twin_frames[spec.name][column].isin(parents[parent][keys[parent]]).all(), (
                 spec.name,

@@ -14,10 +14,9 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
+from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC, HISTORY_SPEC
 from e2i_synth.world import draw_world
 from e2i_synth.world.interventions import (
-    GROUND_TRUTH_SPEC,
-    HISTORY_SPEC,
     delivery_propensity,
     dose,
     draw_interventions,

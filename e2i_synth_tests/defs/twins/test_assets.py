@@ -11,7 +11,7 @@ from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.defs.twins import definitions as twins
 from e2i_synth.defs.twins.assets import CHECK_SPECS, DEPS, GROUP, twin_tables
 from e2i_synth.settings import Scenario, Settings
-from e2i_synth.twins.specs import TWIN_SPECS
+from e2i_synth.tables.downstream import TWIN_SPECS
 from e2i_synth.warehouse import DuckDBWarehouse
 
 SCENARIO = Scenario("kisqali", "confounded")

@@ -1,14 +1,74 @@
-"""Specs of the source design's twin tables, in FK (load) order.
+"""Specs of the tables built downstream of the core ones by a domain's own step (not by
+`build_tables`): the HCP intervention history and its truth (e2i_synth.world.interventions)
+and the source design's twin tables (e2i_synth.twins), in FK (load) order.
 
-Kept free of heavy imports (no scikit-learn) so the table registry can list them. Keys
-lead only between twin tables: rows that name a core row (an HCP) follow it through
-Dagster lineage, not a foreign key, so replacing a scenario's core tables never has to
-reach into the twin tables (they are rebuilt downstream).
+Declared here, free of heavy imports, so the registry can list them without importing
+their builders (which import the registry). Keys lead only between these tables: rows that
+name a core row (an HCP) follow it through Dagster lineage, not a foreign key, so replacing
+a scenario's core tables never has to reach into them (they are rebuilt downstream).
 """
 
 from __future__ import annotations
 
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec
+
+HISTORY_SPEC = TableSpec(
+    name="hcp_intervention_history",
+    columns={
+        "history_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "period_index": "INTEGER",
+        "period_start": "DATE",
+        "treated": "BOOLEAN",
+        "intervention_type": "VARCHAR",
+        "channel": "VARCHAR",
+        "frequency": "VARCHAR",
+        "intensity": "DOUBLE",
+        "duration_weeks": "INTEGER",
+        "trx_before": "DOUBLE",
+        "trx_after": "DOUBLE",
+        "prescribing_change": "DOUBLE",
+        "data_split": "VARCHAR",
+    },
+    primary_key="history_id",
+    nullable=frozenset({"intervention_type", "channel", "frequency", "intensity"}),
+    unique=("hcp_id", "period_index"),
+)
+"""One row per HCP and quarterly period. `data_split` is the HCP's (all of an HCP's rows
+share it): twins train on train + validation, fidelity scores on test, holdout is unused.
+`hcp_id` names an hcp_profiles row without a foreign key: the table is rebuilt downstream
+of the core tables, so replacing them never has to reach into it."""
+
+GROUND_TRUTH_SPEC = TableSpec(
+    name="intervention_ground_truth",
+    columns={
+        "truth_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "subgroup_column": "VARCHAR",
+        "subgroup_value": "VARCHAR",
+        "n_hcps": "INTEGER",
+        "intensity": "DOUBLE",
+        "duration_weeks": "INTEGER",
+        "true_ate": "DOUBLE",
+        "mean_y0": "DOUBLE",
+        "mean_y1": "DOUBLE",
+        "naive_contrast": "DOUBLE",
+        "treatment_column": "VARCHAR",
+        "outcome_column": "VARCHAR",
+        "adjustment_columns": "VARCHAR",
+        "effect_modifiers": "VARCHAR",
+        "dose_response": "VARCHAR",
+        "seed": "INTEGER",
+        "generator_version": "VARCHAR",
+    },
+    primary_key="truth_id",
+    nullable=frozenset({"naive_contrast"}),
+    unique=("brand", "dgp_type", "intervention_type", "subgroup_column", "subgroup_value"),
+)
+"""Per intervention, overall and per value of each effect modifier, at the reference dose:
+the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
 
 MODELS = TableSpec(
     name="digital_twin_models",
@@ -162,3 +222,5 @@ TWIN_SPECS: tuple[TableSpec, ...] = (
     SNAPSHOTS,
 )
 """The twin tables in FK (load) order."""
+
+DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (HISTORY_SPEC, GROUND_TRUTH_SPEC, *TWIN_SPECS)
