@@ -12,6 +12,7 @@ from e2i_synth.defs.twins import definitions as twins
 from e2i_synth.defs.twins.assets import CHECK_SPECS, DEPS, GROUP, twin_tables
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables.downstream import TWIN_SPECS
+from e2i_synth.twins.pipeline import scenario_tables
 from e2i_synth.warehouse import DuckDBWarehouse
 
 SCENARIO = Scenario("kisqali", "confounded")
@@ -52,3 +53,33 @@ def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch
     for spec in TWIN_SPECS:
         assert len(store.read(spec.name, SCENARIO)), spec.name
     assert (isolated_home / "mlflow.db").is_file()
+
+
+def test_a_deploy_off_truth_blocks_the_load(isolated_home, monkeypatch):
+    """The blocking check runs before the load: a deploy whose CI misses the truth stores no
+    twin table and fails the run, naming the intervention."""
+    from e2i_synth.defs.twins import assets
+
+    def off_truth(run):
+        frames = scenario_tables(run)
+        runs = frames["simulation_runs"].copy()
+        runs.loc[0, ["recommendation", "true_ate"]] = ["deploy", runs.loc[0, "ci_upper"] + 0.1]
+        return {**frames, "simulation_runs": runs}
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setattr(assets, "scenario_tables", off_truth)
+    resources = {
+        "generation": GenerationResource(scale=str(N), seed=5),
+        "warehouse": WarehouseResource(),
+    }
+    result = materialize(
+        [core_tables, twin_tables],
+        resources=resources,
+        partition_key=SCENARIO.partition_key,
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "deploy_within_ci_of_truth failed" in failure.step_failure_data.error.to_string()
+    stored = DuckDBWarehouse(Settings.from_env().warehouse_path).tables()
+    assert "patient_journeys" in stored and "simulation_runs" not in stored
