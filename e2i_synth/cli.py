@@ -94,6 +94,8 @@ def materialize(
     """Generate and check scenarios through Dagster into the warehouse (DuckDB in
     $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
     from e2i_synth.defs.runner import run_scenarios
+    from e2i_synth.twins.pipeline import supports_scale, training_rows_at
+    from e2i_synth.twins.training import MIN_TRAINING_ROWS
     from e2i_synth.warehouse import open_warehouse
 
     settings = Settings.from_env(scale=scale, seed=seed)
@@ -109,6 +111,12 @@ def materialize(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed}, {workers} at a time -> {settings.target}"
     )
+    if not supports_scale(settings.n_patients):
+        click.echo(
+            f"digital twins skipped: {settings.n_patients} patients per scenario give "
+            f"{training_rows_at(settings.n_patients):,} HCP-quarters to train on, under the "
+            f"{MIN_TRAINING_ROWS:,} the twin generator needs (use --scale small or larger)"
+        )
     runs = run_scenarios(
         settings, scenarios, generate=True, on_done=progress_line(len(scenarios)), workers=workers
     )

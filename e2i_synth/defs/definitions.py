@@ -1,7 +1,7 @@
 """The one Definitions object: `dagster dev` and `dagster asset materialize` load this.
 
-Each domain (core today; twins, privacy, stories) keeps its assets, checks, jobs and
-schedules in its own folder and is merged here with the shared resources and executor.
+Each domain (core, twins, privacy, stories) keeps its assets, checks, jobs, schedules and
+sensors in its own folder and is merged here with the shared resources and executor.
 Loading reads no setting: resources resolve the environment when a run starts.
 """
 
@@ -11,11 +11,17 @@ from dagster import Definitions, in_process_executor
 
 from e2i_synth.defs.core import definitions as core
 from e2i_synth.defs.core.jobs import GENERATE_JOB, VALIDATE_JOB
+from e2i_synth.defs.privacy import definitions as privacy
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.defs.stories import definitions as stories
+from e2i_synth.defs.twins import definitions as twins
 
 # Steps are vectorized and short; a subprocess per step would cost more than the work.
 defs = Definitions.merge(
     core.defs,
+    twins.defs,
+    privacy.defs,
+    stories.defs,
     Definitions(
         resources={"generation": GenerationResource(), "warehouse": WarehouseResource()},
         executor=in_process_executor,

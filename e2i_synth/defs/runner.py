@@ -19,13 +19,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
 from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.errors import Stopped
 from e2i_synth.settings import Scenario, Settings
+from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.twins.pipeline import supports_scale
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import open_warehouse
 
@@ -77,8 +79,10 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         metadata = materialization.metadata
-        rows[materialization.asset_key.to_user_string()] = metadata["dagster/row_count"].value
-        true_ate = metadata["true_ate"].value
+        name = materialization.asset_key.to_user_string()
+        rows[name] = metadata["dagster/row_count"].value
+        if name == "causal_ground_truth":
+            true_ate = metadata["true_ate"].value
     results = open_warehouse(settings.home, settings.database_url).read_results([result.run_id])
     order = {c.name: i for i, c in enumerate(CHECKS)}
     results = results.sort_values(
@@ -155,6 +159,15 @@ def interrupted(result) -> bool:
     )
 
 
+def selection(job, settings: Settings) -> list[AssetKey]:
+    """Every asset of the generate job; without the twins where the scale is too small
+    for their training (the command says so)."""
+    keys = job.asset_layer.executable_asset_keys
+    if supports_scale(settings.n_patients):
+        return sorted(keys)
+    return sorted(k for k in keys if k.to_user_string() in TABLE_NAMES)
+
+
 def run_one(
     settings: Settings,
     scenario: Scenario,
@@ -170,6 +183,7 @@ def run_one(
         partition_key=scenario.partition_key,
         tags=RUN_TAGS,
         raise_on_error=False,
+        asset_selection=selection(job, settings) if generate else None,
     )
     if interrupted(result):
         raise KeyboardInterrupt

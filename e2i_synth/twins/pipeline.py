@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from e2i_synth.catalog import INTERVENTION_TYPES
+from e2i_synth.catalog import HCPS_PER_PATIENT, HISTORY_PERIODS, INTERVENTION_TYPES, SPLITS
 from e2i_synth.twins import tables
 from e2i_synth.twins.features import hcp_training_frame
 from e2i_synth.twins.fidelity import (
@@ -24,7 +24,9 @@ from e2i_synth.twins.fidelity import (
 )
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation
 from e2i_synth.twins.simulation import SimulationResult, simulate
+from e2i_synth.twins.training import MIN_TRAINING_ROWS, TRAINING_SPLITS
 from e2i_synth.world import World
+from e2i_synth.world.draw import split_counts
 from e2i_synth.world.interventions import (
     InterventionWorld,
     draw_interventions,
@@ -34,6 +36,19 @@ from e2i_synth.world.interventions import (
 
 DEFAULT_TWINS = 2_000
 """Twins per scenario in the default run (the bench measures 10,000)."""
+
+
+def training_rows_at(n_patients: int) -> int:
+    """HCP-quarters of the training splits a scenario of this size yields."""
+    n_hcps = max(1, round(n_patients * HCPS_PER_PATIENT))
+    counts = split_counts(n_hcps)
+    fitted = sum(int(counts[SPLITS.index(s)]) for s in TRAINING_SPLITS)
+    return fitted * HISTORY_PERIODS
+
+
+def supports_scale(n_patients: int) -> bool:
+    """Whether the default twin run can train at this scale (it needs MIN_TRAINING_ROWS)."""
+    return training_rows_at(n_patients) >= MIN_TRAINING_ROWS
 
 
 @dataclass

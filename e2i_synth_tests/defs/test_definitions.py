@@ -25,6 +25,7 @@ from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+CORE_GROUPS = {"world", "events", "ml", "metrics", "feature_store", "truth"}
 SCENARIO = Scenario("kisqali", "confounded")
 N = 300
 
@@ -42,12 +43,17 @@ def digests(path) -> dict[str, str]:
 def test_definitions_resolve_graph_partitions_and_job():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == set(TABLE_NAMES)
+    core_keys = {k for k in keys if graph.get(AssetKey(k)).group_name in CORE_GROUPS}
+    assert core_keys == set(TABLE_NAMES)
+    groups = {graph.get(AssetKey(k)).group_name for k in keys}
+    assert groups == {*CORE_GROUPS, "twins", "privacy", "stories"}
     parents = {p.to_user_string() for p in graph.get(core.CORE_SPECS[6].key).parent_keys}
     assert parents == {"hcp_profiles", "patient_journeys", "ml_predictions"}
     assert defs.resolve_job_def(GENERATE_JOB).partitions_def == SCENARIO_PARTITIONS
     check_keys = {f"{k.asset_key.to_user_string()}.{k.name}" for k in graph.asset_check_keys}
-    assert check_keys == {c.name for c in CHECKS}
+    assert {c.name for c in CHECKS} <= check_keys
+    core_checks = {c for c in check_keys if c.split(".")[0] in TABLE_NAMES}
+    assert core_checks == {c.name for c in CHECKS}
     assert all(spec.blocking and spec.partitions_def == SCENARIO_PARTITIONS for spec in CHECK_SPECS)
     validate_nodes = {n.name for n in defs.resolve_job_def(VALIDATE_JOB).graph.node_defs}
     assert validate_nodes == {"scenario_checks"}

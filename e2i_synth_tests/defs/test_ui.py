@@ -276,3 +276,18 @@ def test_launchpad_asks_for_a_partition_and_runs_the_chosen_one(ui):
     ui.open(f"/locations/{LOCATION}/jobs/{VALIDATE_JOB}/runs")
     ui.text(f"partition: {partition}")
     ui.shot("validate-runs")
+
+
+def test_execute_all_checks_without_a_partition_stops_with_one_sentence(ui):
+    """Dagster's "Execute all" launches a partitioned asset's checks with no partition (it
+    asks for none); the run must fail saying what to do. Last here: the failed launch
+    becomes the checks' latest execution."""
+    ui.open(f"/assets/{CHECKED_ASSET}?view=checks")
+    ui.text("Execute all").click()
+    ui.text("Launched run", exact=False)
+    ui.open("/runs")
+    ui.page.locator("a[href^='/runs/']").first.click(timeout=TIMEOUT_MS)  # the newest run
+    ui.page.wait_for_url("**/runs/**", timeout=TIMEOUT_MS)
+    ui.page.get_by_text("Failure", exact=True).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    ui.text("These checks run on one scenario: choose a partition", exact=False)
+    ui.shot("execute-all-without-partition")

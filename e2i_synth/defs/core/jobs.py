@@ -11,10 +11,14 @@ from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 GENERATE_JOB = "generate_scenario"
 VALIDATE_JOB = "validate_scenario"
 
+TWIN_GROUP = "twins"
+"""The twin tables of a scenario are rebuilt with it (they are defined in defs/twins)."""
+
 generate_scenario = define_asset_job(
     GENERATE_JOB,
-    selection=AssetSelection.assets(core_tables),
-    description="Draw one scenario's world, replace its tables, then run every check.",
+    selection=AssetSelection.assets(core_tables) | AssetSelection.groups(TWIN_GROUP),
+    description="Draw one scenario's world, replace its tables and check them; then train, "
+    "simulate and score its digital twins against the world's truth.",
 )
 
 # A checks-only selection has no asset to take partitions from, and Dagster then drops a

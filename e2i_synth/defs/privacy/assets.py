@@ -25,6 +25,12 @@ from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy import copula
 from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
+from e2i_synth.privacy.scorecard import (
+    CORR_DELTA_LIMIT,
+    DUP_RATE_LIMIT,
+    KS_LIMIT,
+    MIA_AUC_LIMIT,
+)
 from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
 from e2i_synth.settings import Scenario
 
@@ -51,8 +57,9 @@ def published_path(home: Path, scenario: Scenario) -> Path:
             asset="synthetic_journey",
             blocking=True,
             partitions_def=SCENARIO_PARTITIONS,
-            description="KS and TV <= 0.10, corr delta <= 0.10, attack AUC <= 0.60, "
-            "duplicate rate <= 0.05 against the holdout patients.",
+            description=f"KS and TV <= {KS_LIMIT}, corr delta <= {CORR_DELTA_LIMIT}, "
+            f"attack AUC <= {MIA_AUC_LIMIT}, duplicate rate <= {DUP_RATE_LIMIT} against the "
+            "holdout patients.",
         )
     ],
     description="Synthetic patient journeys (copula, optimized), published when all green.",
