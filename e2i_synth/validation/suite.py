@@ -139,8 +139,9 @@ def registry() -> tuple[CheckDef, ...]:
         CheckDef(
             "causal_refutation",
             CAUSAL_TABLE,
-            f"DoWhy refuters ({simulations} simulations) do not refute any estimate at "
-            f"p <= {REFUTER_SIGNIFICANCE}",
+            f"placebo treatment, random common cause and data subset ({simulations} "
+            "simulations, refitted in one batch with DoWhy's estimator) do not refute any "
+            f"estimate by DoWhy's own test at p <= {REFUTER_SIGNIFICANCE}",
             lambda f, c: causal(f, c).refutation(),
             structural=False,
         ),
