@@ -212,8 +212,10 @@ def test_asset_graph_shows_every_asset_in_its_group_with_its_checks_passed(ui):
         deadline = time.monotonic() + TIMEOUT_MS / 1000
         while True:  # node rows (check status, partitions) load after the node itself
             nodes = rendered_nodes(ui, every_asset)
-            complete = sorted(nodes) == sorted(names) and all(
-                text in nodes[name] for name, text in expected.items()
+            complete = (
+                sorted(nodes) == sorted(names)
+                and all(text in nodes[name] for name, text in expected.items())
+                and not any("Loading" in text for text in nodes.values())
             )
             if complete or time.monotonic() > deadline:
                 break
