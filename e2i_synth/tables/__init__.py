@@ -104,10 +104,11 @@ def build_tables(world: World) -> dict[str, pd.DataFrame]:
 
 
 def descendants(names: set[str]) -> set[str]:
-    """The given tables and every table whose foreign keys lead to one of them: replacing a
-    parent's rows must replace these too, or their keys would dangle."""
+    """The given tables and every table derived from one of them (by foreign key, by what
+    its builder reads, or as its truth): replacing a table's rows must replace these too,
+    or their keys would dangle and their values disagree with it."""
     closure = set(names)
     for table in REGISTRY:
-        if closure & set(table.spec.foreign_keys.values()):
+        if closure & set(table.deps):
             closure.add(table.name)
     return closure

@@ -6,11 +6,12 @@ import shutil
 
 import psycopg
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 from e2i_synth.defs.definitions import GENERATE_JOB, defs
 from e2i_synth.defs.runner import run_config
 from e2i_synth.settings import Scenario, Settings
+from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth_tests.defs.test_definitions import REPO_ROOT
 
@@ -33,6 +34,7 @@ def test_dagster_yaml_keeps_runs_and_events_in_postgres(tmp_path, monkeypatch, p
         run_config=run_config(settings, True),
         partition_key=scenario.partition_key,
         instance=instance,
+        asset_selection=[AssetKey(t) for t in TABLE_NAMES],  # twins need a larger scale
     )
     assert result.success
     with psycopg.connect(postgres_database) as con:

@@ -214,9 +214,10 @@ def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp
     env = cli_env(tmp_path, E2I_SCALE=str(N))
     proc = start_cli("materialize", env=env)
     assert proc.stdout is not None
-    first = proc.stdout.readline()  # the header
-    first = proc.stdout.readline()  # the first finished scenario
-    assert first.startswith("[ 1/15]"), first
+    first = ""
+    while not first.startswith("[ 1/15]"):  # the header lines, then the first scenario
+        first = proc.stdout.readline()
+        assert first, "the command ended before finishing a scenario"
     time.sleep(0.5)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
