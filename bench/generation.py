@@ -11,11 +11,11 @@ from time import perf_counter
 import pandas as pd
 
 from e2i_synth.settings import Scenario, select_scenarios
-from e2i_synth.tables import CORE_TABLES
+from e2i_synth.tables import REGISTRY
 from e2i_synth.world import draw_world
 
 WORLD_STEP = "world draw"
-STEPS: tuple[str, ...] = (WORLD_STEP, *(m.SPEC.name for m in CORE_TABLES))
+STEPS: tuple[str, ...] = (WORLD_STEP, *(t.name for t in REGISTRY))
 """Timed steps in execution order: the draw, then the tables parents first."""
 
 StepTimes = dict[str, tuple[int, float]]
@@ -32,11 +32,11 @@ def time_scenario(scenario: Scenario, n_patients: int, seed: int) -> StepTimes:
     world = draw_world(scenario, n_patients, seed)
     times: StepTimes = {WORLD_STEP: (world.n_patients, perf_counter() - started)}
     frames: dict[str, pd.DataFrame] = {}
-    for module in CORE_TABLES:
+    for table in REGISTRY:
         started = perf_counter()
-        frame = module.build(world, frames)
-        frames[module.SPEC.name] = frame[list(module.SPEC.columns)]
-        times[module.SPEC.name] = (len(frame), perf_counter() - started)
+        frame = table.build(world, {name: frames[name] for name in table.reads})
+        frames[table.name] = frame[list(table.spec.columns)]
+        times[table.name] = (len(frame), perf_counter() - started)
     return times
 
 
