@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,7 +79,12 @@ def log_generator(
     result = generator.training
     kind = generator.twin_type
     experiment_id = _experiment_id(mlflow, generator.experiment_name, uri)
-    with mlflow.start_run(experiment_id=experiment_id, run_name=generator.model_id) as run:
+    with (
+        warnings.catch_warnings(),
+        mlflow.start_run(experiment_id=experiment_id, run_name=generator.model_id) as run,
+    ):
+        # MLflow hints that integer columns cannot hold missing values; ours hold none.
+        warnings.filterwarnings("ignore", "Hint: Inferred schema", UserWarning)
         mlflow.log_params(
             {
                 **result.hyperparameters,
