@@ -14,7 +14,7 @@ from e2i_synth.catalog import FREQUENCIES, RECOMMENDATIONS, TWIN_TYPES
 from e2i_synth.tables.downstream import DOWNSTREAM_SPECS, TWIN_SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.result import CheckResult, from_problems
-from e2i_synth.validation.schemas import COLUMN_CHECKS, TYPE_FAMILIES
+from e2i_synth.validation.schemas import COLUMN_CHECKS, schema_failures, spec_schema
 from e2i_synth.world.interventions import SUBGROUP_COLUMNS
 
 UNIT = pa.Check.in_range(0, 1)
@@ -43,40 +43,11 @@ ALL_SPECS: dict[str, TableSpec] = {s.name: s for s in DOWNSTREAM_SPECS}
 
 @cache
 def schema(table: str) -> pa.DataFrameSchema:
-    spec = ALL_SPECS[table]
-    return pa.DataFrameSchema(
-        {
-            name: pa.Column(
-                checks=[
-                    pa.Check(
-                        TYPE_FAMILIES[sql_type][1],
-                        element_wise=False,
-                        error=f"not {TYPE_FAMILIES[sql_type][0]}",
-                    ),
-                    *TWIN_COLUMN_CHECKS.get(name, []),
-                ],
-                nullable=name in spec.nullable,
-                unique=name == spec.primary_key,
-            )
-            for name, sql_type in spec.columns.items()
-        },
-        strict=True,
-        ordered=True,
-        unique=list(spec.unique) or None,
-        name=table,
-    )
+    return spec_schema(ALL_SPECS[table], TWIN_COLUMN_CHECKS)
 
 
 def check_schema(table: str, frame: pd.DataFrame) -> CheckResult:
-    problems = []
-    try:
-        schema(table).validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        for (column, check), group in exc.failure_cases.groupby(
-            ["column", "check"], dropna=False, sort=True
-        ):
-            examples = ", ".join(repr(v) for v in group["failure_case"].drop_duplicates()[:3])
-            problems.append(f"{table}.{column}: {len(group)} rows fail {check} (e.g. {examples})")
+    problems = schema_failures(schema(table), frame)
     ok = f"{len(frame)} rows match the {table} schema"
     return from_problems("schema", table, problems, ok, {"rows": len(frame)})
 

@@ -15,6 +15,7 @@ import pandera.pandas as pa
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
 from e2i_synth.tables import SPECS
+from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.result import CheckResult, from_problems
 
 TYPE_FAMILIES = {
@@ -63,14 +64,13 @@ def _type_check(sql_type: str) -> pa.Check:
     return pa.Check(is_family, element_wise=False, name=f"type_{family}", error=f"not {family}")
 
 
-@cache
-def schema(table: str) -> pa.DataFrameSchema:
-    """The Pandera schema of one core table."""
-    spec = SPECS[table]
+def spec_schema(spec: TableSpec, column_checks: dict[str, list[pa.Check]]) -> pa.DataFrameSchema:
+    """A table spec as a Pandera schema: column set and order, type family, nullability, key
+    uniqueness, and the given per-column checks (shared with the downstream tables)."""
     return pa.DataFrameSchema(
         {
             name: pa.Column(
-                checks=[_type_check(sql_type), *COLUMN_CHECKS.get(name, [])],
+                checks=[_type_check(sql_type), *column_checks.get(name, [])],
                 nullable=name in spec.nullable,
                 unique=name == spec.primary_key,
             )
@@ -79,22 +79,34 @@ def schema(table: str) -> pa.DataFrameSchema:
         strict=True,
         ordered=True,
         unique=list(spec.unique) or None,
-        name=table,
+        name=spec.name,
     )
 
 
-def schema_problems(table: str, frame: pd.DataFrame) -> list[str]:
+@cache
+def schema(table: str) -> pa.DataFrameSchema:
+    """The Pandera schema of one core table."""
+    return spec_schema(SPECS[table], COLUMN_CHECKS)
+
+
+def schema_failures(table_schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[str]:
     """Failures summarised per column and check (count and up to three examples), not dumped."""
     try:
-        schema(table).validate(frame, lazy=True)
+        table_schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         problems = []
         for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=True):
             examples = ", ".join(repr(v) for v in group["failure_case"].drop_duplicates()[:3])
-            problems.append(f"{table}.{column}: {len(group)} rows fail {check} (e.g. {examples})")
+            problems.append(
+                f"{table_schema.name}.{column}: {len(group)} rows fail {check} (e.g. {examples})"
+            )
         return problems
     return []
+
+
+def schema_problems(table: str, frame: pd.DataFrame) -> list[str]:
+    return schema_failures(schema(table), frame)
 
 
 def check_schema(table: str, frame: pd.DataFrame) -> CheckResult:

@@ -62,6 +62,19 @@ def check_metadata(result: CheckResult) -> dict[str, MetadataValue]:
     return metadata
 
 
+def check_result(
+    result: CheckResult, extra: dict[str, MetadataValue] | None = None
+) -> AssetCheckResult:
+    """A validator's result as Dagster reports it, its figures as typed metadata."""
+    return AssetCheckResult(
+        asset_key=result.table,
+        check_name=result.check,
+        passed=result.passed,
+        description=result.message,
+        metadata={**check_metadata(result), **(extra or {})},
+    )
+
+
 @multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
 def scenario_checks(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -87,11 +100,5 @@ def scenario_checks(
     recorded = results_frame(results, context.run.run_id, scenario)
     store.record_results(recorded)
     report = write_report(recorded, warehouse.settings().home / "reports", context.run.run_id)
-    for result in results:
-        yield AssetCheckResult(
-            asset_key=result.table,
-            check_name=result.check,
-            passed=result.passed,
-            description=result.message,
-            metadata={**check_metadata(result), "report": MetadataValue.path(str(report))},
-        )
+    extra = {"report": MetadataValue.path(str(report))}
+    yield from (check_result(result, extra) for result in results)

@@ -23,7 +23,7 @@ from dagster import (
 
 from e2i_synth.catalog import GENERATOR_VERSION
 from e2i_synth.defs.core.assets import column_schema, preview
-from e2i_synth.defs.core.checks import check_metadata
+from e2i_synth.defs.core.checks import check_result
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource, warehouse_kind
 from e2i_synth.errors import E2IError
@@ -146,11 +146,4 @@ def twin_tables(
                 ),
             },
         )
-    for result in results:
-        yield AssetCheckResult(
-            asset_key=result.table,
-            check_name=result.check,
-            passed=result.passed,
-            description=result.message,
-            metadata=check_metadata(result),
-        )
+    yield from (check_result(result) for result in results)
