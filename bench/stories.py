@@ -12,11 +12,17 @@ import pandas as pd
 
 from e2i_synth.settings import Scenario
 from e2i_synth.stories import example_files, parse_story
-from e2i_synth.stories.audience import data_end, present
-from e2i_synth.stories.build import analyze_story, check_queries, hero_values, story_frames
+from e2i_synth.stories.audience import present
+from e2i_synth.stories.build import (
+    analyze_story,
+    check_queries,
+    hero_values,
+    scenario_frames,
+    story_calendar,
+    story_frames,
+)
 from e2i_synth.stories.export import export_frames
 from e2i_synth.stories.golden import Context
-from e2i_synth.stories.timeline import plan_timeline
 from e2i_synth.stories.truth import read_truths
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.suite import structural_checks
@@ -41,8 +47,8 @@ def story_rows(file) -> list[dict]:
         lambda: build_tables(draw_world(Scenario(spec.brand, spec.dgp), spec.n_patients, spec.seed))
     )
     analyze_s, analyses = median_seconds(lambda: analyze_story(story))
-    windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
-    plan = plan_timeline(base, windows, story.as_of, data_end(story))
+    scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)  # cached: not timed below
+    calendar_s, (base, plan, _) = median_seconds(lambda: story_calendar(story, analyses))
     over_s, (frames, heroes) = median_seconds(lambda: story_frames(story, base, plan, 1.0))
     presented = present(frames, story)
     context = Context(hero_values(story, heroes), read_truths(frames))
@@ -58,6 +64,7 @@ def story_rows(file) -> list[dict]:
     steps = {
         "scenario generation (baseline)": base_s,
         f"analyze {len(story.queries)} queries": analyze_s,
+        "calendar (plan; weighted re-dating and rebuild when `temporal`)": calendar_s,
         "overrides (shift, heroes, names, truth)": over_s,
         f"golden queries in DuckDB ({passed}/{len(outcomes)} pass)": golden_s,
         "structural checks": checks_s,

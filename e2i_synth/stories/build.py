@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -24,11 +24,12 @@ from e2i_synth.stories.audience import (
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_segment, apply_top_hcp
 from e2i_synth.stories.model import Story
+from e2i_synth.stories.seasons import CalendarWeighting, anchor_share, weight_calendar
 from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
 from e2i_synth.stories.truth import read_truths, recompute_truth
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.suite import structural_checks
-from e2i_synth.world import draw_world
+from e2i_synth.world import World, draw_world
 
 Frames = dict[str, pd.DataFrame]
 Engine = Callable[[Frames], AbstractContextManager[Callable[[str], pd.DataFrame]]]
@@ -72,6 +73,7 @@ class StoryBuild:
     story: Story
     analyses: dict[int, QueryAnalysis]
     plan: TimelinePlan
+    weighting: CalendarWeighting | None  # None: the story states no `temporal` section
     frames: Frames  # the story's tables in the warehouse vocabulary (structurally checked)
     presented: Frames  # as the audience sees them: queried and exported
     attempts: tuple[Attempt, ...]  # in order; the last one is the dataset
@@ -115,10 +117,39 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
 
 
 @lru_cache(maxsize=2)
+def scenario_world(brand: str, dgp: str, n_patients: int, seed: int) -> World:
+    return draw_world(Scenario(brand, dgp), n_patients, seed)
+
+
+@lru_cache(maxsize=2)
 def scenario_frames(brand: str, dgp: str, n_patients: int, seed: int) -> Frames:
     """The scenario a story builds on, never modified (the last two are kept: retries and
     stories on the same scenario share them)."""
-    return build_tables(draw_world(Scenario(brand, dgp), n_patients, seed))
+    return build_tables(scenario_world(brand, dgp, n_patients, seed))
+
+
+def story_calendar(
+    story: Story, analyses: dict[int, QueryAnalysis]
+) -> tuple[Frames, TimelinePlan, CalendarWeighting | None]:
+    """The frames the story's overrides start from, the plan that moves them to the as-of
+    date and, when the story states a `temporal` section, how its dates were weighted
+    toward the queries' windows. The weights are placed on the calendar of the
+    scenario's own plan; the plan is then made again on the weighted frames, so no
+    queried date passes the data end (their spans can only move by the days a patient's
+    events lie from its index date)."""
+    spec = story.scenario
+    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
+    plan = plan_timeline(base, windows, story.as_of, data_end(story))
+    if story.temporal is None:
+        return base, plan, None
+    world = scenario_world(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    frames, weighting = weight_calendar(
+        world, base, windows, story.temporal, plan.shift.days, spec.seed
+    )
+    final = plan_timeline(frames, windows, story.as_of, data_end(story))
+    reached = anchor_share(frames, weighting.windows, final.shift.days)
+    return frames, final, replace(weighting, reached=reached)
 
 
 def story_frames(
@@ -159,10 +190,7 @@ def build_story(
     returns a context manager giving an executor (`stories.postgres.postgres_engine`);
     DuckDB in memory always runs, the engines given run the same queries after it."""
     analyses = analyze_story(story)
-    spec = story.scenario
-    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
-    windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
-    plan = plan_timeline(base, windows, story.as_of, data_end(story))
+    base, plan, weighting = story_calendar(story, analyses)
     attempts: list[Attempt] = []
     for number in range(story.retries + 1):
         weight = 1 + WEIGHT_STEP * number
@@ -175,7 +203,7 @@ def build_story(
             on_attempt(attempts[-1])
         if not attempts[-1].retryable:
             break
-    return StoryBuild(story, analyses, plan, frames, presented, tuple(attempts))
+    return StoryBuild(story, analyses, plan, weighting, frames, presented, tuple(attempts))
 
 
 def check_queries(

@@ -3,6 +3,7 @@ and the field, so the person who wrote the file can fix it without reading code.
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ MAX_LISTED = 5
 HCP_SEGMENT_COLUMNS = ("specialty", "adoption_stage", "preferred_channel")
 """HCP attributes no DGP reads: a hero segment may be relabelled without touching the truth."""
 TRUTHS = ("underperformer_region", "largest_cate_region", "smallest_cate_region")
+MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
 
 
 class StoryError(E2IError):
@@ -80,6 +82,17 @@ class Heroes(Strict):
     region: RegionHero | None = None
     hcp_segment: SegmentHero | None = None
     hcp: HcpHero | None = None
+
+
+class Temporal(Strict):
+    """Where the story's patients and field activity fall in time: `window_share` of them
+    inside the windows its queries filter on, each calendar month's days weighted by
+    `seasonality` (month name -> multiplier; 1 for a month not named)."""
+
+    window_share: float | None = Field(None, gt=0, lt=1)
+    seasonality: dict[Literal[MONTHS], Annotated[float, Field(gt=0, le=10)]] = Field(  # type: ignore[valid-type]
+        default_factory=dict
+    )
 
 
 class TopRow(Strict):
@@ -166,6 +179,7 @@ class Story(Strict):
     dialect: Literal["duckdb", "postgres", "bigquery"] = "duckdb"
     scenario: ScenarioSpec
     heroes: Heroes = Heroes()
+    temporal: Temporal | None = None
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     queries: list[GoldenQuery] = Field(min_length=1)
 
@@ -216,7 +230,9 @@ def _line_map(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 def _located(loc: tuple, lines: dict[tuple, int]) -> tuple[int, str]:
     """The line of the deepest part of `loc` that exists in the file, and a dotted field."""
-    parts = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper()))
+    parts = tuple(
+        p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p == "[key]"))
+    )
     for cut in range(len(parts), -1, -1):
         if parts[:cut] in lines:
             line = lines[parts[:cut]]

@@ -43,4 +43,17 @@ def plan_lines(build: StoryBuild) -> list[str]:
         f"{'' if c.covered else '  NOT COVERED'}"
         for c in plan.coverage
     ]
-    return lines
+    return lines + weighting_lines(build)
+
+
+def weighting_lines(build: StoryBuild) -> list[str]:
+    w = build.weighting
+    if w is None:
+        return []
+    windows = ", ".join(str(x) for x in w.windows) or "none on patient dates"
+    seasons = ", ".join(f"{m} x{f:g}" for m, f in w.seasonality.items()) or "none"
+    stated = f"{w.stated:.0%}" if w.stated is not None else "not stated"
+    return [
+        f"weighting: patients' index dates in {windows}: {w.reached:.1%} (stated {stated}, "
+        f"aimed {w.target:.1%}; {w.before:.1%} unweighted); seasonality: {seasons}"
+    ]

@@ -93,13 +93,17 @@ STORED_SPECS: dict[str, TableSpec] = {**SPECS, **{s.name: s for s in DOWNSTREAM_
 ones (what the loaders, the DDL and the migrations cover; `SPECS` stays the core)."""
 
 
-def build_tables(world: World) -> dict[str, pd.DataFrame]:
+def build_tables(
+    world: World, adjust: Callable[[str, pd.DataFrame], pd.DataFrame] | None = None
+) -> dict[str, pd.DataFrame]:
     """Project the world into every table, parents first; each builder sees only the
-    frames it declares it reads."""
+    frames it declares it reads. `adjust(name, frame)`, when given, rewrites each table as
+    it is built, before any child reads it (a story re-dates HCP-level field activity)."""
     frames: dict[str, pd.DataFrame] = {}
     for table in REGISTRY:
         upstream = {name: frames[name] for name in table.reads}
-        frames[table.name] = table.build(world, upstream)[list(table.spec.columns)]
+        frame = table.build(world, upstream)[list(table.spec.columns)]
+        frames[table.name] = adjust(table.name, frame) if adjust else frame
     return frames
 
 

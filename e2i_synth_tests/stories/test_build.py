@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from e2i_synth.stories.build import StoryCheckError, build_story, scenario_frames, story_frames
+from e2i_synth.stories.build import (
+    StoryCheckError,
+    build_story,
+    scenario_frames,
+    story_calendar,
+    story_frames,
+)
 from e2i_synth.stories.model import parse_story
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.stories.conftest import EXAMPLES, built, example
@@ -95,14 +101,18 @@ def test_examples_are_package_data():
 def test_the_story_is_a_pure_transformation_of_its_scenario():
     story = example("kisqali_qbr.yaml")
     spec = story.scenario
-    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
-    digest = {
-        name: int(pd.util.hash_pandas_object(f.astype(str)).sum()) for name, f in base.items()
-    }
+    scenario = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+
+    def digest() -> dict[str, int]:
+        return {
+            n: int(pd.util.hash_pandas_object(f.astype(str)).sum()) for n, f in scenario.items()
+        }
+
+    before = digest()
     build = built("kisqali_qbr.yaml")
-    again = story_frames(story, base, build.plan, 1.0)[0]
-    assert {
-        n: int(pd.util.hash_pandas_object(f.astype(str)).sum()) for n, f in base.items()
-    } == digest
+    base, plan, _ = story_calendar(story, build.analyses)
+    assert plan == build.plan
+    again = story_frames(story, base, plan, 1.0)[0]
+    assert digest() == before
     for name, frame in again.items():  # same story, same frames
         pd.testing.assert_frame_equal(frame, build.frames[name])

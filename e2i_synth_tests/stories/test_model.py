@@ -41,6 +41,8 @@ def test_as_of_defaults_to_today():
         (("{value: west}", "{value: westt}"), 6, "heroes.region.value"),
         (("scale: 2000", "scale: huge"), 4, "scenario"),
         (("title: A story\n", "title: A story\ncolour: red\n"), 2, "colour"),
+        (("heroes:", "temporal: {window_share: 1.5}\nheroes:"), 5, "temporal.window_share"),
+        (("heroes:", "temporal:\n  seasonality: {jully: 1.2}\nheroes:"), 6, "temporal.seasonality"),
     ],
 )
 def test_malformed_story_is_one_error_naming_line_and_field(change, line, field):

@@ -111,6 +111,8 @@ def story_dataset(
         "shift_months": MetadataValue.int(build.plan.shift.months),
         "rows": MetadataValue.int(sum(len(f) for f in build.presented.values())),
     }
+    if build.weighting is not None:
+        metadata["window_share"] = MetadataValue.float(build.weighting.reached)
     if all(c.passed for c in checks):
         folder = settings.home / EXPORTS_FOLDER / key
         export_frames(build.presented, folder)

@@ -1,0 +1,170 @@
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from e2i_synth.catalog import DGPS
+from e2i_synth.stories.build import analyze_story, build_story, scenario_frames, story_calendar
+from e2i_synth.stories.model import Temporal, parse_story
+from e2i_synth.stories.seasons import day_density, union
+from e2i_synth.stories.truth import recompute_truth
+from e2i_synth.stories.windows import Window
+
+STORY = """\
+title: Recent patients weighted toward the last six months
+audience: internal
+as_of: 2026-06-30
+scenario: {{brand: kisqali, dgp: {dgp}, scale: {scale}, seed: 7}}
+temporal:
+  window_share: 0.6
+  seasonality: {{december: 1.8}}
+queries:
+  - sequence: 1
+    complexity: simple
+    question: How many patients reached their index date in the last six months?
+    expected_sql: |
+      SELECT COUNT(*) AS patients FROM patient_journeys
+      WHERE index_date >= CURRENT_DATE - INTERVAL '180 days'
+    expect:
+      - above: {{column: patients, value: 0}}
+  - sequence: 2
+    complexity: simple
+    question: How many field engagements in the last six months?
+    expected_sql: |
+      SELECT COUNT(*) AS engagements FROM engagement_events
+      WHERE engagement_date >= CURRENT_DATE - INTERVAL '180 days'
+    expect:
+      - above: {{column: engagements, value: 0}}
+"""
+WINDOW_START = pd.Timestamp("2026-06-30") - pd.Timedelta(days=180)
+
+
+def story_of(dgp: str = "confounded", scale: int = 10_000):
+    return parse_story(STORY.format(dgp=dgp, scale=scale))
+
+
+@pytest.fixture(scope="module")
+def weighted():
+    return build_story(story_of())
+
+
+def within_binomial(share: float, target: float, n: int, z: float = 3.0) -> bool:
+    return abs(share - target) <= z * np.sqrt(target * (1 - target) / n)
+
+
+def test_the_share_inside_the_query_window_rises_to_the_stated_weight(weighted):
+    journeys = weighted.frames["patient_journeys"]
+    share = float((journeys["index_date"] >= WINDOW_START).mean())
+    unweighted = weighted.weighting.before
+    assert unweighted < 0.45  # about 180 of the scenario's ~585 days of index dates
+    assert within_binomial(share, 0.6, len(journeys)), (share, unweighted)
+    assert weighted.weighting.reached == pytest.approx(share)
+    assert weighted.weighting.windows == (Window(WINDOW_START.date(), None),)
+
+
+def test_field_engagements_follow_the_same_weight(weighted):
+    events = weighted.frames["engagement_events"]
+    field = events[events["patient_id"].isna()]
+    share = float((field["engagement_date"] >= WINDOW_START).mean())
+    assert within_binomial(share, 0.6, len(field)), share
+
+
+def test_days_outside_the_window_carry_the_stated_seasonality(weighted):
+    """Per-day index dates in December against February-November, outside the window:
+    1.8 within three standard errors of the log ratio (Poisson counts)."""
+    journeys = weighted.frames["patient_journeys"]
+    day = journeys["index_date"]
+    outside = journeys[(day < WINDOW_START) & (day >= "2025-01-01")]
+    months = outside["index_date"].dt.month
+    december, others = int((months == 12).sum()), int(months.between(2, 11).sum())
+    days_december, days_others = 31, (pd.Timestamp("2025-12-01") - pd.Timestamp("2025-02-01")).days
+    ratio = (december / days_december) / (others / days_others)
+    se = np.sqrt(1 / december + 1 / others)
+    assert abs(np.log(ratio) - np.log(1.8)) <= 3 * se, ratio
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_weighted_story_passes_structure_and_keeps_the_truth(dgp):
+    story = story_of(dgp, 3_000)
+    build = build_story(story)
+    assert build.structural_failures() == []
+    truth = build.frames["causal_ground_truth"]
+    recomputed = recompute_truth(build.frames)["causal_ground_truth"]
+    pd.testing.assert_frame_equal(truth, recomputed)
+    spec = story.scenario
+    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    assert truth["true_ate"].tolist() == base["causal_ground_truth"]["true_ate"].tolist()
+
+
+def days_from_index(frames, table: str, column: str) -> pd.Series:
+    index = frames["patient_journeys"].set_index("patient_id")["index_date"]
+    rows = frames[table]
+    return (rows[column] - rows["patient_id"].map(index)).dt.days
+
+
+def test_patient_timelines_keep_their_lags_and_durations():
+    story = story_of("time_series", 3_000)
+    spec = story.scenario
+    base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+    frames, _, weighting = story_calendar(story, analyze_story(story))
+    assert weighting is not None
+    before, after = base["patient_journeys"], frames["patient_journeys"]
+    assert (after["index_date"] != before["index_date"]).mean() > 0.9  # re-dated
+    pd.testing.assert_series_equal(after["days_to_treatment"], before["days_to_treatment"])
+    outcome = [days_from_index(f, "business_outcomes", "outcome_date") for f in (base, frames)]
+    pd.testing.assert_series_equal(outcome[0], outcome[1])
+    treated = [days_from_index(f, "treatment_events", "event_date") for f in (base, frames)]
+    after_diagnosis = base["treatment_events"]["event_type"] != "diagnosis"
+    pd.testing.assert_series_equal(treated[0][after_diagnosis], treated[1][after_diagnosis])
+
+
+def test_world_tied_metrics_follow_the_new_dates():
+    """conversion_rate per region and index month is the re-dated patients' initiation
+    rate, with their count as the sample size."""
+    story = story_of("confounded", 3_000)
+    frames, _, _ = story_calendar(story, analyze_story(story))
+    journeys = frames["patient_journeys"]
+    cells = journeys.groupby([journeys["region"], journeys["index_date"].dt.to_period("M")])
+    observed = cells["treatment_initiated"].agg(["mean", "size"])
+    metrics = frames["business_metrics"]
+    rate = metrics[metrics["metric_name"] == "conversion_rate"].assign(
+        month=lambda m: m["metric_date"].dt.to_period("M")
+    )
+    joined = rate.merge(observed, left_on=["region", "month"], right_index=True)
+    assert len(joined) > 50
+    np.testing.assert_allclose(joined["value"], joined["mean"])
+    assert (joined["sample_size"] == joined["size"]).all()
+
+
+def test_density_puts_the_target_inside_and_the_seasonality_everywhere():
+    days = np.arange(np.datetime64("2025-01-01"), np.datetime64("2026-01-01"))
+    windows = (Window(date(2025, 10, 1), None),)
+    temporal = Temporal(window_share=0.5, seasonality={"march": 2.0})
+    p, natural, target = day_density(days, windows, temporal)
+    assert p.sum() == pytest.approx(1.0)
+    hit = days >= np.datetime64("2025-10-01")
+    assert p[hit].sum() == pytest.approx(0.5) and target == 0.5
+    assert natural == pytest.approx(92 / (365 + 31))  # March counts twice
+    march, april = (
+        p[(days >= np.datetime64("2025-03-01")) & (days < np.datetime64("2025-04-01"))],
+        p[(days >= np.datetime64("2025-04-01")) & (days < np.datetime64("2025-05-01"))],
+    )
+    assert march[0] == pytest.approx(2 * april[0])
+    # A stated share below the natural one never moves data out of the windows.
+    _, _, kept = day_density(days, windows, Temporal(window_share=0.1))
+    assert kept == pytest.approx(92 / 365)
+
+
+def test_windows_merge_into_disjoint_spans():
+    a, b, c = date(2026, 1, 1), date(2026, 3, 1), date(2026, 5, 1)
+    assert union([Window(b, c), Window(a, b), Window(c, None)]) == (Window(a, None),)
+    assert union([Window(None, a), Window(b, c)]) == (Window(None, a), Window(b, c))
+
+
+def test_a_story_without_temporal_section_keeps_the_scenario_calendar():
+    story = story_of().model_copy(update={"temporal": None})
+    spec = story.scenario
+    frames, _, weighting = story_calendar(story, analyze_story(story))
+    assert weighting is None
+    assert frames is scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
