@@ -17,11 +17,16 @@ GENERATOR_VERSION = "1.0.0"
 
 @dataclass(frozen=True)
 class Brand:
+    """`products` are the presentations dispensed (what a prescription or refill is for),
+    drawn per patient with `product_shares`."""
+
     name: str
     code: str
     indication: str
     specialties: tuple[str, ...]
     trx_per_month: tuple[int, int]
+    products: tuple[str, ...]
+    product_shares: tuple[float, ...]
 
 
 BRANDS: Mapping[str, Brand] = MappingProxyType(
@@ -32,6 +37,8 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             "chronic spontaneous urticaria",
             ("allergy_immunology", "dermatology"),
             (5_000, 50_000),
+            ("Remibrutinib 25 mg",),
+            (1.0,),
         ),
         "fabhalta": Brand(
             "fabhalta",
@@ -39,6 +46,8 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             "PNH, IgA nephropathy, C3G",
             ("hematology", "nephrology"),
             (2_000, 20_000),
+            ("Fabhalta 200 mg",),
+            (1.0,),
         ),
         "kisqali": Brand(
             "kisqali",
@@ -46,6 +55,8 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             "HR+/HER2- breast cancer",
             ("medical_oncology", "breast_oncology"),
             (10_000, 100_000),
+            ("Kisqali 600 mg", "Kisqali 400 mg", "Kisqali 200 mg", "Kisqali Femara Co-Pack"),
+            (0.40, 0.30, 0.10, 0.20),
         ),
     }
 )
@@ -62,6 +73,7 @@ STATES_BY_REGION: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 ALL_SPECIALTIES: tuple[str, ...] = tuple(s for b in BRANDS.values() for s in b.specialties)
+ALL_PRODUCTS: tuple[str, ...] = tuple(p for b in BRANDS.values() for p in b.products)
 PRACTICE_TYPES: tuple[str, ...] = (
     "academic_medical_center",
     "community_hospital",
@@ -281,6 +293,7 @@ def _column_vocabulary() -> Mapping[str, tuple[str, ...]]:
             "journey_stage": JOURNEY_STAGES,
             "data_split": SPLITS,
             "event_type": TREATMENT_EVENT_TYPES,
+            "product": ALL_PRODUCTS,
             "intervention_type": INTERVENTION_TYPES,
             "outcome_type": OUTCOME_TYPES,
             "model_name": PREDICTION_MODELS,

@@ -82,13 +82,15 @@ CREATE TABLE treatment_events (
     event_type text NOT NULL,
     line_of_therapy integer NOT NULL,
     data_split text NOT NULL,
+    product text,
     CONSTRAINT treatment_events_pkey PRIMARY KEY (event_id),
     CONSTRAINT treatment_events_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
     CONSTRAINT treatment_events_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
     CONSTRAINT treatment_events_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT treatment_events_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
     CONSTRAINT treatment_events_event_type_check CHECK (event_type IN ('diagnosis', 'prescription', 'refill', 'switch', 'discontinuation')),
-    CONSTRAINT treatment_events_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+    CONSTRAINT treatment_events_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout')),
+    CONSTRAINT treatment_events_product_check CHECK (product IN ('Remibrutinib 25 mg', 'Fabhalta 200 mg', 'Kisqali 600 mg', 'Kisqali 400 mg', 'Kisqali 200 mg', 'Kisqali Femara Co-Pack'))
 );
 CREATE INDEX treatment_events_scenario_idx ON treatment_events (brand, dgp_type);
 CREATE INDEX treatment_events_patient_id_idx ON treatment_events (patient_id);

@@ -2,6 +2,8 @@
 
 All dates come from the world: the diagnosis opens the journey, the prescription is the
 initiation, refills follow monthly and a stop may end therapy, all before the outcome date.
+Every event after the diagnosis names the product the patient is on (one of the brand's
+presentations, drawn per patient with the catalog's shares; NULL on the diagnosis).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from e2i_synth.catalog import BRANDS
 from e2i_synth.seeds import stream
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
@@ -33,9 +36,11 @@ SPEC = TableSpec(
         "event_type": "VARCHAR",
         "line_of_therapy": "INTEGER",
         "data_split": "VARCHAR",
+        "product": "VARCHAR",  # last: added by migration 006
     },
     primary_key="event_id",
     foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
+    nullable=frozenset({"product"}),
 )
 
 
@@ -75,6 +80,10 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     order = np.lexsort((event_date, patient))
     patient, event_date, event_type = patient[order], event_date[order], event_type[order]
     line_of_therapy = rng.choice([1, 2, 3], size=n, p=[0.6, 0.3, 0.1])
+    brand = BRANDS[world.scenario.brand]
+    product = np.array(brand.products)[
+        rng.choice(len(brand.products), size=n, p=brand.product_shares)
+    ]
     return pd.DataFrame(
         {
             "event_id": scenario_keys(world, "T", np.arange(len(patient))),
@@ -85,5 +94,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "event_type": event_type,
             "line_of_therapy": line_of_therapy[patient],
             "data_split": split_names(world, patient),
+            "product": pd.Series(product[patient]).where(event_type != "diagnosis"),
         }
     )

@@ -27,6 +27,20 @@ def create_table_sql(spec: TableSpec) -> str:
     return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n  {columns}\n)"
 
 
+def add_missing_columns(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
+    """A file written before a nullable column joined its table gains the column (NULL in
+    the rows already stored), as the migrations do on PostgreSQL."""
+    have = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+            [spec.name],
+        ).fetchall()
+    }
+    for name in spec.nullable - have:
+        con.execute(f"ALTER TABLE {spec.name} ADD COLUMN {name} {spec.columns[name]}")
+
+
 LOCK_TIMEOUT_SECONDS = 600.0
 """How long a run waits for another run's write (or read) of the same file."""
 CONFLICT_RETRIES = 8
@@ -112,6 +126,7 @@ class DuckDBWarehouse:
             try:
                 for name in ordered:
                     con.execute(create_table_sql(STORED_SPECS[name]))
+                    add_missing_columns(con, STORED_SPECS[name])
                 for name in reversed(ordered):
                     con.execute(
                         f"DELETE FROM {name} WHERE brand = ? AND dgp_type = ?",

@@ -143,6 +143,22 @@ def test_prescriptions_match_initiation():
     assert (days == merged["days_to_treatment"]).all()
 
 
+@pytest.mark.parametrize("brand", list(BRANDS))
+def test_every_event_after_diagnosis_names_the_one_product_its_patient_is_on(brand):
+    events = frames_of(brand, "confounded")["treatment_events"]
+    diagnosis = events["event_type"] == "diagnosis"
+    assert events.loc[diagnosis, "product"].isna().all()
+    on_therapy = events[~diagnosis]
+    assert on_therapy["product"].notna().all()
+    assert set(on_therapy["product"]) <= set(BRANDS[brand].products)
+    assert (on_therapy.groupby("patient_id")["product"].nunique() == 1).all()
+    first = on_therapy.drop_duplicates("patient_id")["product"]
+    shares = first.value_counts(normalize=True).reindex(BRANDS[brand].products, fill_value=0)
+    expected = np.array(BRANDS[brand].product_shares)
+    se = np.sqrt(expected * (1 - expected) / len(first))
+    assert (np.abs(shares.to_numpy() - expected) <= 4 * se + 1e-12).all(), shares
+
+
 def test_hcp_target_volume_counts_scenario_patients():
     frames = frames_of("kisqali", "heterogeneous")
     counts = frames["patient_journeys"]["hcp_id"].value_counts()

@@ -37,6 +37,17 @@ def test_round_trip_preserves_rows_and_types(warehouse):
     ]
 
 
+def test_a_file_from_before_a_nullable_column_gains_it_on_the_next_load(tmp_path):
+    store = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    store.replace_scenario(KIS, frames_of("kisqali", "confounded", 500))
+    with store.connect(doing="drop the column") as con:
+        con.execute("ALTER TABLE treatment_events DROP COLUMN product")
+    store.replace_scenario(FAB, frames_of("fabhalta", "confounded", 500))
+    kept, loaded = store.read("treatment_events", KIS), store.read("treatment_events", FAB)
+    assert kept["product"].isna().all()
+    assert set(loaded["product"].dropna()) == {"Fabhalta 200 mg"}
+
+
 def test_replace_touches_only_its_scenario(warehouse):
     before_fab = {t: len(warehouse.read(t, FAB)) for t in TABLE_NAMES}
     smaller = frames_of("kisqali", "confounded", 300)
