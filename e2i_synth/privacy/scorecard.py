@@ -62,6 +62,10 @@ class Scorecard:
     """KS (numeric) or TV (categorical) distance of each column."""
     per_pair: pd.Series = field(default_factory=pd.Series, compare=False)
     """Association delta of each column pair, largest first."""
+    dcr_synthetic: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False)
+    """DCR(train) of the sampled synthetic rows: the evidence behind `dcr_share`."""
+    dcr_holdout: np.ndarray = field(default_factory=lambda: np.empty(0), compare=False)
+    """DCR(train) of the sampled holdout rows: what an unseen real row looks like."""
 
     @property
     def checks(self) -> tuple[Check, ...]:
@@ -143,6 +147,8 @@ def score_rows(
     held_q = sample_rows(held_x, DISTANCE_ROWS, rng)
     members = sample_rows(train_x, len(held_q), rng)
     pairs = metrics.association_deltas(real, syn, columns)
+    dcr_syn = metrics.closest_distances(train_x, syn_q)
+    dcr_held = metrics.closest_distances(train_x, held_q)
     tstr = trtr = None
     if target is not None:
         fit_syn = syn.iloc[sample_rows(np.arange(len(syn)), TSTR_ROWS, rng)]
@@ -157,11 +163,7 @@ def score_rows(
         corr_delta=float(pairs.mean()) if len(pairs) else 0.0,
         duplicate_rate=metrics.exact_duplicate_rate(syn, real),
         duplicate_rate_holdout=metrics.exact_duplicate_rate(held, real),
-        dcr_share=metrics.dcr_share(
-            metrics.closest_distances(train_x, syn_q),
-            metrics.closest_distances(train_x, held_q),
-            DCR_QUANTILE,
-        ),
+        dcr_share=metrics.dcr_share(dcr_syn, dcr_held, DCR_QUANTILE),
         mia_auc=metrics.mia_auc(
             metrics.closest_distances(syn_x, members), metrics.closest_distances(syn_x, held_q)
         ),
@@ -170,4 +172,6 @@ def score_rows(
         trtr=trtr,
         per_column=pd.concat([ks, tv]).rename("distance").to_frame(),
         per_pair=pairs,
+        dcr_synthetic=dcr_syn,
+        dcr_holdout=dcr_held,
     )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.errors import E2IError
-from e2i_synth.privacy.synthesizer import check_rows
+from e2i_synth.privacy.synthesizer import Family, check_rows
 from e2i_synth.twins.features import TWIN_TYPES, TwinType
 from e2i_synth.twins.sampler import smoothed_bootstrap
 
@@ -45,3 +45,26 @@ def hcp_entities(hcp_training_frame: pd.DataFrame) -> pd.DataFrame:
     kind = TWIN_TYPES["hcp"]
     columns = [*kind.features, "data_split"]
     return hcp_training_frame.drop_duplicates(kind.key)[columns].reset_index(drop=True)
+
+
+TWIN_FAMILY = Family(
+    name="twin_sampler",
+    build=lambda params: TwinSampler("hcp"),
+    starting_params=lambda rows, columns: {},
+    suggestions={},
+    advice={
+        "HIGH_KS": "the kernel widens each jittered marginal by Scott's factor, most on small "
+        "donor pools: draw filtered populations from larger pools (a larger scale)",
+        "HIGH_CORR_DELTA": "the kernel keeps the donors' covariance, but clipping to the "
+        "observed range and the volume bound bend it: check the named pairs",
+        "HIGH_MIA": "a twin keeps its donor's categories and strata and moves only the other "
+        "numeric features, so training HCPs have twins matching every category and unseen "
+        "ones rarely do; a wider numeric kernel leaves that match in place: resample the "
+        "categories too (a categorical kernel drawing another donor's value with some "
+        "probability), or sample twins from a DP synthesizer's output (mst)",
+        "HIGH_DUP_RATE": "twins equal to a donor had every jittered value clipped or rounded "
+        "back: jitter more features, or round fewer integer features",
+    },
+)
+"""The twin generator's sampler has no tunable hyperparameter (Scott's bandwidth is fixed
+in `e2i_synth/twins/sampler.py`), so its failures carry advice, not adjustments."""

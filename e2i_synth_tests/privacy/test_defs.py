@@ -4,17 +4,33 @@ optimizer job, run in process on a stored scenario."""
 from __future__ import annotations
 
 import pandas as pd
-from dagster import Definitions, in_process_executor
+from dagster import (
+    AssetCheckKey,
+    AssetKey,
+    AssetSelection,
+    Definitions,
+    PartitionedConfig,
+    define_asset_job,
+    in_process_executor,
+)
 
 from e2i_synth.defs.core import definitions as core
+from e2i_synth.defs.definitions import GENERATE_JOB
+from e2i_synth.defs.definitions import defs as all_defs
+from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.privacy import definitions as privacy
-from e2i_synth.defs.privacy.assets import CHECK, VIEW, published_path
+from e2i_synth.defs.privacy.assets import CHECK as JOURNEY_CHECK
+from e2i_synth.defs.privacy.assets import VIEW, published_path
 from e2i_synth.defs.privacy.jobs import OPTIMIZE_JOB, PUBLISH_JOB
+from e2i_synth.defs.privacy.twin_checks import twin_privacy_scorecard
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.privacy.twin_scorecard import CHECK, EVIDENCE, LIMITS, SOURCES, TABLE, twin_scorecard
 from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
+from e2i_synth.twins.pipeline import scenario_tables
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.privacy.stored_twins import SCENARIO, scenario_twins, stored_frames
 
 KEY = "kisqali|confounded"
 
@@ -42,7 +58,7 @@ def test_green_synthetic_journeys_are_published_with_their_check(isolated_home, 
     job = definitions(isolated_home).resolve_job_def(PUBLISH_JOB)
     result = job.execute_in_process(partition_key=KEY)
     (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.check_name == CHECK and evaluation.passed
+    assert evaluation.check_name == JOURNEY_CHECK and evaluation.passed
     assert evaluation.metadata["failures"].value == "none"
     assert evaluation.metadata["mia_auc"].value <= 0.6
     published = pd.read_parquet(published_path(isolated_home, Scenario("kisqali", "confounded")))
@@ -65,3 +81,51 @@ def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
     assert "param.quantiles" in metadata["attempts"].value  # one markdown row per attempt
     assert metadata["best_attempt"].value == 1
     assert metadata["failures"].value == "none"
+
+
+def test_twin_scorecard_is_reported_on_twin_populations_without_blocking(
+    isolated_home, monkeypatch
+):
+    """On a stored scenario with twins: every figure of the scorecard in the check's
+    metadata, red (their attack AUC is over the limit) yet the run succeeds, the result
+    recorded with the run's checks."""
+    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
+    isolated_home.mkdir(parents=True)
+    frames = stored_frames()
+    store = DuckDBWarehouse(isolated_home / WAREHOUSE_FILE)
+    core, twins = scenario_twins()
+    store.replace_scenario(SCENARIO, core)
+    store.replace_scenario(SCENARIO, scenario_tables(twins))
+    check = AssetCheckKey(AssetKey(TABLE), CHECK)
+    assert check in all_defs.resolve_job_def(GENERATE_JOB).asset_layer.asset_graph.asset_check_keys
+    (spec,) = twin_privacy_scorecard.check_specs
+    assert not spec.blocking
+    job = define_asset_job(
+        "twin_privacy",
+        selection=AssetSelection.checks(twin_privacy_scorecard),
+        config=PartitionedConfig(
+            partitions_def=SCENARIO_PARTITIONS, run_config_for_partition_key_fn=lambda _: {}
+        ),
+    )
+    result = (
+        Definitions.merge(
+            privacy.defs,
+            Definitions(
+                jobs=[job], resources={"warehouse": WarehouseResource(home=str(isolated_home))}
+            ),
+        )
+        .resolve_job_def("twin_privacy")
+        .execute_in_process(partition_key=SCENARIO.partition_key)
+    )
+    assert result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.check_name == CHECK and not evaluation.passed
+    expected = twin_scorecard({name: frames[name] for name in SOURCES}).figures
+    for metric in [*LIMITS, *EVIDENCE]:
+        assert evaluation.metadata[metric].value == expected[metric], metric
+    assert evaluation.metadata["limits"].value == LIMITS
+    assert evaluation.metadata["diagnosis"].value.startswith("HIGH_MIA: ")
+    recorded = store.read_results([result.run_id])
+    assert recorded[["table_name", "check_name", "passed"]].values.tolist() == [
+        [TABLE, CHECK, False]
+    ]

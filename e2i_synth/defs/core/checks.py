@@ -75,17 +75,23 @@ def check_result(
     )
 
 
-@multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
-def scenario_checks(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[AssetCheckResult]:
+def checked_scenario(context: AssetCheckExecutionContext) -> Scenario:
+    """The scenario of a partitioned check's run; one sentence when launched without one
+    (Dagster's "Execute all" asks for no partition)."""
     if not context.has_partition_key:
         raise Failure(
             "These checks run on one scenario: choose a partition (brand|dgp, e.g. "
             "kisqali|confounded) and launch again.",
             allow_retries=False,
         )
-    scenario = Scenario.from_partition_key(str(context.partition_key))
+    return Scenario.from_partition_key(str(context.partition_key))
+
+
+@multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
+def scenario_checks(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    scenario = checked_scenario(context)
     store = warehouse.get()
     frames = {name: store.read(name, scenario) for name in TABLE_NAMES}
     if frames["causal_ground_truth"].empty:
