@@ -37,6 +37,12 @@ def brand_alias(story: Story) -> str | None:
     return hero.alias if story.audience == "external" and hero and hero.alias else None
 
 
+def present_product(product: str, story: Story) -> str:
+    """A product as the audience sees it: the brand's name in it is the alias's."""
+    alias = brand_alias(story)
+    return product.replace(story.scenario.brand.title(), alias) if alias else product
+
+
 def key_codes(story: Story) -> tuple[str, str]:
     """The brand code keys start with, and the one the audience sees ('REM-' -> 'ZOR-')."""
     code = f"{BRANDS[story.scenario.brand].code}-"
@@ -56,8 +62,9 @@ def key_columns(table: str) -> list[str]:
 
 def present(frames: Frames, story: Story) -> Frames:
     """The frames as the audience sees them (queried and exported): for an external
-    audience with an alias, the brand and the brand code that every key starts with
-    ('KIS-HT-P0000042') are the alias's, in every table and in the store's entity keys."""
+    audience with an alias, the brand, the brand's name in its products and the brand
+    code that every key starts with ('KIS-HT-P0000042') are the alias's, in every table
+    and in the store's entity keys."""
     alias = brand_alias(story)
     if alias is None:
         return frames
@@ -66,6 +73,8 @@ def present(frames: Frames, story: Story) -> Frames:
     out = {}
     for name, frame in frames.items():
         changed = {"brand": alias} if "brand" in frame else {}
+        if "product" in frame:
+            changed["product"] = frame["product"].str.replace(brand.title(), alias, regex=False)
         for column in key_columns(name):
             changed[column] = frame[column].str.replace(code, new_code, regex=False)
         if name == "feature_values":

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from e2i_synth.catalog import BRANDS
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.stories.analyzer import QueryAnalysis, analyze
@@ -20,9 +21,10 @@ from e2i_synth.stories.audience import (
     neutral_names,
     present,
     present_key,
+    present_product,
 )
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
-from e2i_synth.stories.heroes import HeroResult, apply_segment, apply_top_hcp
+from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
 from e2i_synth.stories.model import Story
 from e2i_synth.stories.seasons import CalendarWeighting, anchor_share, weight_calendar
 from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
@@ -103,8 +105,13 @@ class StoryBuild:
 
 def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
     """Every query analysed at the as-of date; the first unusable one is the error."""
-    alias = story.heroes.brand.alias if story.heroes.brand else None
-    aliases = {"brand": [alias]} if alias else None
+    alias = brand_alias(story)
+    products = BRANDS[story.scenario.brand].products
+    aliases = (
+        {"brand": [alias], "product": [present_product(p, story) for p in products]}
+        if alias
+        else None
+    )
     analyses = {}
     for query in story.queries:
         try:
@@ -161,6 +168,9 @@ def story_frames(
     if story.heroes.hcp_segment:
         frames, result = apply_segment(frames, story.heroes.hcp_segment, weight)
         heroes.append(result)
+    if story.heroes.product:
+        frames, result = apply_product(frames, story.heroes.product, story.scenario.seed, weight)
+        heroes.append(result)
     if story.heroes.hcp:
         frames, result = apply_top_hcp(frames, story.heroes.hcp, story.scenario.seed, weight)
         heroes.append(result)
@@ -170,7 +180,8 @@ def story_frames(
 
 
 def hero_values(story: Story, heroes: list[HeroResult]) -> dict[str, str]:
-    values = {h.kind: present_key(h.value, story) if h.kind == "hcp" else h.value for h in heroes}
+    shown = {"hcp": present_key, "product": present_product}
+    values = {h.kind: shown.get(h.kind, lambda v, _: v)(h.value, story) for h in heroes}
     if story.heroes.brand:
         values["brand"] = brand_alias(story) or story.heroes.brand.value
     if story.heroes.region:

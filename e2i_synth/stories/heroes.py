@@ -1,8 +1,11 @@
-"""Hero entities: make the HCP segment and the top prescriber a story names dominate,
-coordinated across every table they appear in, without touching anything a DGP reads.
+"""Hero entities: make the HCP segment, the product and the top prescriber a story names
+dominate, coordinated across every table they appear in, without touching anything a DGP
+reads.
 
 A segment is an HCP attribute no DGP uses (specialty, adoption stage, channel), so
-relabelling HCPs changes no patient's covariates. The hero HCP gains patients only from
+relabelling HCPs changes no patient's covariates. A product is the presentation a patient
+is on (treatment_events, every event after the diagnosis); no DGP reads it, and a patient
+moved to the hero product has all of its events moved. The hero HCP gains patients only from
 HCPs of the same region and practice class (academic or not), the two HCP facts patients
 inherit as covariates, so every patient keeps its covariates, treatment and outcomes and
 the causal truth is unchanged; only which HCP they see moves, in every table at once.
@@ -17,7 +20,7 @@ import pandas as pd
 
 from e2i_synth.catalog import ALL_SPECIALTIES
 from e2i_synth.seeds import stream
-from e2i_synth.stories.model import HcpHero, SegmentHero
+from e2i_synth.stories.model import HcpHero, ProductHero, SegmentHero
 from e2i_synth.tables import SPECS
 from e2i_synth.tables.hcp_profiles import deciles
 from e2i_synth.validation.feature_store import entity_key
@@ -74,6 +77,26 @@ def apply_segment(
         out["feature_values"] = values
     share = volume[hcps[hero.column] == hero.value].sum() / max(total, 1)
     return out, HeroResult("hcp_segment", hero.value, target, float(share))
+
+
+def apply_product(
+    frames: Frames, hero: ProductHero, seed: int, weight: float = 1.0
+) -> tuple[Frames, HeroResult]:
+    """Move patients on other products, drawn at random, to the hero product until it is
+    on the target share of the patients who start therapy; all their events follow."""
+    target = min(hero.share * weight, MAX_SEGMENT_SHARE)
+    events = frames["treatment_events"]
+    on_therapy = events["product"].notna()
+    product = events.loc[on_therapy].drop_duplicates("patient_id").set_index("patient_id")
+    product = product["product"]
+    need = round(target * len(product)) - int((product == hero.value).sum())
+    others = product.index[product != hero.value].to_numpy()
+    moved = stream(seed, "story", "hero_product").permutation(others)[: max(need, 0)]
+    out = events.copy()
+    out.loc[on_therapy & out["patient_id"].isin(moved), "product"] = hero.value
+    reached = (product == hero.value).sum() + len(moved)
+    share = reached / max(len(product), 1)
+    return dict(frames, treatment_events=out), HeroResult("product", hero.value, target, share)
 
 
 def priority_tiers(decile: np.ndarray) -> np.ndarray:

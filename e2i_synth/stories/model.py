@@ -73,6 +73,14 @@ class SegmentHero(Strict):
         return self
 
 
+class ProductHero(Strict):
+    """One of the brand's presentations (catalog `Brand.products`), on `share` of the
+    patients who start therapy."""
+
+    value: str
+    share: float = Field(gt=0, lt=1)
+
+
 class HcpHero(Strict):
     share: float = Field(gt=0, lt=0.5)  # of all patients, seen by the one top prescriber
 
@@ -81,6 +89,7 @@ class Heroes(Strict):
     brand: BrandHero | None = None
     region: RegionHero | None = None
     hcp_segment: SegmentHero | None = None
+    product: ProductHero | None = None
     hcp: HcpHero | None = None
 
 
@@ -100,7 +109,7 @@ class TopRow(Strict):
 
     column: str
     equals: str | None = None
-    hero: Literal["brand", "region", "hcp_segment", "hcp"] | None = None
+    hero: Literal["brand", "region", "hcp_segment", "product", "hcp"] | None = None
     truth: Literal[TRUTHS] | None = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
@@ -199,10 +208,18 @@ def cross_problems(story: Story) -> list[tuple[tuple, str]]:
                         f"hero {e.top_row.hero!r} is not declared under heroes",
                     )
                 )
-    brand, segment = story.heroes.brand, story.heroes.hcp_segment
+    brand, segment, product = story.heroes.brand, story.heroes.hcp_segment, story.heroes.product
     if brand and brand.value != story.scenario.brand:
         problems.append(
             (("heroes", "brand", "value"), f"not the scenario's brand {story.scenario.brand!r}")
+        )
+    products = BRANDS[story.scenario.brand].products
+    if product and product.value not in products:
+        problems.append(
+            (
+                ("heroes", "product", "value"),
+                f"{story.scenario.brand}'s products are {', '.join(map(repr, products))}",
+            )
         )
     specialties = BRANDS[story.scenario.brand].specialties
     if segment and segment.column == "specialty" and segment.value not in specialties:
@@ -230,9 +247,7 @@ def _line_map(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
 
 def _located(loc: tuple, lines: dict[tuple, int]) -> tuple[int, str]:
     """The line of the deepest part of `loc` that exists in the file, and a dotted field."""
-    parts = tuple(
-        p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p == "[key]"))
-    )
+    parts = tuple(p for p in loc if not (isinstance(p, str) and (p[:1].isupper() or p == "[key]")))
     for cut in range(len(parts), -1, -1):
         if parts[:cut] in lines:
             line = lines[parts[:cut]]

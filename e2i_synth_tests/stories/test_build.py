@@ -44,10 +44,11 @@ def test_external_story_hides_names_and_brand():
             assert set(frame["brand"]) == {"Zorvexa"}, name
     for name, frame in build.presented.items():  # neither the brand nor its key code shows
         text = frame.astype(str)
-        for real in ("remibrutinib", "REM-"):
+        for real in ("remibrutinib", "Remibrutinib", "REM-"):
             found = text.apply(lambda c, r=real: c.str.contains(r, regex=False))
             assert not found.any().any(), (name, real)
     assert build.presented["patient_journeys"]["patient_id"].str.startswith("ZOR-SL-P").all()
+    assert set(build.presented["treatment_events"]["product"].dropna()) == {"Zorvexa 25 mg"}
     assert build.plan.data_end.isoformat() == "2026-11-30"  # the last closed month
 
 

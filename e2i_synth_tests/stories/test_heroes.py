@@ -4,8 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from e2i_synth.catalog import ALL_SPECIALTIES
-from e2i_synth.stories.heroes import apply_segment, apply_top_hcp, patients_per_hcp
-from e2i_synth.stories.model import HcpHero, SegmentHero
+from e2i_synth.stories.heroes import (
+    apply_product,
+    apply_segment,
+    apply_top_hcp,
+    patients_per_hcp,
+)
+from e2i_synth.stories.model import HcpHero, ProductHero, SegmentHero
 from e2i_synth.stories.truth import recompute_truth
 from e2i_synth.tables import SPECS
 from e2i_synth.validation.feature_store import entity_key
@@ -26,6 +31,7 @@ def story(base):
         base, SegmentHero(column="specialty", value="breast_oncology", share=0.7)
     )
     frames, top = apply_top_hcp(frames, HcpHero(share=0.05), seed=1)
+    frames, _ = apply_product(frames, ProductHero(value="Kisqali Femara Co-Pack", share=0.55), 1)
     return frames, segment, top
 
 
@@ -103,3 +109,30 @@ def test_segment_reaches_its_share_with_the_fewest_relabelled_hcps(base, share, 
     relabelled = volume[after & ~before]
     if len(relabelled):  # without the smallest relabelled HCP the target would be missed
         assert (volume[after].sum() - relabelled.min()) / volume.sum() < share
+
+
+def products_of(frames) -> pd.Series:
+    """The product each patient on therapy is on, by patient."""
+    events = frames["treatment_events"]
+    on_therapy = events[events["product"].notna()].drop_duplicates("patient_id")
+    return on_therapy.set_index("patient_id")["product"]
+
+
+def test_hero_product_reaches_its_share_and_each_patient_stays_on_one_product(base, story):
+    frames = story[0]
+    events = frames["treatment_events"]
+    on_therapy = events[events["product"].notna()]
+    assert (on_therapy.groupby("patient_id")["product"].nunique() == 1).all()
+    assert (events.loc[events["event_type"] == "diagnosis", "product"].isna()).all()
+    share = (products_of(frames) == "Kisqali Femara Co-Pack").mean()
+    assert share == pytest.approx(0.55, abs=1 / len(products_of(frames)))
+    before, after = products_of(base), products_of(frames).reindex(products_of(base).index)
+    assert (after[before == "Kisqali Femara Co-Pack"] == "Kisqali Femara Co-Pack").all()
+    unchanged = [c for c in events.columns if c not in ("product", "hcp_id")]  # hero HCP moves
+    pd.testing.assert_frame_equal(events[unchanged], base["treatment_events"][unchanged])
+
+
+def test_hero_product_tops_a_product_query(story):
+    frames = story[0]
+    rx = frames["treatment_events"].query("event_type == 'prescription'")
+    assert rx["product"].value_counts().index[0] == "Kisqali Femara Co-Pack"

@@ -42,6 +42,11 @@ def test_as_of_defaults_to_today():
         (("scale: 2000", "scale: huge"), 4, "scenario"),
         (("title: A story\n", "title: A story\ncolour: red\n"), 2, "colour"),
         (("heroes:", "temporal: {window_share: 1.5}\nheroes:"), 5, "temporal.window_share"),
+        (
+            ("{value: west}", "{value: west}\n  product: {value: Fabhalta 200 mg, share: 0.5}"),
+            7,
+            "heroes.product.value",
+        ),
         (("heroes:", "temporal:\n  seasonality: {jully: 1.2}\nheroes:"), 6, "temporal.seasonality"),
     ],
 )
