@@ -1,7 +1,8 @@
 """A self-contained HTML report of a run's `validation_results`: one file a user can open.
 
 A summary per scenario, every failure in full, a plot of each estimate with its 95%
-interval against the truth (naive estimate beside it), and every check's figures.
+interval against the truth (naive estimate beside it), the twins' privacy scorecards with
+their plots (reported, not counted in the verdict), and every check's figures.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
+from e2i_synth.privacy import report as privacy
+from e2i_synth.privacy.twin_scorecard import reported
 from e2i_synth.validation.causal import Z_FAMILY
 
 CAUSAL = "causal_recovery"
@@ -91,17 +94,36 @@ def estimate_figure(estimands: pd.DataFrame) -> Figure:
     return figure
 
 
-def estimate_plot_svg(estimands: pd.DataFrame) -> str:
-    if estimands.empty:
-        return "<p>No causal_recovery results in this run.</p>"
+def figure_svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    estimate_figure(estimands).savefig(buffer, format="svg")
+    figure.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
 
 
+def estimate_plot_svg(estimands: pd.DataFrame) -> str:
+    if estimands.empty:
+        return "<p>No causal_recovery results in this run.</p>"
+    return figure_svg(estimate_figure(estimands))
+
+
+def privacy_section(results: pd.DataFrame) -> str:
+    """The twins' scorecards: a table green/red against the limits and two plots."""
+    rows = privacy.scorecards(results)
+    if not rows:
+        return "<p>No twin privacy scorecards in this run.</p>"
+    return "\n".join(
+        [
+            privacy.scorecard_table(rows),
+            figure_svg(privacy.distance_figure(rows)),
+            figure_svg(privacy.dcr_figure(rows)),
+        ]
+    )
+
+
 def render_html(results: pd.DataFrame, title: str = "e2i_synth validation report") -> str:
-    failed = results[~results["passed"]]
+    gated = results[~reported(results)]
+    failed = gated[~gated["passed"]]
     runs = ", ".join(sorted(results["run_id"].unique()))
     details = results.assign(scenario=results.apply(scenario_label, axis=1))[
         ["scenario", "table_name", "check_name", "passed", "message", "figures"]
@@ -127,16 +149,21 @@ td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-a
 .figures {{ font-family: monospace; font-size: 11px; max-width: 520px; word-break: break-all; }}
 </style></head><body>
 <h1>{html.escape(title)}: {verdict}</h1>
-<p>{len(results)} checks over {results.groupby(["brand", "dgp_type"]).ngroups} scenarios;
+<p>{len(gated)} checks over {results.groupby(["brand", "dgp_type"]).ngroups} scenarios;
 generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Dagster runs: {html.escape(runs)}.</p>
 <h2>Summary</h2>
-{summary_table(results).to_html(index=False, na_rep="", float_format="{:.3f}".format)}
+{summary_table(gated).to_html(index=False, na_rep="", float_format="{:.3f}".format)}
 <h2>Failures</h2>
 {failures}
 <h2>Causal recovery</h2>
 <p>The verdict allows max(0.02, {Z_FAMILY:.2f} SE), a band that holds for every planted
 effect of a full run at once with 95% probability; the per-estimand 95% CI is drawn.</p>
 {estimate_plot_svg(estimand_rows(results))}
+<h2>Privacy and utility of the twins</h2>
+<p>Each twin population against the real HCPs it was sampled from (donors: train and
+validation splits) and those never fitted on (test and holdout): reported on the
+<code>twin_populations</code> asset, not counted in the verdict above.</p>
+{privacy_section(results)}
 <h2>Every check</h2>
 {details.to_html(index=False, classes="details", escape=True)}
 </body></html>

@@ -3,6 +3,8 @@ optimizer job, run in process on a stored scenario."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from dagster import (
     AssetCheckKey,
@@ -88,7 +90,7 @@ def test_twin_scorecard_is_reported_on_twin_populations_without_blocking(
 ):
     """On a stored scenario with twins: every figure of the scorecard in the check's
     metadata, red (their attack AUC is over the limit) yet the run succeeds, the result
-    recorded with the run's checks."""
+    recorded with the run's checks and the run's report showing it."""
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
     isolated_home.mkdir(parents=True)
     frames = stored_frames()
@@ -129,3 +131,5 @@ def test_twin_scorecard_is_reported_on_twin_populations_without_blocking(
     assert recorded[["table_name", "check_name", "passed"]].values.tolist() == [
         [TABLE, CHECK, False]
     ]
+    page = Path(evaluation.metadata["report"].value).read_text()
+    assert f"{expected['mia_auc']:.3f} ✗" in page

@@ -6,11 +6,13 @@ import json
 
 import pandas as pd
 
+from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
 from e2i_synth.settings import Scenario
 from e2i_synth.validation import report
 from e2i_synth.validation.records import RESULTS_SPEC, results_frame
 from e2i_synth.validation.suite import run_checks
 from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
 
 
 def stored_results(shift: float = 0.0) -> pd.DataFrame:
@@ -44,3 +46,26 @@ def test_failing_report_names_the_check_and_the_figure():
     assert "causal_ground_truth.causal_recovery</b>: truth not recovered" in page
     summary = report.summary_table(stored_results(shift=0.5))
     assert summary.loc[0, "failed"] == "causal_ground_truth.causal_recovery"
+
+
+def test_report_shows_the_twins_privacy_scorecard_without_counting_it():
+    """The section holds the numbers the check computed, coloured by their limits, and two
+    plots; a red scorecard is reported, not a failed check of the verdict."""
+    frames = stored_frames()
+    privacy = twin_scorecard({name: frames[name] for name in SOURCES})
+    core = stored_results()
+    results = pd.concat([core, results_frame([privacy], "run-1", SCENARIO)], ignore_index=True)
+    page = report.render_html(results)
+    assert "validation report: PASSED" in page and f"<p>{len(core)} checks over 2 scenarios" in page
+    section = page[page.index("<h2>Privacy and utility of the twins</h2>") :]
+    figures = privacy.figures
+    assert f'<td style="background:#f8d7da">{figures["mia_auc"]:.3f} ✗</td>' in section
+    assert f'<td style="background:#d4edda">{figures["ks_mean"]:.3f} ✓</td>' in section
+    assert f'<td style="background:#d4edda">{figures["corr_delta"]:.3f} ✓</td>' in section
+    assert "HIGH_MIA" in section and SCENARIO.partition_key in section
+    plots = section[: section.index("<h2>Every check</h2>")].count("<svg")
+    assert plots == 2 and page.count("<svg") == 3  # beside the causal estimate plot
+
+
+def test_report_without_twins_says_so():
+    assert "No twin privacy scorecards in this run." in report.render_html(stored_results())

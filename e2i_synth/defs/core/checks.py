@@ -105,6 +105,8 @@ def scenario_checks(
     results = run_checks(frames, selected)
     recorded = results_frame(results, context.run.run_id, scenario)
     store.record_results(recorded)
-    report = write_report(recorded, warehouse.settings().home / "reports", context.run.run_id)
+    # Every result the run recorded so far (its twins' scorecard may have come first).
+    run_results = store.read_results([context.run.run_id])
+    report = write_report(run_results, warehouse.settings().home / "reports", context.run.run_id)
     extra = {"report": MetadataValue.path(str(report))}
     yield from (check_result(result, extra) for result in results)

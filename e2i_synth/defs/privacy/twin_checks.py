@@ -3,7 +3,8 @@
 Not blocking: the twin sampler keeps each donor's categories, so its attack AUC is far
 above the limit at every scale measured (see `e2i_synth/privacy/twin_scorecard.py`), and a
 blocking check would fail every twin build. The check runs after the twin tables are
-stored and records its result in `validation_results` with the run's other checks.
+stored, records its result in `validation_results` with the run's other checks and
+rewrites the run's report, so the scorecard shows there with its plots.
 """
 
 import warnings
@@ -21,6 +22,7 @@ from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy.twin_scorecard import CHECK, LIMITS, SOURCES, TABLE, twin_scorecard
 from e2i_synth.validation.records import results_frame
+from e2i_synth.validation.report import write_report
 
 # Partitioned asset checks are a Dagster preview feature, used on purpose (as in core).
 warnings.filterwarnings("ignore", category=PreviewWarning)
@@ -44,10 +46,14 @@ def twin_privacy_scorecard(
     result = twin_scorecard({name: store.read(name, scenario) for name in SOURCES})
     run_id = context.run.run_id
     store.record_results(results_frame([result], run_id, scenario))
+    report = write_report(
+        store.read_results([run_id]), warehouse.settings().home / "reports", run_id
+    )
     diagnosis = [d for p in result.figures["populations"] for d in p["diagnosis"]]
     return check_result(
         result,
         {
+            "report": MetadataValue.path(str(report)),
             "diagnosis": MetadataValue.md("\n\n".join(diagnosis) or "none: all green"),
         },
     )
