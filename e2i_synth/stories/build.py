@@ -14,7 +14,7 @@ import pandas as pd
 from e2i_synth.catalog import BRANDS
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
-from e2i_synth.stories.analyzer import QueryAnalysis, analyze
+from e2i_synth.stories.analyzer import QueryAnalysis, QueryError, analyze
 from e2i_synth.stories.audience import (
     brand_alias,
     data_end,
@@ -120,6 +120,12 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
             )
         except E2IError as exc:
             raise type(exc)(f"query {query.sequence} ({query.question!r}): {exc}") from None
+        read = analyses[query.sequence].tables
+        if query.tables is not None and set(query.tables) != set(read):
+            raise QueryError(
+                f"query {query.sequence} ({query.question!r}) states tables "
+                f"{', '.join(sorted(query.tables))} but its SQL reads {', '.join(sorted(read))}"
+            )
     return analyses
 
 

@@ -178,6 +178,7 @@ class GoldenQuery(Strict):
     complexity: Literal["simple", "medium", "complex"]
     question: str = Field(min_length=1)
     expected_sql: str = Field(min_length=1)
+    tables: list[str] | None = None  # as the author states them: the SQL must read exactly these
     expect: list[Expectation] = Field(default_factory=list)
 
 

@@ -1,8 +1,10 @@
 import pandas as pd
 import pytest
 
+from e2i_synth.stories.analyzer import QueryError
 from e2i_synth.stories.build import (
     StoryCheckError,
+    analyze_story,
     build_story,
     scenario_frames,
     story_calendar,
@@ -93,6 +95,18 @@ def test_a_story_that_stays_dull_is_one_error_with_every_failure():
     with pytest.raises(StoryCheckError, match=r"1 golden query fail after 1 attempt") as info:
         build.verdict()
     assert "answer (" in str(info.value)
+
+
+def test_stated_tables_must_be_the_ones_the_sql_reads():
+    stated = DULL.replace("    expect:", "    tables: [patient_journeys]\n    expect:")
+    with pytest.raises(
+        QueryError,
+        match=r"query 1 .* states tables patient_journeys but its SQL reads "
+        r"hcp_profiles, patient_journeys",
+    ):
+        analyze_story(parse_story(stated))
+    both = stated.replace("[patient_journeys]", "[hcp_profiles, patient_journeys]")
+    assert analyze_story(parse_story(both))[1].tables == ("patient_journeys", "hcp_profiles")
 
 
 def test_examples_are_package_data():
