@@ -26,7 +26,7 @@ from e2i_synth.stories.audience import (
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
 from e2i_synth.stories.model import Story
-from e2i_synth.stories.seasons import CalendarWeighting, anchor_share, weight_calendar
+from e2i_synth.stories.seasons import CalendarWeighting, anchor_share, raised, weight_calendar
 from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
 from e2i_synth.stories.truth import read_truths, recompute_truth
 from e2i_synth.tables import build_tables
@@ -36,7 +36,8 @@ from e2i_synth.world import World, draw_world
 Frames = dict[str, pd.DataFrame]
 Engine = Callable[[Frames], AbstractContextManager[Callable[[str], pd.DataFrame]]]
 WEIGHT_STEP = 0.5
-"""Each retry raises the hero shares by this fraction of the story's targets."""
+"""Each retry raises the hero shares by this fraction of the story's targets, and divides
+the share of dated rows outside the queries' windows by the same weight."""
 
 
 class StoryCheckError(E2IError):
@@ -49,6 +50,7 @@ class Attempt:
     weight: float
     heroes: tuple[HeroResult, ...]
     outcomes: tuple[QueryOutcome, ...]
+    weighting: CalendarWeighting | None = None
 
     @property
     def passed(self) -> bool:
@@ -64,6 +66,8 @@ class Attempt:
     def describe(self) -> str:
         failed = [o for o in self.outcomes if not o.passed]
         shares = ", ".join(f"{h.kind} {h.value} {h.share:.1%}" for h in self.heroes) or "none"
+        if self.weighting is not None and self.weighting.stated is not None:
+            shares += f"; in the queries' windows {self.weighting.reached:.1%}"
         return (
             f"attempt {self.number} (hero weight x{self.weight:g}; heroes: {shares}): "
             f"{len(self.outcomes) - len(failed)}/{len(self.outcomes)} golden queries pass"
@@ -142,14 +146,14 @@ def scenario_frames(brand: str, dgp: str, n_patients: int, seed: int) -> Frames:
 
 
 def story_calendar(
-    story: Story, analyses: dict[int, QueryAnalysis]
+    story: Story, analyses: dict[int, QueryAnalysis], weight: float = 1.0
 ) -> tuple[Frames, TimelinePlan, CalendarWeighting | None]:
     """The frames the story's overrides start from, the plan that moves them to the as-of
     date and, when the story states a `temporal` section, how its dates were weighted
     toward the queries' windows. The weights are placed on the calendar of the
-    scenario's own plan; the plan is then made again on the weighted frames, so no
-    queried date passes the data end (their spans can only move by the days a patient's
-    events lie from its index date)."""
+    scenario's own plan, which is kept while every window stays covered and no re-dated
+    column passes the data end (a patient's later events can: they lie days after its
+    index date); otherwise the plan is made again on the weighted frames."""
     spec = story.scenario
     base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
     windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
@@ -157,12 +161,15 @@ def story_calendar(
     if story.temporal is None:
         return base, plan, None
     world = scenario_world(spec.brand, spec.dgp, spec.n_patients, spec.seed)
-    frames, weighting = weight_calendar(
-        world, base, windows, story.temporal, plan.shift.days, spec.seed
-    )
+    temporal = raised(story.temporal, weight)
+    frames, weighting = weight_calendar(world, base, windows, temporal, plan.shift.days, spec.seed)
     final = plan_timeline(frames, windows, story.as_of, data_end(story))
+    kept = plan_timeline(frames, windows, story.as_of, data_end(story), plan.shift)
+    ends_no_later = final.shift.days >= plan.shift.days and final.shift.months == plan.shift.months
+    if ends_no_later and not kept.uncovered:
+        final = kept
     reached = anchor_share(frames, weighting.windows, final.shift.days)
-    return frames, final, replace(weighting, reached=reached)
+    return frames, final, replace(weighting, stated=story.temporal.window_share, reached=reached)
 
 
 def story_frames(
@@ -207,15 +214,17 @@ def build_story(
     returns a context manager giving an executor (`stories.postgres.postgres_engine`);
     DuckDB in memory always runs, the engines given run the same queries after it."""
     analyses = analyze_story(story)
-    base, plan, weighting = story_calendar(story, analyses)
+    moves = story.temporal is not None and story.temporal.window_share is not None
     attempts: list[Attempt] = []
     for number in range(story.retries + 1):
         weight = 1 + WEIGHT_STEP * number
+        if number == 0 or moves:
+            base, plan, weighting = story_calendar(story, analyses, weight)
         frames, heroes = story_frames(story, base, plan, weight)
         presented = present(frames, story)
         context = Context(hero_values(story, heroes), read_truths(frames))
         outcomes = check_queries(story, analyses, presented, context, engines or {})
-        attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes)))
+        attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes), weighting))
         if on_attempt:
             on_attempt(attempts[-1])
         if not attempts[-1].retryable:

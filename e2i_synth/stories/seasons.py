@@ -49,6 +49,14 @@ class CalendarWeighting:
     reached: float  # in the story's data
 
 
+def raised(temporal: Temporal, weight: float) -> Temporal:
+    """The calendar of a retry: the share of dates outside the windows divided by `weight`
+    (0.6 in the windows becomes 0.73 at x1.5, 0.8 at x2)."""
+    if temporal.window_share is None or weight == 1:
+        return temporal
+    return temporal.model_copy(update={"window_share": 1 - (1 - temporal.window_share) / weight})
+
+
 def patient_offsets(frames: Frames) -> dict[tuple[str, str], int]:
     """Median days from each patient's index date to its dates in every patient-linked
     date column (HCP-level rows, with no patient, left out)."""
@@ -147,18 +155,22 @@ def redated_world(
     share), both averaged over patients.
 
     A patient's journey start is drawn over the scenario's journey-start span so that its
-    index date (start + the patient's own gap) follows the density: patients are grouped
-    by gap (a few dozen values), so each group's index dates have exactly the target share
-    inside the windows and every offset within a patient's timeline stays as drawn."""
+    index date (start + the patient's own gap), within the scenario's index-date span,
+    follows the density: patients are grouped by gap (a few dozen values), so each group's
+    index dates have exactly the target share inside the windows and every offset within a
+    patient's timeline stays as drawn."""
     starts = span_days(world.journey_start)
+    first, last = world.index_date.min(), world.index_date.max()
     gap = (world.index_date - world.journey_start).astype(int)
     u = stream(seed, "story", "calendar", "patients").random(world.n_patients)
     start = np.empty(world.n_patients, "datetime64[D]")
     natural, target = np.empty(world.n_patients), np.empty(world.n_patients)
     for days in np.unique(gap):
         rows = gap == days
-        p, natural[rows], target[rows] = day_density(starts + days + shift_days, windows, temporal)
-        start[rows] = draw_days(starts[0], p, u[rows])
+        # index dates stay within the scenario's own span, so its plan still holds
+        allowed = starts[(starts + days >= first) & (starts + days <= last)]
+        p, natural[rows], target[rows] = day_density(allowed + days + shift_days, windows, temporal)
+        start[rows] = draw_days(allowed[0], p, u[rows])
     delta = start - world.journey_start
     moved = replace(
         world,

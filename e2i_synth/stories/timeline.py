@@ -194,20 +194,9 @@ def _latest_months(last_month: date, data_end: date) -> int:
     return months
 
 
-def plan_timeline(
-    frames: Frames, windows: Iterable[tuple[str, str, Window]], as_of: date, data_end: date
-) -> TimelinePlan:
-    """The latest shift that keeps every queried date column at or before `data_end`: the
-    queried event dates end on that day, queried monthly series on their last complete
-    month (so a window covers whole months; the two shifts then differ by `month_day_gap`
-    days). The coverage of each window is reported, so an empty one is named, not found
-    live."""
-    wanted = list(windows)
-    spans = {(t, c): _span(frames, t, c) for t, c, _ in wanted}
-    if not spans:  # nothing filtered by date: the patients' index dates end at the data end
-        spans = {
-            ("patient_journeys", "index_date"): _span(frames, "patient_journeys", "index_date")
-        }
+def latest_shift(spans: dict, data_end: date) -> Shift:
+    """The latest shift keeping every column of `spans` ((first, last), monthly) by
+    `data_end`."""
     daily = [last for (_, last), monthly in spans.values() if not monthly]
     monthly = [last for (_, last), is_monthly in spans.values() if is_monthly]
     if monthly:
@@ -217,7 +206,28 @@ def plan_timeline(
         months = months if monthly else round(days / DAYS_PER_MONTH)
     else:
         days = (add_months(monthly[0], months) - monthly[0]).days
-    shift = Shift(months, days)
+    return Shift(months, days)
+
+
+def plan_timeline(
+    frames: Frames,
+    windows: Iterable[tuple[str, str, Window]],
+    as_of: date,
+    data_end: date,
+    shift: Shift | None = None,
+) -> TimelinePlan:
+    """The latest shift that keeps every queried date column at or before `data_end`: the
+    queried event dates end on that day, queried monthly series on their last complete
+    month (so a window covers whole months; the two shifts then differ by `month_day_gap`
+    days). The coverage of each window is reported, so an empty one is named, not found
+    live. A given `shift` is kept (and its coverage reported) instead."""
+    wanted = list(windows)
+    spans = {(t, c): _span(frames, t, c) for t, c, _ in wanted}
+    if not spans:  # nothing filtered by date: the patients' index dates end at the data end
+        spans = {
+            ("patient_journeys", "index_date"): _span(frames, "patient_journeys", "index_date")
+        }
+    shift = shift or latest_shift(spans, data_end)
     coverage = tuple(
         Coverage(
             table,

@@ -168,3 +168,35 @@ def test_a_story_without_temporal_section_keeps_the_scenario_calendar():
     frames, _, weighting = story_calendar(story, analyze_story(story))
     assert weighting is None
     assert frames is scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
+
+
+THIN = """\
+title: Too few recent patients at the stated weight
+audience: internal
+as_of: 2026-06-30
+scenario: {brand: fabhalta, dgp: simple_linear, scale: 3000, seed: 3}
+temporal: {window_share: 0.3}
+retries: 2
+queries:
+  - sequence: 1
+    complexity: simple
+    question: How many patients reached their index date in the last 60 days?
+    expected_sql: |
+      SELECT COUNT(*) AS patients FROM patient_journeys
+      WHERE index_date >= CURRENT_DATE - INTERVAL '60 days'
+    expect:
+      - above: {column: patients, value: 1200}
+"""
+
+
+def test_a_retry_divides_the_share_outside_the_windows_by_its_weight():
+    """0.3 of 3,000 patients (about 900) misses 1,200; at x1.5 the share is
+    1 - 0.7 / 1.5 = 0.533 (about 1,600) and passes."""
+    seen = []
+    build = build_story(parse_story(THIN), on_attempt=seen.append)
+    assert [a.passed for a in seen] == [False, True]
+    shares = [a.weighting.reached for a in seen]
+    for share, target in zip(shares, (0.3, 1 - 0.7 / 1.5), strict=True):
+        assert within_binomial(share, target, 3_000), shares
+    assert build.weighting == seen[-1].weighting and build.weighting.stated == 0.3
+    assert "in the queries' windows" in seen[0].describe()
