@@ -55,9 +55,6 @@ CREATE TABLE patient_journeys (
     journey_stage text NOT NULL,
     journey_start_date date NOT NULL,
     index_date date NOT NULL,
-    propensity_score double precision NOT NULL,
-    potential_outcome_untreated boolean NOT NULL,
-    potential_outcome_treated boolean NOT NULL,
     data_split text NOT NULL,
     CONSTRAINT patient_journeys_pkey PRIMARY KEY (patient_id),
     CONSTRAINT patient_journeys_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
@@ -278,6 +275,25 @@ CREATE TABLE feature_values (
 CREATE INDEX feature_values_scenario_idx ON feature_values (brand, dgp_type);
 CREATE INDEX feature_values_feature_id_idx ON feature_values (feature_id);
 
+CREATE TABLE unit_truth (
+    patient_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    y0 boolean NOT NULL,
+    y1 boolean NOT NULL,
+    true_propensity double precision NOT NULL,
+    individual_effect integer NOT NULL,
+    cate double precision NOT NULL,
+    data_split text NOT NULL,
+    CONSTRAINT unit_truth_pkey PRIMARY KEY (patient_id),
+    CONSTRAINT unit_truth_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
+    CONSTRAINT unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT unit_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT unit_truth_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX unit_truth_scenario_idx ON unit_truth (brand, dgp_type);
+CREATE INDEX unit_truth_patient_id_idx ON unit_truth (patient_id);
+
 CREATE TABLE causal_ground_truth (
     truth_id text NOT NULL,
     brand text NOT NULL,
@@ -298,6 +314,9 @@ CREATE TABLE causal_ground_truth (
     graph_dot text NOT NULL,
     description text NOT NULL,
     generator_version text NOT NULL,
+    true_att double precision,
+    true_atc double precision,
+    traps text NOT NULL,
     CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))

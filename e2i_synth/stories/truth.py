@@ -10,30 +10,26 @@ import pandas as pd
 
 from e2i_synth.catalog import TREATMENT_COLUMN
 from e2i_synth.errors import E2IError
+from e2i_synth.tables.causal_ground_truth import sample_figures
 
 Frames = dict[str, pd.DataFrame]
 TRUTH = "causal_ground_truth"
 
 
 def recompute_truth(frames: Frames) -> Frames:
-    """causal_ground_truth's sample figures (true ATE, units, treated) recomputed from the
-    story's patient rows, so truth and data agree whatever the story changed."""
+    """causal_ground_truth's sample figures (true ATE, ATT, ATC, units, treated) recomputed
+    from the story's patient rows and their unit_truth rows, so truth and data agree
+    whatever the story changed."""
     journeys = frames["patient_journeys"]
-    effect = journeys["potential_outcome_treated"].astype(np.int8) - journeys[
-        "potential_outcome_untreated"
-    ].astype(np.int8)
+    units = frames["unit_truth"].set_index("patient_id")
+    effect = units["individual_effect"].reindex(journeys["patient_id"]).to_numpy()
     truth = frames[TRUTH].copy()
-    rows = []
-    for column, value in zip(truth["segment_column"], truth["segment_value"], strict=True):
-        mask = np.ones(len(journeys), bool) if pd.isna(column) else journeys[column] == value
-        rows.append(
-            (
-                float(effect[mask].mean()),
-                int(mask.sum()),
-                int(journeys.loc[mask, TREATMENT_COLUMN].sum()),
-            )
-        )
-    figures = pd.DataFrame(rows, columns=["true_ate", "n_units", "n_treated"], index=truth.index)
+    masks = [
+        np.ones(len(journeys), bool) if pd.isna(column) else (journeys[column] == value).to_numpy()
+        for column, value in zip(truth["segment_column"], truth["segment_value"], strict=True)
+    ]
+    treated = journeys[TREATMENT_COLUMN].to_numpy(dtype=bool)
+    figures = sample_figures(effect, treated, masks).set_axis(truth.index)
     truth[figures.columns] = figures.astype(truth[figures.columns].dtypes.to_dict())
     return dict(frames, **{TRUTH: truth})
 

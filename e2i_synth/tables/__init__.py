@@ -24,6 +24,7 @@ from e2i_synth.tables import (
     scenario_signals,
     treatment_events,
     triggers,
+    unit_truth,
 )
 from e2i_synth.tables.downstream import DOWNSTREAM_SPECS
 from e2i_synth.tables.spec import TableSpec
@@ -80,7 +81,8 @@ REGISTRY: tuple[Table, ...] = (
         "feature_store",
         reads=("business_metrics", "hcp_profiles", "patient_journeys"),
     ),
-    Table(causal_ground_truth, "truth", describes=("patient_journeys",)),
+    Table(unit_truth, "truth"),
+    Table(causal_ground_truth, "truth", describes=("patient_journeys", "unit_truth")),
     Table(scenario_signals, "truth", describes=("business_metrics", "feature_values")),
 )
 """Every core table, parents before children."""

@@ -1,12 +1,19 @@
 """causal_ground_truth: the planted effect of each scenario, readable without this code.
 
 One overall row per scenario, plus one per segment where the effect is heterogeneous.
-`true_ate` is exact for the sample: the mean of the stored potential outcomes
-Y(1) - Y(0) over the rows it covers; `expected_ate` is the mean of the per-unit risk
-differences p1 - p0 the world was drawn from.
+`true_ate`, `true_att` and `true_atc` are exact for the sample: the means of unit_truth's
+`individual_effect` Y(1) - Y(0) over the rows it covers, over its engaged rows and over
+the others; `expected_ate` is the mean of the units' `cate` (the risk differences p1 - p0
+the world was drawn from). `traps` names the columns of the treatment table that are not
+confounders although they look like them (they descend from the treatment or the
+outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment sets.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,6 +27,7 @@ from e2i_synth.catalog import (
     TREATMENT_TABLE,
 )
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.tables.unit_truth import individual_effects
 from e2i_synth.world import World
 
 SPEC = TableSpec(
@@ -43,10 +51,75 @@ SPEC = TableSpec(
         "graph_dot": "VARCHAR",
         "description": "VARCHAR",
         "generator_version": "VARCHAR",
+        # added by migration 007, hence last
+        "true_att": "DOUBLE",
+        "true_atc": "DOUBLE",
+        "traps": "VARCHAR",
     },
     primary_key="truth_id",
-    nullable=frozenset({"segment_column", "segment_value"}),
+    # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
+    nullable=frozenset({"segment_column", "segment_value", "true_att", "true_atc"}),
 )
+
+
+@dataclass(frozen=True)
+class Trap:
+    """A column of the treatment table that descends from `parent` (the treatment or the
+    outcome): adjusting for it biases the estimate, whatever it correlates with."""
+
+    column: str
+    role: str
+    parent: str
+    why: str
+
+
+TRAPS: tuple[Trap, ...] = (
+    Trap(
+        "engagement_score",
+        "treatment_proxy",
+        TREATMENT_COLUMN,
+        f"a deterministic proxy of the treatment: >= 5 exactly when {TREATMENT_COLUMN}, plus "
+        "noise; adjusting for it removes the variation of the treatment itself",
+    ),
+    Trap(
+        "journey_stage",
+        "outcome_descendant",
+        OUTCOME_COLUMN,
+        f"a function of the outcome: treatment_naive exactly when not {OUTCOME_COLUMN}, "
+        "otherwise the course of therapy after initiation",
+    ),
+    Trap(
+        "days_to_treatment",
+        "outcome_descendant",
+        OUTCOME_COLUMN,
+        f"the timing of the outcome: NULL exactly when not {OUTCOME_COLUMN}",
+    ),
+)
+TRAPS_JSON = json.dumps([{k: v for k, v in asdict(t).items() if k != "parent"} for t in TRAPS])
+"""`traps` as stored: a JSON list of {column, role, why}."""
+SAMPLE_FIGURES = ("true_ate", "true_att", "true_atc", "n_units", "n_treated")
+
+
+def mean_or_nan(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
+def sample_figures(
+    effect: np.ndarray, treated: np.ndarray, groups: Sequence[np.ndarray]
+) -> pd.DataFrame:
+    """`SAMPLE_FIGURES` of each group (a boolean mask over the units): the exact means of
+    the units' effects over the group, its treated and its untreated units."""
+    rows = [
+        (
+            mean_or_nan(effect[mask]),
+            mean_or_nan(effect[mask & treated]),
+            mean_or_nan(effect[mask & ~treated]),
+            int(mask.sum()),
+            int((mask & treated).sum()),
+        )
+        for mask in groups
+    ]
+    return pd.DataFrame(rows, columns=list(SAMPLE_FIGURES))
 
 
 def graph_dot(dgp: str) -> str:
@@ -56,12 +129,12 @@ def graph_dot(dgp: str) -> str:
     outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
     edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
+    edges += [f"{t.parent} -> {t.column};" for t in TRAPS]
     return "digraph {" + " ".join(edges) + "}"
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     spec = DGPS[world.scenario.dgp]
-    effect = world.y1.astype(np.int8) - world.y0.astype(np.int8)
     groups: list[tuple[str | None, str | None, np.ndarray]] = [
         (None, None, np.ones(world.n_patients, dtype=bool))
     ]
@@ -69,13 +142,14 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
         groups += [("region", r, world.covariates.region_code == i) for i, r in enumerate(REGIONS)]
     groups = [g for g in groups if g[2].any()]
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
+    figures = sample_figures(individual_effects(world), world.engaged, [g[2] for g in groups])
     return pd.DataFrame(
         {
             "truth_id": scenario_keys(world, "TRUTH-", np.arange(len(groups))),
             **scenario_columns(world),
             "segment_column": pd.Series([g[0] for g in groups], dtype="str"),
             "segment_value": pd.Series([g[1] for g in groups], dtype="str"),
-            "true_ate": [float(effect[mask].mean()) for _, _, mask in groups],
+            "true_ate": figures["true_ate"],
             "expected_ate": [float(world.tau[mask].mean()) for _, _, mask in groups],
             "effect_scale": "risk_difference",
             "treatment_table": TREATMENT_TABLE,
@@ -83,13 +157,16 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "outcome_column": OUTCOME_COLUMN,
             "adjustment_columns": [list(spec.adjustment_columns)] * len(groups),
             "lag_days": spec.lag_days,
-            "n_units": [int(mask.sum()) for _, _, mask in groups],
-            "n_treated": [int(world.engaged[mask].sum()) for _, _, mask in groups],
+            "n_units": figures["n_units"],
+            "n_treated": figures["n_treated"],
             "seed": world.seed,
             "graph_dot": graph_dot(world.scenario.dgp),
             "description": [
                 spec.description + ("" if lab == "overall" else f" ({lab})") for lab in labels
             ],
             "generator_version": GENERATOR_VERSION,
+            "true_att": figures["true_att"],
+            "true_atc": figures["true_atc"],
+            "traps": TRAPS_JSON,
         }
     )

@@ -1,7 +1,7 @@
 """patient_journeys: one row per patient, carrying the scenario's causal columns.
 
-`engaged` is the treatment, `treatment_initiated` the outcome; both potential outcomes and
-the true propensity are stored so the truth can be checked row by row.
+`engaged` is the treatment, `treatment_initiated` the outcome. The answer key (both
+potential outcomes, the true propensity, the unit's effects) is in unit_truth, not here.
 """
 
 from __future__ import annotations
@@ -41,9 +41,6 @@ SPEC = TableSpec(
         "journey_stage": "VARCHAR",
         "journey_start_date": "DATE",
         "index_date": "DATE",
-        "propensity_score": "DOUBLE",
-        "potential_outcome_untreated": "BOOLEAN",
-        "potential_outcome_treated": "BOOLEAN",
         "data_split": "VARCHAR",
     },
     primary_key="patient_id",
@@ -97,9 +94,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "journey_stage": journey_stage(world),
             "journey_start_date": world.journey_start,
             "index_date": world.index_date,
-            "propensity_score": np.round(world.propensity, 6),
-            "potential_outcome_untreated": world.y0,
-            "potential_outcome_treated": world.y1,
             "data_split": np.array(SPLITS)[world.split],
         }
     )

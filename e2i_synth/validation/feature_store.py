@@ -1,5 +1,6 @@
 """feature_values against the entity tables: every entity exists, patient values carry the
-patient's split, and values the store shares with an entity table are equal to it."""
+patient's split, and values the store shares with an entity table (or with the answer
+key, for the true propensity) are equal to it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,14 @@ from e2i_synth.validation.result import CheckResult, from_problems
 
 TABLE = "feature_values"
 ENTITY_KEYS = {"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"}
-MIRRORED = {"engagement_score": "engagement_score", "disease_severity": "disease_severity"}
-"""Store feature -> patient_journeys column it must equal."""
+MIRRORED = {
+    "engagement_score": ("patient_journeys", "engagement_score"),
+    "disease_severity": ("patient_journeys", "disease_severity"),
+    "treatment_propensity": ("unit_truth", "true_propensity"),
+}
+"""Store feature -> the (table, column) keyed by patient_id it must equal."""
+STORED_DECIMALS = 6
+"""The store rounds the propensity to 6 decimals."""
 
 
 def entity_key(values: pd.Series, key: str) -> pd.Series:
@@ -46,15 +53,16 @@ def check_feature_values(frames: Frames) -> CheckResult:
     figures["split_mismatches"] = leaked
     if leaked:
         problems.append(f"{TABLE}: {leaked} patient values carry another split than the patient")
-    for feature, column in MIRRORED.items():
+    for feature, (table, column) in MIRRORED.items():
+        source = frames[table].set_index("patient_id")[column]
         rows = values[values["feature_name"] == feature]
         patient = entity_key(rows["entity_values"], "patient_id")
-        known = patient.isin(journeys.index)
+        known = patient.isin(source.index)
         stored = pd.to_numeric(rows.loc[known, "value"]).to_numpy()
-        expected = journeys.loc[patient[known], column].to_numpy(dtype=float)
-        differ = int((~np.isclose(stored, expected)).sum())
+        expected = source[patient[known]].to_numpy(dtype=float)
+        differ = int((~np.isclose(stored, expected, atol=10.0**-STORED_DECIMALS)).sum())
         figures[f"{feature}_mismatches"] = differ
         if differ:
-            problems.append(f"{TABLE}: {differ} {feature} values differ from patient_journeys")
+            problems.append(f"{TABLE}: {differ} {feature} values differ from {table}.{column}")
     ok = f"{len(values)} values; every entity exists; mirrored features equal their source"
     return from_problems("entities", TABLE, problems, ok, figures)

@@ -124,7 +124,8 @@ def registry() -> tuple[CheckDef, ...]:
         CheckDef(
             "entities",
             "feature_values",
-            "every entity key exists in its table; mirrored features equal the patient's values",
+            "every entity key exists in its table; mirrored features equal the patient's values "
+            "(treatment_propensity: unit_truth's true propensity)",
             lambda f, _: check_feature_values(f),
         ),
         CheckDef(

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import pandas as pd
 
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
+from e2i_synth.tables.causal_ground_truth import TRAPS, TRAPS_JSON
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
@@ -27,18 +29,64 @@ def create_table_sql(spec: TableSpec) -> str:
     return f"CREATE TABLE IF NOT EXISTS {spec.name} (\n  {columns}\n)"
 
 
+def column_names(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def add_missing_columns(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
     """A file written before a nullable column joined its table gains the column (NULL in
     the rows already stored), as the migrations do on PostgreSQL."""
-    have = {
-        row[0]
-        for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-            [spec.name],
-        ).fetchall()
-    }
-    for name in spec.nullable - have:
+    for name in spec.nullable - column_names(con, spec.name):
         con.execute(f"ALTER TABLE {spec.name} ADD COLUMN {name} {spec.columns[name]}")
+
+
+LEGACY_ANSWER_KEY = ("propensity_score", "potential_outcome_untreated", "potential_outcome_treated")
+"""patient_journeys columns of files written before the answer key moved to unit_truth."""
+MEAN_EFFECT = """(SELECT avg(u.individual_effect) FROM unit_truth u
+    JOIN patient_journeys p USING (patient_id)
+    WHERE p.brand = g.brand AND p.dgp_type = g.dgp_type AND {arm} p.engaged
+    AND (g.segment_column IS NULL OR p.region = g.segment_value))"""
+
+
+def move_answer_key(con: duckdb.DuckDBPyConnection) -> None:
+    """A file written before unit_truth existed keeps its stored scenarios whole: their
+    answer key moves from patient_journeys to unit_truth, and causal_ground_truth is
+    rebuilt with ATT, ATC and traps, as PostgreSQL migration 007 does (DuckDB cannot add a
+    NOT NULL column to a table in place)."""
+    if not set(LEGACY_ANSWER_KEY) <= column_names(con, "patient_journeys"):
+        return
+    con.execute(create_table_sql(STORED_SPECS["unit_truth"]))
+    con.execute(
+        "INSERT INTO unit_truth (patient_id, brand, dgp_type, y0, y1, true_propensity, "
+        "individual_effect, cate, data_split) "
+        "SELECT p.patient_id, p.brand, p.dgp_type, p.potential_outcome_untreated, "
+        "p.potential_outcome_treated, p.propensity_score, p.potential_outcome_treated::INTEGER "
+        "- p.potential_outcome_untreated::INTEGER, COALESCE(s.expected_ate, o.expected_ate), "
+        "p.data_split FROM patient_journeys p "
+        "LEFT JOIN causal_ground_truth o ON o.brand = p.brand AND o.dgp_type = p.dgp_type "
+        "AND o.segment_column IS NULL "
+        "LEFT JOIN causal_ground_truth s ON s.brand = p.brand AND s.dgp_type = p.dgp_type "
+        "AND s.segment_column = 'region' AND s.segment_value = p.region"
+    )
+    truth = STORED_SPECS["causal_ground_truth"]
+    rewritten = ("graph_dot", "true_att", "true_atc", "traps")
+    kept = [c for c in truth.columns if c not in rewritten]
+    con.execute(create_table_sql(replace(truth, name="causal_ground_truth_next")))
+    con.execute(
+        f"INSERT INTO causal_ground_truth_next ({', '.join([*kept, *rewritten])}) "
+        f"SELECT {', '.join('g.' + c for c in kept)}, "
+        "left(g.graph_dot, length(g.graph_dot) - 1) || $edges || '}', "
+        f"{MEAN_EFFECT.format(arm='')}, {MEAN_EFFECT.format(arm='NOT')}, $traps "
+        "FROM causal_ground_truth g",
+        {"edges": "".join(f" {t.parent} -> {t.column};" for t in TRAPS), "traps": TRAPS_JSON},
+    )
+    con.execute("DROP TABLE causal_ground_truth")
+    con.execute("ALTER TABLE causal_ground_truth_next RENAME TO causal_ground_truth")
+    for column in LEGACY_ANSWER_KEY:
+        con.execute(f"ALTER TABLE patient_journeys DROP COLUMN {column}")
 
 
 LOCK_TIMEOUT_SECONDS = 600.0
@@ -124,6 +172,7 @@ class DuckDBWarehouse:
         with self.connect(doing=f"replace {scenario.partition_key}") as con:
             con.begin()
             try:
+                move_answer_key(con)
                 for name in ordered:
                     con.execute(create_table_sql(STORED_SPECS[name]))
                     add_missing_columns(con, STORED_SPECS[name])

@@ -17,7 +17,7 @@ from e2i_synth.validation.feature_store import entity_key
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.conftest import frames_of
 
-CAUSAL = ["true_ate", "expected_ate", "n_units", "n_treated"]
+CAUSAL = ["true_ate", "true_att", "true_atc", "expected_ate", "n_units", "n_treated"]
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +83,11 @@ def test_heroes_keep_structure_and_causal_truth(base, story):
 
 
 def test_truth_is_recomputed_from_the_rows(base):
-    frames = dict(base, patient_journeys=base["patient_journeys"].copy())
-    west = frames["patient_journeys"]["region"] == "west"
-    frames["patient_journeys"].loc[west, "potential_outcome_treated"] = True
-    frames["patient_journeys"].loc[west, "potential_outcome_untreated"] = False
+    frames = dict(base, unit_truth=base["unit_truth"].copy())
+    west = (base["patient_journeys"]["region"] == "west").to_numpy()
+    frames["unit_truth"].loc[west, ["y0", "y1", "individual_effect"]] = [False, True, 1]
     truth = recompute_truth(frames)["causal_ground_truth"].set_index("segment_value")
-    assert truth.loc["west", "true_ate"] == 1.0
+    assert truth.loc["west", ["true_ate", "true_att", "true_atc"]].tolist() == [1.0] * 3
     assert (
         truth.loc["south", "true_ate"]
         == base["causal_ground_truth"].set_index("segment_value").loc["south", "true_ate"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,7 +27,9 @@ from e2i_synth.catalog import (
     TRIGGER_TYPES,
 )
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
+from e2i_synth.tables import REGISTRY, SPECS, TABLE_NAMES, build_tables
+from e2i_synth.tables.unit_truth import ANSWER_COLUMNS
+from e2i_synth.validation.causal import parse_graph
 from e2i_synth.validation.splits import check_split_isolation
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.world import draw_world
@@ -77,27 +82,61 @@ def test_enumerations_come_from_the_catalog():
 
 
 @pytest.mark.parametrize("dgp", list(DGPS))
-def test_truth_equals_mean_of_stored_potential_outcomes(dgp):
+def test_every_stored_truth_is_the_mean_of_its_unit_truths(dgp):
+    """ATE, ATT and ATC of every row (overall and each segment's CATE) are exact means of
+    unit_truth over the units the row covers; expected_ate is the mean of their CATEs."""
     frames = frames_of("fabhalta", dgp)
-    journeys, truth = frames["patient_journeys"], frames["causal_ground_truth"]
-    effect = journeys["potential_outcome_treated"].astype(int) - journeys[
-        "potential_outcome_untreated"
-    ].astype(int)
+    units = frames["patient_journeys"].merge(frames["unit_truth"], on="patient_id")
+    assert len(units) == len(frames["patient_journeys"]) == len(frames["unit_truth"])
+    assert (units["individual_effect"] == units["y1"].astype(int) - units["y0"].astype(int)).all()
+    observed = np.where(units["engaged"], units["y1"], units["y0"])
+    assert (observed == units["treatment_initiated"]).all()
+    truth = frames["causal_ground_truth"]
+    assert len(truth) == (1 + len(REGIONS) if DGPS[dgp].segment_column else 1)
     for _, row in truth.iterrows():
-        mask = (
-            np.ones(len(journeys), bool)
+        covered = (
+            units
             if pd.isna(row["segment_column"])
-            else journeys[row["segment_column"]] == row["segment_value"]
+            else units[units[row["segment_column"]] == row["segment_value"]]
         )
-        assert row["true_ate"] == pytest.approx(effect[mask].mean(), abs=1e-12)
-        assert row["n_units"] == mask.sum()
-        assert row["n_treated"] == journeys.loc[mask, "engaged"].sum()
-    observed = np.where(
-        journeys["engaged"],
-        journeys["potential_outcome_treated"],
-        journeys["potential_outcome_untreated"],
-    )
-    assert (observed == journeys["treatment_initiated"]).all()
+        treated = covered["engaged"]
+        effect = covered["individual_effect"]
+        assert row["true_ate"] == pytest.approx(effect.mean(), abs=1e-12)
+        assert row["true_att"] == pytest.approx(effect[treated].mean(), abs=1e-12)
+        assert row["true_atc"] == pytest.approx(effect[~treated].mean(), abs=1e-12)
+        assert row["expected_ate"] == pytest.approx(covered["cate"].mean(), abs=1e-12)
+        assert (row["n_units"], row["n_treated"]) == (len(covered), treated.sum())
+
+
+def test_no_analysis_table_holds_the_answer_key():
+    """Potential outcomes, propensities and unit effects live only in the truth tables."""
+    answer = re.compile(r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$")
+    truth_tables = {t.name for t in REGISTRY if t.group == "truth"}
+    assert {"unit_truth", "causal_ground_truth"} <= truth_tables
+    assert set(ANSWER_COLUMNS) == {c for c in SPECS["unit_truth"].columns if answer.search(c)}
+    for name, spec in SPECS.items():
+        if name not in truth_tables:
+            assert not [c for c in spec.columns if answer.search(c)], name
+            assert not set(ANSWER_COLUMNS) & set(frames_of("kisqali", "confounded")[name]), name
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+def test_traps_are_named_in_the_graph_as_descendants_of_treatment_or_outcome(dgp):
+    row = frames_of("remibrutinib", dgp)["causal_ground_truth"].iloc[0]
+    traps = json.loads(row["traps"])
+    assert {t["column"] for t in traps} >= {"engagement_score", "journey_stage"}
+    assert all(t["role"] and t["why"] for t in traps)
+    graph = parse_graph(row["graph_dot"])
+    table = frames_of("remibrutinib", dgp)[row["treatment_table"]]
+    for trap in traps:
+        assert trap["column"] in table.columns and trap["column"] in graph
+        assert trap["column"] in nx.descendants(graph, row["treatment_column"])
+        assert trap["column"] not in row["adjustment_columns"]
+    roles = {t["column"]: t["role"] for t in traps}
+    assert set(graph.predecessors("engagement_score")) == {row["treatment_column"]}
+    assert roles["engagement_score"] == "treatment_proxy"
+    assert set(graph.predecessors("journey_stage")) == {row["outcome_column"]}
+    assert roles["journey_stage"] == "outcome_descendant"
 
 
 @pytest.mark.parametrize("dgp", list(DGPS))

@@ -71,12 +71,12 @@ def test_time_series_effect_appears_only_after_the_lag():
     assert after.passed and after.value > 0.2
 
 
-def test_selection_bias_uses_weighting_without_the_stored_propensity():
+def test_selection_bias_uses_weighting_without_the_true_propensity():
     journeys, truth = scenario("selection_bias")
-    journeys["propensity_score"] = 0.5  # an estimator reading the stored column would break
+    journeys["true_propensity"] = 0.5  # an estimator reading a joined answer key would break
     [ate], [fitted] = causal.estimate_scenario(journeys, truth)
     assert ate.method == "propensity_score_weighting" and ate.passed
-    assert "propensity_score" not in set(fitted.data.columns)
+    assert "true_propensity" not in set(fitted.data.columns)
 
 
 @pytest.mark.parametrize("dgp", list(DGPS))

@@ -10,9 +10,11 @@ from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.ddl import render_schema
 
 CATALOG_QUERIES = {
+    # Column order, not attribute numbers: a dropped column leaves a gap in the latter.
     "columns": """
-        SELECT table_name, column_name, ordinal_position, data_type, udt_name, is_nullable,
-               column_default
+        SELECT table_name, column_name,
+               row_number() OVER (PARTITION BY table_name ORDER BY ordinal_position),
+               data_type, udt_name, is_nullable, column_default
         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> %s
         ORDER BY table_name, ordinal_position""",
     "constraints": """

@@ -1,0 +1,64 @@
+"""unit_truth: the answer key of each patient, kept apart from the analysis tables.
+
+One row per patient (the unit): both potential outcomes of `treatment_initiated`
+(common random numbers, so `y1 >= y0`), the true propensity of `engaged`, the unit's
+realized effect `individual_effect = y1 - y0`, its `cate` p1 - p0 (the effect expected for
+its covariates) and its split, to score on one split without a join. Every figure of
+causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
+units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
+`expected_ate` of `cate`. In time_series every caused initiation falls after the lag, so
+the same effects hold for initiation from index + lag on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    patient_keys,
+    scenario_columns,
+    split_names,
+)
+from e2i_synth.world import World
+
+SPEC = TableSpec(
+    name="unit_truth",
+    columns={
+        "patient_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "y0": "BOOLEAN",
+        "y1": "BOOLEAN",
+        "true_propensity": "DOUBLE",
+        "individual_effect": "INTEGER",
+        "cate": "DOUBLE",
+        "data_split": "VARCHAR",
+    },
+    primary_key="patient_id",
+    foreign_keys={"patient_id": "patient_journeys"},
+)
+ANSWER_COLUMNS: tuple[str, ...] = tuple(
+    c for c in SPEC.columns if c not in (SPEC.primary_key, *SCENARIO_COLUMNS, "data_split")
+)
+"""What only the truth may hold: no analysis table has a column by these names."""
+
+
+def individual_effects(world: World) -> np.ndarray:
+    return world.y1.astype(np.int32) - world.y0.astype(np.int32)
+
+
+def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "patient_id": patient_keys(world, np.arange(world.n_patients)),
+            **scenario_columns(world),
+            "y0": world.y0,
+            "y1": world.y1,
+            "true_propensity": world.propensity,
+            "individual_effect": individual_effects(world),
+            "cate": world.tau,
+            "data_split": split_names(world, np.arange(world.n_patients)),
+        }
+    )
