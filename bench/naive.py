@@ -134,7 +134,6 @@ def patient_journeys(world: World, rnd: random.Random) -> pd.DataFrame:
     initiation_date = world.initiation_date.tolist()
     refills = world.refills.tolist()
     stopped = world.stopped.tolist()
-    propensity = world.propensity.tolist()
     split = world.split.tolist()
 
     rows = []
@@ -167,9 +166,6 @@ def patient_journeys(world: World, rnd: random.Random) -> pd.DataFrame:
                 "journey_stage": _journey_stage(initiated, stopped[i], refills[i]),
                 "journey_start_date": journey_start[i],
                 "index_date": index_date[i],
-                "propensity_score": round(propensity[i], 6),
-                "potential_outcome_untreated": y0[i],
-                "potential_outcome_treated": y1[i],
                 "data_split": SPLITS[split[i]],
             }
         )
