@@ -415,12 +415,11 @@ def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
 
 def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
     from e2i_synth.settings import parse_brand, parse_dgp
-    from e2i_synth.twins.registry import tracking_uri
 
     settings = Settings.from_env(scale=scale, seed=seed)
     ensure_writable_home(settings.home)
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
-    return settings, scenario, tracking_uri(settings.home)
+    return settings, scenario, settings.tracking_uri
 
 
 @cli.group()
@@ -442,7 +441,9 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
         f"({t.training_entities:,} HCPs); CV R² {m['cv_r2_mean']:.3f}, MAE {m['cv_mae']:.4f}, "
         f"RMSE {m['cv_rmse']:.4f}"
     )
-    click.echo(f"registered {registered.uri} (run {registered.run_id}) at {uri}")
+    click.echo(
+        f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking_target}"
+    )
 
 
 @twins.command("generate")

@@ -6,6 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
@@ -118,6 +119,8 @@ def database_url_from_env() -> str | None:
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 """The embedded warehouse inside E2I_HOME."""
+MLFLOW_FILE = "mlflow.db"
+"""The default MLflow tracking store and model registry inside E2I_HOME."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class Settings:
     n_patients: int
     seed: int
     database_url: str | None = None  # PostgreSQL when set, else the DuckDB file in `home`
+    mlflow_tracking_uri: str | None = None  # MLflow server when set, else SQLite in `home`
 
     @property
     def warehouse_path(self) -> Path:
@@ -139,7 +143,7 @@ class Settings:
         seed: str | int | None = None,
     ) -> Settings:
         """Arguments win over `E2I_HOME`, `E2I_SCALE`, `E2I_SEED`, which win over defaults;
-        `E2I_DATABASE_URL` selects PostgreSQL."""
+        `E2I_DATABASE_URL` selects PostgreSQL, `MLFLOW_TRACKING_URI` an MLflow server."""
         home_path = Path(home or os.environ.get("E2I_HOME") or DEFAULT_HOME).absolute()
         return cls(
             home=home_path,
@@ -148,7 +152,23 @@ class Settings:
             ),
             seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
             database_url=database_url_from_env(),
+            mlflow_tracking_uri=(os.environ.get("MLFLOW_TRACKING_URI") or "").strip() or None,
         )
+
+    @property
+    def tracking_uri(self) -> str:
+        """Where twin models are tracked and registered: `MLFLOW_TRACKING_URI`, else
+        sqlite:///<home>/mlflow.db (the registry needs a database-backed store)."""
+        return self.mlflow_tracking_uri or f"sqlite:///{self.home}/{MLFLOW_FILE}"
+
+    @property
+    def tracking_target(self) -> str:
+        """The tracking URI for people: any password in it replaced by ***."""
+        parts = urlsplit(self.tracking_uri)
+        if parts.password is None:
+            return self.tracking_uri
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
 
     @property
     def target(self) -> str:

@@ -32,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from e2i_synth.twins.correction import Correction, CrossFit, one_step
 from e2i_synth.twins.features import TWIN_TYPES, TwinType
 
 RANDOM_FOREST = "RandomForest"
@@ -150,15 +151,31 @@ def _untreated(frame: pd.DataFrame, twin_type: TwinType) -> pd.DataFrame:
     return frame.assign(**twin_type.untreated)
 
 
+def arm_propensity(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> np.ndarray:
+    """P(arm received | entity features) per row: a multinomial logistic model over the
+    arms (nothing delivered and each treatment), the delivery policy as the history shows it."""
+    arm = next(iter(twin_type.treatment_categories))
+    encode = make_pipeline(twin_type.categories, twin_type.numeric, RANDOM_FOREST, seed)[0]
+    model = Pipeline(
+        [("encode", encode), ("scale", StandardScaler()), ("fit", LogisticRegression())]
+    )
+    labels = frame[arm].astype(str).to_numpy()
+    model.fit(frame[list(twin_type.features)], labels)
+    probabilities = model.predict_proba(frame[list(twin_type.features)])
+    return probabilities[np.arange(len(frame)), np.searchsorted(model.classes_, labels)]
+
+
 @dataclass
 class TwinOutcomeModel:
-    """The full-data estimator, its leave-one-fold-out replicates, and the half-width of a
-    split-conformal 95% prediction interval from the out-of-fold residuals."""
+    """The full-data estimator, its leave-one-fold-out replicates, the half-width of a
+    split-conformal 95% prediction interval from the out-of-fold residuals, and the
+    cross-fitted history the doubly robust correction of a simulation reads."""
 
     estimator: BaseEstimator
     replicates: list[BaseEstimator]
     interval_halfwidth: float
     twin_type: str
+    cross_fit: CrossFit | None = None
 
     @property
     def inputs(self) -> list[str]:
@@ -186,6 +203,25 @@ class TwinOutcomeModel:
             return np.stack([m.effect_[-1].predict(encoded) for m in models])
         X0 = _untreated(X, t)
         return np.stack([m.predict(X) - m.predict(X0) for m in models])
+
+    def corrections(
+        self, treatment: dict[str, object], masks: list[np.ndarray]
+    ) -> list[Correction]:
+        """The one-step correction (see e2i_synth.twins.correction) of the effect of
+        `treatment` on each set of history rows in `masks`."""
+        t = TWIN_TYPES[self.twin_type]
+        cf = self.cross_fit
+        if cf is None:
+            return [Correction(0.0, 0.0, 0) for _ in masks]
+        arm = treatment[cf.arm_column]
+        simulated = np.zeros(len(cf.frame))
+        for k, replicate in enumerate(self.replicates):
+            rows = np.flatnonzero((cf.fold == k) & (cf.frame[cf.arm_column].to_numpy() == arm))
+            if len(rows):
+                at_dose = cf.frame.iloc[rows][self.inputs].assign(**treatment)
+                simulated[rows] = replicate.predict_effect(at_dose)
+        untreated = t.untreated[cf.arm_column]
+        return [one_step(cf, mask, arm, untreated, simulated, t.key) for mask in masks]
 
     def feature_importances(self) -> pd.Series:
         """Importance per input, per part ('baseline:decile', 'effect:intensity', ...)."""

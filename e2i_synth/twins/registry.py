@@ -23,7 +23,6 @@ from e2i_synth.twins.features import TWIN_TYPES
 from e2i_synth.twins.generator import TwinGenerator
 from e2i_synth.twins.training import TrainingResult
 
-TRACKING_FILE = "mlflow.db"
 ARTIFACTS_FOLDER = "mlartifacts"
 MODEL_NAME = "model"
 DONORS_FILE = "donors.parquet"
@@ -32,14 +31,6 @@ SERIALIZATION = "cloudpickle"
 """Not MLflow's default (skops): skops writes each of the ~10,000 trees of a model and its
 replicates as JSON (measured: 25 s per model here, cloudpickle well under 1 s). We load
 only models we logged ourselves."""
-
-
-def tracking_uri(home: Path) -> str:
-    """`MLFLOW_TRACKING_URI`, else sqlite:///<home>/mlflow.db."""
-    return (
-        os.environ.get("MLFLOW_TRACKING_URI")
-        or f"sqlite:///{Path(home).absolute()}/{TRACKING_FILE}"
-    )
 
 
 @dataclass(frozen=True)

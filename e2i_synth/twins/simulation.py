@@ -1,16 +1,24 @@
 """Simulate an intervention on a twin population: per-twin effect, ATE with its 95% CI,
 heterogeneity by subgroup, and a deploy / do_not_deploy / test_further recommendation.
 
-Uncertainty of the ATE (a finite-population mean over the real HCPs the twins stand for):
+The ATE (a finite-population mean over the real HCPs the twins stand for) is doubly robust:
+the twins' mean model effect (the plug-in) plus the one-step correction of the model's bias
+from the reference HCPs' history (e2i_synth.twins.correction). Its variance:
   var = jackknife var over the K leave-one-fold-out models, (K-1)/K sum (ate_k - mean)^2
       + var(per-twin effect) x (1/n_twins + 1/n_reference)
-with n_reference the training entities matching the filters; intervals use Student's t
-with K-1 degrees of freedom (the jackknife's).
+      + var(correction)
+with n_reference the training entities matching the filters; intervals use Student's t with
+Welch-Satterthwaite degrees of freedom. The jackknife stays: the plug-in is the full model's
+mean over twins, which no history row's residual sees, so its estimation error does not
+cancel (measured without it: simulated-minus-true in SE units had sd 1.5-1.7 over 15
+scenarios x 5 interventions). Subgroup ATEs are corrected the same way on their own history
+rows; per-twin effects are the model's (no history row is a twin's).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import inf
 from time import perf_counter
 
 import numpy as np
@@ -28,9 +36,11 @@ from e2i_synth.catalog import (
     REFERENCE_DURATION_WEEKS,
     REFERENCE_INTENSITY,
 )
+from e2i_synth.twins.correction import Correction
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.filters import PopulationFilter, select
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+from e2i_synth.twins.model import TwinOutcomeModel
 
 HETEROGENEITY_COLUMNS = ("specialty", "priority_tier", "region", "adoption_stage")
 CI_LEVEL = 0.95
@@ -109,8 +119,9 @@ class SimulationResult:
     n_twins: int
     reference_count: int
     ate: float
+    plugin_ate: float  # the twins' mean model effect, before the correction
     se: float
-    dof: int
+    dof: float  # Welch-Satterthwaite; inf when the replicates agree exactly
     ci_lower: float
     ci_upper: float
     effects: pd.Series  # per twin, indexed by twin_id
@@ -120,11 +131,11 @@ class SimulationResult:
     seconds: float
 
 
-def t_quantile(level: float, dof: int) -> float:
+def t_quantile(level: float, dof: float) -> float:
     return float(stats.t.ppf(level, dof))
 
 
-def recommend(ate: float, se: float, dof: int) -> tuple[str, str]:
+def recommend(ate: float, se: float, dof: float) -> tuple[str, str]:
     """deploy when the one-sided 90% lower bound reaches the 0.05 threshold, do_not_deploy
     when the 90% upper bound stays below it, test_further otherwise."""
     margin = t_quantile(CONFIDENCE_THRESHOLD, dof) * se
@@ -146,42 +157,84 @@ def recommend(ate: float, se: float, dof: int) -> tuple[str, str]:
     )
 
 
-def _ate_and_var(effects: np.ndarray, reference_count: int) -> tuple[float, float]:
-    """effects: (1 + K, n) per-twin effects of the full model and each replicate."""
+@dataclass(frozen=True)
+class Estimate:
+    plugin: float
+    ate: float
+    var: float
+    dof: float
+
+
+def _estimate(effects: np.ndarray, reference_count: int, correction: Correction) -> Estimate:
+    """effects: (1 + K, n) per-twin effects of the full model and each replicate. The
+    plug-in's error has two parts the correction does not remove, the model's (jackknife)
+    and the twins' sampling; the correction adds its own. Degrees of freedom by
+    Welch-Satterthwaite: K-1 for the jackknife, the history's entities (many) for the rest."""
+    n = effects.shape[1]
+    plugin = float(effects[0].mean())
+    sampling = effects[0].var(ddof=1) * (1 / n + 1 / max(reference_count, 1)) if n > 1 else 0.0
     replicate_ates = effects[1:].mean(axis=1)
     k = len(replicate_ates)
-    jackknife = (k - 1) / k * np.sum((replicate_ates - replicate_ates.mean()) ** 2)
-    n = effects.shape[1]
-    sampling = effects[0].var(ddof=1) * (1 / n + 1 / max(reference_count, 1)) if n > 1 else 0.0
-    return float(effects[0].mean()), float(jackknife + sampling)
+    jackknife = (k - 1) / k * float(np.sum((replicate_ates - replicate_ates.mean()) ** 2))
+    var = jackknife + sampling + correction.variance
+    dof = var**2 / (jackknife**2 / (k - 1)) if jackknife > 0 else inf
+    return Estimate(plugin, plugin + correction.value, var, dof)
 
 
 def _heterogeneity(
-    twins: pd.DataFrame, effects: np.ndarray, reference: pd.DataFrame, dof: int
+    twins: pd.DataFrame,
+    effects: np.ndarray,
+    reference: pd.DataFrame,
+    corrections: dict[tuple[str, object], Correction],
 ) -> pd.DataFrame:
     """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole."""
-    quantile = t_quantile(0.5 + CI_LEVEL / 2, dof)
     records = []
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
         codes, values = pd.factorize(twins[column], sort=True)
         reference_counts = reference[column].value_counts()
         for code, value in enumerate(values):
             members = codes == code
-            ate, var = _ate_and_var(effects[:, members], int(reference_counts.get(value, 0)))
-            half = quantile * np.sqrt(var)
+            estimate = _estimate(
+                effects[:, members],
+                int(reference_counts.get(value, 0)),
+                corrections[(column, value)],
+            )
+            half = t_quantile(0.5 + CI_LEVEL / 2, estimate.dof) * np.sqrt(estimate.var)
             records.append(
                 {
                     "column": column,
                     "value": str(value),
                     "n_twins": int(members.sum()),
-                    "ate": ate,
-                    "ci_lower": ate - half,
-                    "ci_upper": ate + half,
+                    "ate": estimate.ate,
+                    "ci_lower": estimate.ate - half,
+                    "ci_upper": estimate.ate + half,
                 }
             )
     return pd.DataFrame(
         records, columns=["column", "value", "n_twins", "ate", "ci_lower", "ci_upper"]
     )
+
+
+def _corrections(
+    model: TwinOutcomeModel,
+    population_filter: PopulationFilter,
+    treatment: dict[str, object],
+    twins: pd.DataFrame,
+) -> dict[tuple[str, object] | None, Correction]:
+    """The correction on the reference HCPs' history (key None) and on each subgroup's."""
+    if model.cross_fit is None:
+        history = pd.DataFrame(index=range(0))
+        in_reference = np.zeros(0, bool)
+    else:
+        history = model.cross_fit.frame
+        in_reference = population_filter.mask(history)
+    labels: list[tuple[str, object] | None] = [None]
+    masks = [in_reference]
+    for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
+        for value in pd.unique(twins[column]):
+            labels.append((column, value))
+            masks.append(in_reference & (history[column].to_numpy() == value))
+    return dict(zip(labels, model.corrections(treatment, masks), strict=True))
 
 
 def simulate(
@@ -200,10 +253,12 @@ def simulate(
     population_filter = PopulationFilter.parse(filters or population.filters)
     twins = select(population.twins, population_filter)
     reference = select(generator.donors, population_filter)
-    effects = generator.training.model.effects(twins.assign(**config.treatment_inputs()))
-    dof = effects.shape[0] - 2
-    ate, var = _ate_and_var(effects, len(reference))
-    se = float(np.sqrt(var))
+    model = generator.training.model
+    treatment = config.treatment_inputs()
+    effects = model.effects(twins.assign(**treatment))
+    corrections = _corrections(model, population_filter, treatment, twins)
+    estimate = _estimate(effects, len(reference), corrections.pop(None))
+    ate, se, dof = estimate.ate, float(np.sqrt(estimate.var)), estimate.dof
     half = t_quantile(0.5 + CI_LEVEL / 2, dof) * se
     recommendation, reason = recommend(ate, se, dof)
     label = f"{population.population_id}|{config.as_dict()}|{population_filter.as_dict()}"
@@ -216,12 +271,13 @@ def simulate(
         n_twins=len(twins),
         reference_count=len(reference),
         ate=ate,
+        plugin_ate=estimate.plugin,
         se=se,
         dof=dof,
         ci_lower=ate - half,
         ci_upper=ate + half,
         effects=pd.Series(effects[0], index=twins["twin_id"].to_numpy(), name="effect"),
-        heterogeneity=_heterogeneity(twins, effects, reference, dof),
+        heterogeneity=_heterogeneity(twins, effects, reference, corrections),
         recommendation=recommendation,
         reason=reason,
         seconds=perf_counter() - started,

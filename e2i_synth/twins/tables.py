@@ -170,7 +170,7 @@ def simulations_frame(
                     {
                         "ate": result.ate,
                         "se": result.se,
-                        "dof": result.dof,
+                        "dof": result.dof if np.isfinite(result.dof) else None,
                         "ci_95": [result.ci_lower, result.ci_upper],
                         "reference_count": result.reference_count,
                         "heterogeneity": groups.to_dict("records"),

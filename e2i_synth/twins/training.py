@@ -13,13 +13,16 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import GroupKFold, cross_validate
 
+from e2i_synth.twins.correction import CrossFit
 from e2i_synth.twins.errors import LowFidelityWarning, TwinError
 from e2i_synth.twins.features import TwinType
 from e2i_synth.twins.model import (
     GRADIENT_BOOSTING,
     HYPERPARAMETERS,
     RANDOM_FOREST,
+    BaselineEffectRegressor,
     TwinOutcomeModel,
+    arm_propensity,
     make_estimator,
 )
 
@@ -90,8 +93,13 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
             break
     estimator = make_estimator(twin_type, kind, seed).fit(X, y)
     out_of_fold = np.empty(len(y))
-    for estimator, test in zip(cv["estimator"], cv["indices"]["test"], strict=True):
-        out_of_fold[test] = estimator.predict(X.iloc[test])
+    out_of_fold_effect = np.zeros(len(y))
+    fold = np.empty(len(y), int)
+    for k, (replicate, test) in enumerate(zip(cv["estimator"], cv["indices"]["test"], strict=True)):
+        out_of_fold[test] = replicate.predict(X.iloc[test])
+        fold[test] = k
+        if isinstance(replicate, BaselineEffectRegressor):
+            out_of_fold_effect[test] = out_of_fold[test] - replicate.predict_baseline(X.iloc[test])
     residual = np.abs(y - out_of_fold)
     rank = min(len(y), int(np.ceil((len(y) + 1) * INTERVAL_LEVEL)))
     metrics = {
@@ -115,6 +123,16 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
         replicates=list(cv["estimator"]),
         interval_halfwidth=metrics["interval_halfwidth_95"],
         twin_type=twin_type.name,
+        cross_fit=CrossFit(
+            frame=frame[[twin_type.key, *twin_type.inputs]].reset_index(drop=True),
+            arm_column=next(iter(twin_type.treatment_categories)),
+            fold=fold,
+            residual=y - out_of_fold,
+            effect=out_of_fold_effect,
+            propensity=arm_propensity(frame, twin_type, seed),
+        )
+        if twin_type.has_untreated_arm
+        else None,
     )
     return TrainingResult(
         model=model,

@@ -1,6 +1,10 @@
+import json
+
 import pytest
 
 from e2i_synth.twins.checks import (
+    FAMILY_SIZE,
+    Z_FAMILY,
     check_deploy_against_truth,
     check_drift,
     check_keys,
@@ -14,14 +18,22 @@ def test_every_check_passes_on_generated_tables(twin_frames):
     assert failed == []
 
 
-def test_deploy_off_truth_is_refused(twin_frames):
+def test_deploy_off_truth_is_refused_at_the_family_wise_band(twin_frames):
+    """Just beyond Z_FAMILY SE: refused, naming the intervention; just inside: passes."""
     runs = twin_frames["simulation_runs"].copy()
-    runs.loc[0, ["recommendation", "true_ate"]] = ["deploy", runs.loc[0, "ci_upper"] + 0.01]
+    se = json.loads(runs.loc[0, "results"])["se"]
+    runs.loc[0, "recommendation"] = "deploy"
+    runs.loc[0, "true_ate"] = runs.loc[0, "simulated_ate"] + 1.01 * Z_FAMILY * se
     result = check_deploy_against_truth(runs)
     assert not result.passed
     assert runs.loc[0, "intervention_type"] in result.message
-    inside = runs.assign(true_ate=(runs["ci_lower"] + runs["ci_upper"]) / 2)
-    assert check_deploy_against_truth(inside).passed
+    runs.loc[0, "true_ate"] = runs.loc[0, "simulated_ate"] - 0.99 * Z_FAMILY * se
+    assert check_deploy_against_truth(runs).passed
+
+
+def test_family_wise_band_is_bonferroni_over_a_full_runs_simulations():
+    assert FAMILY_SIZE == 75
+    assert pytest.approx(3.40, abs=0.01) == Z_FAMILY
 
 
 @pytest.mark.parametrize(

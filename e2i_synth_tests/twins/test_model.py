@@ -15,6 +15,7 @@ def test_effect_model_reads_treatment_inputs(generator, frame):
     )
     assert effects.shape == (1 + len(model.replicates), len(hcps))
     assert isinstance(model.estimator, BaselineEffectRegressor)
+    assert all(model.estimator is not r for r in model.replicates)  # the full-data fit
 
 
 def test_feature_importances_cover_both_parts(generator):

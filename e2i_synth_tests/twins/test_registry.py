@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from e2i_synth.settings import Settings
 from e2i_synth.twins.registry import (
     DONORS_FILE,
     load_generator,
     log_generator,
-    tracking_uri,
 )
 
 SERVER_START_SECONDS = 120
@@ -37,11 +37,22 @@ def server(mlflow_server):
         time.sleep(0.5)
 
 
+def tracking_uri(home) -> str:
+    return Settings.from_env(home=home).tracking_uri
+
+
 def test_tracking_uri_defaults_to_sqlite_under_home(tmp_path, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     assert tracking_uri(tmp_path) == f"sqlite:///{tmp_path}/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
     assert tracking_uri(tmp_path) == "http://tracking.example:5000"
+
+
+def test_tracking_target_hides_a_password(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "https://ops:s3cret-pw@tracking.example:5000/x")
+    settings = Settings.from_env(home=tmp_path)
+    assert settings.tracking_uri.count("s3cret-pw") == 1
+    assert settings.tracking_target == "https://ops:***@tracking.example:5000/x"
 
 
 def test_server_holds_run_and_registered_model(server, generator, frame, monkeypatch, tmp_path):

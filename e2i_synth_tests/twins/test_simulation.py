@@ -62,17 +62,24 @@ def test_recommendation_at_zero_uncertainty():
 
 
 def test_naive_contrast_is_off_truth_while_the_simulation_recovers_it(generator, population, iw):
-    """For every intervention on the whole population: the truth lies in the simulation's
-    95% CI, the naive history contrast is further from the truth than the simulation, and
-    outside the simulation's CI or more than twice its error away."""
+    """For every intervention on the whole population the truth lies in the simulation's
+    95% CI. The naive history contrast is off: on average more than twice as far from the
+    truth as the simulation, and outside the simulation's CI for at least 4 of the 5 (at
+    this scale, 300 HCPs, the rarest intervention has ~50 history rows and a CI too wide
+    to exclude anything)."""
     truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
+    simulation_errors, naive_errors, naive_outside = [], [], 0
     for name in INTERVENTION_TYPES:
         result = simulate(generator, population, {"intervention_type": name})
         score = score_simulation(result, iw)
         naive = truth.loc[name, "naive_contrast"]
         assert score.true_ate == pytest.approx(truth.loc[name, "true_ate"])
         assert score.ci_covers_truth, (name, result.ci_lower, score.true_ate, result.ci_upper)
-        assert abs(naive - score.true_ate) > 2 * score.abs_error, name
+        simulation_errors.append(score.abs_error)
+        naive_errors.append(abs(naive - score.true_ate))
+        naive_outside += not result.ci_lower <= naive <= result.ci_upper
+    assert np.mean(naive_errors) > 2 * np.mean(simulation_errors)
+    assert naive_outside >= 4
 
 
 def test_result_shape_and_heterogeneity(generator, population):
@@ -88,12 +95,15 @@ def test_result_shape_and_heterogeneity(generator, population):
         == int(population.twins["priority_tier"].isin([1, 2]).sum())
     )
     assert result.ci_lower < result.ate < result.ci_upper
-    assert result.ate == pytest.approx(result.effects.mean())
+    assert result.plugin_ate == pytest.approx(result.effects.mean())
+    assert result.ate != result.plugin_ate  # the history's correction moved it
     assert set(result.heterogeneity["column"]) == set(HETEROGENEITY_COLUMNS)
     tiers = result.heterogeneity.query("column == 'priority_tier'")
     assert set(tiers["value"]) == {"1", "2"}
+    # Each subgroup is corrected on its own history rows: their twin-weighted mean agrees
+    # with the whole population's ATE within its standard error, not exactly.
     weighted = (tiers["ate"] * tiers["n_twins"]).sum() / tiers["n_twins"].sum()
-    assert weighted == pytest.approx(result.ate)
+    assert abs(weighted - result.ate) < result.se
     assert result.recommendation in {"deploy", "do_not_deploy", "test_further"}
     assert str(round(result.ate, 4)) in result.reason
 
