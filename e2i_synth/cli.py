@@ -702,14 +702,16 @@ def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, co
 @click.argument("dataset")
 @click.argument("epsilon", type=float)
 def privacy_budget(dataset: str, epsilon: float) -> None:
-    """Install the ledger if needed and set DATASET's total epsilon (spent stays spent)."""
+    """Apply pending migrations (the ledger is one) and set DATASET's total epsilon (spent
+    stays spent)."""
     from e2i_synth.privacy import ledger
     from e2i_synth.privacy.sampler import dataset_named
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     dataset_named(dataset)
-    with PostgresWarehouse(database_url_or_error()).connect("set a privacy budget") as con:
-        ledger.install(con)
+    store = PostgresWarehouse(database_url_or_error())
+    store.migrate()
+    with store.connect("set a privacy budget") as con:
         ledger.set_budget(con, dataset, epsilon)
         left = ledger.remaining(con, dataset)
     click.echo(f"{dataset}: epsilon budget {epsilon:g}, {left:g} left")

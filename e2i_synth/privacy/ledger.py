@@ -5,6 +5,8 @@ The budget row is locked (SELECT ... FOR UPDATE) in the same transaction that re
 the answer, so two callers racing for the last epsilon are served one after the other
 and the second is refused. The audit log holds the query's shape (columns, filter
 columns and operators, limit, fraction, aggregate), never filter values or credentials.
+Both tables come with the warehouse's migrations (008); `e2i-synth db init` lets the
+read-only role read them.
 """
 
 from __future__ import annotations
@@ -20,34 +22,11 @@ from e2i_synth.errors import E2IError
 
 BUDGET_TABLE = "privacy_budget"
 AUDIT_TABLE = "privacy_audit_log"
-READER_ROLE = "e2i_reader"
+LEDGER_TABLES = (BUDGET_TABLE, AUDIT_TABLE)
+"""Created by migration 008 (`e2i_synth/sql/migrations/008_privacy_ledger.sql`)."""
 EPSILON_SLACK = 1e-12
-"""Float tolerance when comparing a spend with the remaining budget."""
-
-DDL = f"""
-CREATE TABLE IF NOT EXISTS {BUDGET_TABLE} (
-    dataset text PRIMARY KEY,
-    epsilon_total double precision NOT NULL CHECK (epsilon_total >= 0),
-    epsilon_spent double precision NOT NULL DEFAULT 0 CHECK (epsilon_spent >= 0),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    CHECK (epsilon_spent <= epsilon_total + {EPSILON_SLACK})
-);
-CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (
-    audit_id bigserial PRIMARY KEY,
-    at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    db_user text NOT NULL DEFAULT session_user,
-    requested_by text NOT NULL,
-    dataset text NOT NULL,
-    kind text NOT NULL CHECK (kind IN ('rows', 'aggregate')),
-    query_shape jsonb NOT NULL,
-    epsilon_spent double precision NOT NULL DEFAULT 0,
-    rows_returned integer NOT NULL DEFAULT 0,
-    outcome text NOT NULL CHECK (outcome IN ('released', 'refused')),
-    reason text
-);
-CREATE INDEX IF NOT EXISTS {AUDIT_TABLE}_dataset_at ON {AUDIT_TABLE} (dataset, at);
-"""
-"""Kept here until the privacy migration (006) can join the schema the specs render."""
+"""Float tolerance when comparing a spend with the remaining budget (the migration's
+CHECK allows the same)."""
 
 
 class Refused(E2IError):
@@ -66,21 +45,6 @@ class Entry:
     reason: str | None = None
 
 
-def install(con: psycopg.Connection) -> None:
-    """Create the ledger tables (idempotent); the read-only role may read the audit log."""
-    with con.transaction():
-        con.execute(DDL)
-        reader = con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [READER_ROLE])
-        if reader.fetchone():
-            con.execute(
-                sql.SQL("GRANT SELECT ON {}, {} TO {}").format(
-                    sql.Identifier(AUDIT_TABLE),
-                    sql.Identifier(BUDGET_TABLE),
-                    sql.Identifier(READER_ROLE),
-                )
-            )
-
-
 def require(con: psycopg.Connection) -> None:
     """The ledger must exist before any query: the sampler never creates tables itself
     (its callers may not be allowed to)."""
@@ -90,8 +54,8 @@ def require(con: psycopg.Connection) -> None:
     ).fetchone()[0]
     if not found:
         raise E2IError(
-            "the privacy ledger (budget and audit log) is not installed in this database; "
-            "its owner runs `e2i-synth privacy budget DATASET EPSILON` once"
+            "the privacy ledger (budget and audit log) is not in this database; its owner "
+            "runs `e2i-synth db migrate` (or `db init`, which also grants e2i_reader) once"
         )
 
 

@@ -24,7 +24,7 @@ DROP = "region; DROP TABLE patient_journeys; --"
 
 @pytest.fixture(scope="module")
 def url():
-    """A database holding one scenario's HCPs and journeys, the ledger installed."""
+    """A database holding one scenario's HCPs and journeys, migrated and granted."""
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     frames = frames_of("kisqali", "confounded")
@@ -34,9 +34,7 @@ def url():
             Scenario("kisqali", "confounded"),
             {t: frames[t] for t in ("hcp_profiles", "patient_journeys")},
         )
-        store.grant_roles()
-        with psycopg.connect(database) as con:
-            ledger.install(con)
+        store.grant_roles()  # the load applied the migrations, the ledger's among them
         yield database
 
 

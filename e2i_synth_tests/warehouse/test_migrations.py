@@ -1,4 +1,5 @@
-"""schema.sql is what the specs render, and the migrations build exactly its catalog."""
+"""schema.sql is what the specs render, and the migrations build exactly its catalog, plus
+the privacy ledger, which no spec renders (migration 008 alone defines it)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import psycopg
 import pytest
 
 from e2i_synth.errors import E2IError
+from e2i_synth.privacy import ledger
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.ddl import render_schema
+
+NOT_IN_SCHEMA_FILE = (migrations.LEDGER, *ledger.LEDGER_TABLES)
+"""Tables the migrations make that schema.sql does not: the migration ledger, and the
+privacy ledger (serial key, jsonb, defaults and two-column CHECKs: no table spec renders
+it). `test_privacy_ledger_comes_from_its_migration` checks the latter on its own."""
 
 CATALOG_QUERIES = {
     # Column order, not attribute numbers: a dropped column leaves a gap in the latter.
@@ -15,23 +22,23 @@ CATALOG_QUERIES = {
         SELECT table_name, column_name,
                row_number() OVER (PARTITION BY table_name ORDER BY ordinal_position),
                data_type, udt_name, is_nullable, column_default
-        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> %s
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> ALL(%s)
         ORDER BY table_name, ordinal_position""",
     "constraints": """
         SELECT rel.relname, con.conname, con.contype, pg_get_constraintdef(con.oid)
         FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid
         JOIN pg_namespace ns ON ns.oid = rel.relnamespace
-        WHERE ns.nspname = 'public' AND rel.relname <> %s ORDER BY 1, 2""",
+        WHERE ns.nspname = 'public' AND rel.relname <> ALL(%s) ORDER BY 1, 2""",
     "indexes": """
         SELECT tablename, indexname, indexdef FROM pg_indexes
-        WHERE schemaname = 'public' AND tablename <> %s ORDER BY 1, 2""",
+        WHERE schemaname = 'public' AND tablename <> ALL(%s) ORDER BY 1, 2""",
 }
 
 
 def catalog(url: str) -> dict[str, list[tuple]]:
     with psycopg.connect(url) as con:
         return {
-            name: con.execute(query, [migrations.LEDGER]).fetchall()
+            name: con.execute(query, [list(NOT_IN_SCHEMA_FILE)]).fetchall()
             for name, query in CATALOG_QUERIES.items()
         }
 
@@ -57,6 +64,31 @@ def test_migrations_and_schema_file_build_identical_catalogs(
     from_migrations, from_schema = catalog(postgres_database), catalog(second_postgres_database)
     assert len(from_schema["constraints"]) > 50 and len(from_schema["indexes"]) > 15
     assert from_migrations == from_schema
+
+
+@pytest.mark.postgres
+def test_privacy_ledger_comes_from_its_migration(postgres_database):
+    """Absent before the migrations (the sampler refuses, naming the fix), present after,
+    with the budget's overspend CHECK at the ledger's own slack; schema.sql leaves it out."""
+    with psycopg.connect(postgres_database) as con:
+        with pytest.raises(E2IError, match="db migrate"):
+            ledger.require(con)
+        migrations.migrate(con)
+        ledger.require(con)
+        ledger.set_budget(con, "journeys", 1.0)
+        con.execute(
+            "UPDATE privacy_budget SET epsilon_spent = %s", [1.0 + ledger.EPSILON_SLACK / 2]
+        )
+        with pytest.raises(psycopg.errors.CheckViolation), con.transaction():
+            con.execute("UPDATE privacy_budget SET epsilon_spent = 1.0 + 1e-9")
+        columns = con.execute(
+            "SELECT table_name, count(*) FROM information_schema.columns "
+            "WHERE table_name = ANY(%s) GROUP BY 1 ORDER BY 1",
+            [list(ledger.LEDGER_TABLES)],
+        ).fetchall()
+    assert columns == [("privacy_audit_log", 11), ("privacy_budget", 4)]
+    schema = migrations.SCHEMA_FILE.read_text(encoding="utf-8")
+    assert not any(table in schema for table in ledger.LEDGER_TABLES)
 
 
 @pytest.mark.postgres
