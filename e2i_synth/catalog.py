@@ -131,24 +131,107 @@ JOURNEY_START_LAST = date(2025, 6, 30)
 
 
 @dataclass(frozen=True)
-class DgpSpec:
-    """A data-generating process and the truth it plants.
+class Term:
+    """One term of a propensity logit or of a baseline: `weight` times a feature ("linear"),
+    an indicator that the feature exceeds `at` ("step"), or the feature times `other`
+    ("product": an interaction)."""
 
-    `true_ate` is the population risk difference E[Y(1) - Y(0)] of the binary outcome;
-    `segment_effects` (heterogeneous only) are the population CATEs by `segment_column`.
-    `adjustment_columns` are the outcome's parents besides the treatment (a valid backdoor
-    set); `treatment_causes` are the treatment's parents (empty: randomized).
+    weight: float
+    feature: str
+    kind: str = "linear"
+    other: str | None = None
+    at: float = 0.5
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return (self.feature,) if self.other is None else (self.feature, self.other)
+
+
+@dataclass(frozen=True)
+class EffectModifier:
+    """A continuous effect modifier: the unit's effect moves by `slope` per unit of the
+    feature on [0, 1], around `center` (so the mean effect stays near the base effect);
+    a steep slope makes the effect negative (harm) for some units."""
+
+    feature: str
+    slope: float
+    center: float = 0.5
+
+
+FEATURE_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "disease_severity": "disease_severity",
+        "comorbidity_count": "comorbidity_count",
+        "academic_hcp": "academic_hcp",
+        "youth": "age_at_diagnosis",
+    }
+)
+"""Features a DGP may use and the patient_journeys column each is a function of (`youth`
+is (90 - age_at_diagnosis) / 72)."""
+FEATURE_SCALES: Mapping[str, float] = MappingProxyType(
+    {"disease_severity": 10, "comorbidity_count": 6, "academic_hcp": 1, "youth": 1}
+)
+"""Dividing a feature by its scale puts it on [0, 1]: baseline terms and effect modifiers
+use that scale; propensity terms use the feature as stored (log-odds per unit)."""
+
+
+@dataclass(frozen=True)
+class DgpSpec:
+    """A data-generating process as data, interpreted by one mechanism
+    (`world.dgps.mechanism`), and the truth it plants.
+
+    Treatment: logistic propensity `propensity_intercept + confounding * sum(terms)`,
+    clipped to `propensity_clip` (no terms and intercept 0: randomized at 0.5). Baseline
+    initiation probability p0 = 0.05 + 0.5 * sum(baseline_terms), the weights summing to 1
+    over features on [0, 1], so p0 stays in [0.05, 0.55]; with `noise` > 0 a share of it is
+    an unobserved unit draw. Effect (risk difference p1 - p0): `true_ate`, or by segment
+    (`segment_effects` by `segment_column`), plus `effect_modifiers`, times `effect_scale`.
+    `form` "nonlinear" rewrites every linear term into a threshold and an interaction
+    (`world.dgps.nonlinear_terms`). The graph follows from the terms: the treatment's
+    parents are the columns of non-zero propensity terms, the outcome's those of the
+    baseline terms, modifiers and segment column, and `adjustment_columns` (the outcome's
+    parents besides the treatment) is the efficient backdoor set.
     """
 
     name: str
     code: str
     true_ate: float | None
     description: str
-    adjustment_columns: tuple[str, ...]
-    treatment_causes: tuple[str, ...]
+    baseline_terms: tuple[Term, ...]
+    propensity_terms: tuple[Term, ...] = ()
+    propensity_intercept: float = 0.0
+    propensity_clip: tuple[float, float] = (0.05, 0.95)
     segment_column: str | None = None
     segment_effects: Mapping[str, float] | None = None
     lag_days: int = 0
+    effect_modifiers: tuple[EffectModifier, ...] = ()
+    confounding: float = 1.0
+    effect_scale: float = 1.0
+    noise: float = 0.0
+    form: str = "linear"
+    variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
+
+    @property
+    def label(self) -> str:
+        """The DGP's name, with its knobs when it is a variant."""
+        return f"{self.name}~{self.variant}" if self.variant else self.name
+
+    @property
+    def treatment_causes(self) -> tuple[str, ...]:
+        """In the order of the outcome's parents, then any that only cause the treatment."""
+        causes = _columns(t for t in self.propensity_terms if t.weight * self.confounding != 0)
+        shared = [c for c in self.adjustment_columns if c in causes]
+        return tuple(dict.fromkeys([*shared, *causes]))
+
+    @property
+    def adjustment_columns(self) -> tuple[str, ...]:
+        modifiers = [Term(1.0, m.feature) for m in self.effect_modifiers]
+        causes = _columns(t for t in (*self.baseline_terms, *modifiers) if t.weight != 0)
+        return tuple(dict.fromkeys([*causes, *filter(None, [self.segment_column])]))
+
+
+def _columns(terms) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(FEATURE_COLUMNS[f] for t in terms for f in t.features))
 
 
 DGPS: Mapping[str, DgpSpec] = MappingProxyType(
@@ -158,8 +241,7 @@ DGPS: Mapping[str, DgpSpec] = MappingProxyType(
             "SL",
             0.40,
             "randomized engagement, outcome linear in covariates: baseline recovery",
-            ("disease_severity", "comorbidity_count"),
-            (),
+            (Term(0.6, "disease_severity"), Term(0.4, "comorbidity_count")),
         ),
         "confounded": DgpSpec(
             "confounded",
@@ -167,16 +249,26 @@ DGPS: Mapping[str, DgpSpec] = MappingProxyType(
             0.25,
             "engagement targeted by severity, academic HCPs and comorbidities, "
             "which also drive initiation: adjustment needed",
-            ("disease_severity", "academic_hcp", "comorbidity_count"),
-            ("disease_severity", "academic_hcp", "comorbidity_count"),
+            (
+                Term(0.6, "disease_severity"),
+                Term(0.25, "academic_hcp"),
+                Term(0.15, "comorbidity_count"),
+            ),
+            (
+                Term(0.7, "disease_severity"),
+                Term(1.5, "academic_hcp"),
+                Term(0.3, "comorbidity_count"),
+            ),
+            propensity_intercept=-4.4,
         ),
         "heterogeneous": DgpSpec(
             "heterogeneous",
             "HT",
             None,
             "effect differs by region; the ATE is the sample-weighted mean of the CATEs",
-            ("disease_severity", "comorbidity_count", "region"),
-            ("disease_severity",),
+            (Term(0.6, "disease_severity"), Term(0.4, "comorbidity_count")),
+            (Term(0.2, "disease_severity"),),
+            propensity_intercept=-1.0,
             segment_column="region",
             segment_effects=MappingProxyType(
                 {"northeast": 0.10, "midwest": 0.20, "south": 0.30, "west": 0.40}
@@ -187,8 +279,9 @@ DGPS: Mapping[str, DgpSpec] = MappingProxyType(
             "TS",
             0.30,
             "engagement at t raises initiation only from t + lag on",
-            ("disease_severity", "comorbidity_count"),
-            ("disease_severity",),
+            (Term(0.6, "disease_severity"), Term(0.4, "comorbidity_count")),
+            (Term(0.2, "disease_severity"),),
+            propensity_intercept=-1.0,
             lag_days=30,
         ),
         "selection_bias": DgpSpec(
@@ -197,8 +290,18 @@ DGPS: Mapping[str, DgpSpec] = MappingProxyType(
             0.35,
             "HCPs select younger, sicker patients of academic practices for engagement "
             "(selection on observables): IPW/AIPW needed",
-            ("age_at_diagnosis", "disease_severity", "academic_hcp"),
-            ("age_at_diagnosis", "disease_severity", "academic_hcp"),
+            (
+                Term(0.35, "youth"),
+                Term(0.45, "disease_severity"),
+                Term(0.2, "academic_hcp"),
+            ),
+            (
+                Term(0.35, "disease_severity"),
+                Term(2.5, "youth"),
+                Term(1.5, "academic_hcp"),
+            ),
+            propensity_intercept=-3.0,
+            propensity_clip=(0.02, 0.98),
         ),
     }
 )

@@ -18,10 +18,18 @@ DEFAULT_SEED = 42
 
 @dataclass(frozen=True)
 class Scenario:
-    """One (brand, dgp) slice of the warehouse."""
+    """One (brand, dgp) slice of the warehouse; `knobs` (world.variants) make it a
+    variant of the dgp, stored apart from the default scenarios (see `label`)."""
 
     brand: str
     dgp: str
+    knobs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """`brand|dgp`, or `brand|dgp~knob=value,...` for a variant."""
+        knobs = ",".join(f"{k}={v}" for k, v in self.knobs)
+        return f"{self.partition_key}~{knobs}" if knobs else self.partition_key
 
     @property
     def partition_key(self) -> str:

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
-    DGPS,
     GENERATOR_VERSION,
     OUTCOME_COLUMN,
     REGIONS,
     TREATMENT_COLUMN,
     TREATMENT_TABLE,
+    DgpSpec,
 )
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.tables.unit_truth import individual_effects
@@ -122,9 +122,8 @@ def sample_figures(
     return pd.DataFrame(rows, columns=list(SAMPLE_FIGURES))
 
 
-def graph_dot(dgp: str) -> str:
+def graph_dot(spec: DgpSpec) -> str:
     """The DAG the world was drawn from, with nodes named as patient_journeys columns."""
-    spec = DGPS[dgp]
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
     outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
@@ -134,7 +133,7 @@ def graph_dot(dgp: str) -> str:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    spec = DGPS[world.scenario.dgp]
+    spec = world.spec
     groups: list[tuple[str | None, str | None, np.ndarray]] = [
         (None, None, np.ones(world.n_patients, dtype=bool))
     ]
@@ -160,9 +159,12 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "n_units": figures["n_units"],
             "n_treated": figures["n_treated"],
             "seed": world.seed,
-            "graph_dot": graph_dot(world.scenario.dgp),
+            "graph_dot": graph_dot(spec),
             "description": [
-                spec.description + ("" if lab == "overall" else f" ({lab})") for lab in labels
+                spec.description
+                + ("" if lab == "overall" else f" ({lab})")
+                + (f" [variant {spec.label}]" if spec.variant else "")
+                for lab in labels
             ],
             "generator_version": GENERATOR_VERSION,
             "true_att": figures["true_att"],

@@ -1,20 +1,21 @@
-"""The five data-generating processes, each a small function of the covariates.
+"""The one mechanism that turns a DGP spec (catalog.DgpSpec) and the covariates into the
+treatment propensity, the baseline initiation probability p0 and the unit effects.
 
-Every DGP follows one construction that keeps the planted effect on the outcome's own
-scale: the baseline initiation probability p0 is *linear* in stored covariates and stays
-inside [0.05, 0.55]; p1 = p0 + tau (a risk difference, never a shift inside a logit);
-treatment comes from a logistic propensity in the DGP's treatment causes. The draw then
-uses one uniform per unit for both arms (common random numbers).
+Every DGP keeps the planted effect on the outcome's own scale: p0 = 0.05 + 0.5 * (a
+weighted mean of features on [0, 1]) stays inside [0.05, 0.55]; p1 = p0 + tau (a risk
+difference, never a shift inside a logit, clipped to [0, 1] where a unit's effect would
+leave it); treatment comes from a logistic propensity. The draw then uses one uniform per
+unit for both arms (common random numbers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from e2i_synth.catalog import DGPS, REGIONS
+from e2i_synth.catalog import FEATURE_SCALES, REGIONS, DgpSpec, Term
 
 
 @dataclass(frozen=True)
@@ -33,72 +34,113 @@ class Mechanism:
     tau: np.ndarray
 
 
+Features = Mapping[str, np.ndarray]
+
+
+def raw_features(c: Covariates) -> dict[str, np.ndarray]:
+    """Every feature of catalog.FEATURE_COLUMNS on its stored scale."""
+    return {
+        "disease_severity": c.disease_severity,
+        "comorbidity_count": c.comorbidity_count,
+        "academic_hcp": c.academic_hcp,
+        "youth": (90 - c.age_at_diagnosis) / 72,
+    }
+
+
+def unit_features(c: Covariates) -> dict[str, np.ndarray]:
+    """Every feature on [0, 1] (divided by its catalog.FEATURE_SCALES)."""
+    return {name: value / FEATURE_SCALES[name] for name, value in raw_features(c).items()}
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _baseline(*terms: tuple[float, np.ndarray]) -> np.ndarray:
-    """0.05 + 0.5 * (weighted mean of terms in [0, 1]); weights must sum to 1."""
-    weights = sum(w for w, _ in terms)
-    assert abs(weights - 1.0) < 1e-12
-    return 0.05 + 0.5 * sum(w * t for w, t in terms)
+def term_value(term: Term, features: Features) -> np.ndarray:
+    value = features[term.feature]
+    if term.kind == "linear":
+        return value
+    if term.kind == "step":
+        return (value > term.at).astype(float)
+    if term.kind == "product":
+        assert term.other is not None
+        return value * features[term.other]
+    raise ValueError(f"unknown term kind {term.kind!r}; use linear, step or product")
 
 
-def _constant(value: float, n: int) -> np.ndarray:
-    return np.full(n, value, dtype=float)
+def nonlinear_terms(terms: tuple[Term, ...], on_unit_scale: bool) -> tuple[Term, ...]:
+    """Each linear term w * f becomes half linear (w/2 * f, propensity) or an interaction
+    with the first feature (w/2 * f * f0, baseline), and half a threshold at the feature's
+    midpoint (the step carries the jump w * range / 2, so the term's range is kept);
+    other kinds stay as they are. Baseline weights still sum to 1."""
+    lead = terms[0].feature if terms else None
+    out: list[Term] = []
+    for t in terms:
+        if t.kind != "linear":
+            out.append(t)
+            continue
+        scale = 1.0 if on_unit_scale else float(FEATURE_SCALES[t.feature])
+        half = Term(t.weight / 2, t.feature, "product", lead) if on_unit_scale else None
+        out += [
+            half or Term(t.weight / 2, t.feature),
+            Term(t.weight * scale / 2, t.feature, "step", at=scale / 2),
+        ]
+    return tuple(out)
 
 
-def simple_linear(c: Covariates) -> Mechanism:
+def _terms_sum(start: float, terms: tuple[Term, ...], features: Features, scale: float = 1.0):
+    """start + scale * weight * value, term after term (left to right, so a spec adds in
+    the order it states its terms)."""
+    total = start
+    for t in terms:
+        total = total + scale * t.weight * term_value(t, features)
+    return total
+
+
+def _propensity(spec: DgpSpec, c: Covariates) -> np.ndarray:
+    terms = spec.propensity_terms
+    if spec.form == "nonlinear":
+        terms = nonlinear_terms(terms, on_unit_scale=False)
+    logit = _terms_sum(spec.propensity_intercept, terms, raw_features(c), spec.confounding)
+    return np.clip(_sigmoid(logit + np.zeros(len(c.disease_severity))), *spec.propensity_clip)
+
+
+def _baseline(spec: DgpSpec, c: Covariates, latent: Callable[[], np.ndarray]) -> np.ndarray:
+    terms = spec.baseline_terms
+    assert abs(sum(t.weight for t in terms) - 1.0) < 1e-12, f"{spec.name}: weights sum to 1"
+    if spec.form == "nonlinear":
+        terms = nonlinear_terms(terms, on_unit_scale=True)
+    signal = _terms_sum(0, terms, unit_features(c))
+    if spec.noise:
+        signal = (1 - spec.noise) * signal + spec.noise * latent()
+    return 0.05 + 0.5 * signal
+
+
+def _effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
     n = len(c.disease_severity)
-    p0 = _baseline((0.6, c.disease_severity / 10), (0.4, c.comorbidity_count / 6))
-    return Mechanism(_constant(0.5, n), p0, _constant(DGPS["simple_linear"].true_ate, n))
+    if spec.segment_effects is not None:
+        tau = np.array([spec.segment_effects[r] for r in REGIONS])[c.region_code]
+    else:
+        assert spec.true_ate is not None
+        tau = np.full(n, spec.true_ate, dtype=float)
+    features = unit_features(c)
+    for m in spec.effect_modifiers:
+        tau = tau + m.slope * (features[m.feature] - m.center)
+    if spec.effect_scale != 1.0:
+        tau = tau * spec.effect_scale
+    p1 = p0 + tau
+    outside = (p1 < 0) | (p1 > 1)
+    return np.where(outside, np.clip(p1, 0, 1) - p0, tau) if outside.any() else tau
 
 
-def confounded(c: Covariates) -> Mechanism:
-    n = len(c.disease_severity)
-    logit = -4.4 + 0.7 * c.disease_severity + 1.5 * c.academic_hcp + 0.3 * c.comorbidity_count
-    p0 = _baseline(
-        (0.6, c.disease_severity / 10),
-        (0.25, c.academic_hcp.astype(float)),
-        (0.15, c.comorbidity_count / 6),
-    )
-    propensity = np.clip(_sigmoid(logit), 0.05, 0.95)
-    return Mechanism(propensity, p0, _constant(DGPS["confounded"].true_ate, n))
+def mechanism(
+    spec: DgpSpec, c: Covariates, latent: Callable[[], np.ndarray] | None = None
+) -> Mechanism:
+    """Propensity, p0 and tau of every unit under `spec`. `latent()` draws the unobserved
+    uniform part of the baseline, asked for only when the spec has outcome noise."""
 
+    def no_latent() -> np.ndarray:
+        raise ValueError(f"{spec.label} has outcome noise: give a latent draw")
 
-def heterogeneous(c: Covariates) -> Mechanism:
-    effects = DGPS["heterogeneous"].segment_effects
-    assert effects is not None
-    tau_by_region = np.array([effects[r] for r in REGIONS])
-    p0 = _baseline((0.6, c.disease_severity / 10), (0.4, c.comorbidity_count / 6))
-    propensity = np.clip(_sigmoid(-1.0 + 0.2 * c.disease_severity), 0.05, 0.95)
-    return Mechanism(propensity, p0, tau_by_region[c.region_code])
-
-
-def time_series(c: Covariates) -> Mechanism:
-    n = len(c.disease_severity)
-    p0 = _baseline((0.6, c.disease_severity / 10), (0.4, c.comorbidity_count / 6))
-    propensity = np.clip(_sigmoid(-1.0 + 0.2 * c.disease_severity), 0.05, 0.95)
-    return Mechanism(propensity, p0, _constant(DGPS["time_series"].true_ate, n))
-
-
-def selection_bias(c: Covariates) -> Mechanism:
-    n = len(c.disease_severity)
-    youth = (90 - c.age_at_diagnosis) / 72
-    logit = -3.0 + 0.35 * c.disease_severity + 2.5 * youth + 1.5 * c.academic_hcp
-    p0 = _baseline(
-        (0.35, youth),
-        (0.45, c.disease_severity / 10),
-        (0.2, c.academic_hcp.astype(float)),
-    )
-    propensity = np.clip(_sigmoid(logit), 0.02, 0.98)
-    return Mechanism(propensity, p0, _constant(DGPS["selection_bias"].true_ate, n))
-
-
-MECHANISMS: dict[str, Callable[[Covariates], Mechanism]] = {
-    "simple_linear": simple_linear,
-    "confounded": confounded,
-    "heterogeneous": heterogeneous,
-    "time_series": time_series,
-    "selection_bias": selection_bias,
-}
+    p0 = _baseline(spec, c, latent or no_latent)
+    return Mechanism(_propensity(spec, c), p0, _effect(spec, c, p0))

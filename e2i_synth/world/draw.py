@@ -14,7 +14,6 @@ import numpy as np
 
 from e2i_synth.catalog import (
     BRANDS,
-    DGPS,
     HCPS_PER_PATIENT,
     JOURNEY_START_FIRST,
     JOURNEY_START_LAST,
@@ -23,10 +22,12 @@ from e2i_synth.catalog import (
     REGIONS,
     SPLIT_SHARES,
     SPLITS,
+    DgpSpec,
 )
 from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
-from e2i_synth.world.dgps import MECHANISMS, Covariates
+from e2i_synth.world.dgps import Covariates, mechanism
+from e2i_synth.world.variants import variant_spec
 
 FOLLOW_UP_DAYS = 120
 """Initiations count when they fall within this many days after the index date; the
@@ -77,8 +78,13 @@ class World:
         return np.where(self.engaged, self.y1, self.y0)
 
     @property
+    def spec(self) -> DgpSpec:
+        """The DGP the world was drawn from (a variant's spec when it has knobs)."""
+        return variant_spec(self.scenario.dgp, self.scenario.knobs)
+
+    @property
     def lag_days(self) -> int:
-        return DGPS[self.scenario.dgp].lag_days
+        return self.spec.lag_days
 
 
 def split_counts(n: int) -> np.ndarray:
@@ -170,26 +176,30 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         ),
         region_code=hcps["hcp_region_code"][patient_hcp],
     )
-    mechanism = MECHANISMS[scenario.dgp](covariates)
-    p1 = mechanism.p0 + mechanism.tau
-    engaged = rng.random(n_patients) < mechanism.propensity
+    spec = variant_spec(scenario.dgp, scenario.knobs)
+    # The unobserved part of the baseline (outcome noise) has its own stream, so the
+    # draws above and below are the same with or without it.
+    latent = stream(seed, "world-latent", scenario.brand, scenario.dgp)
+    units = mechanism(spec, covariates, lambda: latent.random(n_patients))
+    p1 = units.p0 + units.tau
+    engaged = rng.random(n_patients) < units.propensity
     u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
-    y0 = u < mechanism.p0
+    y0 = u < units.p0
     y1 = u < p1
     caused = y1 & ~y0
     observed = np.where(engaged, y1, y0)
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
     engagement_score = np.round(5.0 * engaged + 4.99 * rng.beta(2, 2, n_patients), 2)
-    dates = _draw_dates(rng, n_patients, engaged, caused, observed, DGPS[scenario.dgp].lag_days)
+    dates = _draw_dates(rng, n_patients, engaged, caused, observed, spec.lag_days)
     persistence = _draw_persistence(rng, dates["initiation_date"], dates["outcome_date"])
     return World(
         scenario=scenario,
         seed=seed,
         patient_hcp=patient_hcp,
         covariates=covariates,
-        propensity=mechanism.propensity,
-        p0=mechanism.p0,
-        tau=mechanism.tau,
+        propensity=units.propensity,
+        p0=units.p0,
+        tau=units.tau,
         engaged=engaged,
         y0=y0,
         y1=y1,

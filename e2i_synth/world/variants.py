@@ -1,0 +1,152 @@
+"""Knobs: named, validated changes of a DGP spec that make a variant of it.
+
+A variant is keyed by its label, `<dgp>~<knob>=<value>,...` with knobs sorted by name and
+values written canonically, so the same knobs always give the same label (and world).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from types import MappingProxyType
+
+from e2i_synth.catalog import DGPS, DgpSpec, EffectModifier
+from e2i_synth.errors import ConfigError
+
+Knobs = tuple[tuple[str, str], ...]
+"""(name, canonical value) pairs sorted by name: hashable, part of a Scenario."""
+
+
+@dataclass(frozen=True)
+class Knob:
+    name: str
+    help: str
+    apply: Callable[[DgpSpec, float | bool], DgpSpec]
+    low: float | None = None  # None: a boolean knob
+    high: float | None = None
+
+    @property
+    def allowed(self) -> str:
+        return "true or false" if self.low is None else f"a number in [{self.low:g}, {self.high:g}]"
+
+    def parse(self, text: str) -> float | bool:
+        value = text.strip().lower()
+        if self.low is None:
+            if value in ("true", "false"):
+                return value == "true"
+        else:
+            try:
+                number = float(value)
+            except ValueError:
+                number = float("nan")
+            assert self.high is not None
+            if self.low <= number <= self.high:
+                return number
+        raise ConfigError(
+            f"knob {self.name}={text!r} is not valid; {self.name} takes {self.allowed}"
+        )
+
+
+def _severity_modifier(spec: DgpSpec, slope: float | bool) -> DgpSpec:
+    kept = tuple(m for m in spec.effect_modifiers if m.feature != "disease_severity")
+    return replace(spec, effect_modifiers=(*kept, EffectModifier("disease_severity", float(slope))))
+
+
+KNOBS: Mapping[str, Knob] = MappingProxyType(
+    {
+        k.name: k
+        for k in (
+            Knob(
+                "confounding",
+                "multiplier on the propensity's covariate coefficients (0: randomized)",
+                lambda s, v: replace(s, confounding=float(v)),
+                0.0,
+                5.0,
+            ),
+            Knob(
+                "effect",
+                "multiplier on every unit's effect (effect size)",
+                lambda s, v: replace(s, effect_scale=float(v)),
+                0.0,
+                3.0,
+            ),
+            Knob(
+                "heterogeneity",
+                "slope of the effect in disease_severity on [0, 1] (continuous modifier; "
+                "beyond twice the base effect some units are harmed)",
+                _severity_modifier,
+                -1.0,
+                1.0,
+            ),
+            Knob(
+                "noise",
+                "share of the baseline that is an unobserved unit draw (outcome noise)",
+                lambda s, v: replace(s, noise=float(v)),
+                0.0,
+                0.9,
+            ),
+            Knob(
+                "nonlinear",
+                "thresholds and interactions in the propensity and the baseline",
+                lambda s, v: replace(s, form="nonlinear" if v else "linear"),
+            ),
+            Knob(
+                "overlap",
+                "propensities clipped to [overlap, 1 - overlap] (small: little overlap)",
+                lambda s, v: replace(s, propensity_clip=(float(v), 1 - float(v))),
+                0.001,
+                0.45,
+            ),
+            Knob(
+                "shift",
+                "added to the propensity's intercept (more or fewer engaged units)",
+                lambda s, v: replace(s, propensity_intercept=s.propensity_intercept + float(v)),
+                -3.0,
+                3.0,
+            ),
+        )
+    }
+)
+
+
+def _canonical(value: float | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else f"{value:g}"
+
+
+def parse_knobs(items: Iterable[str] | Mapping[str, object]) -> Knobs:
+    """`name=value` strings (or a mapping) validated into canonical, sorted knobs; an
+    unknown knob or a bad value is one ConfigError naming it and what is allowed."""
+    pairs = items.items() if isinstance(items, Mapping) else [_split(i) for i in items]
+    knobs: dict[str, str] = {}
+    for name, text in pairs:
+        if name not in KNOBS:
+            raise ConfigError(f"unknown knob {name!r}; choose among: {', '.join(KNOBS)}")
+        if name in knobs:
+            raise ConfigError(f"knob {name} given twice; give each knob once")
+        knobs[name] = _canonical(KNOBS[name].parse(str(text)))
+    return tuple(sorted(knobs.items()))
+
+
+def _split(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep:
+        raise ConfigError(f"knob {item!r} is not name=value; e.g. --knob overlap=0.1")
+    return name.strip(), value
+
+
+def knobs_text(knobs: Knobs) -> str:
+    return ",".join(f"{k}={v}" for k, v in knobs)
+
+
+def variant_label(dgp: str, knobs: Knobs) -> str:
+    return f"{dgp}~{knobs_text(knobs)}" if knobs else dgp
+
+
+@lru_cache(maxsize=1024)
+def variant_spec(dgp: str, knobs: Knobs = ()) -> DgpSpec:
+    """The named DGP's spec with the knobs applied in name order (no knobs: the spec)."""
+    spec = DGPS[dgp]
+    for name, value in knobs:
+        spec = KNOBS[name].apply(spec, KNOBS[name].parse(value))
+    return replace(spec, variant=knobs_text(knobs)) if knobs else spec
