@@ -93,6 +93,10 @@ def test_validate_without_stored_scenarios_says_what_to_run(tmp_path):
         (["--scale", "huge"], "unknown scale 'huge'; use small or full"),
         (["--scale", "-5"], "scale -5 is too small"),
         (["--seed", "abc"], "seed 'abc' is not an integer"),
+        (["--dgp", "confounded", "--knob", "overlapp=0.1"], "unknown knob 'overlapp'; choose"),
+        (["--dgp", "confounded", "--knob", "overlap=2"], "overlap takes a number in [0.001, 0.45]"),
+        (["--dgp", "confounded", "--knob", "nonlinear=maybe"], "nonlinear takes true or false"),
+        (["--knob", "nonlinear=true"], "--knob makes a variant of one DGP: give --dgp too"),
     ],
 )
 def test_bad_input_gives_one_clear_error_and_writes_nothing(tmp_path, args, message):
@@ -101,6 +105,23 @@ def test_bad_input_gives_one_clear_error_and_writes_nothing(tmp_path, args, mess
     assert result.stderr.strip().splitlines() == [f"error: {result.stderr.strip()[7:]}"]
     assert message in result.stderr
     assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+
+
+def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):
+    home = tmp_path / "home"
+    args = ["--scale", "200", "--brand", "kisqali", "--dgp", "confounded"]
+    knobs = ["--knob", "overlap=0.1", "--knob", "nonlinear=true"]
+    result = run_cli("materialize", *args, *knobs, home=home)
+    assert result.returncode == 0, result.stderr
+    label = "confounded~nonlinear=true,overlap=0.1"
+    assert f"kisqali|{label}: " in result.stdout
+    assert not (home / "warehouse.duckdb").exists()  # the default scenarios are untouched
+    with duckdb.connect(str(home / "variants" / label / "warehouse.duckdb")) as con:
+        truth = con.sql("SELECT dgp_type, description, true_ate FROM causal_ground_truth").df()
+        unit_mean = con.execute("SELECT avg(individual_effect) FROM unit_truth").fetchone()[0]
+    overall = truth.loc[~truth["description"].str.contains(r"\(")].iloc[0]
+    assert overall["dgp_type"] == "confounded" and f"[variant {label}]" in overall["description"]
+    assert overall["true_ate"] == pytest.approx(unit_mean, abs=1e-12)
 
 
 def test_non_writable_home_is_reported(tmp_path):

@@ -158,8 +158,10 @@ def _draw_persistence(
 
 
 def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
-    """Draw the scenario's world from its own named stream of `seed`."""
-    rng = stream(seed, "world", scenario.brand, scenario.dgp)
+    """Draw the scenario's world from its own named stream of `seed` (a variant's stream
+    is named by its label, so variants are independent replications of each other)."""
+    spec = variant_spec(scenario.dgp, scenario.knobs)
+    rng = stream(seed, "world", scenario.brand, spec.label)
     n_hcps = max(1, round(n_patients * HCPS_PER_PATIENT))
     hcps = _draw_hcps(scenario, n_hcps, rng)
 
@@ -176,10 +178,9 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         ),
         region_code=hcps["hcp_region_code"][patient_hcp],
     )
-    spec = variant_spec(scenario.dgp, scenario.knobs)
     # The unobserved part of the baseline (outcome noise) has its own stream, so the
     # draws above and below are the same with or without it.
-    latent = stream(seed, "world-latent", scenario.brand, scenario.dgp)
+    latent = stream(seed, "world-latent", scenario.brand, spec.label)
     units = mechanism(spec, covariates, lambda: latent.random(n_patients))
     p1 = units.p0 + units.tau
     engaged = rng.random(n_patients) < units.propensity
