@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from e2i_synth.twins.correction import Correction, CrossFit, one_step
+from e2i_synth.twins.correction import Correction, CrossFit, dose_offsets, one_step
 from e2i_synth.twins.features import TWIN_TYPES, TwinType
 
 RANDOM_FOREST = "RandomForest"
@@ -214,6 +214,7 @@ class TwinOutcomeModel:
         if cf is None:
             return [Correction(0.0, 0.0, 0) for _ in masks]
         arm = treatment[cf.arm_column]
+        offsets = dose_offsets(cf, arm, treatment)
         simulated = np.zeros(len(cf.frame))
         for k, replicate in enumerate(self.replicates):
             rows = np.flatnonzero((cf.fold == k) & (cf.frame[cf.arm_column].to_numpy() == arm))
@@ -221,7 +222,7 @@ class TwinOutcomeModel:
                 at_dose = cf.frame.iloc[rows][self.inputs].assign(**treatment)
                 simulated[rows] = replicate.predict_effect(at_dose)
         untreated = t.untreated[cf.arm_column]
-        return [one_step(cf, mask, arm, untreated, simulated, t.key) for mask in masks]
+        return [one_step(cf, mask, arm, untreated, offsets, simulated, t.key) for mask in masks]
 
     def feature_importances(self) -> pd.Series:
         """Importance per input, per part ('baseline:decile', 'effect:intensity', ...)."""

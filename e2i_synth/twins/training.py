@@ -99,7 +99,8 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
         out_of_fold[test] = replicate.predict(X.iloc[test])
         fold[test] = k
         if isinstance(replicate, BaselineEffectRegressor):
-            out_of_fold_effect[test] = out_of_fold[test] - replicate.predict_baseline(X.iloc[test])
+            baseline = replicate.predict_baseline(X.iloc[test])
+            out_of_fold_effect[test] = out_of_fold[test] - baseline
     residual = np.abs(y - out_of_fold)
     rank = min(len(y), int(np.ceil((len(y) + 1) * INTERVAL_LEVEL)))
     metrics = {
@@ -126,6 +127,7 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
         cross_fit=CrossFit(
             frame=frame[[twin_type.key, *twin_type.inputs]].reset_index(drop=True),
             arm_column=next(iter(twin_type.treatment_categories)),
+            dose_columns=twin_type.treatment_numeric,
             fold=fold,
             residual=y - out_of_fold,
             effect=out_of_fold_effect,

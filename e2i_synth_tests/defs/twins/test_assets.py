@@ -28,7 +28,7 @@ def test_twin_assets_sit_downstream_of_the_core_tables():
         assert node.group_name == GROUP
         assert {k.to_user_string() for k in node.parent_keys} == set(deps)
     blocking = {(s.asset_key.to_user_string(), s.name) for s in CHECK_SPECS if s.blocking}
-    assert ("simulation_runs", "deploy_within_ci_of_truth") not in blocking
+    assert ("simulation_runs", "deploy_within_ci_of_truth") in blocking
     assert ("fidelity_snapshots", "no_drift") not in blocking
     assert ("simulation_runs", "schema") in blocking
     assert defs.resolve_job_def("generate_twins").partitions_def is not None
@@ -56,9 +56,9 @@ def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch
     assert (isolated_home / "mlflow.db").is_file()
 
 
-def test_a_deploy_off_truth_is_reported_on_its_check(isolated_home, monkeypatch):
-    """A deploy whose CI misses the truth fails its check, naming the intervention; the
-    tables are stored so the miss can be inspected."""
+def test_a_deploy_off_truth_blocks_the_twin_load(isolated_home, monkeypatch):
+    """A deploy off truth by more than its family-wise band fails the run with one message
+    naming the check and the intervention, and no twin table of the scenario is written."""
     from e2i_synth.defs.twins import assets
 
     def off_truth(run):
@@ -79,11 +79,12 @@ def test_a_deploy_off_truth_is_reported_on_its_check(isolated_home, monkeypatch)
         partition_key=SCENARIO.partition_key,
         raise_on_error=False,
     )
-    [check] = [
-        c
-        for c in result.get_asset_check_evaluations()
-        if c.check_name == "deploy_within_ci_of_truth"
+    assert not result.success
+    [failure] = [
+        e.event_specific_data.error.to_string()
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
     ]
-    assert not check.passed and "but true" in check.description
+    assert "deploy_within_ci_of_truth failed" in failure and "but true" in failure
     stored = DuckDBWarehouse(Settings.from_env().warehouse_path).tables()
-    assert "simulation_runs" in stored
+    assert "patient_journeys" in stored and "simulation_runs" not in stored
