@@ -1,5 +1,6 @@
 """`python -m bench`: generation throughput, the per-row baseline, memory, end-to-end goals,
-the check suite per scenario, the causal validator's calibration and the PostgreSQL loader.
+the check suite per scenario, the causal validator's calibration, the PostgreSQL loader,
+and whether the causal benchmark's variants separate estimators.
 
 Everything is measured in one run and printed as plain-text tables. Timings are medians of
 repeated runs where a run is cheap; the full-scale fresh-process run happens once.
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import loader, naive, privacy, stories, twins
+from bench import benchmark, loader, naive, privacy, stories, twins
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -250,6 +251,7 @@ def main() -> None:
     )
     twins.print_sections(section)
     privacy.print_sections(section)
+    benchmark.print_sections(section)
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 

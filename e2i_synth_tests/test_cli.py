@@ -124,6 +124,23 @@ def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):
     assert overall["true_ate"] == pytest.approx(unit_mean, abs=1e-12)
 
 
+def test_benchmark_scores_estimators_and_reports_a_broken_one(tmp_path):
+    home = tmp_path / "home"
+    user = "e2i_synth_tests.benchmark.user_estimators.raises"
+    args = ["--suite", "smoke", "--limit", "1", "--scale", "300", "--seeds", "2"]
+    result = run_cli("benchmark", *args, "--estimator", "ols", "--estimator", user, home=home)
+    assert result.returncode == 0, result.stderr
+    assert "benchmark smoke: 1 variant(s) x 2 seed(s), 300 patients" in result.stdout
+    assert re.search(r"^ols\s+2\s+0\s", result.stdout, re.MULTILINE)
+    assert f"{user}: raised RuntimeError: my model did not converge" in result.stdout
+    reports = sorted(p.suffix for p in (home / "reports").glob("benchmark-smoke-*"))
+    assert reports == [".csv", ".html"]
+    listed = run_cli("benchmark", "--list", home=home)
+    assert re.search(r"^standard\s+128 variants", listed.stdout, re.MULTILINE)
+    bad = run_cli("benchmark", "--estimator", "nope", home=home)
+    assert bad.returncode == 1 and "unknown estimator 'nope'" in bad.stderr
+
+
 def test_non_writable_home_is_reported(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

@@ -1,0 +1,41 @@
+"""A variant's analysis tables and truth, drawn in memory (nothing stored): what a
+benchmark run hands an estimator and what it scores the estimate against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from e2i_synth.benchmark.estimators import PublicTruth
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import TABLES
+from e2i_synth.validation.causal import overall_truth
+from e2i_synth.world import draw_world
+
+ANALYSIS_TABLES = ("hcp_profiles", "patient_journeys")
+"""The tables an estimator receives: the units, their covariates, treatment and outcome
+(the answer key lives in unit_truth and causal_ground_truth, never handed over)."""
+
+
+@dataclass(frozen=True)
+class VariantData:
+    scenario: Scenario
+    seed: int
+    tables: dict[str, pd.DataFrame]
+    truth: PublicTruth
+    true_ate: float  # the sample ATE: the mean of the unit effects
+
+
+def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
+    world = draw_world(scenario, n_patients, seed)
+    tables = {name: TABLES[name].build(world, {}) for name in ANALYSIS_TABLES}
+    row = overall_truth(TABLES["causal_ground_truth"].build(world, {}))
+    truth = PublicTruth(
+        treatment_table=row["treatment_table"],
+        treatment=row["treatment_column"],
+        outcome=row["outcome_column"],
+        adjustment_columns=tuple(row["adjustment_columns"]),
+        graph_dot=row["graph_dot"],
+    )
+    return VariantData(scenario, seed, tables, truth, float(row["true_ate"]))

@@ -1,0 +1,181 @@
+"""Built-in baseline estimators of the ATE, each with the estimator interface users
+implement: `estimate(tables, truth) -> Estimate` where `tables` are the analysis tables
+(no answer key) and `truth` the truth row's public fields.
+
+Each baseline has a different weakness the suite's knobs expose: the naive contrast
+ignores confounding; OLS assumes a linear outcome and one effect for everyone (it
+estimates a variance-weighted effect when the effect varies); IPW needs a correct
+propensity model and overlap; AIPW with cross-fitted gradient boosting needs neither
+linearity nor a correct parametric model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+Z_95 = 1.959963984540054
+PROPENSITY_CLIP = (0.01, 0.99)
+
+
+@dataclass(frozen=True)
+class PublicTruth:
+    """What a user may know of the truth row: where the treatment and the outcome are,
+    the adjustment set and the graph; never the effect itself."""
+
+    treatment_table: str
+    treatment: str
+    outcome: str
+    adjustment_columns: tuple[str, ...]
+    graph_dot: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float
+    std_error: float
+
+
+Tables = Mapping[str, pd.DataFrame]
+
+
+def arrays(tables: Tables, truth: PublicTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Adjustment matrix X (booleans as 0/1, categories as indicators without the first
+    level), treatment t and outcome y, as floats."""
+    frame = tables[truth.treatment_table]
+    x = pd.get_dummies(frame[list(truth.adjustment_columns)], drop_first=True, dtype=float)
+    return (
+        x.astype(float).to_numpy(),
+        frame[truth.treatment].to_numpy(dtype=float),
+        frame[truth.outcome].to_numpy(dtype=float),
+    )
+
+
+def naive(tables: Tables, truth: PublicTruth) -> Estimate:
+    """Difference in outcome means, engaged minus not engaged."""
+    _, t, y = arrays(tables, truth)
+    y1, y0 = y[t == 1], y[t == 0]
+    return Estimate(
+        float(y1.mean() - y0.mean()), float(np.sqrt(y1.var() / len(y1) + y0.var() / len(y0)))
+    )
+
+
+def ols(tables: Tables, truth: PublicTruth) -> Estimate:
+    """Linear regression of the outcome on treatment and the adjustment set; HC1 SE."""
+    import statsmodels.api as sm
+
+    x, t, y = arrays(tables, truth)
+    fit = sm.OLS(y, np.column_stack([np.ones_like(t), t, x])).fit(cov_type="HC1")
+    return Estimate(float(fit.params[1]), float(fit.bse[1]))
+
+
+def _influence_estimate(influence: np.ndarray) -> Estimate:
+    return Estimate(float(influence.mean()), float(influence.std(ddof=1) / np.sqrt(len(influence))))
+
+
+def ipw(tables: Tables, truth: PublicTruth) -> Estimate:
+    """Hajek-weighted contrast with a logistic propensity linear in the adjustment set;
+    SE from the influence function (propensity taken as known)."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, t, y = arrays(tables, truth)
+    if x.shape[1]:
+        model = LogisticRegression(C=np.inf, max_iter=2000).fit(x, t)
+        e = np.clip(model.predict_proba(x)[:, 1], *PROPENSITY_CLIP)
+    else:
+        e = np.full_like(t, t.mean())
+    w1, w0 = t / e, (1 - t) / (1 - e)
+    mu1, mu0 = (w1 * y).sum() / w1.sum(), (w0 * y).sum() / w0.sum()
+    influence = w1 * (y - mu1) / w1.mean() - w0 * (y - mu0) / w0.mean()
+    return Estimate(float(mu1 - mu0), float(np.sqrt(np.mean(influence**2) / len(y))))
+
+
+def aipw(tables: Tables, truth: PublicTruth, folds: int = 3, seed: int = 0) -> Estimate:
+    """Augmented IPW with cross-fitted gradient boosting: the propensity and the outcome
+    (given treatment and covariates) are fitted on the other folds; the estimate is the
+    mean of the efficient influence function's scores, its SE their standard deviation /
+    sqrt(n)."""
+    from threadpoolctl import threadpool_limits
+
+    x, t, y = arrays(tables, truth)
+    # One thread: boosting small folds gains nothing from more and loses under load.
+    with threadpool_limits(1):
+        e, mu0, mu1 = _cross_fit(x, t, y, folds, seed)
+    e = np.clip(e, *PROPENSITY_CLIP)
+    scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
+    return _influence_estimate(scores)
+
+
+def _cross_fit(x: np.ndarray, t: np.ndarray, y: np.ndarray, folds: int, seed: int):
+    """Out-of-fold propensity and both arms' outcome probabilities."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold
+
+    xt = np.column_stack([x, t])
+    e, mu0, mu1 = np.empty_like(y), np.empty_like(y), np.empty_like(y)
+    kwargs = dict(
+        max_iter=100, learning_rate=0.05, max_leaf_nodes=8, min_samples_leaf=40, random_state=seed
+    )
+    for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(xt, t):
+        propensity = HistGradientBoostingClassifier(**kwargs).fit(xt[train, :-1], t[train])
+        e[test] = propensity.predict_proba(xt[test, :-1])[:, 1]
+        outcome = HistGradientBoostingClassifier(**kwargs).fit(xt[train], y[train])
+        for arm, mu in ((0.0, mu0), (1.0, mu1)):
+            as_if = np.column_stack([x[test], np.full(len(test), arm)])
+            mu[test] = outcome.predict_proba(as_if)[:, 1]
+    return e, mu0, mu1
+
+
+def dowhy_linear(tables: Tables, truth: PublicTruth) -> Estimate:
+    """DoWhy's backdoor.linear_regression identified on the stored graph; HC1 SE."""
+    from dowhy import CausalModel
+
+    from e2i_synth.validation.causal import parse_graph, quiet, regression_std_error
+
+    x, t, y = arrays(tables, truth)
+    columns = [f"x{i}" for i in range(x.shape[1])]
+    data = pd.DataFrame(x, columns=columns)
+    data[truth.treatment] = t.astype(bool)
+    data[truth.outcome] = y
+    graph = parse_graph(truth.graph_dot).subgraph([truth.treatment, truth.outcome]).copy()
+    graph.add_edges_from((c, node) for c in columns for node in (truth.treatment, truth.outcome))
+    graph.add_edge(truth.treatment, truth.outcome)
+    with quiet():
+        model = CausalModel(
+            data=data, treatment=truth.treatment, outcome=truth.outcome, graph=graph
+        )
+        identified = model.identify_effect(method_name="efficient-adjustment")
+        estimate = model.estimate_effect(
+            identified, method_name="backdoor.linear_regression", test_significance=False
+        )
+    return Estimate(float(estimate.value), regression_std_error(estimate))
+
+
+def econml_forest(tables: Tables, truth: PublicTruth) -> Estimate:
+    """EconML's CausalForestDML ATE with its own interval (only when econml is installed)."""
+    from econml.dml import CausalForestDML
+
+    x, t, y = arrays(tables, truth)
+    model = CausalForestDML(discrete_treatment=True, random_state=0).fit(y, t, X=x)
+    low, high = model.ate_interval(x, alpha=0.05)
+    return Estimate(float(model.ate(x)), float((high - low) / (2 * Z_95)))
+
+
+def econml_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("econml") is not None
+
+
+BASELINES = {
+    "naive": naive,
+    "ols": ols,
+    "ipw": ipw,
+    "aipw": aipw,
+    "dowhy_linear": dowhy_linear,
+    **({"econml_forest": econml_forest} if econml_installed() else {}),
+}
+"""Built-in estimators by short name (the EconML forest only where econml is installed)."""

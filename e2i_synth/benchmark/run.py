@@ -1,0 +1,166 @@
+"""Run estimators over a suite's variants and score them against the exact truth.
+
+An estimator is any callable `(tables, truth) -> estimate` (see estimators.PublicTruth);
+it may return an `Estimate`, an `(estimate, std_error)` pair or a mapping with those
+keys. One that raises or returns a non-finite value is recorded with that status and
+scored as a failure; the run goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.benchmark.data import variant_data
+from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate
+from e2i_synth.errors import ConfigError
+from e2i_synth.settings import Scenario
+
+Estimator = Callable[..., object]
+RESULT_COLUMNS = (
+    "estimator",
+    "variant",
+    "seed",
+    "true_ate",
+    "estimate",
+    "std_error",
+    "error",
+    "covered",
+    "status",
+    "seconds",
+)
+
+
+def load_estimator(name: str) -> Estimator:
+    """A built-in baseline by name, or a callable at `package.module.function` (or
+    `package.module:function`)."""
+    if name in BASELINES:
+        return BASELINES[name]
+    module_name, sep, attribute = name.replace(":", ".").rpartition(".")
+    if not sep:
+        raise ConfigError(
+            f"unknown estimator {name!r}; give a built-in ({', '.join(BASELINES)}) or a "
+            "dotted path to a function, e.g. my_package.estimators.my_ate"
+        )
+    try:
+        function = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(
+            f"estimator {name!r} cannot be loaded ({exc}); check the module is importable "
+            "(on PYTHONPATH) and defines that function"
+        ) from None
+    if not callable(function):
+        raise ConfigError(f"estimator {name!r} is not callable")
+    return function
+
+
+def as_estimate(value: object) -> Estimate:
+    if isinstance(value, Estimate):
+        return value
+    if isinstance(value, Mapping):
+        return Estimate(float(value["estimate"]), float(value["std_error"]))
+    estimate, std_error = value  # type: ignore[misc]
+    return Estimate(float(estimate), float(std_error))
+
+
+def _attempt(estimator: Estimator, data) -> tuple[Estimate | None, str, float]:
+    started = time.perf_counter()
+    try:
+        estimate = as_estimate(estimator(data.tables, data.truth))
+    except Exception as exc:  # a user's estimator: report whatever it raised, go on
+        return None, f"raised {type(exc).__name__}: {exc}"[:300], time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if not (math.isfinite(estimate.value) and math.isfinite(estimate.std_error)):
+        return None, "non-finite estimate or standard error", seconds
+    return estimate, "ok", seconds
+
+
+def run_benchmark(
+    variants: Sequence[Scenario],
+    estimators: Mapping[str, Estimator],
+    n_patients: int,
+    seeds: Sequence[int],
+    on_done: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """One row per (estimator, variant, seed): the estimate, its error against the
+    sample ATE, whether the 95% interval covers it, and the status."""
+    rows = []
+    total = len(variants) * len(seeds)
+    for i, (scenario, seed) in enumerate((v, s) for v in variants for s in seeds):
+        data = variant_data(scenario, n_patients, seed)
+        for name, estimator in estimators.items():
+            estimate, status, seconds = _attempt(estimator, data)
+            value = estimate.value if estimate else np.nan
+            se = estimate.std_error if estimate else np.nan
+            rows.append(
+                (
+                    name,
+                    scenario.label,
+                    seed,
+                    data.true_ate,
+                    value,
+                    se,
+                    value - data.true_ate,
+                    abs(value - data.true_ate) <= Z_95 * se if estimate else False,
+                    status,
+                    seconds,
+                )
+            )
+        if on_done:
+            on_done(i + 1, total)
+    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
+
+def score(results: pd.DataFrame, by: Sequence[str] = ("estimator",)) -> pd.DataFrame:
+    """Bias, RMSE, 95% CI coverage and mean SE over the successful runs of each group,
+    with the runs and failures counted; sorted by RMSE."""
+    ok = results["status"] == "ok"
+    frame = results.assign(ok=ok, failed=~ok, sq=results["error"] ** 2)
+    grouped = frame.groupby(list(by), sort=False)
+    table = pd.DataFrame(
+        {
+            "runs": grouped.size(),
+            "failed": grouped["failed"].sum(),
+            "bias": grouped["error"].mean(),
+            "rmse": np.sqrt(grouped["sq"].mean()),
+            "coverage": frame[ok].groupby(list(by), sort=False)["covered"].mean(),
+            "mean_se": grouped["std_error"].mean(),
+            "seconds": grouped["seconds"].mean(),
+        }
+    )
+    return table.sort_values("rmse", na_position="last")
+
+
+def knob_column(results: pd.DataFrame, knob: str) -> pd.Series:
+    """The value of one knob in each row's variant label ('' where the variant lacks it)."""
+    return results["variant"].str.extract(rf"[~,]{knob}=([^,]+)", expand=False).fillna("")
+
+
+def write_report(results: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, Path]:
+    """Every run as CSV; the leaderboard and every run as one HTML page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv, html = folder / f"{stem}.csv", folder / f"{stem}.html"
+    results.to_csv(csv, index=False)
+    board = score(results)
+    hard = results[(knob_column(results, "nonlinear") == "true")]
+    sections = [
+        ("Leaderboard (all variants)", board),
+        ("Nonlinear variants", score(hard) if len(hard) else pd.DataFrame()),
+        ("Every run", results),
+    ]
+    body = "".join(
+        f"<h2>{title}</h2>{table.to_html(float_format=lambda v: f'{v:.4f}')}"
+        for title, table in sections
+        if len(table)
+    )
+    html.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{stem}</title></head>"
+        f"<body><h1>{stem}</h1>{body}</body></html>"
+    )
+    return csv, html
