@@ -21,14 +21,15 @@ steps sit at the middle of the history's doses (measured: +23% from intensity 0.
   b = sum_{T=0} w r / sum_{T=0} w,
   rho = y - baseline_k(x) - effect_k(x, j, d*)  (= r + effect_k(x, j, d) - effect_k(x, j, d*)),
   w = stabilized weight P(arm) / P(arm | x),  r = y - out-of-fold prediction,
-  k = the row's fold,  K = exp(-|z|^2 / 2),
+  k = the row's fold,  K = exp(-|z|^2 / 2) for |z| <= 4, else 0,
   z = (delivered dose - d*) / (DOSE_BANDWIDTH x the arm's dose sd), per dose input.
 
 Its variance: the influence function e1' M^-1 Z_i w K 1{T=j} (rho_i - Z_i beta)
 - w 1{T=0} (r - b) / mean(w 1{T=0}), with Z_i = (1, z_i) and M = mean of w K Z Z' over
 the N rows, summed per entity (an entity's quarters are
 correlated), squared, summed, over N². With no history rows of arm j among the reference
-entities there is nothing to correct with: the correction is 0 and `rows` says so.
+entities (or none within KERNEL_RADIUS of the simulated dose) there is nothing to correct
+with: the correction is 0 and `rows` says so.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ DOSE_BANDWIDTH = 0.5
 """Kernel bandwidth per dose input, in standard deviations of the arm's delivered doses:
 narrow enough that the dose-dependent part of the model's error stays local, wide enough
 to keep about a third of the arm's rows in play."""
+KERNEL_RADIUS = 4.0
+"""Rows further than 4 bandwidths (kernel weight below 3e-4) are left out: the model need
+not predict them at the simulated dose."""
 MAX_STABILIZED_WEIGHT = 10.0
 """Weights are P(arm) / P(arm | x), truncated at 10: the usual cap; beyond it a handful of
 rarely treated rows would set the whole interval's width."""
@@ -65,7 +69,7 @@ class CrossFit:
 class Correction:
     value: float
     variance: float
-    rows: int  # history rows of the simulated arm among the reference entities
+    rows: int  # reference history rows of the simulated arm within reach of its dose
 
 
 def stabilized_weights(arms: np.ndarray, propensity: np.ndarray) -> np.ndarray:
@@ -73,6 +77,12 @@ def stabilized_weights(arms: np.ndarray, propensity: np.ndarray) -> np.ndarray:
     _, codes = np.unique(arms, return_inverse=True)
     share = np.bincount(codes) / len(codes)
     return np.minimum(share[codes] / propensity, MAX_STABILIZED_WEIGHT)
+
+
+def dose_kernel(offsets: np.ndarray) -> np.ndarray:
+    """Gaussian kernel exp(-|z|^2 / 2), truncated at |z| = KERNEL_RADIUS."""
+    squared = np.sum(offsets**2, axis=1)
+    return np.where(squared <= KERNEL_RADIUS**2, np.exp(-0.5 * squared), 0.0)
 
 
 def dose_offsets(cross_fit: CrossFit, arm: object, treatment: dict[str, object]) -> np.ndarray:
@@ -111,7 +121,9 @@ def one_step(
     at_dose = residual + cross_fit.effect[rows] - simulated_effect[rows]
     z = offsets[rows]
     design = np.column_stack([np.ones(len(z)), z])
-    w1 = weight * np.exp(-0.5 * np.sum(z**2, axis=1)) * treated
+    w1 = weight * dose_kernel(z) * treated
+    if not w1.any():  # the arm was never delivered near the simulated dose
+        return Correction(0.0, 0.0, 0)
     w0 = weight * control
     moment = (design * w1[:, None]).T @ design / len(z)
     if np.linalg.matrix_rank(moment) < design.shape[1]:  # too few doses for a slope
@@ -125,4 +137,4 @@ def one_step(
     per_entity = pd.Series(influence).groupby(entities).sum().to_numpy()
     n, h = len(influence), len(per_entity)
     variance = float(np.sum(per_entity**2) / n**2 * h / max(h - 1, 1))
-    return Correction(a - b, variance, int(treated.sum()))
+    return Correction(a - b, variance, int((w1 > 0).sum()))

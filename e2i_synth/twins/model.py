@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from e2i_synth.twins.correction import Correction, CrossFit, dose_offsets, one_step
+from e2i_synth.twins.correction import Correction, CrossFit, dose_kernel, dose_offsets, one_step
 from e2i_synth.twins.features import TWIN_TYPES, TwinType
 
 RANDOM_FOREST = "RandomForest"
@@ -215,12 +215,18 @@ class TwinOutcomeModel:
             return [Correction(0.0, 0.0, 0) for _ in masks]
         arm = treatment[cf.arm_column]
         offsets = dose_offsets(cf, arm, treatment)
+        near = (cf.frame[cf.arm_column].to_numpy() == arm) & (dose_kernel(offsets) > 0)
         simulated = np.zeros(len(cf.frame))
-        for k, replicate in enumerate(self.replicates):
-            rows = np.flatnonzero((cf.fold == k) & (cf.frame[cf.arm_column].to_numpy() == arm))
-            if len(rows):
-                at_dose = cf.frame.iloc[rows][self.inputs].assign(**treatment)
-                simulated[rows] = replicate.predict_effect(at_dose)
+        if near.any():
+            # Every effect pipeline encodes with the same fixed vocabularies: encode once.
+            at_dose = cf.frame.loc[near, self.inputs].assign(**treatment)
+            encoded = self.estimator.effect_[:-1].transform(at_dose)
+            folds = cf.fold[near]
+            values = np.zeros(int(near.sum()))
+            for k, replicate in enumerate(self.replicates):
+                if (folds == k).any():
+                    values[folds == k] = replicate.effect_[-1].predict(encoded[folds == k])
+            simulated[near] = values
         untreated = t.untreated[cf.arm_column]
         return [one_step(cf, mask, arm, untreated, offsets, simulated, t.key) for mask in masks]
 

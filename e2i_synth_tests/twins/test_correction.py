@@ -107,3 +107,12 @@ def test_no_rows_of_the_arm_means_no_correction():
     only_controls = cf.frame["arm"].to_numpy() != "a"
     c = one_step(cf, only_controls, "a", "none", no_dose(cf), cf.effect, "id")
     assert (c.value, c.variance, c.rows) == (0.0, 0.0, 0)
+
+
+def test_a_dose_beyond_the_history_means_no_correction():
+    """Doses of arm 'a' lie in [0.5, 1.5]; 4 is beyond KERNEL_RADIUS bandwidths of all."""
+    rng = np.random.default_rng(2)
+    cf = history(rng, 200, 6, 0.03)
+    offsets = dose_offsets(cf, "a", {"intensity": 4.0})
+    c = one_step(cf, everywhere(cf), "a", "none", offsets, cf.effect, "id")
+    assert (c.value, c.variance, c.rows) == (0.0, 0.0, 0)
