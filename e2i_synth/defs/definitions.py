@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from e2i_synth.defs.benchmark import definitions as benchmark
 from e2i_synth.defs.core import definitions as core
 from e2i_synth.defs.core.jobs import GENERATE_JOB, VALIDATE_JOB
 from e2i_synth.defs.privacy import definitions as privacy
@@ -22,6 +23,7 @@ defs = Definitions.merge(
     twins.defs,
     privacy.defs,
     stories.defs,
+    benchmark.defs,
     Definitions(
         resources={"generation": GenerationResource(), "warehouse": WarehouseResource()},
         executor=in_process_executor,

@@ -1,0 +1,1 @@
+"""The benchmark domain in Dagster: one dynamic partition per suite variant."""
