@@ -79,12 +79,11 @@ def nonlinear_terms(terms: tuple[Term, ...], on_unit_scale: bool) -> tuple[Term,
         if t.kind != "linear":
             out.append(t)
             continue
-        scale = 1.0 if on_unit_scale else float(FEATURE_SCALES[t.feature])
-        half = Term(t.weight / 2, t.feature, "product", lead) if on_unit_scale else None
-        out += [
-            half or Term(t.weight / 2, t.feature),
-            Term(t.weight * scale / 2, t.feature, "step", at=scale / 2),
-        ]
+        if on_unit_scale:
+            scale, smooth = 1.0, Term(t.weight / 2, t.feature, "product", lead)
+        else:
+            scale, smooth = float(FEATURE_SCALES[t.feature]), Term(t.weight / 2, t.feature)
+        out += [smooth, Term(t.weight * scale / 2, t.feature, "step", at=scale / 2)]
     return tuple(out)
 
 

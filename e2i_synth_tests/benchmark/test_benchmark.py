@@ -96,3 +96,21 @@ def test_nonlinear_variants_make_ols_measurably_worse_than_aipw(knobs):
 
 def test_user_estimators_module_is_importable_by_path():
     assert load_estimator(f"{USER}.raises") is user_estimators.raises
+
+
+@pytest.mark.slow
+def test_aipw_coverage_is_nominal_over_30_seeds_on_three_representative_variants():
+    """95% intervals against the sample ATE, 30 seeds x 3 variants at 3,000 patients
+    (measured: 0.93, 0.97, 1.00; 0.967 overall): each variant's coverage within 3 binomial
+    SEs of 0.95 from below, the pooled one within 3 SEs either side."""
+    variants = [
+        Scenario("kisqali", "confounded", parse_knobs(["nonlinear=true"])),
+        Scenario("kisqali", "selection_bias", parse_knobs(["nonlinear=true", "noise=0.5"])),
+        Scenario("kisqali", "heterogeneous", parse_knobs(["heterogeneity=0.8"])),
+    ]
+    results = run_benchmark(variants, {"aipw": estimators.aipw}, 3000, range(30))
+    assert (results["status"] == "ok").all()
+    per_variant = results.groupby("variant")["covered"].mean()
+    assert (per_variant >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / 30)).all(), per_variant
+    pooled = results["covered"].mean()
+    assert abs(pooled - 0.95) <= 3 * np.sqrt(0.95 * 0.05 / len(results)), pooled
