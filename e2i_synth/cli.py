@@ -771,7 +771,15 @@ def privacy_budget(dataset: str, epsilon: float) -> None:
 @click.option("--scale", default="2000", help="Patients per variant (default 2000).")
 @click.option("--seed", default=None, help="First seed (default 42); seeds run from it.")
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
-def benchmark(suite, estimators, limit, seeds, scale, seed, list_only) -> None:
+def benchmark(
+    suite: str | None,
+    estimators: tuple[str, ...],
+    limit: int | None,
+    seeds: int,
+    scale: str,
+    seed: str | None,
+    list_only: bool,
+) -> None:
     """Score estimators on a suite's variants against the exact truth: bias, RMSE and 95%
     CI coverage, printed and written as CSV and HTML under $E2I_HOME/reports."""
     from e2i_synth.benchmark.estimators import BASELINES
@@ -790,6 +798,7 @@ def benchmark(suite, estimators, limit, seeds, scale, seed, list_only) -> None:
         return
     settings = Settings.from_env(scale=scale, seed=seed)
     chosen = {name: load_estimator(name) for name in estimators} or dict(BASELINES)
+    ensure_writable_home(settings.home)
     click.echo(
         f"benchmark {loaded.name}: {len(variants)} variant(s) x {seeds} seed(s), "
         f"{settings.n_patients} patients, estimators {', '.join(chosen)}"
@@ -806,7 +815,6 @@ def benchmark(suite, estimators, limit, seeds, scale, seed, list_only) -> None:
     failed = results[results["status"] != "ok"].drop_duplicates(["estimator", "status"])
     for row in failed.itertuples():
         click.echo(f"{row.estimator}: {row.status}")
-    ensure_writable_home(settings.home)
     csv, html = write_report(
         results, settings.home / "reports", report_stem(f"benchmark-{loaded.name}")
     )
