@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from e2i_synth.benchmark.estimators import PublicTruth
@@ -25,6 +26,7 @@ class VariantData:
     tables: dict[str, pd.DataFrame]
     truth: PublicTruth
     true_ate: float  # the sample ATE: the mean of the unit effects
+    true_cate: np.ndarray  # each unit's p1 - p0, in the treatment table's row order
 
 
 def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
@@ -38,4 +40,4 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         adjustment_columns=tuple(row["adjustment_columns"]),
         graph_dot=row["graph_dot"],
     )
-    return VariantData(scenario, seed, tables, truth, float(row["true_ate"]))
+    return VariantData(scenario, seed, tables, truth, float(row["true_ate"]), world.tau)

@@ -12,7 +12,7 @@ linearity nor a correct parametric model.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,8 +35,12 @@ class PublicTruth:
 
 @dataclass(frozen=True)
 class Estimate:
+    """The ATE estimate and its SE; `cate`, optional, one estimated effect per row of the
+    treatment table (in its order), scored by PEHE against the units' true CATEs."""
+
     value: float
     std_error: float
+    cate: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 Tables = Mapping[str, pd.DataFrame]
@@ -69,11 +73,14 @@ def ols(tables: Tables, truth: PublicTruth) -> Estimate:
 
     x, t, y = arrays(tables, truth)
     fit = sm.OLS(y, np.column_stack([np.ones_like(t), t, x])).fit(cov_type="HC1")
-    return Estimate(float(fit.params[1]), float(fit.bse[1]))
+    # one coefficient: the model's CATE is the same for every unit
+    return Estimate(float(fit.params[1]), float(fit.bse[1]), np.full(len(t), fit.params[1]))
 
 
-def _influence_estimate(influence: np.ndarray) -> Estimate:
-    return Estimate(float(influence.mean()), float(influence.std(ddof=1) / np.sqrt(len(influence))))
+def _influence_estimate(influence: np.ndarray, cate: np.ndarray | None = None) -> Estimate:
+    return Estimate(
+        float(influence.mean()), float(influence.std(ddof=1) / np.sqrt(len(influence))), cate
+    )
 
 
 def ipw(tables: Tables, truth: PublicTruth) -> Estimate:
@@ -97,7 +104,7 @@ def aipw(tables: Tables, truth: PublicTruth, folds: int = 3, seed: int = 0) -> E
     """Augmented IPW with cross-fitted gradient boosting: the propensity and the outcome
     (given treatment and covariates) are fitted on the other folds; the estimate is the
     mean of the efficient influence function's scores, its SE their standard deviation /
-    sqrt(n)."""
+    sqrt(n); the CATEs are the outcome model's contrasts mu1 - mu0."""
     from threadpoolctl import threadpool_limits
 
     x, t, y = arrays(tables, truth)
@@ -106,7 +113,7 @@ def aipw(tables: Tables, truth: PublicTruth, folds: int = 3, seed: int = 0) -> E
         e, mu0, mu1 = _cross_fit(x, t, y, folds, seed)
     e = np.clip(e, *PROPENSITY_CLIP)
     scores = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
-    return _influence_estimate(scores)
+    return _influence_estimate(scores, cate=mu1 - mu0)
 
 
 def _cross_fit(x: np.ndarray, t: np.ndarray, y: np.ndarray, folds: int, seed: int):

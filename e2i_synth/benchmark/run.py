@@ -2,8 +2,9 @@
 
 An estimator is any callable `(tables, truth) -> estimate` (see estimators.PublicTruth);
 it may return an `Estimate`, an `(estimate, std_error)` pair or a mapping with those
-keys. One that raises or returns a non-finite value is recorded with that status and
-scored as a failure; the run goes on.
+keys (and optionally `cate`: one estimated effect per unit, scored by PEHE). One that
+raises or returns a non-finite value is recorded with that status and scored as a
+failure; the run goes on.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ RESULT_COLUMNS = (
     "std_error",
     "error",
     "covered",
+    "pehe",
     "status",
     "seconds",
 )
@@ -64,7 +66,12 @@ def as_estimate(value: object) -> Estimate:
     if isinstance(value, Estimate):
         return value
     if isinstance(value, Mapping):
-        return Estimate(float(value["estimate"]), float(value["std_error"]))
+        cate = value.get("cate")
+        return Estimate(
+            float(value["estimate"]),
+            float(value["std_error"]),
+            None if cate is None else np.asarray(cate, dtype=float),
+        )
     estimate, std_error = value  # type: ignore[misc]
     return Estimate(float(estimate), float(std_error))
 
@@ -98,6 +105,7 @@ def run_benchmark(
             estimate, status, seconds = _attempt(estimator, data)
             value = estimate.value if estimate else np.nan
             se = estimate.std_error if estimate else np.nan
+            cate = estimate.cate if estimate else None
             rows.append(
                 (
                     name,
@@ -108,6 +116,7 @@ def run_benchmark(
                     se,
                     value - data.true_ate,
                     abs(value - data.true_ate) <= Z_95 * se if estimate else False,
+                    pehe(cate, data.true_cate),
                     status,
                     seconds,
                 )
@@ -117,9 +126,18 @@ def run_benchmark(
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
 
 
+def pehe(cate: np.ndarray | None, true_cate: np.ndarray) -> float:
+    """Precision in estimating heterogeneous effects: sqrt(mean((cate - true CATE)^2));
+    NaN when no CATEs (or not one per unit) were returned."""
+    if cate is None or np.shape(cate) != true_cate.shape:
+        return float("nan")
+    return float(np.sqrt(np.mean((np.asarray(cate, dtype=float) - true_cate) ** 2)))
+
+
 def score(results: pd.DataFrame, by: Sequence[str] = ("estimator",)) -> pd.DataFrame:
-    """Bias, RMSE, 95% CI coverage and mean SE over the successful runs of each group,
-    with the runs and failures counted; sorted by RMSE."""
+    """Bias, RMSE, 95% CI coverage, mean SE and mean PEHE (where CATEs were returned)
+    over the successful runs of each group, with the runs and failures counted; sorted by
+    RMSE."""
     ok = results["status"] == "ok"
     frame = results.assign(ok=ok, failed=~ok, sq=results["error"] ** 2)
     grouped = frame.groupby(list(by), sort=False)
@@ -131,6 +149,7 @@ def score(results: pd.DataFrame, by: Sequence[str] = ("estimator",)) -> pd.DataF
             "rmse": np.sqrt(grouped["sq"].mean()),
             "coverage": frame[ok].groupby(list(by), sort=False)["covered"].mean(),
             "mean_se": grouped["std_error"].mean(),
+            "pehe": grouped["pehe"].mean(),
             "seconds": grouped["seconds"].mean(),
         }
     )

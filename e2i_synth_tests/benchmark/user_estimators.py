@@ -18,3 +18,8 @@ def raises(tables, truth):
 
 def returns_nan(tables, truth):
     return np.nan, 0.1
+
+
+def no_effect_anywhere(tables, truth):
+    n = len(tables[truth.treatment_table])
+    return {"estimate": 0.0, "std_error": 0.01, "cate": np.zeros(n)}
