@@ -225,7 +225,7 @@ class DgpSpec:
 
     @property
     def adjustment_columns(self) -> tuple[str, ...]:
-        modifiers = [Term(1.0, m.feature) for m in self.effect_modifiers]
+        modifiers = [Term(m.slope, m.feature) for m in self.effect_modifiers]
         causes = _columns(t for t in (*self.baseline_terms, *modifiers) if t.weight != 0)
         return tuple(dict.fromkeys([*causes, *filter(None, [self.segment_column])]))
 
