@@ -55,7 +55,10 @@ def test_stored_twins_read_back_as_sampled():
     pd.testing.assert_frame_equal(twins, run.population.twins[FEATURES])
 
 
-def test_kde_twins_keep_the_marginals_but_their_donors_are_singled_out():
+def test_twins_keep_the_marginals_and_their_membership_signal_is_measured():
+    """The neighbourhood sampler's twins: marginals and correlations green, no copies, and
+    an attack AUC between guessing and singling donors out (measured 0.62 here; 0.99 when
+    twins kept their donors' categories), reported as HIGH_MIA against the 0.60 limit."""
     frames = stored_frames()
     result = twin_scorecard(sources(frames))
     figures = result.figures
@@ -63,7 +66,7 @@ def test_kde_twins_keep_the_marginals_but_their_donors_are_singled_out():
     assert result.check == CHECK and result.table == TABLE and not result.passed
     assert population["failures"] == ["HIGH_MIA"] and "HIGH_MIA" in result.message
     assert figures["ks_mean"] <= LIMITS["ks_mean"] and figures["corr_delta"] <= LIMITS["corr_delta"]
-    assert figures["mia_auc"] > 0.9  # measured 0.99: donors' twins match them on every category
+    assert MIA_AUC_LIMIT < figures["mia_auc"] < 0.75
     # The scorecard's duplicate rate is the generator's own exact-copy rate.
     stored = frames["twin_populations"]["exact_copy_rate"].iloc[0]
     assert figures["duplicate_rate"] == pytest.approx(stored)
@@ -71,7 +74,7 @@ def test_kde_twins_keep_the_marginals_but_their_donors_are_singled_out():
     assert set(population["per_column"]) == set(FEATURES)
     twins, unseen = np.array(population["dcr_twins"]), np.array(population["dcr_unseen"])
     assert np.all(np.diff(twins) >= 0) and np.all(np.diff(unseen) >= 0)
-    assert twins[10] < unseen[1]  # the twins' median DCR is below the unseen HCPs' 5% quantile
+    assert twins[10] < unseen[10]  # twins sit nearer the donors than unseen HCPs do
     assert set(figures) >= {*LIMITS, *EVIDENCE, "limits", "populations"}
 
 

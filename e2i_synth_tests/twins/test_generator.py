@@ -27,7 +27,7 @@ def test_twins_are_new_not_copies(generator, population):
 
 def test_marginals_match_the_training_population(generator, population):
     """Numeric features: KS distance within the kernel's smoothing plus sampling noise;
-    categorical shares within 4 binomial SEs."""
+    categorical shares within 3 binomial SEs of twins and donors."""
     donors = generator.donors
     for column in ("years_experience", "digital_engagement_score", "peer_influence_score"):
         result = stats.ks_2samp(population.twins[column], donors[column])
@@ -35,8 +35,10 @@ def test_marginals_match_the_training_population(generator, population):
     for column in ("specialty", "adoption_stage", "priority_tier", "region"):
         p = donors[column].value_counts(normalize=True)
         q = population.twins[column].value_counts(normalize=True).reindex(p.index, fill_value=0)
-        se = np.sqrt(p * (1 - p) / N)
-        assert ((q - p).abs() < 4 * se + 1e-9).all(), column
+        # A twin's parts come from the donors' neighbourhoods, so the donors are a sample of
+        # the twins' distribution as much as the twins are of theirs.
+        se = np.sqrt(p * (1 - p) * (1 / N + 1 / len(donors)))
+        assert ((q - p).abs() < 3 * se).all(), column
 
 
 def test_joint_structure_is_kept(generator, population):
@@ -95,3 +97,17 @@ def test_same_seed_same_twins_and_results(generator, population):
     assert first.simulation_id == second.simulation_id
     other = generator.generate(N, seed=SEED + 1)
     assert not other.twins["years_experience"].equals(population.twins["years_experience"])
+
+
+def test_twins_do_not_reveal_their_donors(generator, population, iw):
+    """A distance attack (members: the donors; non-members: the HCPs never fitted on) is
+    close to guessing: AUC below 0.75 (measured 0.60; a twin that kept its donor's
+    categories gave 0.99). The unseen HCPs are 60 here: the AUC's SE is about 0.04."""
+    from e2i_synth.privacy.scorecard import score
+    from e2i_synth.privacy.twin_scorecard import real_hcps
+    from e2i_synth.world.interventions import history_table
+
+    donors, unseen = real_hcps(history_table(iw), iw.hcps)
+    card = score("twins", donors, unseen, population.twins[donors.columns])
+    assert card.mia_auc < 0.75
+    assert card.ks_mean <= 0.10 and card.corr_delta <= 0.10
