@@ -8,9 +8,13 @@ imported here only, lazily: it is slow to import and stays out of the simulation
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -105,18 +109,36 @@ def log_generator(
             generator.donors.to_parquet(path, index=False)
             mlflow.log_artifact(str(path))
         mlflow.log_dict(_meta(generator), META_FILE)
-        info = mlflow.sklearn.log_model(
-            result.model,
-            name=MODEL_NAME,
-            registered_model_name=generator.registered_name,
-            pip_requirements=[f"scikit-learn=={sklearn.__version__}", "e2i_synth"],
-            serialization_format=SERIALIZATION,
-        )
+        # MLflow warns about the format we chose (SERIALIZATION) and prints the registry's
+        # own "Successfully registered" lines to stderr: the caller reports the version.
+        with _without_pickle_warning(), contextlib.redirect_stderr(io.StringIO()):
+            info = mlflow.sklearn.log_model(
+                result.model,
+                name=MODEL_NAME,
+                registered_model_name=generator.registered_name,
+                pip_requirements=[f"scikit-learn=={sklearn.__version__}", "e2i_synth"],
+                serialization_format=SERIALIZATION,
+            )
     generator.mlflow_run_id = run.info.run_id
     generator.model_version = str(info.registered_model_version)
     return RegisteredTwinModel(
         generator.registered_name, generator.model_version, run.info.run_id, uri
     )
+
+
+@contextlib.contextmanager
+def _without_pickle_warning() -> Iterator[None]:
+    """Drop MLflow's warning against (cloud)pickle while we log: we chose it, see SERIALIZATION."""
+    logger = logging.getLogger("mlflow.sklearn")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "pickle or cloudpickle format" not in record.getMessage()
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _meta(generator: TwinGenerator) -> dict:
