@@ -26,10 +26,12 @@ steps sit at the middle of the history's doses (measured: +23% from intensity 0.
 
 Its variance: the influence function e1' M^-1 Z_i w K 1{T=j} (rho_i - Z_i beta)
 - w 1{T=0} (r - b) / mean(w 1{T=0}), with Z_i = (1, z_i) and M = mean of w K Z Z' over
-the N rows, summed per entity (an entity's quarters are
-correlated), squared, summed, over N². With no history rows of arm j among the reference
-entities (or none within KERNEL_RADIUS of the simulated dose) there is nothing to correct
-with: the correction is 0 and `rows` says so.
+the N rows, summed per entity (an entity's quarters are correlated), squared, summed, over
+N². For a binary treatment without a dose, plug-in plus correction is the AIPW estimator: a
+test matches statsmodels' `TreatmentEffect.aipw` with the same nuisances (estimate within
+0.05 SE, SE within 5%). With no history rows of arm j among the reference entities (or none
+within KERNEL_RADIUS of the simulated dose) there is nothing to correct with: the
+correction is 0 and `rows` says so.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ import pandas as pd
 DOSE_BANDWIDTH = 0.5
 """Kernel bandwidth per dose input, in standard deviations of the arm's delivered doses:
 narrow enough that the dose-dependent part of the model's error stays local, wide enough
-to keep about a third of the arm's rows in play."""
+to keep an effective sample of about a sixth of the arm's rows (138 of 801 for one
+intervention at 10,000 training rows)."""
 KERNEL_RADIUS = 4.0
 """Rows further than 4 bandwidths (kernel weight below 3e-4) are left out: the model need
 not predict them at the simulated dose."""
