@@ -109,6 +109,17 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
     )
 
 
+SQLALCHEMY_POOL = "sqlalchemy.pool"
+
+
+def quiet_worker() -> None:
+    """Worker processes leave Ctrl-C to the command, which terminates them: the terminal
+    sends SIGINT to every process of the group, and a worker interrupted while a SQLite
+    store (Dagster's, MLflow's) closes a connection had its pool log a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger(SQLALCHEMY_POOL).setLevel(logging.CRITICAL)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     """Ctrl-C and SIGTERM raise `Stopped` in this thread, wherever it is: an open
@@ -137,7 +148,7 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
 
     # The interrupt may land while the run storage closes a SQLite connection; its pool
     # would log that as a traceback, though nothing is lost.
-    pool_log = logging.getLogger("sqlalchemy.pool")
+    pool_log = logging.getLogger(SQLALCHEMY_POOL)
     level = pool_log.level
     pool_log.setLevel(logging.CRITICAL)
     previous = {s: signal.signal(s, stop) for s in codes}
@@ -232,7 +243,9 @@ def run_in_workers(
     stop the workers are terminated (their open transactions roll back)."""
     context = multiprocessing.get_context("spawn")
     runs: list[ScenarioRun | None] = [None] * len(scenarios)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(scenarios)), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(scenarios)), mp_context=context, initializer=quiet_worker
+    )
     try:
         futures = {
             pool.submit(run_one, settings, scenario, generate): i
