@@ -88,8 +88,8 @@ def check_deploy_against_truth(runs: pd.DataFrame) -> CheckResult:
     at the run's family-wise level: Z_FAMILY x SE, the band that holds for all the default
     simulations of every scenario together with 95% probability (Bonferroni, as the causal
     verdict). Each simulation's own 95% CI misses the truth 5% of the time by design, so a
-    per-CI rule would block one healthy run in three; a real defect (a model off by whole
-    effects) stays far outside either band."""
+    per-CI rule, over the dozens of deploys of a full run, would block most healthy runs; a
+    real defect (a model off by whole effects) stays far outside either band."""
     deploy = runs[runs["recommendation"] == "deploy"]
     se = deploy["results"].map(lambda text: json.loads(text)["se"]).astype(float)
     band = Z_FAMILY * se
