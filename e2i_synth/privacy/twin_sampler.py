@@ -57,11 +57,11 @@ TWIN_FAMILY = Family(
         "donor pools: draw filtered populations from larger pools (a larger scale)",
         "HIGH_CORR_DELTA": "the kernel keeps the donors' covariance, but clipping to the "
         "observed range and the volume bound bend it: check the named pairs",
-        "HIGH_MIA": "a twin keeps its donor's categories and strata and moves only the other "
-        "numeric features, so training HCPs have twins matching every category and unseen "
-        "ones rarely do; a wider numeric kernel leaves that match in place: resample the "
-        "categories too (a categorical kernel drawing another donor's value with some "
-        "probability), or sample twins from a DP synthesizer's output (mst)",
+        "HIGH_MIA": "each part of a twin comes from one of its donor's 25 nearest donors, so "
+        "a training HCP's neighbourhood still shows in its twins more than an unseen HCP's "
+        "does: widen the neighbourhood (twins.sampler.NEIGHBOURS) or a categorical kernel "
+        "over the whole pool, at a cost in correlation delta, or sample twins from a DP "
+        "synthesizer's output (mst)",
         "HIGH_DUP_RATE": "twins equal to a donor had every jittered value clipped or rounded "
         "back: jitter more features, or round fewer integer features",
     },
