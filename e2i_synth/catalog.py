@@ -229,6 +229,30 @@ class DgpSpec:
         causes = _columns(t for t in (*self.baseline_terms, *modifiers) if t.weight != 0)
         return tuple(dict.fromkeys([*causes, *filter(None, [self.segment_column])]))
 
+    @property
+    def confounders(self) -> tuple[str, ...]:
+        """The columns that cause both the treatment and the outcome."""
+        return tuple(c for c in self.treatment_causes if c in self.adjustment_columns)
+
+    @property
+    def adjustment_sets(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The valid backdoor sets among observed columns worth naming, by name:
+        "efficient" (`adjustment_columns`, the outcome's causes: DoWhy's efficient-adjustment,
+        the smallest asymptotic variance), "minimal" (the confounders alone: DoWhy's
+        efficient-minimal-adjustment) and "treatment_causes" (the treatment's parents: what
+        a propensity model needs). A set equal to one named before it is not repeated.
+        Every observed covariate is a root of the graph, so any union of these is valid too.
+        """
+        named = (
+            ("efficient", self.adjustment_columns),
+            ("minimal", self.confounders),
+            ("treatment_causes", self.treatment_causes),
+        )
+        distinct: dict[frozenset[str], tuple[str, tuple[str, ...]]] = {}
+        for name, columns in named:
+            distinct.setdefault(frozenset(columns), (name, columns))
+        return tuple(distinct.values())
+
 
 def _columns(terms) -> tuple[str, ...]:
     return tuple(dict.fromkeys(FEATURE_COLUMNS[f] for t in terms for f in t.features))

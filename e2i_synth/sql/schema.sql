@@ -317,6 +317,7 @@ CREATE TABLE causal_ground_truth (
     true_att double precision,
     true_atc double precision,
     traps text NOT NULL,
+    valid_adjustment_sets text,
     CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))

@@ -7,6 +7,9 @@ the others; `expected_ate` is the mean of the units' `cate` (the risk difference
 the world was drawn from). `traps` names the columns of the treatment table that are not
 confounders although they look like them (they descend from the treatment or the
 outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment sets.
+`adjustment_columns` is DoWhy's efficient adjustment set on `graph_dot`;
+`valid_adjustment_sets` lists it with the other valid sets worth naming (JSON, see
+`adjustment_sets_json`).
 """
 
 from __future__ import annotations
@@ -55,10 +58,14 @@ SPEC = TableSpec(
         "true_att": "DOUBLE",
         "true_atc": "DOUBLE",
         "traps": "VARCHAR",
+        # added by migration 009 (NULL in rows stored before it)
+        "valid_adjustment_sets": "VARCHAR",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
-    nullable=frozenset({"segment_column", "segment_value", "true_att", "true_atc"}),
+    nullable=frozenset(
+        {"segment_column", "segment_value", "true_att", "true_atc", "valid_adjustment_sets"}
+    ),
 )
 
 
@@ -122,6 +129,14 @@ def sample_figures(
     return pd.DataFrame(rows, columns=list(SAMPLE_FIGURES))
 
 
+def adjustment_sets_json(spec: DgpSpec) -> str:
+    """`valid_adjustment_sets` as stored: a JSON list of {name, columns}, the efficient set
+    (`adjustment_columns`) first, then the minimal set and the treatment's causes where they
+    differ from it (catalog.DgpSpec.adjustment_sets); an empty list when no set of observed
+    columns is valid."""
+    return json.dumps([{"name": n, "columns": list(c)} for n, c in spec.adjustment_sets])
+
+
 def graph_dot(spec: DgpSpec) -> str:
     """The DAG the world was drawn from, with nodes named as patient_journeys columns."""
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
@@ -170,5 +185,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "true_att": figures["true_att"],
             "true_atc": figures["true_atc"],
             "traps": TRAPS_JSON,
+            "valid_adjustment_sets": adjustment_sets_json(spec),
         }
     )

@@ -73,7 +73,9 @@ def move_answer_key(con: duckdb.DuckDBPyConnection) -> None:
     )
     truth = STORED_SPECS["causal_ground_truth"]
     rewritten = ("graph_dot", "true_att", "true_atc", "traps")
-    kept = [c for c in truth.columns if c not in rewritten]
+    stored = column_names(con, "causal_ground_truth")
+    # columns that joined the table after 007 stay NULL, as their migrations leave them
+    kept = [c for c in truth.columns if c not in rewritten and c in stored]
     con.execute(create_table_sql(replace(truth, name="causal_ground_truth_next")))
     con.execute(
         f"INSERT INTO causal_ground_truth_next ({', '.join([*kept, *rewritten])}) "
