@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupKFold, cross_validate
+from sklearn.base import BaseEstimator
+from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+from sklearn.model_selection import GroupKFold
 
 from e2i_synth.twins.correction import CrossFit
 from e2i_synth.twins.errors import LowFidelityWarning, TwinError
@@ -21,6 +23,7 @@ from e2i_synth.twins.model import (
     HYPERPARAMETERS,
     RANDOM_FOREST,
     BaselineEffectRegressor,
+    FoldEnsemble,
     TwinOutcomeModel,
     arm_propensity,
     make_estimator,
@@ -33,7 +36,6 @@ CV_FOLDS = 5
 INTERVAL_LEVEL = 0.95
 TRAINING_SPLITS = ("train", "validation")
 """Rows twins learn from; `test` rows score prediction fidelity; `holdout` is never used."""
-SCORING = {"r2": "r2", "mae": "neg_mean_absolute_error", "rmse": "neg_root_mean_squared_error"}
 
 
 @dataclass
@@ -68,6 +70,48 @@ def check_frame(frame: pd.DataFrame, twin_type: TwinType) -> None:
         )
 
 
+@dataclass
+class CrossValidation:
+    """One learner's K leave-one-fold-out fits and their out-of-fold predictions."""
+
+    members: list[BaseEstimator]
+    fold: np.ndarray  # the fold each row was held out in
+    prediction: np.ndarray  # out of fold
+    effect: np.ndarray  # out-of-fold effect part (0 where nothing was delivered)
+    scores: pd.DataFrame  # r2, mae, rmse per fold
+
+    @property
+    def r2(self) -> float:
+        return float(self.scores["r2"].mean())
+
+
+def cross_validate(
+    X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, twin_type: TwinType, kind: str, seed: int
+) -> CrossValidation:
+    """Grouped K-fold: each fold's model predicts its held-out rows once, and the fold's
+    scores come from that one prediction (sklearn's cross_validate would predict again)."""
+    folds = GroupKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
+    members, scores = [], []
+    fold, prediction, effect = np.empty(len(y), int), np.empty(len(y)), np.zeros(len(y))
+    for k, (train, test) in enumerate(folds.split(X, y, groups)):
+        member = make_estimator(twin_type, kind, seed).fit(X.iloc[train], y[train])
+        if isinstance(member, BaselineEffectRegressor):
+            baseline, effect[test] = member.predict_parts(X.iloc[test])
+            prediction[test] = baseline + effect[test]
+        else:
+            prediction[test] = member.predict(X.iloc[test])
+        fold[test] = k
+        members.append(member)
+        scores.append(
+            {
+                "r2": r2_score(y[test], prediction[test]),
+                "mae": mean_absolute_error(y[test], prediction[test]),
+                "rmse": root_mean_squared_error(y[test], prediction[test]),
+            }
+        )
+    return CrossValidation(members, fold, prediction, effect, pd.DataFrame(scores))
+
+
 def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
     """Cross-validate a random forest; switch to gradient boosting when its CV R² < 0.75;
     warn when the chosen model's CV R² < 0.5. `frame` holds the training rows only."""
@@ -75,39 +119,20 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
     X = frame[list(twin_type.inputs)]
     y = frame[twin_type.target].to_numpy(float)
     groups = frame[twin_type.key].to_numpy()
-    folds = GroupKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
     cv_r2: dict[str, float] = {}
     for kind in (RANDOM_FOREST, GRADIENT_BOOSTING):
-        cv = cross_validate(
-            make_estimator(twin_type, kind, seed),
-            X,
-            y,
-            groups=groups,
-            cv=folds,
-            scoring=SCORING,
-            return_estimator=True,
-            return_indices=True,
-        )
-        cv_r2[kind] = float(np.mean(cv["test_r2"]))
+        cv = cross_validate(X, y, groups, twin_type, kind, seed)
+        cv_r2[kind] = cv.r2
         if cv_r2[kind] >= GB_WHEN_RF_R2_BELOW:
             break
-    estimator = make_estimator(twin_type, kind, seed).fit(X, y)
-    out_of_fold = np.empty(len(y))
-    out_of_fold_effect = np.zeros(len(y))
-    fold = np.empty(len(y), int)
-    for k, (replicate, test) in enumerate(zip(cv["estimator"], cv["indices"]["test"], strict=True)):
-        out_of_fold[test] = replicate.predict(X.iloc[test])
-        fold[test] = k
-        if isinstance(replicate, BaselineEffectRegressor):
-            baseline = replicate.predict_baseline(X.iloc[test])
-            out_of_fold_effect[test] = out_of_fold[test] - baseline
-    residual = np.abs(y - out_of_fold)
+    estimator = FoldEnsemble(cv.members)
+    residual = np.abs(y - cv.prediction)
     rank = min(len(y), int(np.ceil((len(y) + 1) * INTERVAL_LEVEL)))
     metrics = {
         "cv_r2_mean": cv_r2[kind],
-        "cv_r2_std": float(np.std(cv["test_r2"])),
-        "cv_mae": float(-np.mean(cv["test_mae"])),
-        "cv_rmse": float(-np.mean(cv["test_rmse"])),
+        "cv_r2_std": float(cv.scores["r2"].std(ddof=0)),
+        "cv_mae": float(cv.scores["mae"].mean()),
+        "cv_rmse": float(cv.scores["rmse"].mean()),
         "train_r2": float(estimator.score(X, y)),
         "interval_halfwidth_95": float(np.sort(residual)[rank - 1]),
     }
@@ -121,16 +146,15 @@ def fit(frame: pd.DataFrame, twin_type: TwinType, seed: int) -> TrainingResult:
         )
     model = TwinOutcomeModel(
         estimator=estimator,
-        replicates=list(cv["estimator"]),
         interval_halfwidth=metrics["interval_halfwidth_95"],
         twin_type=twin_type.name,
         cross_fit=CrossFit(
             frame=frame[[twin_type.key, *twin_type.inputs]].reset_index(drop=True),
             arm_column=next(iter(twin_type.treatment_categories)),
             dose_columns=twin_type.treatment_numeric,
-            fold=fold,
-            residual=y - out_of_fold,
-            effect=out_of_fold_effect,
+            fold=cv.fold,
+            residual=y - cv.prediction,
+            effect=cv.effect,
             propensity=arm_propensity(frame, twin_type, seed),
         )
         if twin_type.has_untreated_arm
