@@ -20,8 +20,10 @@ import pandas as pd
 
 from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate
+from e2i_synth.benchmark.plots import leaderboard_figure
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
+from e2i_synth.validation.report import figure_svg
 
 Estimator = Callable[..., object]
 RESULT_COLUMNS = (
@@ -162,11 +164,16 @@ def knob_column(results: pd.DataFrame, knob: str) -> pd.Series:
 
 
 def write_report(results: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, Path]:
-    """Every run as CSV; the leaderboard and every run as one HTML page."""
+    """Every run as CSV; the leaderboard (table and plot) and every run as one HTML page."""
     folder.mkdir(parents=True, exist_ok=True)
     csv, html = folder / f"{stem}.csv", folder / f"{stem}.html"
     results.to_csv(csv, index=False)
     board = score(results)
+    plot = (
+        figure_svg(leaderboard_figure(results, board))
+        if board["runs"].gt(board["failed"]).any()
+        else ""
+    )
     hard = results[(knob_column(results, "nonlinear") == "true")]
     sections = [
         ("Leaderboard (all variants)", board),
@@ -180,6 +187,6 @@ def write_report(results: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, 
     )
     html.write_text(
         f"<!doctype html><html><head><meta charset='utf-8'><title>{stem}</title></head>"
-        f"<body><h1>{stem}</h1>{body}</body></html>"
+        f"<body><h1>{stem}</h1>{plot}{body}</body></html>"
     )
     return csv, html

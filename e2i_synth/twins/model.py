@@ -150,23 +150,25 @@ class BaselineEffectRegressor(RegressorMixin, BaseEstimator):
 
 
 def pooled_forest(pipelines: list[Pipeline]) -> Pipeline | None:
-    """One pipeline predicting the mean of `pipelines`: their random forests' trees in one
-    forest (equal tree counts, so the mean over all trees is the mean of the forests' means),
+    """One pipeline predicting the mean of `pipelines` at the cost of one of them: a forest
+    of as many trees as each has, an equal share taken from every forest (their trees are
+    independent draws, so this is the K forests' mean up to one forest's Monte Carlo spread),
     behind the first one's encoder (every fold encodes with the same fixed vocabularies).
-    One forest call instead of K: the per-call cost dominates at simulation sizes. None when
-    the learners are not random forests."""
+    None when the learners are not random forests."""
     forests = [p[-1] for p in pipelines]
     if not all(isinstance(f, RandomForestRegressor) for f in forests):
         return None
+    share = -(-forests[0].n_estimators // len(forests))
     pooled = copy.copy(forests[0])
-    pooled.estimators_ = [tree for forest in forests for tree in forest.estimators_]
+    pooled.estimators_ = [tree for forest in forests for tree in forest.estimators_[:share]]
     pooled.n_estimators = len(pooled.estimators_)
     return Pipeline([*pipelines[0].steps[:-1], (pipelines[0].steps[-1][0], pooled)])
 
 
 class FoldEnsemble(RegressorMixin, BaseEstimator):
     """The mean prediction of the K leave-one-fold-out fits (see the module doc); random
-    forests are pooled into one (`pooled_forest`), other learners averaged."""
+    forests predict through one pooled forest (`pooled_forest`), other learners are averaged.
+    Simulated effects read every fit (`TwinOutcomeModel.effects`), as the jackknife needs."""
 
     def __init__(self, members: list[BaseEstimator]):
         self.members = members
