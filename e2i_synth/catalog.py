@@ -173,6 +173,12 @@ FEATURE_SCALES: Mapping[str, float] = MappingProxyType(
 )
 """Dividing a feature by its scale puts it on [0, 1]: baseline terms and effect modifiers
 use that scale; propensity terms use the feature as stored (log-odds per unit)."""
+HIDDEN_CONFOUNDER = "hidden_confounder"
+"""The hidden confounder's name: a node marked unobserved in `graph_dot` and a column of
+unit_truth, never of an analysis table."""
+HIDDEN_LOGIT_SPAN = 8.0
+"""Log-odds of engagement between the lowest and the highest hidden confounder, per unit of
+`DgpSpec.hidden` (at hidden = 0.5 the propensity's logit moves by 4 across its range)."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,12 @@ class DgpSpec:
     parents are the columns of non-zero propensity terms, the outcome's those of the
     baseline terms, modifiers and segment column, and `adjustment_columns` (the outcome's
     parents besides the treatment) is the efficient backdoor set.
+
+    With `hidden` > 0 a hidden confounder U (uniform on [0, 1], stored only in unit_truth)
+    takes that share of the baseline (before `noise` takes its share) and adds
+    `hidden * HIDDEN_LOGIT_SPAN * (U - 1/2)` to the propensity's logit: no set of observed
+    columns is then valid, and `adjustment_columns` is only the observed part of the
+    outcome's causes, what a backdoor analysis would (wrongly) adjust for.
     """
 
     name: str
@@ -208,6 +220,7 @@ class DgpSpec:
     confounding: float = 1.0
     effect_scale: float = 1.0
     noise: float = 0.0
+    hidden: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 
@@ -242,7 +255,10 @@ class DgpSpec:
         efficient-minimal-adjustment) and "treatment_causes" (the treatment's parents: what
         a propensity model needs). A set equal to one named before it is not repeated.
         Every observed covariate is a root of the graph, so any union of these is valid too.
+        None with a hidden confounder: it opens a backdoor path no observed column blocks.
         """
+        if self.hidden:
+            return ()
         named = (
             ("efficient", self.adjustment_columns),
             ("minimal", self.confounders),

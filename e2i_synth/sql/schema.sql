@@ -285,6 +285,7 @@ CREATE TABLE unit_truth (
     individual_effect integer NOT NULL,
     cate double precision NOT NULL,
     data_split text NOT NULL,
+    hidden_confounder double precision,
     CONSTRAINT unit_truth_pkey PRIMARY KEY (patient_id),
     CONSTRAINT unit_truth_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
     CONSTRAINT unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
@@ -318,6 +319,7 @@ CREATE TABLE causal_ground_truth (
     true_atc double precision,
     traps text NOT NULL,
     valid_adjustment_sets text,
+    identification text,
     CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))

@@ -9,7 +9,9 @@ confounders although they look like them (they descend from the treatment or the
 outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment sets.
 `adjustment_columns` is DoWhy's efficient adjustment set on `graph_dot`;
 `valid_adjustment_sets` lists it with the other valid sets worth naming (JSON, see
-`adjustment_sets_json`).
+`adjustment_sets_json`). With hidden confounding the graph holds the hidden confounder as a
+node marked `observed="no"`, no adjustment set is valid, and `identification` says so
+and names the routes that remain.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 
 from e2i_synth.catalog import (
     GENERATOR_VERSION,
+    HIDDEN_CONFOUNDER,
     OUTCOME_COLUMN,
     REGIONS,
     TREATMENT_COLUMN,
@@ -60,11 +63,20 @@ SPEC = TableSpec(
         "traps": "VARCHAR",
         # added by migration 009 (NULL in rows stored before it)
         "valid_adjustment_sets": "VARCHAR",
+        # added by migration 010
+        "identification": "VARCHAR",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
     nullable=frozenset(
-        {"segment_column", "segment_value", "true_att", "true_atc", "valid_adjustment_sets"}
+        {
+            "segment_column",
+            "segment_value",
+            "true_att",
+            "true_atc",
+            "valid_adjustment_sets",
+            "identification",
+        }
     ),
 )
 
@@ -137,13 +149,42 @@ def adjustment_sets_json(spec: DgpSpec) -> str:
     return json.dumps([{"name": n, "columns": list(c)} for n, c in spec.adjustment_sets])
 
 
+def unobserved(spec: DgpSpec) -> tuple[str, ...]:
+    """The graph's nodes that no table of the warehouse holds for an analyst."""
+    return (HIDDEN_CONFOUNDER,) if spec.hidden else ()
+
+
+def identification_json(spec: DgpSpec) -> str:
+    """`identification` as stored: JSON {unobserved, backdoor_valid, routes}. `unobserved`
+    names the graph's unobserved nodes; `backdoor_valid` says whether any set of observed
+    columns is a valid adjustment set; `routes` lists how the effect is identified from
+    observed columns, each {route, columns, estimand}: "backdoor" adjusting for the
+    efficient set identifies the ATE. An empty list: no route from the observed columns."""
+    routes = []
+    if spec.adjustment_sets:
+        routes.append(
+            {"route": "backdoor", "columns": list(spec.adjustment_columns), "estimand": "ate"}
+        )
+    return json.dumps(
+        {
+            "unobserved": list(unobserved(spec)),
+            "backdoor_valid": bool(spec.adjustment_sets),
+            "routes": routes,
+        }
+    )
+
+
 def graph_dot(spec: DgpSpec) -> str:
-    """The DAG the world was drawn from, with nodes named as patient_journeys columns."""
+    """The DAG the world was drawn from, with nodes named as patient_journeys columns;
+    a node no analysis table holds is marked `observed="no"` (DoWhy's convention)."""
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
     outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
     edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
     edges += [f"{t.parent} -> {t.column};" for t in TRAPS]
+    for node in unobserved(spec):
+        edges += [f'{node} [observed="no"];', f"{node} -> {TREATMENT_COLUMN};"]
+        edges.append(f"{node} -> {OUTCOME_COLUMN};")
     return "digraph {" + " ".join(edges) + "}"
 
 
@@ -186,5 +227,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "true_atc": figures["true_atc"],
             "traps": TRAPS_JSON,
             "valid_adjustment_sets": adjustment_sets_json(spec),
+            "identification": identification_json(spec),
         }
     )

@@ -3,7 +3,8 @@
 One row per patient (the unit): both potential outcomes of `treatment_initiated`
 (common random numbers, so `y1 >= y0`), the true propensity of `engaged`, the unit's
 realized effect `individual_effect = y1 - y0`, its `cate` p1 - p0 (the effect expected for
-its covariates) and its split, to score on one split without a join. Every figure of
+its covariates) and its split, to score on one split without a join; in a variant with
+hidden confounding, the unit's `hidden_confounder` (NULL elsewhere). Every figure of
 causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
 units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
 `expected_ate` of `cate`. In time_series every caused initiation falls after the lag, so
@@ -35,14 +36,22 @@ SPEC = TableSpec(
         "individual_effect": "INTEGER",
         "cate": "DOUBLE",
         "data_split": "VARCHAR",
+        # added by migration 010, hence last
+        "hidden_confounder": "DOUBLE",
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
+    nullable=frozenset({"hidden_confounder"}),
 )
 ANSWER_COLUMNS: tuple[str, ...] = tuple(
     c for c in SPEC.columns if c not in (SPEC.primary_key, *SCENARIO_COLUMNS, "data_split")
 )
 """What only the truth may hold: no analysis table has a column by these names."""
+
+
+def nullable_floats(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A world part as a column: NULL (NaN) in every row where the world does not draw it."""
+    return np.full(n, np.nan) if values is None else values
 
 
 def individual_effects(world: World) -> np.ndarray:
@@ -60,5 +69,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "individual_effect": individual_effects(world),
             "cate": world.tau,
             "data_split": split_names(world, np.arange(world.n_patients)),
+            "hidden_confounder": nullable_floats(world.parts.hidden, world.n_patients),
         }
     )

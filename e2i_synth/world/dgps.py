@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from e2i_synth.catalog import FEATURE_SCALES, REGIONS, DgpSpec, Term
+from e2i_synth.catalog import FEATURE_SCALES, HIDDEN_LOGIT_SPAN, REGIONS, DgpSpec, Term
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ class Mechanism:
 
 
 Features = Mapping[str, np.ndarray]
+Latent = Callable[[str], np.ndarray]
+"""Draws an unobserved part of every unit by name ("noise", "hidden"), each from its own
+stream, so a part a spec does not use is never drawn and changes no other draw."""
 
 
 def raw_features(c: Covariates) -> dict[str, np.ndarray]:
@@ -96,22 +99,25 @@ def _terms_sum(start: float, terms: tuple[Term, ...], features: Features, scale:
     return total
 
 
-def _propensity(spec: DgpSpec, c: Covariates) -> np.ndarray:
+def _propensity(spec: DgpSpec, c: Covariates, latent: Latent) -> np.ndarray:
     terms = spec.propensity_terms
     if spec.form == "nonlinear":
         terms = nonlinear_terms(terms, on_unit_scale=False)
     logit = _terms_sum(spec.propensity_intercept, terms, raw_features(c), spec.confounding)
+    if spec.hidden:
+        logit = logit + spec.hidden * HIDDEN_LOGIT_SPAN * (latent("hidden") - 0.5)
     return np.clip(_sigmoid(logit + np.zeros(len(c.disease_severity))), *spec.propensity_clip)
 
 
-def _baseline(spec: DgpSpec, c: Covariates, latent: Callable[[], np.ndarray]) -> np.ndarray:
+def _baseline(spec: DgpSpec, c: Covariates, latent: Latent) -> np.ndarray:
     terms = spec.baseline_terms
     assert abs(sum(t.weight for t in terms) - 1.0) < 1e-12, f"{spec.name}: weights sum to 1"
     if spec.form == "nonlinear":
         terms = nonlinear_terms(terms, on_unit_scale=True)
     signal = _terms_sum(0, terms, unit_features(c))
-    if spec.noise:
-        signal = (1 - spec.noise) * signal + spec.noise * latent()
+    for share, part in ((spec.hidden, "hidden"), (spec.noise, "noise")):
+        if share:
+            signal = (1 - share) * signal + share * latent(part)
     return 0.05 + 0.5 * signal
 
 
@@ -132,14 +138,15 @@ def _effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
     return np.where(outside, np.clip(p1, 0, 1) - p0, tau) if outside.any() else tau
 
 
-def mechanism(
-    spec: DgpSpec, c: Covariates, latent: Callable[[], np.ndarray] | None = None
-) -> Mechanism:
-    """Propensity, p0 and tau of every unit under `spec`. `latent()` draws the unobserved
-    uniform part of the baseline, asked for only when the spec has outcome noise."""
+def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mechanism:
+    """Propensity, p0 and tau of every unit under `spec`. `latent(part)` draws an
+    unobserved part, asked for only when the spec uses it: "noise" (uniform, a share of
+    the baseline) and "hidden" (the hidden confounder, uniform, in the baseline and the
+    propensity); the same part must give the same draw when asked again."""
 
-    def no_latent() -> np.ndarray:
-        raise ValueError(f"{spec.label} has outcome noise: give a latent draw")
+    def no_latent(part: str) -> np.ndarray:
+        raise ValueError(f"{spec.label} has an unobserved {part} part: give a latent draw")
 
-    p0 = _baseline(spec, c, latent or no_latent)
-    return Mechanism(_propensity(spec, c), p0, _effect(spec, c, p0))
+    latent = latent or no_latent
+    p0 = _baseline(spec, c, latent)
+    return Mechanism(_propensity(spec, c, latent), p0, _effect(spec, c, p0))

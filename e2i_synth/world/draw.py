@@ -7,8 +7,8 @@ data are cut from the same arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, fields
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
-from e2i_synth.world.dgps import Covariates, mechanism
+from e2i_synth.world.dgps import Covariates, Latent, mechanism
 from e2i_synth.world.variants import variant_spec
 
 FOLLOW_UP_DAYS = 120
@@ -35,6 +35,19 @@ outcome is assessed the day after."""
 REFILL_INTERVAL_DAYS = 30
 
 AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
+LATENT_STREAMS = {"noise": "world-latent", "hidden": "world-hidden"}
+"""The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
+
+
+@dataclass(frozen=True)
+class VariantParts:
+    """Arrays only some variants draw: `hidden`, the hidden confounder of every unit (on
+    [0, 1]; stored in unit_truth only)."""
+
+    hidden: np.ndarray | None = None
+
+
+NO_PARTS = VariantParts()
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,23 @@ class World:
     @property
     def lag_days(self) -> int:
         return self.spec.lag_days
+
+    @property
+    def parts(self) -> VariantParts:
+        """What only some variants draw (a VariantWorld holds them): nothing here."""
+        return NO_PARTS
+
+
+@dataclass(frozen=True)
+class VariantWorld(World):
+    """A world with VariantParts. They live in this subclass so that World's own fields,
+    which the named DGPs' pinned world digests cover, stay as they were."""
+
+    variant_parts: VariantParts
+
+    @property
+    def parts(self) -> VariantParts:
+        return self.variant_parts
 
 
 def split_counts(n: int) -> np.ndarray:
@@ -178,10 +208,10 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         ),
         region_code=hcps["hcp_region_code"][patient_hcp],
     )
-    # The unobserved part of the baseline (outcome noise) has its own stream, so the
-    # draws above and below are the same with or without it.
-    latent = stream(seed, "world-latent", scenario.brand, spec.label)
-    units = mechanism(spec, covariates, lambda: latent.random(n_patients))
+    # The unobserved parts (outcome noise, a hidden confounder) have their own streams, so
+    # the draws above and below are the same with or without them.
+    latent = latent_draws(seed, scenario.brand, spec.label, n_patients)
+    units = mechanism(spec, covariates, latent)
     p1 = units.p0 + units.tau
     engaged = rng.random(n_patients) < units.propensity
     u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
@@ -193,7 +223,7 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
     engagement_score = np.round(5.0 * engaged + 4.99 * rng.beta(2, 2, n_patients), 2)
     dates = _draw_dates(rng, n_patients, engaged, caused, observed, spec.lag_days)
     persistence = _draw_persistence(rng, dates["initiation_date"], dates["outcome_date"])
-    return World(
+    world = World(
         scenario=scenario,
         seed=seed,
         patient_hcp=patient_hcp,
@@ -210,6 +240,22 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         **dates,
         **persistence,
     )
+    if not spec.hidden:
+        return world
+    parts = VariantParts(hidden=latent("hidden"))
+    return VariantWorld(
+        **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts
+    )
+
+
+def latent_draws(seed: int, brand: str, label: str, n: int) -> Latent:
+    """Each unobserved part of the units, drawn from its own stream when first asked for."""
+
+    @cache
+    def draw(part: str) -> np.ndarray:
+        return stream(seed, LATENT_STREAMS[part], brand, label).random(n)
+
+    return draw
 
 
 @lru_cache(maxsize=1)

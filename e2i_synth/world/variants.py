@@ -80,6 +80,14 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 1.0,
             ),
             Knob(
+                "hidden",
+                "strength of a hidden confounder: its share of the baseline, and its pull on "
+                "the propensity (stored only in unit_truth; no valid adjustment set remains)",
+                lambda s, v: replace(s, hidden=float(v)),
+                0.0,
+                0.9,
+            ),
+            Knob(
                 "noise",
                 "share of the baseline that is an unobserved unit draw (outcome noise)",
                 lambda s, v: replace(s, noise=float(v)),

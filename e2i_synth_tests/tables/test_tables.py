@@ -109,15 +109,21 @@ def test_every_stored_truth_is_the_mean_of_its_unit_truths(dgp):
 
 
 def test_no_analysis_table_holds_the_answer_key():
-    """Potential outcomes, propensities and unit effects live only in the truth tables."""
-    answer = re.compile(r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$")
+    """Potential outcomes, propensities, unit effects and hidden confounders live only in
+    the truth tables, in the named DGPs and in a variant that draws a hidden confounder."""
+    answer = re.compile(r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$|hidden")
     truth_tables = {t.name for t in REGISTRY if t.group == "truth"}
     assert {"unit_truth", "causal_ground_truth"} <= truth_tables
     assert set(ANSWER_COLUMNS) == {c for c in SPECS["unit_truth"].columns if answer.search(c)}
+    hidden = build_tables(
+        draw_world(Scenario("kisqali", "confounded", (("hidden", "0.5"),)), 300, 7)
+    )
+    assert hidden["unit_truth"]["hidden_confounder"].notna().all()
     for name, spec in SPECS.items():
         if name not in truth_tables:
             assert not [c for c in spec.columns if answer.search(c)], name
-            assert not set(ANSWER_COLUMNS) & set(frames_of("kisqali", "confounded")[name]), name
+            for frames in (frames_of("kisqali", "confounded"), hidden):
+                assert not set(ANSWER_COLUMNS) & set(frames[name]), name
 
 
 @pytest.mark.parametrize("dgp", list(DGPS))

@@ -35,7 +35,8 @@ def legacy_frames() -> dict[str, pd.DataFrame]:
     (and none of the columns later migrations add)."""
     world, frames = world_of(OLD.brand, OLD.dgp, N), frames_of(OLD.brand, OLD.dgp, N)
     truth = frames["causal_ground_truth"]
-    later = ["true_att", "true_atc", "traps", "valid_adjustment_sets"]
+    columns = list(SPECS["causal_ground_truth"].columns)
+    later = columns[columns.index("true_att") :]  # added by 007 and the migrations after it
     old_truth = truth.drop(columns=later).assign(
         graph_dot=truth["graph_dot"].str.replace(
             r" \w+ -> (engagement_score|journey_stage|days_to_treatment);", "", regex=True

@@ -55,6 +55,7 @@ def test_every_knob_changes_the_world():
         ("confounding", "2"),
         ("effect", "2"),
         ("heterogeneity", "0.5"),
+        ("hidden", "0.5"),
         ("noise", "0.5"),
         ("nonlinear", "true"),
         ("overlap", "0.2"),
@@ -67,6 +68,7 @@ def test_every_knob_changes_the_world():
         ]
         assert any(changed), name
     assert set(KNOBS) == {"confounding", "effect", "heterogeneity", "noise", "nonlinear"} | {
+        "hidden",
         "overlap",
         "shift",
     }
