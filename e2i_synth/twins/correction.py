@@ -37,6 +37,7 @@ correction is 0 and `rows` says so.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,12 @@ class CrossFit:
     residual: np.ndarray
     effect: np.ndarray  # out-of-fold effect of what was delivered (0 when untreated)
     propensity: np.ndarray
+
+    @cached_property
+    def codes(self) -> dict[str, np.ndarray]:
+        """Each column as integer codes, factorized once: a simulation corrects the whole
+        population and every subgroup, and integer sums (bincount) are what each needs."""
+        return {column: pd.factorize(self.frame[column])[0] for column in self.frame.columns}
 
 
 @dataclass(frozen=True)
@@ -119,7 +126,9 @@ def one_step(
     control = arms == untreated_arm
     if not treated.any() or not control.any():
         return Correction(0.0, 0.0, int(treated.sum()))
-    weight = stabilized_weights(arms, cross_fit.propensity[rows])
+    weight = stabilized_weights(
+        cross_fit.codes[cross_fit.arm_column][rows], cross_fit.propensity[rows]
+    )
     residual = cross_fit.residual[rows]
     at_dose = residual + cross_fit.effect[rows] - simulated_effect[rows]
     z = offsets[rows]
@@ -136,8 +145,7 @@ def one_step(
     b = float(np.sum(w0 * residual) / w0.sum())
     leverage = np.linalg.solve(moment, design.T)[0]  # e1' M^-1 Z_i
     influence = leverage * w1 * (at_dose - design @ beta) - w0 * (residual - b) / w0.mean()
-    entities = cross_fit.frame[key].to_numpy()[rows]
-    per_entity = pd.Series(influence).groupby(entities).sum().to_numpy()
-    n, h = len(influence), len(per_entity)
+    per_entity = np.bincount(cross_fit.codes[key][rows], influence)
+    n, h = len(influence), np.count_nonzero(np.bincount(cross_fit.codes[key][rows]))
     variance = float(np.sum(per_entity**2) / n**2 * h / max(h - 1, 1))
     return Correction(a - b, variance, int((w1 > 0).sum()))
