@@ -409,8 +409,12 @@ FEATURES: tuple[FeatureDef, ...] = (
     FeatureDef("nrx_30d", "brand_performance", "float", "NRx in the month"),
     FeatureDef("conversion_rate", "brand_performance", "float", "initiations per indexed patient"),
     FeatureDef("engagement_score", "causal_features", "float", "the patient's engagement score"),
-    FeatureDef("treatment_propensity", "causal_features", "float", "true engagement propensity"),
-    FeatureDef("outcome_probability", "causal_features", "float", "initiation probability"),
+    FeatureDef(
+        "treatment_propensity", "causal_features", "float", "estimated engagement propensity"
+    ),
+    FeatureDef(
+        "outcome_probability", "causal_features", "float", "estimated initiation probability"
+    ),
 )
 DRIFT_FEATURES: tuple[str, ...] = ("prior_treatment_count", "patient_volume_monthly")
 """Store-only features (not columns of an entity table) that a scenario may drift."""

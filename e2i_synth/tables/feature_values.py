@@ -1,7 +1,8 @@
 """feature_values: time series of every feature, derived from the entity tables.
 
 Patient features are observed at the patient's index date (their values are the
-patient's own: engagement_score equals patient_journeys.engagement_score), static HCP
+patient's own: engagement_score equals patient_journeys.engagement_score; the propensity
+and outcome probability are model scores, see `model_scores`), static HCP
 features once at 2024-01-01, each HCP's patient_volume_monthly every month of 2024-01 to
 2025-06, and brand KPIs per region the day after each month of business_metrics closes.
 Entity keys and values are JSON. (feature_id, entity_values, event_timestamp) is unique.
@@ -21,6 +22,7 @@ import pandas as pd
 from e2i_synth.catalog import ALL_SPECIALTIES, DRIFT_FEATURES, SPLITS
 from e2i_synth.seeds import stream
 from e2i_synth.tables.features import feature_keys
+from e2i_synth.tables.model_scores import model_scores
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -114,7 +116,7 @@ def patient_blocks(
             1.0,
         )
     )
-    outcome_probability = np.clip(world.p0 + world.tau * world.engaged, 0, 1)
+    scores = model_scores(world)
     values = {
         "disease_severity": number_json(c.disease_severity),
         "age_at_diagnosis": number_json(c.age_at_diagnosis),
@@ -122,8 +124,7 @@ def patient_blocks(
         "prior_treatment_count": number_json(prior),
         "insurance_tier": np.strings.add(np.strings.add('"', insurance), '"'),
         "engagement_score": number_json(world.engagement_score),
-        "treatment_propensity": number_json(np.round(world.propensity, 6)),
-        "outcome_probability": number_json(np.round(outcome_probability, 6)),
+        **{name: number_json(np.round(score, 6)) for name, score in scores.items()},
     }
     return [block(keys[name], entities, v, when, splits) for name, v in values.items()]
 

@@ -1,6 +1,6 @@
 """feature_values against the entity tables: every entity exists, patient values carry the
-patient's split, and values the store shares with an entity table (or with the answer
-key, for the true propensity) are equal to it."""
+patient's split, values the store shares with an entity table are equal to it, and the
+model scores are probabilities."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ ENTITY_KEYS = {"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"}
 MIRRORED = {
     "engagement_score": ("patient_journeys", "engagement_score"),
     "disease_severity": ("patient_journeys", "disease_severity"),
-    "treatment_propensity": ("unit_truth", "true_propensity"),
 }
 """Store feature -> the (table, column) keyed by patient_id it must equal."""
 STORED_DECIMALS = 6
-"""The store rounds the propensity to 6 decimals."""
+"""The store rounds model scores to 6 decimals."""
+PROBABILITIES = ("treatment_propensity", "outcome_probability")
+"""Model scores (see tables.model_scores): each value a probability."""
 
 
 def entity_key(values: pd.Series, key: str) -> pd.Series:
@@ -64,5 +65,14 @@ def check_feature_values(frames: Frames) -> CheckResult:
         figures[f"{feature}_mismatches"] = differ
         if differ:
             problems.append(f"{TABLE}: {differ} {feature} values differ from {table}.{column}")
-    ok = f"{len(values)} values; every entity exists; mirrored features equal their source"
+    for feature in PROBABILITIES:
+        scores = pd.to_numeric(values.loc[values["feature_name"] == feature, "value"])
+        outside = int((~scores.between(0, 1)).sum())
+        figures[f"{feature}_outside_0_1"] = outside
+        if outside:
+            problems.append(f"{TABLE}: {outside} {feature} values are not probabilities")
+    ok = (
+        f"{len(values)} values; every entity exists; mirrored features equal their source; "
+        "model scores are probabilities"
+    )
     return from_problems("entities", TABLE, problems, ok, figures)

@@ -124,8 +124,8 @@ def registry() -> tuple[CheckDef, ...]:
         CheckDef(
             "entities",
             "feature_values",
-            "every entity key exists in its table; mirrored features equal the patient's values "
-            "(treatment_propensity: unit_truth's true propensity)",
+            "every entity key exists in its table; mirrored features equal the patient's values; "
+            "model scores are probabilities",
             lambda f, _: check_feature_values(f),
         ),
         CheckDef(

@@ -56,3 +56,15 @@ def test_patient_value_in_another_split_is_caught():
     result = check_feature_values(with_values(move))
     assert not result.passed and result.figures["split_mismatches"] == 1
     assert "another split" in result.message
+
+
+def test_a_model_score_outside_zero_one_is_caught():
+    def overflow(v):
+        features = frames_of("fabhalta", "confounded")["features"]
+        feature_id = features.loc[features["feature_name"] == "outcome_probability", "feature_id"]
+        v.loc[v.index[v["feature_id"] == feature_id.iloc[0]][3], "value"] = "1.2"
+        return v
+
+    result = check_feature_values(with_values(overflow))
+    assert not result.passed and result.figures["outcome_probability_outside_0_1"] == 1
+    assert result.figures["treatment_propensity_outside_0_1"] == 0

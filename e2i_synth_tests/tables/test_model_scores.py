@@ -1,0 +1,57 @@
+"""The feature store's propensity and outcome scores are fitted models of observed data:
+fitted on the pilot's train split only, not the answer key, and misspecified where the
+world is nonlinear."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from e2i_synth.settings import Scenario
+from e2i_synth.tables.model_scores import model_scores, pilot_rows
+from e2i_synth.world import draw_world
+from e2i_synth_tests.conftest import frames_of, world_of
+
+
+def stored_scores(brand: str, dgp: str) -> pd.DataFrame:
+    frames = frames_of(brand, dgp)
+    values = frames["feature_values"].merge(frames["features"][["feature_id", "feature_name"]])
+    rows = values[values["feature_name"].isin(["treatment_propensity", "outcome_probability"])]
+    rows = rows.assign(patient_id=rows["entity_values"].str.extract(r'"patient_id": "([^"]+)"'))
+    return rows.pivot(index="patient_id", columns="feature_name", values="value").astype(float)
+
+
+def test_scores_are_fitted_on_the_train_split_alone():
+    """An unpenalized logistic fit's score equation: on its own training rows the mean
+    prediction equals the mean outcome, which fails on any other set of rows."""
+    world = world_of("kisqali", "confounded")
+    scores = model_scores(world)
+    pilot = pilot_rows(world)
+    assert pilot.sum() == (world.split == 0).sum()  # the whole train split at this size
+    for name, observed in (
+        ("treatment_propensity", world.engaged),
+        ("outcome_probability", world.outcome),
+    ):
+        assert abs(scores[name][pilot].mean() - observed[pilot].mean()) < 1e-4
+        others = ~pilot
+        gap = abs(scores[name][others].mean() - observed[others].mean())
+        se = observed[others].std() / np.sqrt(others.sum())
+        assert gap > 1e-4 and gap < 4 * se  # generalizes, but was not fitted there
+
+
+def test_scores_are_stored_and_are_not_the_answer_key():
+    stored = stored_scores("kisqali", "confounded")
+    truth = frames_of("kisqali", "confounded")["unit_truth"].set_index("patient_id")
+    truth = truth.loc[stored.index]
+    propensity = stored["treatment_propensity"].to_numpy()
+    true = truth["true_propensity"].to_numpy()
+    assert not np.allclose(propensity, true, atol=1e-3)
+    assert np.corrcoef(propensity, true)[0, 1] > 0.9  # a good model of a logistic policy
+
+
+def test_a_nonlinear_world_leaves_the_logistic_score_misspecified():
+    def score_error(knobs: tuple) -> float:
+        world = draw_world(Scenario("kisqali", "confounded", knobs), 3_000, 7)
+        return float(np.abs(model_scores(world)["treatment_propensity"] - world.propensity).mean())
+
+    assert score_error((("nonlinear", "true"),)) > 2 * score_error(())
