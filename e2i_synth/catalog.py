@@ -176,6 +176,11 @@ use that scale; propensity terms use the feature as stored (log-odds per unit)."
 HIDDEN_CONFOUNDER = "hidden_confounder"
 """The hidden confounder's name: a node marked unobserved in `graph_dot` and a column of
 unit_truth, never of an analysis table."""
+INSTRUMENT_COLUMN = "territory_rep_assigned"
+"""The instrument's column in patient_journeys: the patient's territory had a field rep
+assigned at the index date (assigned at random, with probability 1/2; NULL in variants
+without the instrument knob). It moves engagement only, never initiation directly."""
+INSTRUMENT_ASSIGNED_SHARE = 0.5
 HIDDEN_LOGIT_SPAN = 8.0
 """Log-odds of engagement between the lowest and the highest hidden confounder, per unit of
 `DgpSpec.hidden` (at hidden = 0.5 the propensity's logit moves by 4 across its range)."""
@@ -202,7 +207,9 @@ class DgpSpec:
     takes that share of the baseline (before `noise` takes its share) and adds
     `hidden * HIDDEN_LOGIT_SPAN * (U - 1/2)` to the propensity's logit: no set of observed
     columns is then valid, and `adjustment_columns` is only the observed part of the
-    outcome's causes, what a backdoor analysis would (wrongly) adjust for.
+    outcome's causes, what a backdoor analysis would (wrongly) adjust for. With
+    `instrument` > 0 the propensity's logit rises by that much where INSTRUMENT_COLUMN is
+    true (a randomized assignment, excluded from the outcome): an instrument.
     """
 
     name: str
@@ -221,6 +228,7 @@ class DgpSpec:
     effect_scale: float = 1.0
     noise: float = 0.0
     hidden: float = 0.0
+    instrument: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 
@@ -231,10 +239,12 @@ class DgpSpec:
 
     @property
     def treatment_causes(self) -> tuple[str, ...]:
-        """In the order of the outcome's parents, then any that only cause the treatment."""
+        """In the order of the outcome's parents, then any that only cause the treatment
+        (the instrument last)."""
         causes = _columns(t for t in self.propensity_terms if t.weight * self.confounding != 0)
         shared = [c for c in self.adjustment_columns if c in causes]
-        return tuple(dict.fromkeys([*shared, *causes]))
+        instrument = [INSTRUMENT_COLUMN] if self.instrument else []
+        return tuple(dict.fromkeys([*shared, *causes, *instrument]))
 
     @property
     def adjustment_columns(self) -> tuple[str, ...]:

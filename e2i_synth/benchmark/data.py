@@ -3,6 +3,7 @@ benchmark run hands an estimator and what it scores the estimate against."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ class VariantData:
     tables: dict[str, pd.DataFrame]
     truth: PublicTruth
     true_ate: float  # the sample ATE: the mean of the unit effects
+    true_late: float  # the compliers' mean effect (NaN without an instrument)
     true_cate: np.ndarray  # each unit's p1 - p0, in the treatment table's row order
 
 
@@ -39,5 +41,14 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         outcome=row["outcome_column"],
         adjustment_columns=tuple(row["adjustment_columns"]),
         graph_dot=row["graph_dot"],
+        instruments=instruments(row["identification"]),
     )
-    return VariantData(scenario, seed, tables, truth, float(row["true_ate"]), world.tau)
+    return VariantData(
+        scenario, seed, tables, truth, float(row["true_ate"]), float(row["true_late"]), world.tau
+    )
+
+
+def instruments(identification: str) -> tuple[str, ...]:
+    """The instrument columns the truth's `identification` names."""
+    routes = json.loads(identification)["routes"]
+    return tuple(c for r in routes if r["route"] == "instrument" for c in r["columns"])

@@ -6,7 +6,9 @@ Each baseline has a different weakness the suite's knobs expose: the naive contr
 ignores confounding; OLS assumes a linear outcome and one effect for everyone (it
 estimates a variance-weighted effect when the effect varies); IPW needs a correct
 propensity model and overlap; AIPW with cross-fitted gradient boosting needs neither
-linearity nor a correct parametric model.
+linearity nor a correct parametric model. All of them adjust for observed columns, so a
+hidden confounder biases every one; DoWhy's IV estimator, run only where the variant has
+an instrument, needs no adjustment set and estimates the compliers' effect (the LATE).
 """
 
 from __future__ import annotations
@@ -24,23 +26,28 @@ PROPENSITY_CLIP = (0.01, 0.99)
 @dataclass(frozen=True)
 class PublicTruth:
     """What a user may know of the truth row: where the treatment and the outcome are,
-    the adjustment set and the graph; never the effect itself."""
+    the adjustment set, the graph and the instruments (columns of the treatment table);
+    never the effect itself."""
 
     treatment_table: str
     treatment: str
     outcome: str
     adjustment_columns: tuple[str, ...]
     graph_dot: str
+    instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """The ATE estimate and its SE; `cate`, optional, one estimated effect per row of the
-    treatment table (in its order), scored by PEHE against the units' true CATEs."""
+    """The estimate and its SE; `estimand` what it estimates ("ate", or "late": the
+    compliers' effect, scored against the truth's `true_late`); `cate`, optional, one
+    estimated effect per row of the treatment table (in its order), scored by PEHE against
+    the units' true CATEs."""
 
     value: float
     std_error: float
     cate: np.ndarray | None = field(default=None, compare=False, repr=False)
+    estimand: str = "ate"
 
 
 Tables = Mapping[str, pd.DataFrame]
@@ -161,6 +168,47 @@ def dowhy_linear(tables: Tables, truth: PublicTruth) -> Estimate:
     return Estimate(float(estimate.value), regression_std_error(estimate))
 
 
+def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
+    """DoWhy's iv.instrumental_variable identified on the stored graph (its unobserved
+    nodes absent from the data): for one binary instrument the Wald ratio, the compliers'
+    effect under monotonicity; SE from the ratio's influence function."""
+    from dowhy import CausalModel
+
+    from e2i_synth.validation.causal import parse_graph, quiet
+
+    if len(truth.instruments) != 1:
+        raise ValueError(f"needs one instrument, the variant has {len(truth.instruments)}")
+    frame = tables[truth.treatment_table]
+    [instrument] = truth.instruments
+    z = frame[instrument].to_numpy(dtype=float)
+    _, t, y = arrays(tables, truth)
+    data = pd.DataFrame({instrument: z, truth.treatment: t.astype(bool), truth.outcome: y})
+    with quiet():
+        model = CausalModel(
+            data=data,
+            treatment=truth.treatment,
+            outcome=truth.outcome,
+            graph=parse_graph(truth.graph_dot),
+        )
+        identified = model.identify_effect(proceed_when_unidentifiable=True)
+        estimate = model.estimate_effect(
+            identified,
+            method_name="iv.instrumental_variable",
+            method_params={"iv_instrument_name": instrument},
+            test_significance=False,
+        )
+    value = float(estimate.value)
+    scores = (z - z.mean()) * (y - y.mean() - value * (t - t.mean()))
+    std_error = float(np.sqrt(np.mean(scores**2) / len(y)) / np.mean((z - z.mean()) * t))
+    return Estimate(value, abs(std_error), estimand="late")
+
+
+def applies(estimator: object, truth: PublicTruth) -> bool:
+    """Whether to run `estimator` on a variant: the IV baseline only where it has an
+    instrument; every other estimator everywhere."""
+    return estimator is not dowhy_iv or bool(truth.instruments)
+
+
 def econml_forest(tables: Tables, truth: PublicTruth) -> Estimate:
     """EconML's CausalForestDML ATE with its own interval (only when econml is installed)."""
     from econml.dml import CausalForestDML
@@ -183,6 +231,8 @@ BASELINES = {
     "ipw": ipw,
     "aipw": aipw,
     "dowhy_linear": dowhy_linear,
+    "dowhy_iv": dowhy_iv,
     **({"econml_forest": econml_forest} if econml_installed() else {}),
 }
-"""Built-in estimators by short name (the EconML forest only where econml is installed)."""
+"""Built-in estimators by short name (the EconML forest only where econml is installed; the
+IV estimator only on variants with an instrument)."""

@@ -2,7 +2,8 @@
 
 An estimator is any callable `(tables, truth) -> estimate` (see estimators.PublicTruth);
 it may return an `Estimate`, an `(estimate, std_error)` pair or a mapping with those
-keys (and optionally `cate`: one estimated effect per unit, scored by PEHE). One that
+keys (and optionally `cate`: one estimated effect per unit, scored by PEHE; `estimand`:
+"ate", the default, or "late" where the variant has an instrument). One that
 raises or returns a non-finite value is recorded with that status and scored as a
 failure; the run goes on.
 """
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.benchmark.data import variant_data
-from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate
+from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate, applies
 from e2i_synth.benchmark.plots import leaderboard_figure
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
@@ -30,7 +31,8 @@ RESULT_COLUMNS = (
     "estimator",
     "variant",
     "seed",
-    "true_ate",
+    "estimand",
+    "truth",
     "estimate",
     "std_error",
     "error",
@@ -73,6 +75,7 @@ def as_estimate(value: object) -> Estimate:
             float(value["estimate"]),
             float(value["std_error"]),
             None if cate is None else np.asarray(cate, dtype=float),
+            str(value.get("estimand", "ate")),
         )
     estimate, std_error = value  # type: ignore[misc]
     return Estimate(float(estimate), float(std_error))
@@ -98,26 +101,33 @@ def run_benchmark(
     on_done: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """One row per (estimator, variant, seed): the estimate, its error against the
-    sample ATE, whether the 95% interval covers it, and the status."""
+    sample truth of its estimand (the ATE, or the compliers' effect for an estimate of the
+    LATE), whether the 95% interval covers it, and the status. A built-in that does not
+    apply to a variant (the IV baseline without an instrument) has no row for it."""
     rows = []
     total = len(variants) * len(seeds)
     for i, (scenario, seed) in enumerate((v, s) for v in variants for s in seeds):
         data = variant_data(scenario, n_patients, seed)
         for name, estimator in estimators.items():
+            if not applies(estimator, data.truth):
+                continue
             estimate, status, seconds = _attempt(estimator, data)
             value = estimate.value if estimate else np.nan
             se = estimate.std_error if estimate else np.nan
             cate = estimate.cate if estimate else None
+            estimand = estimate.estimand if estimate else "ate"
+            truth = data.true_late if estimand == "late" else data.true_ate
             rows.append(
                 (
                     name,
                     scenario.label,
                     seed,
-                    data.true_ate,
+                    estimand,
+                    truth,
                     value,
                     se,
-                    value - data.true_ate,
-                    abs(value - data.true_ate) <= Z_95 * se if estimate else False,
+                    value - truth,
+                    abs(value - truth) <= Z_95 * se if estimate else False,
                     pehe(cate, data.true_cate),
                     status,
                     seconds,

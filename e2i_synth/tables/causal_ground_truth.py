@@ -11,7 +11,9 @@ outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment
 `valid_adjustment_sets` lists it with the other valid sets worth naming (JSON, see
 `adjustment_sets_json`). With hidden confounding the graph holds the hidden confounder as a
 node marked `observed="no"`, no adjustment set is valid, and `identification` says so
-and names the routes that remain.
+and names the routes that remain. With an instrument, `true_late` is the exact mean effect
+of the row's compliers (`n_compliers` units engaged if assigned and not otherwise, read off
+unit_truth's two potential treatments): the estimand an IV estimator identifies.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pandas as pd
 from e2i_synth.catalog import (
     GENERATOR_VERSION,
     HIDDEN_CONFOUNDER,
+    INSTRUMENT_COLUMN,
     OUTCOME_COLUMN,
     REGIONS,
     TREATMENT_COLUMN,
@@ -65,6 +68,9 @@ SPEC = TableSpec(
         "valid_adjustment_sets": "VARCHAR",
         # added by migration 010
         "identification": "VARCHAR",
+        # added by migration 011
+        "true_late": "DOUBLE",
+        "n_compliers": "INTEGER",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
@@ -76,6 +82,8 @@ SPEC = TableSpec(
             "true_atc",
             "valid_adjustment_sets",
             "identification",
+            "true_late",
+            "n_compliers",
         }
     ),
 )
@@ -159,12 +167,17 @@ def identification_json(spec: DgpSpec) -> str:
     names the graph's unobserved nodes; `backdoor_valid` says whether any set of observed
     columns is a valid adjustment set; `routes` lists how the effect is identified from
     observed columns, each {route, columns, estimand}: "backdoor" adjusting for the
-    efficient set identifies the ATE. An empty list: no route from the observed columns."""
+    efficient set identifies the ATE; "instrument" identifies the LATE (`true_late`, the
+    compliers' mean effect) under monotonicity, which the draw guarantees (the instrument
+    only raises the propensity and one uniform decides both potential treatments). An
+    empty list: no route from the observed columns."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
             {"route": "backdoor", "columns": list(spec.adjustment_columns), "estimand": "ate"}
         )
+    if spec.instrument:
+        routes.append({"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"})
     return json.dumps(
         {
             "unobserved": list(unobserved(spec)),
@@ -172,6 +185,12 @@ def identification_json(spec: DgpSpec) -> str:
             "routes": routes,
         }
     )
+
+
+def complier_mask(world: World) -> np.ndarray:
+    """Units engaged if assigned the instrument and not otherwise (none without one)."""
+    both = world.parts.engaged_if
+    return np.zeros(world.n_patients, dtype=bool) if both is None else both[1] & ~both[0]
 
 
 def graph_dot(spec: DgpSpec) -> str:
@@ -197,7 +216,9 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
         groups += [("region", r, world.covariates.region_code == i) for i, r in enumerate(REGIONS)]
     groups = [g for g in groups if g[2].any()]
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
-    figures = sample_figures(individual_effects(world), world.engaged, [g[2] for g in groups])
+    effects = individual_effects(world)
+    figures = sample_figures(effects, world.engaged, [g[2] for g in groups])
+    compliers = complier_mask(world)
     return pd.DataFrame(
         {
             "truth_id": scenario_keys(world, "TRUTH-", np.arange(len(groups))),
@@ -228,5 +249,10 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "traps": TRAPS_JSON,
             "valid_adjustment_sets": adjustment_sets_json(spec),
             "identification": identification_json(spec),
+            "true_late": [mean_or_nan(effects[mask & compliers]) for _, _, mask in groups],
+            "n_compliers": pd.array(
+                [(mask & compliers).sum() if spec.instrument else None for _, _, mask in groups],
+                dtype="Int64",
+            ),
         }
     )

@@ -2,6 +2,7 @@
 
 `engaged` is the treatment, `treatment_initiated` the outcome. The answer key (both
 potential outcomes, the true propensity, the unit's effects) is in unit_truth, not here.
+`territory_rep_assigned` is the instrument of variants that have one (NULL elsewhere).
 """
 
 from __future__ import annotations
@@ -9,13 +10,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import GENDERS, INSURANCE_TYPES, JOURNEY_STAGES, REGIONS, SPLITS
+from e2i_synth.catalog import (
+    GENDERS,
+    INSTRUMENT_COLUMN,
+    INSURANCE_TYPES,
+    JOURNEY_STAGES,
+    REGIONS,
+    SPLITS,
+)
 from e2i_synth.seeds import stream
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
     hcp_keys,
     nullable_days,
+    nullable_flags,
     patient_keys,
     scenario_columns,
 )
@@ -42,10 +51,12 @@ SPEC = TableSpec(
         "journey_start_date": "DATE",
         "index_date": "DATE",
         "data_split": "VARCHAR",
+        # added by migration 011, hence last
+        INSTRUMENT_COLUMN: "BOOLEAN",
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
-    nullable=frozenset({"days_to_treatment"}),
+    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN}),
 )
 
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
@@ -95,5 +106,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "journey_start_date": world.journey_start,
             "index_date": world.index_date,
             "data_split": np.array(SPLITS)[world.split],
+            INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, n),
         }
     )

@@ -51,6 +51,18 @@ def nullable_days(days: np.ndarray) -> pd.arrays.IntegerArray:
     return pd.arrays.IntegerArray(values.astype(np.int32), missing)
 
 
+def nullable_floats(values: np.ndarray | None, n: int) -> np.ndarray:
+    """A variant part (world.parts) as a column: NULL (NaN) where the world lacks it."""
+    return np.full(n, np.nan) if values is None else values
+
+
+def nullable_flags(values: np.ndarray | None, n: int) -> pd.arrays.BooleanArray:
+    """A boolean variant part as a column: NULL where the world lacks it."""
+    if values is None:
+        return pd.array([pd.NA] * n, dtype="boolean")
+    return pd.array(values, dtype="boolean")
+
+
 def split_names(world: World, patient_index: np.ndarray) -> np.ndarray:
     """The split of each row's patient: every table inherits the patient's split."""
     return np.array(SPLITS)[world.split[patient_index]]

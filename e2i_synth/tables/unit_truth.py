@@ -4,7 +4,10 @@ One row per patient (the unit): both potential outcomes of `treatment_initiated`
 (common random numbers, so `y1 >= y0`), the true propensity of `engaged`, the unit's
 realized effect `individual_effect = y1 - y0`, its `cate` p1 - p0 (the effect expected for
 its covariates) and its split, to score on one split without a join; in a variant with
-hidden confounding, the unit's `hidden_confounder` (NULL elsewhere). Every figure of
+hidden confounding, the unit's `hidden_confounder`, and in one with an instrument, its
+treatment with the instrument off and on (`engaged_if_unassigned`, `engaged_if_assigned`:
+the same uniform decides both, so compliers are the units engaged only if assigned);
+NULL elsewhere. Every figure of
 causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
 units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
 `expected_ate` of `cate`. In time_series every caused initiation falls after the lag, so
@@ -19,6 +22,8 @@ import pandas as pd
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
+    nullable_flags,
+    nullable_floats,
     patient_keys,
     scenario_columns,
     split_names,
@@ -38,10 +43,13 @@ SPEC = TableSpec(
         "data_split": "VARCHAR",
         # added by migration 010, hence last
         "hidden_confounder": "DOUBLE",
+        # added by migration 011
+        "engaged_if_unassigned": "BOOLEAN",
+        "engaged_if_assigned": "BOOLEAN",
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
-    nullable=frozenset({"hidden_confounder"}),
+    nullable=frozenset({"hidden_confounder", "engaged_if_unassigned", "engaged_if_assigned"}),
 )
 ANSWER_COLUMNS: tuple[str, ...] = tuple(
     c for c in SPEC.columns if c not in (SPEC.primary_key, *SCENARIO_COLUMNS, "data_split")
@@ -49,16 +57,12 @@ ANSWER_COLUMNS: tuple[str, ...] = tuple(
 """What only the truth may hold: no analysis table has a column by these names."""
 
 
-def nullable_floats(values: np.ndarray | None, n: int) -> np.ndarray:
-    """A world part as a column: NULL (NaN) in every row where the world does not draw it."""
-    return np.full(n, np.nan) if values is None else values
-
-
 def individual_effects(world: World) -> np.ndarray:
     return world.y1.astype(np.int32) - world.y0.astype(np.int32)
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    n, both = world.n_patients, world.parts.engaged_if
     return pd.DataFrame(
         {
             "patient_id": patient_keys(world, np.arange(world.n_patients)),
@@ -70,5 +74,9 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "cate": world.tau,
             "data_split": split_names(world, np.arange(world.n_patients)),
             "hidden_confounder": nullable_floats(world.parts.hidden, world.n_patients),
+            **{
+                f"engaged_if_{arm}": nullable_flags(None if both is None else both[i], n)
+                for i, arm in enumerate(("unassigned", "assigned"))
+            },
         }
     )

@@ -214,7 +214,7 @@ def typed(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame:
         elif sql_type == "DOUBLE":
             frame[name] = column.astype(float)
         elif sql_type == "BOOLEAN":
-            frame[name] = column.astype(bool)
+            frame[name] = column.astype("boolean" if name in spec.nullable else bool)
         elif sql_type == "VARCHAR" and name not in spec.nullable:
             frame[name] = column.astype("str")
     return frame

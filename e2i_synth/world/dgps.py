@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from e2i_synth.catalog import FEATURE_SCALES, HIDDEN_LOGIT_SPAN, REGIONS, DgpSpec, Term
+from e2i_synth.catalog import (
+    FEATURE_SCALES,
+    HIDDEN_LOGIT_SPAN,
+    INSTRUMENT_ASSIGNED_SHARE,
+    REGIONS,
+    DgpSpec,
+    Term,
+)
 
 
 @dataclass(frozen=True)
@@ -29,15 +36,24 @@ class Covariates:
 
 @dataclass(frozen=True)
 class Mechanism:
+    """`propensity_if`: with an instrument, each unit's propensity with the instrument off
+    and on (shape (2, n)); `propensity` is the one of the unit's own assignment."""
+
     propensity: np.ndarray
     p0: np.ndarray
     tau: np.ndarray
+    propensity_if: np.ndarray | None = None
 
 
 Features = Mapping[str, np.ndarray]
 Latent = Callable[[str], np.ndarray]
-"""Draws an unobserved part of every unit by name ("noise", "hidden"), each from its own
-stream, so a part a spec does not use is never drawn and changes no other draw."""
+"""Draws a uniform part of every unit by name ("noise", "hidden", "instrument"), each from
+its own stream, so a part a spec does not use is never drawn and changes no other draw."""
+
+
+def instrument_assigned(latent: Latent) -> np.ndarray:
+    """Which units the instrument is on for: a fair coin per unit."""
+    return latent("instrument") < INSTRUMENT_ASSIGNED_SHARE
 
 
 def raw_features(c: Covariates) -> dict[str, np.ndarray]:
@@ -99,14 +115,20 @@ def _terms_sum(start: float, terms: tuple[Term, ...], features: Features, scale:
     return total
 
 
-def _propensity(spec: DgpSpec, c: Covariates, latent: Latent) -> np.ndarray:
+def _propensity(spec: DgpSpec, c: Covariates, latent: Latent) -> tuple[np.ndarray, ...]:
     terms = spec.propensity_terms
     if spec.form == "nonlinear":
         terms = nonlinear_terms(terms, on_unit_scale=False)
     logit = _terms_sum(spec.propensity_intercept, terms, raw_features(c), spec.confounding)
     if spec.hidden:
         logit = logit + spec.hidden * HIDDEN_LOGIT_SPAN * (latent("hidden") - 0.5)
-    return np.clip(_sigmoid(logit + np.zeros(len(c.disease_severity))), *spec.propensity_clip)
+    propensity = np.clip(_sigmoid(logit + np.zeros(len(c.disease_severity))), *spec.propensity_clip)
+    if not spec.instrument:
+        return (propensity,)
+    assigned = np.clip(_sigmoid(logit + spec.instrument), *spec.propensity_clip)
+    return np.where(instrument_assigned(latent), assigned, propensity), np.stack(
+        [propensity, assigned]
+    )
 
 
 def _baseline(spec: DgpSpec, c: Covariates, latent: Latent) -> np.ndarray:
@@ -141,12 +163,14 @@ def _effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
 def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mechanism:
     """Propensity, p0 and tau of every unit under `spec`. `latent(part)` draws an
     unobserved part, asked for only when the spec uses it: "noise" (uniform, a share of
-    the baseline) and "hidden" (the hidden confounder, uniform, in the baseline and the
-    propensity); the same part must give the same draw when asked again."""
+    the baseline), "hidden" (the hidden confounder, uniform, in the baseline and the
+    propensity) and "instrument" (below one half: the instrument is on); the same part
+    must give the same draw when asked again."""
 
     def no_latent(part: str) -> np.ndarray:
         raise ValueError(f"{spec.label} has an unobserved {part} part: give a latent draw")
 
     latent = latent or no_latent
     p0 = _baseline(spec, c, latent)
-    return Mechanism(_propensity(spec, c, latent), p0, _effect(spec, c, p0))
+    propensity, *by_instrument = _propensity(spec, c, latent)
+    return Mechanism(propensity, p0, _effect(spec, c, p0), *by_instrument)

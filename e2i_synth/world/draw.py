@@ -26,7 +26,7 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
-from e2i_synth.world.dgps import Covariates, Latent, mechanism
+from e2i_synth.world.dgps import Covariates, Latent, instrument_assigned, mechanism
 from e2i_synth.world.variants import variant_spec
 
 FOLLOW_UP_DAYS = 120
@@ -35,16 +35,20 @@ outcome is assessed the day after."""
 REFILL_INTERVAL_DAYS = 30
 
 AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
-LATENT_STREAMS = {"noise": "world-latent", "hidden": "world-hidden"}
+LATENT_STREAMS = {"noise": "world-latent", "hidden": "world-hidden", "instrument": "world-iv"}
 """The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
 
 @dataclass(frozen=True)
 class VariantParts:
     """Arrays only some variants draw: `hidden`, the hidden confounder of every unit (on
-    [0, 1]; stored in unit_truth only)."""
+    [0, 1]; stored in unit_truth only); `instrument`, whether the instrument is on for the
+    unit (stored in patient_journeys), and `engaged_if`, the unit's treatment with it off
+    and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth)."""
 
     hidden: np.ndarray | None = None
+    instrument: np.ndarray | None = None
+    engaged_if: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -213,7 +217,8 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
     latent = latent_draws(seed, scenario.brand, spec.label, n_patients)
     units = mechanism(spec, covariates, latent)
     p1 = units.p0 + units.tau
-    engaged = rng.random(n_patients) < units.propensity
+    treatment_u = rng.random(n_patients)  # also decides the treatment under any instrument
+    engaged = treatment_u < units.propensity
     u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
     y0 = u < units.p0
     y1 = u < p1
@@ -240,9 +245,13 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         **dates,
         **persistence,
     )
-    if not spec.hidden:
+    if not (spec.hidden or spec.instrument):
         return world
-    parts = VariantParts(hidden=latent("hidden"))
+    parts = VariantParts(
+        hidden=latent("hidden") if spec.hidden else None,
+        instrument=instrument_assigned(latent) if spec.instrument else None,
+        engaged_if=None if units.propensity_if is None else treatment_u < units.propensity_if,
+    )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts
     )

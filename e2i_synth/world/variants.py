@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 
-from e2i_synth.catalog import DGPS, DgpSpec, EffectModifier
+from e2i_synth.catalog import DGPS, INSTRUMENT_COLUMN, DgpSpec, EffectModifier
 from e2i_synth.errors import ConfigError
 
 Knobs = tuple[tuple[str, str], ...]
@@ -86,6 +86,15 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 lambda s, v: replace(s, hidden=float(v)),
                 0.0,
                 0.9,
+            ),
+            Knob(
+                "instrument",
+                f"log-odds of engagement added where {INSTRUMENT_COLUMN} (a randomized rep "
+                "territory assignment, stored in patient_journeys) is true; excluded from "
+                "the outcome",
+                lambda s, v: replace(s, instrument=float(v)),
+                0.0,
+                5.0,
             ),
             Knob(
                 "noise",

@@ -44,6 +44,8 @@ def legacy_frames() -> dict[str, pd.DataFrame]:
     )
     assert (old_truth["graph_dot"] != truth["graph_dot"]).all()
     journeys = frames["patient_journeys"]
+    journey_columns = list(journeys.columns)
+    journeys = journeys[journey_columns[: journey_columns.index("data_split") + 1]]
     old_journeys = pd.concat(
         [
             journeys.drop(columns="data_split"),

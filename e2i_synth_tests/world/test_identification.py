@@ -14,7 +14,12 @@ import pytest
 
 from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import BASELINES, PublicTruth
-from e2i_synth.catalog import HIDDEN_CONFOUNDER, OUTCOME_COLUMN, TREATMENT_COLUMN
+from e2i_synth.catalog import (
+    HIDDEN_CONFOUNDER,
+    INSTRUMENT_COLUMN,
+    OUTCOME_COLUMN,
+    TREATMENT_COLUMN,
+)
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.causal import overall_truth, parse_graph
@@ -110,3 +115,57 @@ def test_backdoor_estimators_are_biased_by_the_hidden_confounder(name):
     # the same estimator recovers the truth once it may adjust for the hidden confounder
     oracle = estimator(*_with_hidden_column(data))
     assert abs(oracle.value - data.true_ate) < K_SE * oracle.std_error
+
+
+IV = ("hidden=0.5", "instrument=2")
+
+
+def test_instrument_is_randomized_monotone_and_stored_where_an_analyst_sees_it():
+    world = draw_world(scenario("confounded", *IV), 4000, 3)
+    z, (off, on) = world.parts.instrument, world.parts.engaged_if
+    assert 0.45 < z.mean() < 0.55
+    assert (on >= off).all() and (on & ~off).any()  # monotone, with compliers
+    assert np.array_equal(world.engaged, np.where(z, on, off))  # the draw is z's arm
+    assert np.corrcoef(z, world.parts.hidden)[0, 1] < 0.05  # independent of the confounder
+    frames = build_tables(world)
+    journeys, units = frames["patient_journeys"], frames["unit_truth"]
+    assert journeys[INSTRUMENT_COLUMN].to_numpy(bool).tolist() == z.tolist()
+    assert units["engaged_if_assigned"].to_numpy(bool).tolist() == on.tolist()
+    # an instrument excluded from the outcome: no edge to it, one to the treatment only
+    row = overall_truth(frames["causal_ground_truth"])
+    graph = parse_graph(row["graph_dot"])
+    assert set(graph.successors(INSTRUMENT_COLUMN)) == {TREATMENT_COLUMN}
+    plain = build_tables(draw_world(scenario("confounded"), 300, 3))
+    assert plain["patient_journeys"][INSTRUMENT_COLUMN].isna().all()
+    assert plain["causal_ground_truth"]["true_late"].isna().all()
+
+
+@pytest.mark.parametrize("knobs", [IV, (*IV, "heterogeneity=0.8"), ("instrument=2",)])
+def test_truth_states_the_late_exactly_from_the_potential_treatments(knobs):
+    world = draw_world(scenario("heterogeneous", *knobs), 3000, 4)
+    frames = build_tables(world)
+    units, truth = frames["unit_truth"], frames["causal_ground_truth"]
+    compliers = units["engaged_if_assigned"] & ~units["engaged_if_unassigned"]
+    regions = frames["patient_journeys"]["region"]
+    for _, row in truth.iterrows():
+        rows = compliers & (regions == row["segment_value"] if row["segment_value"] else True)
+        assert row["n_compliers"] == rows.sum()
+        assert row["true_late"] == pytest.approx(units["individual_effect"][rows].mean(), abs=1e-12)
+    routes = json.loads(overall_truth(truth)["identification"])["routes"]
+    assert routes[-1] == {"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"}
+    assert [r["route"] for r in routes] == (
+        ["instrument"] if "hidden=0.5" in knobs else ["backdoor", "instrument"]
+    )
+
+
+def test_dowhy_identifies_the_instrument_route_on_the_stored_graph():
+    from dowhy.causal_identifier import AutoIdentifier, EstimandType
+
+    truth = build_tables(draw_world(scenario("confounded", *IV), 300, 3))["causal_ground_truth"]
+    graph = parse_graph(overall_truth(truth)["graph_dot"])
+    observed = [n for n in graph.nodes if n != HIDDEN_CONFOUNDER]
+    identified = AutoIdentifier(EstimandType.NONPARAMETRIC_ATE).identify_effect(
+        graph, [TREATMENT_COLUMN], [OUTCOME_COLUMN], observed
+    )
+    assert identified.get_instrumental_variables() == [INSTRUMENT_COLUMN]
+    assert not identified.get_backdoor_variables()

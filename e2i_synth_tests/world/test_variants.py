@@ -56,6 +56,7 @@ def test_every_knob_changes_the_world():
         ("effect", "2"),
         ("heterogeneity", "0.5"),
         ("hidden", "0.5"),
+        ("instrument", "2"),
         ("noise", "0.5"),
         ("nonlinear", "true"),
         ("overlap", "0.2"),
@@ -69,6 +70,7 @@ def test_every_knob_changes_the_world():
         assert any(changed), name
     assert set(KNOBS) == {"confounding", "effect", "heterogeneity", "noise", "nonlinear"} | {
         "hidden",
+        "instrument",
         "overlap",
         "shift",
     }
