@@ -25,7 +25,6 @@ from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
 from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.errors import Stopped
-from e2i_synth.privacy.twin_scorecard import reported
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.twins.pipeline import supports_scale
@@ -85,7 +84,6 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
         if name == "causal_ground_truth":
             true_ate = metadata["true_ate"].value
     results = open_warehouse(settings.home, settings.database_url).read_results([result.run_id])
-    results = results[~reported(results)]  # the twins' privacy scorecard: in the report only
     order = {c.name: i for i, c in enumerate(CHECKS)}
     results = results.sort_values(
         "check_name", key=lambda _: (results["table_name"] + "." + results["check_name"]).map(order)

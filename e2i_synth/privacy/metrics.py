@@ -135,6 +135,21 @@ def mia_auc(members_to_synthetic: np.ndarray, nonmembers_to_synthetic: np.ndarra
     return float(roc_auc_score(labels, scores))
 
 
+def mia_auc_se(members_to_synthetic: np.ndarray, nonmembers_to_synthetic: np.ndarray) -> float:
+    """DeLong's standard error of `mia_auc`: with V10_i the share of non-members a member i
+    outscores (ties count 1/2) and V01_j the share of members outscoring non-member j,
+    SE = sqrt(var(V10) / m + var(V01) / n) for m members and n non-members (DeLong, DeLong
+    & Clarke-Pearson 1988; midranks give both in O((m + n) log(m + n)))."""
+    m, n = len(members_to_synthetic), len(nonmembers_to_synthetic)
+    if m < 2 or n < 2:
+        return float("nan")
+    scores = -np.r_[members_to_synthetic, nonmembers_to_synthetic]
+    ranks = stats.rankdata(scores)
+    v10 = (ranks[:m] - stats.rankdata(scores[:m])) / n
+    v01 = 1.0 - (ranks[m:] - stats.rankdata(scores[m:])) / m
+    return float(np.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n))
+
+
 def tstr_score(
     fit_rows: pd.DataFrame, test_rows: pd.DataFrame, target: str, columns: Columns
 ) -> float:

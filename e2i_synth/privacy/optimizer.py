@@ -28,8 +28,9 @@ class Attempt:
 
     @property
     def excess(self) -> float:
-        """sum over checks of max(0, value / limit - 1): how far from all green."""
-        return sum(max(0.0, c.value / c.limit - 1.0) for c in self.scorecard.checks)
+        """sum over checks of max(0, bound / limit - 1), the bound being the value less its
+        allowance for noise (`Check.bound`): how far from all green."""
+        return sum(max(0.0, c.bound / c.limit - 1.0) for c in self.scorecard.checks)
 
     def as_record(self) -> dict[str, object]:
         return {

@@ -1,4 +1,4 @@
-"""The twin generator's sampler (a smoothed bootstrap of training entities, in
+"""The twin generator's sampler (a smoothed bootstrap over donor neighbourhoods, in
 `e2i_synth/twins/sampler.py`) behind the Synthesizer interface, so twin populations are
 scored by the same scorecard as any other synthesizer."""
 
@@ -12,7 +12,7 @@ import pandas as pd
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.synthesizer import Family, check_rows
 from e2i_synth.twins.features import TWIN_TYPES, TwinType
-from e2i_synth.twins.sampler import smoothed_bootstrap
+from e2i_synth.twins.sampler import ASSOCIATED, NEIGHBOURS, smoothed_bootstrap
 
 MIN_ROWS = 50
 
@@ -55,12 +55,15 @@ TWIN_FAMILY = Family(
     advice={
         "HIGH_KS": "the kernel widens each jittered marginal by Scott's factor, most on small "
         "donor pools: draw filtered populations from larger pools (a larger scale)",
-        "HIGH_CORR_DELTA": "the kernel keeps the donors' covariance, but clipping to the "
-        "observed range and the volume bound bend it: check the named pairs",
-        "HIGH_MIA": "each part of a twin comes from one of its donor's 25 nearest donors, so "
-        "a training HCP's neighbourhood still shows in its twins more than an unseen HCP's "
-        "does: widen the neighbourhood (twins.sampler.NEIGHBOURS) or a categorical kernel "
-        "over the whole pool, at a cost in correlation delta, or sample twins from a DP "
+        "HIGH_CORR_DELTA": "features associated below twins.sampler.ASSOCIATED "
+        f"({ASSOCIATED}) come from different neighbours, and clipping to the observed range "
+        "and the volume bound bend the kernel's covariance: lower ASSOCIATED to keep the "
+        "named pairs in one part, or narrow the neighbourhood",
+        "HIGH_MIA": "each part of a twin (a group of associated features) comes from one of "
+        f"its donor's {NEIGHBOURS} nearest donors (twins.sampler.NEIGHBOURS), so a training "
+        "HCP's neighbourhood still shows in its twins more than an unseen HCP's does: widen "
+        "the neighbourhood or split the parts finer (raise ASSOCIATED), at a cost in "
+        "correlation delta, draw from a larger donor pool, or sample twins from a DP "
         "synthesizer's output (mst)",
         "HIGH_DUP_RATE": "twins equal to a donor had every jittered value clipped or rounded "
         "back: jitter more features, or round fewer integer features",

@@ -21,12 +21,12 @@ from e2i_synth.defs.definitions import GENERATE_JOB
 from e2i_synth.defs.definitions import defs as all_defs
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.privacy import definitions as privacy
-from e2i_synth.defs.privacy.assets import CHECK as JOURNEY_CHECK
 from e2i_synth.defs.privacy.assets import VIEW, published_path
 from e2i_synth.defs.privacy.jobs import OPTIMIZE_JOB, PUBLISH_JOB
 from e2i_synth.defs.privacy.twin_checks import twin_privacy_scorecard
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
-from e2i_synth.privacy.twin_scorecard import CHECK, EVIDENCE, LIMITS, SOURCES, TABLE, twin_scorecard
+from e2i_synth.privacy.results import EVIDENCE, JOURNEY_CHECK, JOURNEY_TABLE, LIMITS
+from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
 from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
 from e2i_synth.twins.pipeline import scenario_tables
@@ -66,6 +66,16 @@ def test_green_synthetic_journeys_are_published_with_their_check(isolated_home, 
     published = pd.read_parquet(published_path(isolated_home, Scenario("kisqali", "confounded")))
     train, _ = split_real(modeled_frame(VIEW, frames_of("kisqali", "confounded")))
     assert list(published.columns) == list(train.columns) and len(published) == len(train)
+    # The scorecard is recorded with the run and drawn in the run's report.
+    recorded = DuckDBWarehouse(isolated_home / WAREHOUSE_FILE).read_results([result.run_id])
+    assert recorded[["table_name", "check_name", "passed"]].values.tolist() == [
+        [JOURNEY_TABLE, JOURNEY_CHECK, True]
+    ]
+    (materialization,) = result.get_asset_materialization_events()
+    report = materialization.step_materialization_data.materialization.metadata["report"]
+    page = Path(report.value).read_text()
+    assert f"<summary>{KEY} synthetic journeys: all green</summary>" in page
+    assert 'id="marginal-journey_stage-synthetic-0"' in page and 'id="dcr-holdout-0"' in page
 
 
 def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
@@ -85,23 +95,12 @@ def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
     assert metadata["failures"].value == "none"
 
 
-def test_twin_scorecard_is_reported_on_twin_populations_without_blocking(
-    isolated_home, monkeypatch
-):
-    """On a stored scenario with twins: every figure of the scorecard in the check's
-    metadata, red (their attack AUC is over the limit) yet the run succeeds, the result
-    recorded with the run's checks and the run's report showing it."""
-    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
-    isolated_home.mkdir(parents=True)
-    frames = stored_frames()
-    store = DuckDBWarehouse(isolated_home / WAREHOUSE_FILE)
-    core, twins = scenario_twins()
+def run_twin_check(home: Path, twins: dict[str, pd.DataFrame]):
+    """The twin scorecard check alone on a stored scenario with these twin tables."""
+    store = DuckDBWarehouse(home / WAREHOUSE_FILE)
+    core, _ = scenario_twins()
     store.replace_scenario(SCENARIO, core)
-    store.replace_scenario(SCENARIO, scenario_tables(twins))
-    check = AssetCheckKey(AssetKey(TABLE), CHECK)
-    assert check in all_defs.resolve_job_def(GENERATE_JOB).asset_layer.asset_graph.asset_check_keys
-    (spec,) = twin_privacy_scorecard.check_specs
-    assert not spec.blocking
+    store.replace_scenario(SCENARIO, twins)
     job = define_asset_job(
         "twin_privacy",
         selection=AssetSelection.checks(twin_privacy_scorecard),
@@ -112,24 +111,61 @@ def test_twin_scorecard_is_reported_on_twin_populations_without_blocking(
     result = (
         Definitions.merge(
             privacy.defs,
-            Definitions(
-                jobs=[job], resources={"warehouse": WarehouseResource(home=str(isolated_home))}
-            ),
+            Definitions(jobs=[job], resources={"warehouse": WarehouseResource(home=str(home))}),
         )
         .resolve_job_def("twin_privacy")
-        .execute_in_process(partition_key=SCENARIO.partition_key)
+        .execute_in_process(partition_key=SCENARIO.partition_key, raise_on_error=False)
     )
+    return store, result
+
+
+def test_twin_scorecard_blocks_twin_populations_and_passes_the_stored_twins(
+    isolated_home, monkeypatch
+):
+    """On a stored scenario with twins: a blocking check in the generate job, green, every
+    figure of the scorecard (the attack AUC's SE and bound too) in its metadata, the result
+    recorded with the run's checks and the run's report showing it."""
+    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
+    isolated_home.mkdir(parents=True)
+    frames = stored_frames()
+    check = AssetCheckKey(AssetKey(TABLE), CHECK)
+    assert check in all_defs.resolve_job_def(GENERATE_JOB).asset_layer.asset_graph.asset_check_keys
+    (spec,) = twin_privacy_scorecard.check_specs
+    assert spec.blocking and "attack AUC - 1.645 SE <= 0.6" in spec.description
+    _, run = scenario_twins()
+    store, result = run_twin_check(isolated_home, scenario_tables(run))
     assert result.success
     (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.check_name == CHECK and not evaluation.passed
+    assert evaluation.check_name == CHECK and evaluation.passed
     expected = twin_scorecard({name: frames[name] for name in SOURCES}).figures
     for metric in [*LIMITS, *EVIDENCE]:
         assert evaluation.metadata[metric].value == expected[metric], metric
+    assert 0.0 < evaluation.metadata["mia_auc_se"].value < 0.1
     assert evaluation.metadata["limits"].value == LIMITS
-    assert evaluation.metadata["diagnosis"].value.startswith("HIGH_MIA: ")
+    assert evaluation.metadata["diagnosis"].value == "none: all green"
     recorded = store.read_results([result.run_id])
     assert recorded[["table_name", "check_name", "passed"]].values.tolist() == [
-        [TABLE, CHECK, False]
+        [TABLE, CHECK, True]
     ]
     page = Path(evaluation.metadata["report"].value).read_text()
-    assert f"{expected['mia_auc']:.3f} ✗" in page
+    assert f"{expected['mia_auc']:.3f} ± {expected['mia_auc_se']:.3f} ✓" in page
+
+
+def test_twins_that_copy_their_donors_fail_the_run(isolated_home, monkeypatch):
+    """Twins replaced by copies of their donors: the check fails, and being blocking it
+    fails the run; the failed result is recorded with its diagnosis."""
+    monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
+    isolated_home.mkdir(parents=True)
+    _, run = scenario_twins()
+    twins = scenario_tables(run)
+    donors = run.generator.donors[list(run.generator.twin_type.features)]
+    copies = donors.sample(len(twins["digital_twins"]), replace=True, random_state=1)
+    features = copies.to_json(orient="records", lines=True).splitlines()
+    twins["digital_twins"] = twins["digital_twins"].assign(features=features)
+    store, result = run_twin_check(isolated_home, twins)
+    assert not result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    assert evaluation.metadata["diagnosis"].value.startswith("HIGH_MIA: ")
+    recorded = store.read_results([result.run_id])
+    assert recorded[["check_name", "passed"]].values.tolist() == [[CHECK, False]]

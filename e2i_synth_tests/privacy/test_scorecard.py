@@ -60,3 +60,43 @@ def test_missing_synthetic_columns_are_one_clear_error(real_split):
     train, holdout = real_split
     with pytest.raises(E2IError, match="missing"):
         scorecard.score("t", train, holdout, pd.DataFrame({"x": [1.0]}))
+
+
+def test_the_attack_gate_reads_the_aucs_lower_bound():
+    """Fails only when AUC - z SE exceeds the limit: a high AUC from a small holdout passes,
+    the same AUC measured precisely fails; a check without an SE reads its value."""
+    z = scorecard.Z
+    assert z == pytest.approx(1.6449, abs=1e-4)
+    noisy = scorecard.Check("mia_auc", 0.65, 0.60, se=0.04)
+    precise = scorecard.Check("mia_auc", 0.65, 0.60, se=0.01)
+    assert noisy.bound == pytest.approx(0.65 - z * 0.04) and noisy.passed
+    assert precise.bound == pytest.approx(0.65 - z * 0.01) and not precise.passed
+    assert scorecard.Check("ks_mean", 0.1001, 0.10).bound == 0.1001
+    assert not scorecard.Check("ks_mean", 0.1001, 0.10).passed
+
+
+def test_the_attack_is_scored_on_every_member_with_its_se(real_split):
+    """Members are not cut to the holdout's size: 1,200 members and 400 holdout rows give
+    the SE of a Mann-Whitney AUC near 0.5, sqrt((1/m + 1/n) / 12), within 15%."""
+    train, holdout = real_split
+    card = scorecard.score("fresh", train, holdout, mixed_table(1_200, seed=99))
+    null_se = np.sqrt((1 / 1_200 + 1 / 400) / 12)
+    assert card.mia_auc_se == pytest.approx(null_se, rel=0.15)
+    frame = card.as_frame()
+    assert frame.loc["mia_auc", "se"] == card.mia_auc_se
+    assert frame["se"].drop("mia_auc").isna().all()
+
+
+def test_figures_hold_every_number_and_the_histograms_to_draw(real_split):
+    train, holdout = real_split
+    card = scorecard.score("fresh", train, holdout, mixed_table(1_200, seed=99))
+    figures = scorecard.figures(card)
+    assert figures["rows"] == {"train": 1_200, "holdout": 400, "synthetic": 1_200}
+    assert figures["passed"] == {c.name: c.passed for c in card.checks}
+    assert figures["mia_auc_bound"] == pytest.approx(
+        card.mia_auc - scorecard.Z * card.mia_auc_se, abs=1e-4
+    )
+    assert set(figures["marginals"]) == set(train.columns)
+    histogram = figures["dcr_histogram"]
+    assert sum(histogram["synthetic"]) == pytest.approx(1.0, abs=1e-3)
+    assert sum(histogram["holdout"]) == pytest.approx(1.0, abs=1e-3)

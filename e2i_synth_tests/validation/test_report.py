@@ -48,24 +48,37 @@ def test_failing_report_names_the_check_and_the_figure():
     assert summary.loc[0, "failed"] == "causal_ground_truth.causal_recovery"
 
 
-def test_report_shows_the_twins_privacy_scorecard_without_counting_it():
-    """The section holds the numbers the check computed, coloured by their limits, and two
-    plots; a red scorecard is reported, not a failed check of the verdict."""
+def test_report_shows_the_twins_privacy_scorecard_with_its_plots():
+    """The section holds the numbers the check computed, coloured by their verdicts, the
+    summary plots and, per scorecard, its marginals and DCR histograms; the check counts
+    in the verdict like any other, and its per-scorecard figures are drawn, not listed."""
     frames = stored_frames()
     privacy = twin_scorecard({name: frames[name] for name in SOURCES})
     core = stored_results()
     results = pd.concat([core, results_frame([privacy], "run-1", SCENARIO)], ignore_index=True)
     page = report.render_html(results)
-    assert "validation report: PASSED" in page and f"<p>{len(core)} checks over 2 scenarios" in page
-    section = page[page.index("<h2>Privacy and utility of the twins</h2>") :]
+    assert (
+        "validation report: PASSED" in page
+        and f"<p>{len(core) + 1} checks over 2 scenarios" in page
+    )
+    section = page[page.index("<h2>Privacy and utility of synthesizers</h2>") :]
+    section = section[: section.index("<h2>Every check</h2>")]
     figures = privacy.figures
-    assert f'<td style="background:#f8d7da">{figures["mia_auc"]:.3f} ✗</td>' in section
-    assert f'<td style="background:#d4edda">{figures["ks_mean"]:.3f} ✓</td>' in section
-    assert f'<td style="background:#d4edda">{figures["corr_delta"]:.3f} ✓</td>' in section
-    assert "HIGH_MIA" in section and SCENARIO.partition_key in section
-    plots = section[: section.index("<h2>Every check</h2>")].count("<svg")
-    assert plots == 2 and page.count("<svg") == 3  # beside the causal estimate plot
+    green = '<td style="background:#d4edda">'
+    assert f"{green}{figures['mia_auc']:.3f} ± {figures['mia_auc_se']:.3f} ✓</td>" in section
+    assert f"{green}{figures['ks_mean']:.3f} ✓</td>" in section
+    assert f"{green}{figures['corr_delta']:.3f} ✓</td>" in section
+    # heatmap, DCR ranges, then the scenario's marginals with its DCR histograms
+    assert section.count("<svg") == 3 and page.count("<svg") == 4  # beside the estimate plot
+    details = section[section.index("<details>") :]
+    assert details.startswith(f"<details><summary>{SCENARIO.partition_key} twins: all green")
+    for column in figures["scorecards"][0]["marginals"]:
+        assert f'id="marginal-{column}-real-0"' in details
+        assert f'id="marginal-{column}-synthetic-0"' in details
+    assert 'id="dcr-synthetic-0"' in details and 'id="dcr-holdout-0"' in details
+    listed = page[page.index("<h2>Every check</h2>") :]
+    assert "drawn in the privacy section" in listed and "dcr_histogram" not in listed
 
 
 def test_report_without_twins_says_so():
-    assert "No twin privacy scorecards in this run." in report.render_html(stored_results())
+    assert "No privacy scorecards in this run." in report.render_html(stored_results())
