@@ -8,8 +8,13 @@ those noisy marginals imply; rows are then drawn from the model. Numeric columns
 draws inside the drawn bin. Nothing here adds noise itself. Needs the `dp` extra:
 `pip install -e '.[dp]'`.
 
-Seeds: `sample(n, seed)` is reproducible for a fitted model; `fit` is not, by design: its
-noise comes from OpenDP's own secure generator (a seeded mechanism would not be private).
+Seeds: `sample(n, seed)` is reproducible for a fitted model (its draws come from a numpy
+generator seeded by `seed`, and mbi's draws from numpy's global generator, seeded from it
+and restored after). `fit` is not, by design, and takes no seed: OpenDP draws MST's noise
+(the selection of pairs and the measured marginals) from its own cryptographically
+secure generator, which no seed reaches; a seeded mechanism would let whoever knows the
+seed subtract the noise. Two fits of the same rows give two models, so a pipeline that needs
+the same synthetic rows again keeps the fitted model (or its sample), not the seed.
 
 Privacy unit: one person contributes at most `rows_per_person` rows. The column domains
 (category lists, numeric ranges) are public metadata: for this warehouse they come from

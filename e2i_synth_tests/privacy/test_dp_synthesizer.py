@@ -1,5 +1,5 @@
-"""The epsilon-DP synthesizer (OpenDP's MST): one small fit, checked for shape, domain,
-seeded sampling and its bad-input errors."""
+"""The epsilon-DP synthesizer (OpenDP's MST): small fits, checked for shape, domain,
+seeded sampling, unseeded fitting and its bad-input errors."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ def test_same_seed_same_rows(fitted):
     _, model = fitted
     pd.testing.assert_frame_equal(model.sample(200, seed=3), model.sample(200, seed=3))
     assert not model.sample(200, seed=3).equals(model.sample(200, seed=4))
+
+
+def test_fit_draws_fresh_noise_whatever_the_seed(fitted):
+    """OpenDP draws MST's noise from its own secure generator: refitting the same rows gives
+    another model, so the same sample seed gives other rows (the README says so)."""
+    rows, model = fitted
+    again = MSTSynthesizer(epsilon=3.0, bins=8, iterations=100).fit(rows)
+    assert not again.sample(200, seed=3).equals(model.sample(200, seed=3))
 
 
 def test_common_categories_stay_common(fitted):
