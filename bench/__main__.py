@@ -24,6 +24,7 @@ import pandas as pd
 from faker import Faker
 
 from bench import benchmark, loader, naive, privacy, stories, twins
+from bench import scale as scale_out
 from bench.checks import (
     CALIBRATION_SEEDS,
     CALIBRATION_UNITS,
@@ -252,6 +253,7 @@ def main() -> None:
     twins.print_sections(section)
     privacy.print_sections(section)
     benchmark.print_sections(section)
+    scale_out.print_sections(section)
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 

@@ -1,0 +1,82 @@
+"""The Parquet export job, in process and on Dagster's celery executor with two worker
+processes subscribed to a queue of the test's own (RabbitMQ on this machine): the same
+files, written by the workers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from dagster import DagsterEventType, DagsterInstance, execute_job, reconstructable
+
+from e2i_synth.defs.scale.jobs import PARQUET_FOLDER, celery_job, in_process_job
+from e2i_synth.defs.scale.local_workers import local_workers
+from e2i_synth.scale.parquet import read_table
+from e2i_synth.settings import select_scenarios
+from e2i_synth_tests.scale.test_parquet import canonical
+
+N_PATIENTS = "300"
+BRAND = "remibrutinib"
+TABLES = ("patient_journeys", "causal_ground_truth", "feature_values")
+
+
+@pytest.fixture
+def homes(tmp_path, monkeypatch):
+    monkeypatch.setenv("E2I_HOME", str(tmp_path / "e2i"))
+    monkeypatch.setenv("E2I_SCALE", N_PATIENTS)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    (tmp_path / "dagster").mkdir()
+    return tmp_path
+
+
+def run(job, instance: DagsterInstance, execution: dict | None = None):
+    config = {"ops": {"plan_scenarios": {"config": {"brand": BRAND}}}}
+    if execution is not None:
+        config["execution"] = {"config": execution}
+    return execute_job(reconstructable(job), instance=instance, run_config=config)
+
+
+def step_pids(instance: DagsterInstance, run_id: str) -> set[int]:
+    records = instance.get_records_for_run(run_id, of_type=DagsterEventType.STEP_START).records
+    return {
+        r.event_log_entry.dagster_event.pid
+        for r in records
+        if r.event_log_entry.step_key.startswith("export_scenario")
+    }
+
+
+def test_in_process_export_writes_every_scenario(homes):
+    with DagsterInstance.get() as instance:
+        result = run(in_process_job, instance)
+        assert result.success
+    root = homes / "e2i" / PARQUET_FOLDER
+    journeys = read_table(root, "patient_journeys")
+    assert len(journeys) == 5 * int(N_PATIENTS)
+    assert set(journeys["dgp_type"]) == {s.dgp for s in select_scenarios(BRAND)}
+
+
+@pytest.fixture
+def celery_workers(homes):
+    """Two worker processes on a fresh queue, deleted afterwards."""
+    with local_workers(2, homes / "logs") as started:
+        yield started
+
+
+def test_celery_workers_execute_the_scenarios_and_write_the_same_files(
+    homes, celery_workers, monkeypatch
+):
+    queue, _ = celery_workers
+    with DagsterInstance.get() as instance:
+        result = run(celery_job, instance, {"queue": queue})
+        assert result.success
+        pids = step_pids(instance, result.run_id)
+    assert len(pids) == 2 and os.getpid() not in pids  # both workers, not this process
+    celery_root = homes / "e2i" / PARQUET_FOLDER
+    on_celery = {table: read_table(celery_root, table) for table in TABLES}
+
+    monkeypatch.setenv("E2I_HOME", str(homes / "in-process"))
+    with DagsterInstance.get() as instance:
+        assert run(in_process_job, instance).success
+    for table in TABLES:
+        in_process = read_table(homes / "in-process" / PARQUET_FOLDER, table)
+        assert canonical(on_celery[table], table) == canonical(in_process, table), table
