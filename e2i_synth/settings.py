@@ -125,6 +125,15 @@ def database_url_from_env() -> str | None:
     return parse_database_url(raw)
 
 
+DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
+
+
+def celery_broker_url() -> str:
+    """`E2I_CELERY_BROKER` (RabbitMQ or Redis URL, may hold a password), else the local
+    RabbitMQ; read by the run and by every worker, never stored in run config."""
+    return (os.environ.get("E2I_CELERY_BROKER") or "").strip() or DEFAULT_CELERY_BROKER
+
+
 WAREHOUSE_FILE = "warehouse.duckdb"
 """The embedded warehouse inside E2I_HOME."""
 MLFLOW_FILE = "mlflow.db"

@@ -13,14 +13,23 @@ from pathlib import Path
 
 import yaml
 
+from e2i_synth.defs.scale.jobs import QUEUE
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 DOCKER_WORKSPACE = REPO_ROOT / "docker" / "workspace.yaml"
 
 
-def test_compose_has_the_four_services_wired_together():
+def test_compose_has_the_services_wired_together():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "code", "webserver", "daemon"}
+    assert set(services) == {
+        "postgres",
+        "code",
+        "webserver",
+        "daemon",
+        "rabbitmq",
+        "celery-worker",
+    }
     env = services["code"]["environment"]
     assert (
         env["E2I_DATABASE_URL"].startswith("postgresql://")
@@ -31,7 +40,20 @@ def test_compose_has_the_four_services_wired_together():
     for name in ("webserver", "daemon"):
         assert services[name]["environment"] == env
         assert "/opt/dagster/workspace.yaml" in services[name]["command"]
+    assert services["celery-worker"]["environment"] == env
     assert services["code"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_celery_workers_share_the_broker_queue_and_storage_of_the_code_location():
+    services = COMPOSE["services"]
+    worker = services["celery-worker"]
+    env = worker["environment"]
+    assert env["E2I_CELERY_BROKER"].startswith("pyamqp://")
+    assert "@rabbitmq:5672/" in env["E2I_CELERY_BROKER"]
+    assert services["rabbitmq"]["environment"]["RABBITMQ_DEFAULT_USER"] == "e2i"
+    assert f"-A e2i_synth.defs.scale.worker worker -Q {QUEUE}" in worker["command"]
+    assert set(services["code"]["volumes"]) <= set(worker["volumes"])
+    assert "/opt/dagster/home/storage" in " ".join(worker["volumes"])
 
 
 def test_code_service_serves_the_port_the_workspace_points_at():

@@ -43,6 +43,9 @@ SKIPPED = {
     "DAGSTER_HOME=$PWD/.e2i/dagster .venv/bin/dagster dev -w workspace.yaml": "serves until "
     "stopped; defs/test_ui.py starts `dagster dev` with this workspace and drives its pages",
     ".venv/bin/python -m bench": "the benchmarks take minutes (bench/README.md)",
+    "E2I_HOME=$PWD/.e2i DAGSTER_HOME=$PWD/.e2i/dagster .venv/bin/celery -A "
+    "e2i_synth.defs.scale.worker worker -Q e2i_synth -c 1": "a worker serves until stopped; "
+    "defs/scale/test_export.py starts two on a queue of its own and runs the celery job",
 }
 """First line of a snippet -> why it does not run here."""
 

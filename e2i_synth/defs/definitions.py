@@ -1,7 +1,8 @@
 """The one Definitions object: `dagster dev` and `dagster asset materialize` load this.
 
-Each domain (core, twins, privacy, stories) keeps its assets, checks, jobs, schedules and
-sensors in its own folder and is merged here with the shared resources and executor.
+Each domain (core, twins, privacy, stories, benchmark, scale) keeps its assets, checks,
+jobs, schedules and sensors in its own folder and is merged here with the shared resources
+and executor.
 Loading reads no setting: resources resolve the environment when a run starts.
 """
 
@@ -14,6 +15,7 @@ from e2i_synth.defs.core import definitions as core
 from e2i_synth.defs.core.jobs import GENERATE_JOB, VALIDATE_JOB
 from e2i_synth.defs.privacy import definitions as privacy
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+from e2i_synth.defs.scale import definitions as scale
 from e2i_synth.defs.stories import definitions as stories
 from e2i_synth.defs.twins import definitions as twins
 
@@ -24,6 +26,7 @@ defs = Definitions.merge(
     privacy.defs,
     stories.defs,
     benchmark.defs,
+    scale.defs,
     Definitions(
         resources={"generation": GenerationResource(), "warehouse": WarehouseResource()},
         executor=in_process_executor,
