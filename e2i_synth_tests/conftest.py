@@ -1,32 +1,52 @@
-"""Shared fixtures: worlds and frames are pure functions of (scenario, size, seed): cached."""
+"""Shared fixtures: worlds and frames are pure functions of (scenario, size, seed): cached,
+within a memory bound (the suite's peak must stay under 2 GB)."""
 
 from __future__ import annotations
 
 import os
+import sys
 import uuid
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
+from dataclasses import dataclass
+from functools import lru_cache
+from unittest import mock
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from e2i_synth.cli import main
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.world import World, draw_world
 
 SMALL = 3_000
 ESTIMATION_UNITS = 10_000
+CACHED_PATIENTS = 60_000
+"""Frames are about 10 KB per patient (30 MB at 3,000, 290 MB at 30,000): the cache keeps
+the most recently used scenarios up to this many patients in all (~600 MB), enough for
+all 15 small scenarios and a 10,000-unit one."""
 
 
-@cache
+@lru_cache(maxsize=32)
 def world_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> World:
     return draw_world(Scenario(brand, dgp), n, seed)
 
 
-@cache
+_frames: OrderedDict[tuple[str, str, int, int], dict[str, pd.DataFrame]] = OrderedDict()
+
+
 def frames_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> dict[str, pd.DataFrame]:
-    return build_tables(world_of(brand, dgp, n, seed))
+    key = (brand, dgp, n, seed)
+    if key in _frames:
+        _frames.move_to_end(key)
+    else:
+        _frames[key] = build_tables(world_of(brand, dgp, n, seed))
+        while len(_frames) > 1 and sum(k[2] for k in _frames) > CACHED_PATIENTS:
+            _frames.popitem(last=False)
+    return _frames[key]
 
 
 def causal_scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -90,3 +110,26 @@ def postgres_database() -> Iterator[str]:
 def second_postgres_database() -> Iterator[str]:
     with fresh_database() as url:
         yield url
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_cli(*args: str, env: Mapping[str, str | None]) -> CliResult:
+    """`e2i-synth ARGS` run in this process by click's runner: the command's own `main`, so
+    its one-line errors and exit codes are the real ones, without an interpreter start and
+    the imports per call. `env` sets (None: unsets) variables for the call only."""
+    with (
+        CliRunner().isolation(env=dict(env)) as (out, err, _),
+        mock.patch.object(sys, "argv", ["e2i-synth", *args]),
+    ):
+        try:
+            main()
+            code = 0
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+    return CliResult(code, out.getvalue().decode(), err.getvalue().decode())

@@ -1,4 +1,7 @@
-"""The `e2i-synth` command: a real run, and one clear error for each kind of bad input."""
+"""The `e2i-synth` command: a real run, and one clear error for each kind of bad input.
+
+One run goes through a fresh interpreter (`python -m e2i_synth.cli`, as the installed
+script runs it); the others call the same `main` in this process (click's runner)."""
 
 from __future__ import annotations
 
@@ -13,24 +16,21 @@ import pytest
 from e2i_synth.settings import Scenario
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
+from e2i_synth_tests.conftest import ESTIMATION_UNITS, CliResult, frames_of, invoke_cli
 
 
-def run_cli(*args: str, home, database_url: str | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "E2I_DATABASE_URL")}
-    env["E2I_HOME"] = str(home)
-    if database_url:
-        env["E2I_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "e2i_synth.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def run_cli(*args: str, home, database_url: str | None = None) -> CliResult:
+    env = {"E2I_HOME": str(home), "DAGSTER_HOME": None, "E2I_DATABASE_URL": database_url}
+    return invoke_cli(*args, env=env)
 
 
 def test_materialize_prints_progress_and_summary(tmp_path):
-    result = run_cli(
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "E2I_DATABASE_URL")}
+    env["E2I_HOME"] = str(tmp_path)
+    command = [
+        sys.executable,
+        "-m",
+        "e2i_synth.cli",
         "materialize",
         "--scale",
         "200",
@@ -38,8 +38,8 @@ def test_materialize_prints_progress_and_summary(tmp_path):
         "kisqali",
         "--dgp",
         "heterogeneous",
-        home=tmp_path,
-    )
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "[ 1/1] kisqali|heterogeneous" in result.stdout
     assert f"checks {len(CHECKS)}/{len(CHECKS)} ok" in result.stdout
@@ -54,17 +54,10 @@ def test_materialize_prints_progress_and_summary(tmp_path):
 
 
 def test_validate_rechecks_stored_scenarios_and_fails_on_a_shifted_truth(tmp_path):
-    made = run_cli(
-        "materialize",
-        "--scale",
-        "10000",
-        "--dgp",
-        "confounded",
-        "--brand",
-        "fabhalta",
-        home=tmp_path,
-    )
-    assert made.returncode == 0, made.stderr
+    # Stored as `materialize` stores it, at 10,000 units (a 0.1 shift is over five SE).
+    scenario = Scenario("fabhalta", "confounded")
+    frames = frames_of(scenario.brand, scenario.dgp, ESTIMATION_UNITS)
+    DuckDBWarehouse(tmp_path / "warehouse.duckdb").replace_scenario(scenario, frames)
     ok = run_cli("validate", "--brand", "fabhalta", "--dgp", "confounded", home=tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert re.search(rf"fabhalta\|confounded +checks {len(CHECKS)}/{len(CHECKS)} ok", ok.stdout)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import AssetKey
 
 from e2i_synth.defs.core import assets as core
@@ -62,9 +63,20 @@ def test_definitions_resolve_graph_partitions_and_job():
     assert defs.resolve_job_def(VALIDATE_JOB).partitions_def == SCENARIO_PARTITIONS
 
 
-def test_in_process_materialization_stores_the_scenario_and_checks_it(isolated_home):
-    settings = Settings.from_env(scale=N, seed=3)
-    [run] = run_scenarios(settings, [SCENARIO])
+@pytest.fixture(scope="module")
+def materialized(tmp_path_factory):
+    """One in-process run of SCENARIO in its own home, shared by the tests that only read
+    what it stored (or re-check it without writing the tables)."""
+    with pytest.MonkeyPatch.context() as patch:  # as `isolated_home`, for the module
+        patch.setenv("E2I_HOME", str(tmp_path_factory.mktemp("e2i")))
+        patch.delenv("DAGSTER_HOME", raising=False)
+        settings = Settings.from_env(scale=N, seed=3)
+        [run] = run_scenarios(settings, [SCENARIO])
+        yield settings, run
+
+
+def test_in_process_materialization_stores_the_scenario_and_checks_it(materialized):
+    settings, run = materialized
     expected = build_tables(draw_world(SCENARIO, N, 3))
     assert run.success and run.rows == {t: len(f) for t, f in expected.items()}
     assert (run.checks_passed, run.checks_failed) == (len(CHECKS), 0)
@@ -76,9 +88,8 @@ def test_in_process_materialization_stores_the_scenario_and_checks_it(isolated_h
     assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
 
 
-def test_validate_job_rechecks_stored_data_without_regenerating(isolated_home):
-    settings = Settings.from_env(scale=N, seed=3)
-    [made] = run_scenarios(settings, [SCENARIO])
+def test_validate_job_rechecks_stored_data_without_regenerating(materialized):
+    settings, made = materialized
     before = digests(settings.warehouse_path)
     [checked] = run_scenarios(settings, [SCENARIO], generate=False)
     assert checked.success and checked.rows == {} and checked.run_id != made.run_id
@@ -88,14 +99,14 @@ def test_validate_job_rechecks_stored_data_without_regenerating(isolated_home):
     assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
 
 
-def test_validating_a_scenario_that_is_not_stored_names_it(isolated_home):
-    settings = Settings.from_env(scale=N, seed=3)
-    run_scenarios(settings, [SCENARIO])
+def test_validating_a_scenario_that_is_not_stored_names_it(materialized):
+    settings, _ = materialized
     [run] = run_scenarios(settings, [Scenario("fabhalta", "time_series")], generate=False)
     assert not run.success
     assert "fabhalta|time_series is not in the warehouse" in run.failures[0]
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_warehouses_serial_or_in_workers(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     paths = []
@@ -134,6 +145,7 @@ def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated
     assert not gate["passed"].any()
 
 
+@pytest.mark.slow
 def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     isolated_home, monkeypatch
 ):
@@ -154,6 +166,7 @@ def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     assert not dagster_instance(settings).get_run_by_id(run.run_id).is_success
 
 
+@pytest.mark.slow
 def test_dagster_cli_materializes_one_partition(tmp_path):
     env = {
         **os.environ,
@@ -230,11 +243,10 @@ def test_lineage_is_foreign_keys_and_the_reads_the_builders_actually_make():
     }
 
 
-def test_runs_from_the_command_line_carry_the_code_location_of_ui_runs(isolated_home):
+def test_runs_from_the_command_line_carry_the_code_location_of_ui_runs(materialized):
     from e2i_synth.defs.runner import RUN_TAGS
 
-    settings = Settings.from_env(scale=N, seed=3)
-    [run] = run_scenarios(settings, [SCENARIO])
+    settings, run = materialized
     tags = dagster_instance(settings).get_run_by_id(run.run_id).tags
     assert (
         tags[".dagster/repository"] == "__repository__@e2i_synth" == RUN_TAGS[".dagster/repository"]
@@ -254,9 +266,8 @@ def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
     assert evaluations == []
 
 
-def test_materialization_metadata_is_what_dagster_users_expect(isolated_home):
-    settings = Settings.from_env(scale=N, seed=3)
-    [run] = run_scenarios(settings, [SCENARIO])
+def test_materialization_metadata_is_what_dagster_users_expect(materialized):
+    settings, run = materialized
     instance = dagster_instance(settings)
     record = instance.fetch_materializations(AssetKey("patient_journeys"), limit=1).records[0]
     metadata = record.asset_materialization.metadata

@@ -22,6 +22,7 @@ from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.warehouse import open_warehouse
+from e2i_synth_tests.conftest import CliResult, frames_of, invoke_cli
 
 MARKER = "Sekr3tMarkerPw9"
 N = 300
@@ -59,6 +60,13 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         text=True,
         timeout=600,
     )
+
+
+def in_process(*args: str, home: Path, **extra: str) -> CliResult:
+    """The command in this process (click's runner), where its output, not its process, is
+    what the test is about."""
+    env = {"E2I_HOME": str(home), "DAGSTER_HOME": None, "E2I_DATABASE_URL": None}
+    return invoke_cli(*args, env={**env, **extra})
 
 
 def with_password(url: str) -> str:
@@ -146,6 +154,7 @@ def test_run_config_holds_no_database_url():
     )
 
 
+@pytest.mark.slow
 def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path):
     home = tmp_path / "e2i"
     env = cli_env(home)
@@ -166,6 +175,7 @@ def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path)
     assert len(instance.get_runs()) == 4
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_four_runs_at_once_into_postgres_and_two_loads_of_one_scenario(tmp_path, postgres_database):
     env = cli_env(tmp_path / "e2i", postgres_database)
@@ -181,35 +191,35 @@ def test_four_runs_at_once_into_postgres_and_two_loads_of_one_scenario(tmp_path,
 
 
 def test_a_bad_setting_is_one_line_before_any_run(tmp_path):
-    result = run_cli("materialize", env=cli_env(tmp_path, E2I_SEED="abc"))
+    result = in_process("materialize", home=tmp_path, E2I_SEED="abc")
     assert result.returncode == 1
     assert result.stderr.strip() == "error: seed 'abc' is not an integer; give e.g. --seed 42"
     assert not (tmp_path / "dagster").exists()
 
 
 def test_a_scale_beyond_memory_is_refused_with_what_fits(tmp_path):
-    result = run_cli("materialize", "--scale", "100000000", env=cli_env(tmp_path))
+    result = in_process("materialize", "--scale", "100000000", home=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "GiB at its peak" in result.stderr and "largest scale that fits" in result.stderr
 
 
 def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_path):
-    env = cli_env(tmp_path)
+    store = open_warehouse(tmp_path)  # stored as `materialize` stores them
     for s in FOUR[:2]:
-        made = run_cli(
-            "materialize", "--scale", str(N), "--brand", s.brand, "--dgp", s.dgp, env=env
-        )
-        assert made.returncode == 0, made.stderr
-    result = run_cli("validate", env=env)
+        store.replace_scenario(s, frames_of(s.brand, s.dgp, N))
+    result = in_process("validate", home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "validating 2 stored scenario(s)" in result.stdout
     assert all(s.partition_key in result.stdout for s in FOUR[:2])
-    missing = run_cli("validate", "--brand", "kisqali", env=env)
+    missing = in_process("validate", "--brand", "kisqali", home=tmp_path)
     assert missing.returncode == 1
     assert "kisqali|simple_linear" in missing.stderr and "fabhalta" not in missing.stderr
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("sig", "code"),
+    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)],
+)
 def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp_path, sig, code):
     env = cli_env(tmp_path, E2I_SCALE=str(N))
     proc = start_cli("materialize", env=env)
@@ -270,12 +280,11 @@ def test_a_parent_selected_alone_keeps_every_key_valid_in_postgres(
 
 
 def test_a_broken_instance_is_one_sentence_with_the_fix(tmp_path):
-    env = cli_env(tmp_path)
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     (dagster_home / "dagster.yaml").write_text("run_storage: [this is not a storage\n")
-    result = run_cli(
-        "materialize", "--scale", str(N), "--brand", "kisqali", "--dgp", "confounded", env=env
+    result = in_process(
+        "materialize", "--scale", str(N), "--brand", "kisqali", "--dgp", "confounded", home=tmp_path
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()
