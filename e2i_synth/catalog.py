@@ -181,6 +181,12 @@ INSTRUMENT_COLUMN = "territory_rep_assigned"
 assigned at the index date (assigned at random, with probability 1/2; NULL in variants
 without the instrument knob). It moves engagement only, never initiation directly."""
 INSTRUMENT_ASSIGNED_SHARE = 0.5
+MEDIATOR_COLUMN = "support_program_enrolled"
+"""The mediator's column in patient_journeys: the patient enrolled in the brand's support
+program (NULL in variants without the mediator knob). Engagement acts on initiation only
+through it, and nothing else that causes initiation causes it."""
+MEDIATOR_BASE = 0.1
+"""Probability of enrolling without engagement; engagement adds `DgpSpec.mediator`."""
 HIDDEN_LOGIT_SPAN = 8.0
 """Log-odds of engagement between the lowest and the highest hidden confounder, per unit of
 `DgpSpec.hidden` (at hidden = 0.5 the propensity's logit moves by 4 across its range)."""
@@ -209,7 +215,11 @@ class DgpSpec:
     columns is then valid, and `adjustment_columns` is only the observed part of the
     outcome's causes, what a backdoor analysis would (wrongly) adjust for. With
     `instrument` > 0 the propensity's logit rises by that much where INSTRUMENT_COLUMN is
-    true (a randomized assignment, excluded from the outcome): an instrument.
+    true (a randomized assignment, excluded from the outcome): an instrument. With
+    `mediator` > 0 the effect passes wholly through MEDIATOR_COLUMN, on with probability
+    MEDIATOR_BASE + mediator * engaged (one uniform per unit for both arms): the outcome
+    probability jumps by the unit's effect / mediator when it is on, so the expected
+    effect stays the unit's effect (where [0, 1] allows): a front-door route.
     """
 
     name: str
@@ -229,6 +239,7 @@ class DgpSpec:
     noise: float = 0.0
     hidden: float = 0.0
     instrument: float = 0.0
+    mediator: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 

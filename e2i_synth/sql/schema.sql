@@ -57,6 +57,7 @@ CREATE TABLE patient_journeys (
     index_date date NOT NULL,
     data_split text NOT NULL,
     territory_rep_assigned boolean,
+    support_program_enrolled boolean,
     CONSTRAINT patient_journeys_pkey PRIMARY KEY (patient_id),
     CONSTRAINT patient_journeys_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
     CONSTRAINT patient_journeys_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),

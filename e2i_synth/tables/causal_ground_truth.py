@@ -29,6 +29,7 @@ from e2i_synth.catalog import (
     GENERATOR_VERSION,
     HIDDEN_CONFOUNDER,
     INSTRUMENT_COLUMN,
+    MEDIATOR_COLUMN,
     OUTCOME_COLUMN,
     REGIONS,
     TREATMENT_COLUMN,
@@ -169,8 +170,10 @@ def identification_json(spec: DgpSpec) -> str:
     observed columns, each {route, columns, estimand}: "backdoor" adjusting for the
     efficient set identifies the ATE; "instrument" identifies the LATE (`true_late`, the
     compliers' mean effect) under monotonicity, which the draw guarantees (the instrument
-    only raises the propensity and one uniform decides both potential treatments). An
-    empty list: no route from the observed columns."""
+    only raises the propensity and one uniform decides both potential treatments);
+    "frontdoor" through the mediator identifies the ATE (the treatment acts only through
+    it, and no other cause of the outcome causes it). An empty list: no route from the
+    observed columns."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
@@ -178,6 +181,8 @@ def identification_json(spec: DgpSpec) -> str:
         )
     if spec.instrument:
         routes.append({"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"})
+    if spec.mediator:
+        routes.append({"route": "frontdoor", "columns": [MEDIATOR_COLUMN], "estimand": "ate"})
     return json.dumps(
         {
             "unobserved": list(unobserved(spec)),
@@ -199,7 +204,13 @@ def graph_dot(spec: DgpSpec) -> str:
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
     outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
-    edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
+    if spec.mediator:
+        edges += [
+            f"{TREATMENT_COLUMN} -> {MEDIATOR_COLUMN};",
+            f"{MEDIATOR_COLUMN} -> {OUTCOME_COLUMN};",
+        ]
+    else:
+        edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
     edges += [f"{t.parent} -> {t.column};" for t in TRAPS]
     for node in unobserved(spec):
         edges += [f'{node} [observed="no"];', f"{node} -> {TREATMENT_COLUMN};"]

@@ -2,7 +2,8 @@
 
 `engaged` is the treatment, `treatment_initiated` the outcome. The answer key (both
 potential outcomes, the true propensity, the unit's effects) is in unit_truth, not here.
-`territory_rep_assigned` is the instrument of variants that have one (NULL elsewhere).
+`territory_rep_assigned` is the instrument of variants that have one, and
+`support_program_enrolled` the mediator of those that have one (NULL elsewhere).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from e2i_synth.catalog import (
     INSTRUMENT_COLUMN,
     INSURANCE_TYPES,
     JOURNEY_STAGES,
+    MEDIATOR_COLUMN,
     REGIONS,
     SPLITS,
 )
@@ -53,10 +55,12 @@ SPEC = TableSpec(
         "data_split": "VARCHAR",
         # added by migration 011, hence last
         INSTRUMENT_COLUMN: "BOOLEAN",
+        # added by migration 012
+        MEDIATOR_COLUMN: "BOOLEAN",
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
-    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN}),
+    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN, MEDIATOR_COLUMN}),
 )
 
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
@@ -107,5 +111,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "index_date": world.index_date,
             "data_split": np.array(SPLITS)[world.split],
             INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, n),
+            MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, n),
         }
     )

@@ -38,8 +38,10 @@ def column_names(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
 
 def add_missing_columns(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> None:
     """A file written before a nullable column joined its table gains the column (NULL in
-    the rows already stored), as the migrations do on PostgreSQL."""
-    for name in spec.nullable - column_names(con, spec.name):
+    the rows already stored), as the migrations do on PostgreSQL: in the spec's order,
+    which is the order the migrations add them in."""
+    stored = column_names(con, spec.name)
+    for name in [c for c in spec.columns if c in spec.nullable and c not in stored]:
         con.execute(f"ALTER TABLE {spec.name} ADD COLUMN {name} {spec.columns[name]}")
 
 

@@ -19,6 +19,7 @@ from e2i_synth.catalog import (
     FEATURE_SCALES,
     HIDDEN_LOGIT_SPAN,
     INSTRUMENT_ASSIGNED_SHARE,
+    MEDIATOR_BASE,
     REGIONS,
     DgpSpec,
     Term,
@@ -37,12 +38,17 @@ class Covariates:
 @dataclass(frozen=True)
 class Mechanism:
     """`propensity_if`: with an instrument, each unit's propensity with the instrument off
-    and on (shape (2, n)); `propensity` is the one of the unit's own assignment."""
+    and on (shape (2, n)); `propensity` is the one of the unit's own assignment. With a
+    mediator, `mediator_if` is whether it is on for the unit untreated and treated and
+    `outcome_if` the outcome probability then (both (2, n)); `p0` and `tau` are the
+    expectations over the mediator's draw."""
 
     propensity: np.ndarray
     p0: np.ndarray
     tau: np.ndarray
     propensity_if: np.ndarray | None = None
+    outcome_if: np.ndarray | None = None
+    mediator_if: np.ndarray | None = None
 
 
 Features = Mapping[str, np.ndarray]
@@ -164,8 +170,9 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
     """Propensity, p0 and tau of every unit under `spec`. `latent(part)` draws an
     unobserved part, asked for only when the spec uses it: "noise" (uniform, a share of
     the baseline), "hidden" (the hidden confounder, uniform, in the baseline and the
-    propensity) and "instrument" (below one half: the instrument is on); the same part
-    must give the same draw when asked again."""
+    propensity), "instrument" (below one half: the instrument is on) and "mediator"
+    (decides the mediator under both arms); the same part must give the same draw when
+    asked again."""
 
     def no_latent(part: str) -> np.ndarray:
         raise ValueError(f"{spec.label} has an unobserved {part} part: give a latent draw")
@@ -173,4 +180,16 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
     latent = latent or no_latent
     p0 = _baseline(spec, c, latent)
     propensity, *by_instrument = _propensity(spec, c, latent)
-    return Mechanism(propensity, p0, _effect(spec, c, p0), *by_instrument)
+    tau = _effect(spec, c, p0)
+    if not spec.mediator:
+        return Mechanism(propensity, p0, tau, *by_instrument)
+    jump = np.clip(p0 + tau / spec.mediator, 0, 1) - p0  # the mediator's effect, unit by unit
+    on_if = latent("mediator") < MEDIATOR_BASE + spec.mediator * np.array([[0.0], [1.0]])
+    return Mechanism(
+        propensity,
+        p0 + MEDIATOR_BASE * jump,
+        spec.mediator * jump,
+        by_instrument[0] if by_instrument else None,
+        p0 + jump * on_if,
+        on_if,
+    )

@@ -35,7 +35,12 @@ outcome is assessed the day after."""
 REFILL_INTERVAL_DAYS = 30
 
 AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
-LATENT_STREAMS = {"noise": "world-latent", "hidden": "world-hidden", "instrument": "world-iv"}
+LATENT_STREAMS = {
+    "noise": "world-latent",
+    "hidden": "world-hidden",
+    "instrument": "world-iv",
+    "mediator": "world-mediator",
+}
 """The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
 
@@ -44,11 +49,13 @@ class VariantParts:
     """Arrays only some variants draw: `hidden`, the hidden confounder of every unit (on
     [0, 1]; stored in unit_truth only); `instrument`, whether the instrument is on for the
     unit (stored in patient_journeys), and `engaged_if`, the unit's treatment with it off
-    and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth)."""
+    and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth);
+    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys)."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
     engaged_if: np.ndarray | None = None
+    mediator: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -216,12 +223,13 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
     # the draws above and below are the same with or without them.
     latent = latent_draws(seed, scenario.brand, spec.label, n_patients)
     units = mechanism(spec, covariates, latent)
-    p1 = units.p0 + units.tau
+    # the outcome probability untreated and treated (a mediator's draw decides them)
+    p_if = (units.p0, units.p0 + units.tau) if units.outcome_if is None else units.outcome_if
     treatment_u = rng.random(n_patients)  # also decides the treatment under any instrument
     engaged = treatment_u < units.propensity
     u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
-    y0 = u < units.p0
-    y1 = u < p1
+    y0 = u < p_if[0]
+    y1 = u < p_if[1]
     caused = y1 & ~y0
     observed = np.where(engaged, y1, y0)
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
@@ -245,16 +253,22 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         **dates,
         **persistence,
     )
-    if not (spec.hidden or spec.instrument):
+    if not (spec.hidden or spec.instrument or spec.mediator):
         return world
     parts = VariantParts(
         hidden=latent("hidden") if spec.hidden else None,
         instrument=instrument_assigned(latent) if spec.instrument else None,
         engaged_if=None if units.propensity_if is None else treatment_u < units.propensity_if,
+        mediator=None if units.mediator_if is None else observed_arm(units.mediator_if, engaged),
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts
     )
+
+
+def observed_arm(both: np.ndarray, engaged: np.ndarray) -> np.ndarray:
+    """Of a (2, n) array by arm (untreated, treated), each unit's own arm."""
+    return np.where(engaged, both[1], both[0])
 
 
 def latent_draws(seed: int, brand: str, label: str, n: int) -> Latent:

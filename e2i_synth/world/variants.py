@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from types import MappingProxyType
 
-from e2i_synth.catalog import DGPS, INSTRUMENT_COLUMN, DgpSpec, EffectModifier
+from e2i_synth.catalog import (
+    DGPS,
+    INSTRUMENT_COLUMN,
+    MEDIATOR_BASE,
+    MEDIATOR_COLUMN,
+    DgpSpec,
+    EffectModifier,
+)
 from e2i_synth.errors import ConfigError
 
 Knobs = tuple[tuple[str, str], ...]
@@ -95,6 +102,14 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 lambda s, v: replace(s, instrument=float(v)),
                 0.0,
                 5.0,
+            ),
+            Knob(
+                "mediator",
+                f"how much engagement raises the probability of {MEDIATOR_COLUMN} (stored in "
+                "patient_journeys), through which alone it acts on initiation: a front door",
+                lambda s, v: replace(s, mediator=float(v)),
+                0.0,
+                1 - 2 * MEDIATOR_BASE,
             ),
             Knob(
                 "noise",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +18,8 @@ from e2i_synth.benchmark.estimators import BASELINES, PublicTruth
 from e2i_synth.catalog import (
     HIDDEN_CONFOUNDER,
     INSTRUMENT_COLUMN,
+    MEDIATOR_BASE,
+    MEDIATOR_COLUMN,
     OUTCOME_COLUMN,
     TREATMENT_COLUMN,
 )
@@ -169,3 +172,89 @@ def test_dowhy_identifies_the_instrument_route_on_the_stored_graph():
     )
     assert identified.get_instrumental_variables() == [INSTRUMENT_COLUMN]
     assert not identified.get_backdoor_variables()
+
+
+FRONT_DOOR = ("hidden=0.5", "mediator=0.6")
+
+
+def test_the_mediator_carries_the_whole_effect_and_the_graph_says_so():
+    world = draw_world(scenario("confounded", *FRONT_DOOR), 4000, 3)
+    frames = build_tables(world)
+    mediator = frames["patient_journeys"][MEDIATOR_COLUMN].to_numpy(bool)
+    for arm, expected in ((False, MEDIATOR_BASE), (True, MEDIATOR_BASE + 0.6)):
+        share = mediator[world.engaged == arm]
+        assert abs(share.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / len(share))
+    # enrolment under either arm comes from one uniform: the outcome moves only where it does
+    units = frames["unit_truth"]
+    unmoved = world.y1 == world.y0
+    assert unmoved.mean() > 0.7 and (units["individual_effect"] != 0).sum() == (~unmoved).sum()
+    assert overall_truth(frames["causal_ground_truth"])["true_ate"] == np.mean(
+        world.y1.astype(int) - world.y0.astype(int)
+    )
+    graph = parse_graph(overall_truth(frames["causal_ground_truth"])["graph_dot"])
+    assert not graph.has_edge(TREATMENT_COLUMN, OUTCOME_COLUMN)
+    assert set(graph.predecessors(MEDIATOR_COLUMN)) == {TREATMENT_COLUMN}
+    assert set(graph.successors(MEDIATOR_COLUMN)) == {OUTCOME_COLUMN}
+
+
+def test_dowhy_identifies_the_front_door_the_truth_names():
+    from dowhy.causal_identifier import AutoIdentifier, EstimandType
+    from dowhy.graph import check_valid_backdoor_set, check_valid_frontdoor_set, do_surgery
+
+    frames = build_tables(draw_world(scenario("confounded", *FRONT_DOOR), 300, 3))
+    row = overall_truth(frames["causal_ground_truth"])
+    [route] = json.loads(row["identification"])["routes"]
+    assert route == {"route": "frontdoor", "columns": [MEDIATOR_COLUMN], "estimand": "ate"}
+    graph = parse_graph(row["graph_dot"])
+    observed = [n for n in graph.nodes if n != HIDDEN_CONFOUNDER]
+    identified = AutoIdentifier(EstimandType.NONPARAMETRIC_ATE).identify_effect(
+        graph, [TREATMENT_COLUMN], [OUTCOME_COLUMN], observed
+    )
+    assert not identified.get_backdoor_variables()
+    # the criterion's three conditions, as DoWhy's identifier checks them
+    treatment, outcome, mediators = [TREATMENT_COLUMN], [OUTCOME_COLUMN], route["columns"]
+    cut = do_surgery(graph, treatment, remove_incoming_edges=True)
+    assert check_valid_frontdoor_set(graph, treatment, outcome, mediators, new_graph=cut)
+    cut = do_surgery(graph, treatment, remove_outgoing_edges=True)
+    assert check_valid_backdoor_set(graph, treatment, mediators, [], new_graph=cut)
+    cut = do_surgery(graph, mediators, remove_outgoing_edges=True)
+    assert check_valid_backdoor_set(graph, mediators, outcome, treatment, new_graph=cut)
+    # DoWhy's set adds only the treatment's proxy, a dead end (no path to the outcome)
+    extra = set(identified.get_frontdoor_variables()) - {MEDIATOR_COLUMN}
+    traps = {t["column"] for t in json.loads(row["traps"])}
+    assert MEDIATOR_COLUMN in identified.get_frontdoor_variables() and extra <= traps
+    assert not any(nx.has_path(graph, node, OUTCOME_COLUMN) for node in extra)
+
+
+def front_door_ate(t: np.ndarray, m: np.ndarray, y: np.ndarray) -> float:
+    """Pearl's front-door formula for a binary treatment and mediator:
+    sum_m P(m | t) sum_t' E[Y | m, t'] P(t'), treated minus untreated."""
+    share = t.mean()
+    means = [
+        sum(
+            (m[t == arm] == level).mean()
+            * sum(
+                y[(m == level) & (t == other)].mean() * (share if other else 1 - share)
+                for other in (0, 1)
+            )
+            for level in (0, 1)
+        )
+        for arm in (0, 1)
+    ]
+    return means[1] - means[0]
+
+
+def test_front_door_formula_recovers_the_ate_where_backdoor_adjustment_cannot():
+    """20,000 patients, seed 1: the front-door estimate missed the exact ATE by +0.006 with
+    a bootstrap SE of 0.005; OLS on the observed columns was +0.060 off (7.8 SE)."""
+    data = variant_data(scenario("confounded", *FRONT_DOOR), 20_000, 1)
+    journeys = data.tables["patient_journeys"]
+    t, m, y = (
+        journeys[c].to_numpy(int) for c in (TREATMENT_COLUMN, MEDIATOR_COLUMN, OUTCOME_COLUMN)
+    )
+    estimate = front_door_ate(t, m, y)
+    rng = np.random.default_rng(0)
+    draws = [front_door_ate(t[i], m[i], y[i]) for i in rng.integers(0, len(t), (100, len(t)))]
+    assert abs(estimate - data.true_ate) < K_SE * np.std(draws)
+    ols = BASELINES["ols"](data.tables, data.truth)
+    assert abs(ols.value - data.true_ate) > K_SE * ols.std_error

@@ -57,6 +57,7 @@ def test_every_knob_changes_the_world():
         ("heterogeneity", "0.5"),
         ("hidden", "0.5"),
         ("instrument", "2"),
+        ("mediator", "0.6"),
         ("noise", "0.5"),
         ("nonlinear", "true"),
         ("overlap", "0.2"),
@@ -71,6 +72,7 @@ def test_every_knob_changes_the_world():
     assert set(KNOBS) == {"confounding", "effect", "heterogeneity", "noise", "nonlinear"} | {
         "hidden",
         "instrument",
+        "mediator",
         "overlap",
         "shift",
     }
