@@ -9,7 +9,7 @@ import pytest
 
 from e2i_synth.catalog import FEATURE_GROUPS, FEATURES
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import feature_values
+from e2i_synth.tables import build_tables, feature_values
 from e2i_synth.world import draw_world
 from e2i_synth_tests.conftest import frames_of, world_of
 
@@ -76,7 +76,6 @@ def test_planted_drift_moves_the_feature_by_the_stated_factor(store):
 
 
 def test_full_scale_holds_over_a_million_feature_values():
-    one = feature_values.build(
-        draw_world(Scenario(*SCENARIO), 30_000, 1), frames_of(*SCENARIO, n=30_000, seed=1)
-    )
+    world = draw_world(Scenario(*SCENARIO), 30_000, 1)  # not cached: ~300 MB of frames
+    one = feature_values.build(world, build_tables(world))
     assert 15 * len(one) >= 1_000_000
