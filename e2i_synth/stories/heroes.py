@@ -22,8 +22,8 @@ from e2i_synth.catalog import ALL_SPECIALTIES
 from e2i_synth.seeds import stream
 from e2i_synth.stories.model import HcpHero, ProductHero, SegmentHero
 from e2i_synth.tables import SPECS
-from e2i_synth.tables.hcp_profiles import deciles
 from e2i_synth.validation.feature_store import entity_key
+from e2i_synth.world.draw import deciles
 
 Frames = dict[str, pd.DataFrame]
 MAX_SEGMENT_SHARE = 0.95

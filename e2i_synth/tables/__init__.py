@@ -73,7 +73,7 @@ REGISTRY: tuple[Table, ...] = (
     Table(business_outcomes, "events"),
     Table(ml_predictions, "ml"),
     Table(triggers, "ml", reads=("ml_predictions",)),
-    Table(business_metrics, "metrics", reads=("engagement_events", "hcp_profiles")),
+    Table(business_metrics, "metrics", reads=("engagement_events",)),
     Table(feature_groups, "feature_store"),
     Table(features, "feature_store"),
     Table(

@@ -40,6 +40,7 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import stream
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.tables.sums import MetricSums
 from e2i_synth.world import World
 from e2i_synth.world.draw import split_counts
 
@@ -99,36 +100,10 @@ def underperformer(world: World) -> tuple[int, int]:
     return int(rng.integers(len(REGIONS))), int(rng.integers(*UNDERPERFORMANCE_FIRST_MONTHS))
 
 
-def world_cells(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (region, month): patients indexed, initiations, and summed engagement score."""
-    month = world.index_date.astype("datetime64[M]") - np.datetime64(METRIC_FIRST_MONTH, "M")
-    month = month.astype(int)
-    inside = (month >= 0) & (month < METRIC_MONTHS)
-    cell = world.covariates.region_code[inside] * METRIC_MONTHS + month[inside]
-    size = len(REGIONS) * METRIC_MONTHS
-
-    def count(weights=None):
-        return np.bincount(cell, weights, minlength=size).reshape(len(REGIONS), METRIC_MONTHS)
-
-    return count(), count(world.outcome[inside]), count(world.engagement_score[inside])
-
-
-def engagement_spend(world: World, upstream: dict[str, pd.DataFrame]) -> np.ndarray:
+def engagement_spend(sums: MetricSums) -> np.ndarray:
     """Engagement spend per (region, month); months without engagements get the region's
     mean over the months that have them."""
-    events = upstream["engagement_events"][["hcp_id", "engagement_date"]].merge(
-        upstream["hcp_profiles"][["hcp_id", "region"]], on="hcp_id"
-    )
-    month = (
-        events["engagement_date"].to_numpy().astype("datetime64[M]")
-        - np.datetime64(METRIC_FIRST_MONTH, "M")
-    ).astype(int)
-    region = pd.Categorical(events["region"], categories=REGIONS).codes
-    inside = (month >= 0) & (month < METRIC_MONTHS)
-    counts = np.bincount(
-        region[inside] * METRIC_MONTHS + month[inside], minlength=len(REGIONS) * METRIC_MONTHS
-    ).reshape(len(REGIONS), METRIC_MONTHS)
-    spend = counts * COST_PER_ENGAGEMENT
+    spend = sums.engagements * COST_PER_ENGAGEMENT
     active = spend > 0
     mean = np.where(active.any(axis=1), spend.sum(axis=1) / np.maximum(active.sum(axis=1), 1), 1.0)
     return np.where(active, spend, mean[:, None])
@@ -169,9 +144,9 @@ def share_series(world: World, rng: np.random.Generator, trx: np.ndarray):
     return value, target, market
 
 
-def world_tied_series(world: World, rng: np.random.Generator):
+def world_tied_series(sums: MetricSums, rng: np.random.Generator):
     """conversion_rate and hcp_engagement_score: the world's where it has patients."""
-    patients, initiated, score_sum = world_cells(world)
+    patients, initiated, score_sum = sums.patients, sums.initiated, sums.score_cents / 100
     seen = patients.sum(axis=1)
     # A region without patients in the window (tiny scales) takes the scenario's values.
     overall_rate = max(initiated.sum() / max(seen.sum(), 1), 0.01)
@@ -212,11 +187,16 @@ def relative_change(values: np.ndarray, lag: int) -> np.ndarray:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return from_sums(world, MetricSums.of(world, upstream["engagement_events"]))
+
+
+def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
+    """The series from the scenario's sums (those of a whole world, or of all its chunks)."""
     rng = stream(world.seed, "business_metrics", world.scenario.brand, world.scenario.dgp)
     volumes = volume_series(world, rng)
     share, share_target, market = share_series(world, rng, volumes["trx"][0])
-    conversion, engagement = world_tied_series(world, rng)
-    spend = engagement_spend(world, upstream)
+    conversion, engagement = world_tied_series(sums, rng)
+    spend = engagement_spend(sums)
     trx_n = np.maximum(volumes["trx"][0], 1).astype(int)
     series = {
         "trx": (*volumes["trx"], trx_n),

@@ -37,8 +37,8 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     patient = np.arange(world.n_patients)
     return pd.DataFrame(
         {
-            "outcome_id": scenario_keys(world, "O", patient),
-            "patient_id": patient_keys(world, patient),
+            "outcome_id": scenario_keys(world, "O", world.units),
+            "patient_id": patient_keys(world, world.units),
             "hcp_id": hcp_keys(world, world.patient_hcp),
             **scenario_columns(world),
             "outcome_date": world.outcome_date,

@@ -37,7 +37,7 @@ from e2i_synth.catalog import (
     DgpSpec,
 )
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
-from e2i_synth.tables.unit_truth import individual_effects
+from e2i_synth.tables.sums import TruthSums, exact_mean
 from e2i_synth.world import World
 
 SPEC = TableSpec(
@@ -192,12 +192,6 @@ def identification_json(spec: DgpSpec) -> str:
     )
 
 
-def complier_mask(world: World) -> np.ndarray:
-    """Units engaged if assigned the instrument and not otherwise (none without one)."""
-    both = world.parts.engaged_if
-    return np.zeros(world.n_patients, dtype=bool) if both is None else both[1] & ~both[0]
-
-
 def graph_dot(spec: DgpSpec) -> str:
     """The DAG the world was drawn from, with nodes named as patient_journeys columns;
     a node no analysis table holds is marked `observed="no"` (DoWhy's convention)."""
@@ -219,33 +213,39 @@ def graph_dot(spec: DgpSpec) -> str:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    return from_sums(world, TruthSums.of(world))
+
+
+def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
+    """The truth rows from the sums of the scenario's unit truths (a whole world's, or the
+    total over its chunks: the same figures, since the sums are exact)."""
     spec = world.spec
-    groups: list[tuple[str | None, str | None, np.ndarray]] = [
-        (None, None, np.ones(world.n_patients, dtype=bool))
-    ]
+    groups: list[tuple[str | None, str | None, int]] = [(None, None, 0)]
     if spec.segment_column == "region":
-        groups += [("region", r, world.covariates.region_code == i) for i, r in enumerate(REGIONS)]
-    groups = [g for g in groups if g[2].any()]
+        groups += [("region", r, i + 1) for i, r in enumerate(REGIONS)]
+    groups = [g for g in groups if sums.units[g[2]] > 0]
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
-    effects = individual_effects(world)
-    figures = sample_figures(effects, world.engaged, [g[2] for g in groups])
-    compliers = complier_mask(world)
+    rows = [g for _, _, g in groups]
+    units, treated = sums.units[rows], sums.treated[rows]
+    untreated = units - treated
+    effect, effect_treated = sums.effect[rows], sums.effect_treated[rows]
+    compliers, effect_compliers = sums.compliers[rows], sums.effect_compliers[rows]
     return pd.DataFrame(
         {
             "truth_id": scenario_keys(world, "TRUTH-", np.arange(len(groups))),
             **scenario_columns(world),
             "segment_column": pd.Series([g[0] for g in groups], dtype="str"),
             "segment_value": pd.Series([g[1] for g in groups], dtype="str"),
-            "true_ate": figures["true_ate"],
-            "expected_ate": [float(world.tau[mask].mean()) for _, _, mask in groups],
+            "true_ate": effect / units,
+            "expected_ate": [exact_mean(sums.cate[g], int(sums.units[g])) for g in rows],
             "effect_scale": "risk_difference",
             "treatment_table": TREATMENT_TABLE,
             "treatment_column": TREATMENT_COLUMN,
             "outcome_column": OUTCOME_COLUMN,
             "adjustment_columns": [list(spec.adjustment_columns)] * len(groups),
             "lag_days": spec.lag_days,
-            "n_units": figures["n_units"],
-            "n_treated": figures["n_treated"],
+            "n_units": units,
+            "n_treated": treated,
             "seed": world.seed,
             "graph_dot": graph_dot(spec),
             "description": [
@@ -255,15 +255,18 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 for lab in labels
             ],
             "generator_version": GENERATOR_VERSION,
-            "true_att": figures["true_att"],
-            "true_atc": figures["true_atc"],
+            "true_att": np.where(treated > 0, effect_treated / np.maximum(treated, 1), np.nan),
+            "true_atc": np.where(
+                untreated > 0, (effect - effect_treated) / np.maximum(untreated, 1), np.nan
+            ),
             "traps": TRAPS_JSON,
             "valid_adjustment_sets": adjustment_sets_json(spec),
             "identification": identification_json(spec),
-            "true_late": [mean_or_nan(effects[mask & compliers]) for _, _, mask in groups],
+            "true_late": np.where(
+                compliers > 0, effect_compliers / np.maximum(compliers, 1), np.nan
+            ),
             "n_compliers": pd.array(
-                [(mask & compliers).sum() if spec.instrument else None for _, _, mask in groups],
-                dtype="Int64",
+                [int(c) if spec.instrument else None for c in compliers], dtype="Int64"
             ),
         }
     )

@@ -6,8 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import INTERVENTION_TYPES, JOURNEY_START_FIRST, JOURNEY_START_LAST
-from e2i_synth.seeds import stream
+from e2i_synth.catalog import (
+    INTERVENTION_TYPES,
+    JOURNEY_START_FIRST,
+    JOURNEY_START_LAST,
+    SPLITS,
+)
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -15,9 +20,10 @@ from e2i_synth.tables.spec import (
     patient_keys,
     scenario_columns,
     scenario_keys,
-    split_names,
+    sequence_keys,
 )
 from e2i_synth.world import World
+from e2i_synth.world.draw import hcp_position
 
 SPEC = TableSpec(
     name="engagement_events",
@@ -39,32 +45,67 @@ SPEC = TableSpec(
 CHANNEL_OF_INTERVENTION = np.array(["email", "phone", "conference", "web", "in_person"])
 """Channel of each entry of catalog.INTERVENTION_TYPES, in the same order."""
 HCP_LEVEL_EVENTS_PER_HCP = 20.0
+MAX_FIELD_EVENTS = 64
+"""Field events an HCP can have (Poisson(20) exceeds it with probability about 1e-13):
+each HCP draws this many dates and types, so its draws have a fixed size."""
+
+
+def draw_linked(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    return {"intervention": rng.integers(0, len(INTERVENTION_TYPES), len(units))}
+
+
+def draw_field(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
+    span = (np.datetime64(JOURNEY_START_LAST) - np.datetime64(JOURNEY_START_FIRST)).astype(int)
+    shape = (len(hcps), MAX_FIELD_EVENTS)
+    return {
+        "count": np.minimum(rng.poisson(HCP_LEVEL_EVENTS_PER_HCP, len(hcps)), MAX_FIELD_EVENTS),
+        "day": rng.integers(0, span + 1, shape),
+        "intervention": rng.integers(0, len(INTERVENTION_TYPES), shape),
+    }
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "engagement_events", world.scenario.brand, world.scenario.dgp)
+    """One engagement per engaged patient (keyed by the patient's index), then each HCP's
+    field activity (keyed by the HCP's index and rank), rows in order of their owner's
+    position (an HCP's after the patient at its position)."""
+    names = (world.scenario.brand, world.scenario.dgp)
+    linked = unit_draws(
+        world.seed, ("engagement_events", *names), world.first_unit, world.units_stop, draw_linked
+    )
+    field = unit_draws(
+        world.seed, ("engagement_events-field", *names), *world.owned_hcp_range, draw_field
+    )
     treated = np.flatnonzero(world.engaged)
-    per_hcp = rng.poisson(HCP_LEVEL_EVENTS_PER_HCP, world.n_hcps)
-    field_hcp = np.repeat(np.arange(world.n_hcps), per_hcp)
-    span = (np.datetime64(JOURNEY_START_LAST) - np.datetime64(JOURNEY_START_FIRST)).astype(int)
-    field_date = np.datetime64(JOURNEY_START_FIRST) + rng.integers(0, span + 1, len(field_hcp))
-
+    has = np.arange(MAX_FIELD_EVENTS)[None, :] < field["count"][:, None]
+    field_hcp = np.repeat(world.owned_hcps, field["count"])
+    field_rank = np.nonzero(has)[1] + 1
     hcp = np.concatenate([world.patient_hcp[treated], field_hcp])
-    date = np.concatenate([world.index_date[treated], field_date])
-    intervention = rng.integers(0, len(INTERVENTION_TYPES), len(hcp))
-    linked = np.arange(len(hcp)) < len(treated)
-    patient = np.concatenate([treated, np.zeros(len(field_hcp), dtype=int)])
-    order = np.lexsort((hcp, date))
-    linked, patient = linked[order], patient[order]
+    date = np.concatenate(
+        [world.index_date[treated], np.datetime64(JOURNEY_START_FIRST) + field["day"][has]]
+    )
+    intervention = np.concatenate([linked["intervention"][treated], field["intervention"][has]])
+    position = np.concatenate(
+        [world.units[treated], hcp_position(world.scenario_patients, field_hcp)]
+    )
+    order = np.argsort(position, kind="stable")  # patients' rows come first at a position
+    key = np.concatenate(
+        [
+            scenario_keys(world, "E", world.units[treated]),
+            sequence_keys(world, "EH", field_hcp, field_rank),
+        ]
+    )
+    unit = np.concatenate([world.units[treated], np.zeros(len(field_hcp), dtype=int)])[order]
+    split = np.concatenate([world.split[treated], np.zeros(len(field_hcp), dtype=int)])[order]
+    linked_rows = order < len(treated)
     return pd.DataFrame(
         {
-            "engagement_id": scenario_keys(world, "E", np.arange(len(hcp))),
+            "engagement_id": key[order],
             "hcp_id": hcp_keys(world, hcp[order]),
-            "patient_id": pd.Series(patient_keys(world, patient)).where(linked),
+            "patient_id": pd.Series(patient_keys(world, unit)).where(linked_rows),
             **scenario_columns(world),
             "intervention_type": np.array(INTERVENTION_TYPES)[intervention[order]],
             "channel": CHANNEL_OF_INTERVENTION[intervention[order]],
             "engagement_date": date[order],
-            "data_split": pd.Series(split_names(world, patient)).where(linked),
+            "data_split": pd.Series(np.array(SPLITS)[split]).where(linked_rows),
         }
     )

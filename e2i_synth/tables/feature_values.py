@@ -20,17 +20,20 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import ALL_SPECIALTIES, DRIFT_FEATURES, SPLITS
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import stream, unit_draws
 from e2i_synth.tables.features import feature_keys
 from e2i_synth.tables.model_scores import model_scores
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
     patient_keys,
+    rank_within,
     scenario_columns,
     scenario_keys,
+    sequence_keys,
 )
 from e2i_synth.world import World
+from e2i_synth.world.draw import hcp_position
 
 SPEC = TableSpec(
     name="feature_values",
@@ -101,21 +104,25 @@ def block(feature_id: str, entities, values, timestamps, splits=None) -> pd.Data
 
 
 def patient_blocks(
-    world: World, keys: dict[str, str], journeys: pd.DataFrame, rng, shift: Drift
+    world: World, keys: dict[str, str], journeys: pd.DataFrame, shift: Drift
 ) -> list[pd.DataFrame]:
     c = world.covariates
-    entities = entity_json("patient_id", patient_keys(world, np.arange(world.n_patients)))
+    entities = entity_json("patient_id", patient_keys(world, world.units))
     when = world.index_date.astype("datetime64[s]")
     splits = np.array(SPLITS)[world.split]
     insurance = journeys["insurance_type"].to_numpy().astype(str)
-    prior = rng.poisson(
-        PRIOR_TREATMENT_MEAN
-        * np.where(
-            (shift.feature == "prior_treatment_count") & (world.index_date >= shift.start),
-            shift.factor,
-            1.0,
-        )
-    )
+
+    def draw(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+        rate = PRIOR_TREATMENT_MEAN
+        return {
+            "prior": rng.poisson(rate, len(units)),
+            "drifted": rng.poisson(rate * shift.factor, len(units)),
+        }
+
+    names = ("feature_values", world.scenario.brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw)
+    drifted = (shift.feature == "prior_treatment_count") & (world.index_date >= shift.start)
+    prior = np.where(drifted, d["drifted"], d["prior"])
     scores = model_scores(world)
     values = {
         "disease_severity": number_json(c.disease_severity),
@@ -130,7 +137,7 @@ def patient_blocks(
 
 
 def hcp_blocks(
-    world: World, keys: dict[str, str], hcps: pd.DataFrame, rng, shift: Drift
+    world: World, keys: dict[str, str], hcps: pd.DataFrame, shift: Drift
 ) -> list[pd.DataFrame]:
     ids = hcps["hcp_id"].to_numpy()
     entities = entity_json("hcp_id", ids)
@@ -152,12 +159,16 @@ def hcp_blocks(
     ]
     month_start = VOLUME_MONTHS.astype("datetime64[D]")
     drifted = (shift.feature == "patient_volume_monthly") & (month_start >= shift.start)
-    rate = (
-        hcps["total_patient_volume"].to_numpy()[:, None]
-        / 12.0
-        * np.where(drifted, shift.factor, 1.0)[None, :]
-    )
-    volume = rng.poisson(rate).astype(float)
+    factor = np.where(drifted, shift.factor, 1.0)[None, :]
+    total = world.hcp_total_volume
+
+    def draw(rng: np.random.Generator, block: np.ndarray) -> dict[str, np.ndarray]:
+        """An HCP's monthly volumes (the panel's rates of the block's HCPs)."""
+        rate = total[np.minimum(block, len(total) - 1)][:, None] / 12.0 * factor
+        return {"volume": rng.poisson(rate)}
+
+    names = ("feature_values-hcp", world.scenario.brand, world.scenario.dgp)
+    volume = unit_draws(world.seed, names, *world.owned_hcp_range, draw)["volume"].astype(float)
     blocks.append(
         block(
             keys["patient_volume_monthly"],
@@ -197,18 +208,49 @@ def freshness(timestamps: np.ndarray) -> np.ndarray:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "feature_values", world.scenario.brand, world.scenario.dgp)
+    return pd.concat(
+        [unit_rows(world, upstream), brand_rows(world, upstream["business_metrics"])],
+        ignore_index=True,
+    )
+
+
+def unit_rows(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The rows of the world's patients and of the HCPs positioned among them, in position
+    order (an HCP's after the patient at its position), each keyed by its owner's index and
+    its rank among the owner's rows: the same rows however the scenario is chunked."""
     keys = feature_keys(world)
     shift = drift(world)
-    blocks = (
-        patient_blocks(world, keys, upstream["patient_journeys"], rng, shift)
-        + hcp_blocks(world, keys, upstream["hcp_profiles"], rng, shift)
-        + brand_blocks(world, keys, upstream["business_metrics"])
+    patients = patient_blocks(world, keys, upstream["patient_journeys"], shift)
+    hcps = hcp_blocks(world, keys, upstream["hcp_profiles"], shift)
+    hcp = world.owned_hcps
+    months = len(VOLUME_MONTHS)
+    owner = np.concatenate(
+        [np.tile(world.units, len(patients)), np.tile(hcp, len(hcps) - 1), np.repeat(hcp, months)]
     )
-    frame = pd.concat(blocks, ignore_index=True)
+    is_hcp = np.arange(len(owner)) >= world.n_patients * len(patients)
+    position = np.where(is_hcp, hcp_position(world.scenario_patients, owner), owner)
+    order = np.argsort(2 * position + is_hcp, kind="stable")
+    frame = pd.concat(patients + hcps, ignore_index=True).iloc[order].reset_index(drop=True)
+    owner, is_hcp = owner[order], is_hcp[order]
+    rank = rank_within(2 * owner + is_hcp)
+    value_id = np.where(
+        is_hcp,
+        sequence_keys(world, "VH", owner, rank),
+        sequence_keys(world, "V", owner, rank),
+    )
+    return finish(world, frame, value_id)
+
+
+def brand_rows(world: World, metrics: pd.DataFrame) -> pd.DataFrame:
+    """The scenario-level rows: brand KPIs per region, from business_metrics."""
+    frame = pd.concat(brand_blocks(world, feature_keys(world), metrics), ignore_index=True)
+    return finish(world, frame, scenario_keys(world, "VB", np.arange(len(frame))))
+
+
+def finish(world: World, frame: pd.DataFrame, value_id: np.ndarray) -> pd.DataFrame:
     frame["data_split"] = frame["data_split"].astype("str").where(frame["data_split"].notna())
     return frame.assign(
-        value_id=scenario_keys(world, "V", np.arange(len(frame))),
+        value_id=value_id,
         freshness_status=freshness(frame["event_timestamp"].to_numpy()),
         **scenario_columns(world),
     )

@@ -9,7 +9,7 @@ import pandas as pd
 from faker import Faker
 
 from e2i_synth.catalog import ADOPTION_STAGES, CHANNELS, PRACTICE_SIZES, REGIONS, STATES_BY_REGION
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, hcp_keys, scenario_columns
 from e2i_synth.world import World
 
@@ -53,50 +53,59 @@ def name_pools() -> tuple[np.ndarray, np.ndarray]:
     return first, last
 
 
-def deciles(volume: np.ndarray) -> np.ndarray:
-    """Decile 10 holds the highest-volume HCPs; ties broken by position for determinism."""
-    ranks = np.argsort(np.argsort(volume, kind="stable"), kind="stable")
-    return (ranks * 10 // len(volume)) + 1
+def draw_hcp(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
+    """One block of HCPs' own draws (seeds.unit_draws), in a fixed order."""
+    n = len(hcps)
+    return {
+        "adoption": rng.choice(len(ADOPTION_STAGES), size=n, p=[0.03, 0.13, 0.34, 0.34, 0.16]),
+        "size": rng.integers(0, 3, n),
+        "first": rng.integers(0, NAME_POOL_SIZE, n),
+        "last": rng.integers(0, NAME_POOL_SIZE, n),
+        "state": rng.integers(0, len(STATES_BY_REGION[REGIONS[0]]), n),
+        "years": rng.integers(1, 41, n),
+        "digital": rng.beta(2, 3, n),
+        "channel": rng.choice(len(CHANNELS), n, p=[0.35, 0.3, 0.15, 0.15, 0.05]),
+        "last_interaction": rng.integers(0, 181, n),
+        "frequency": rng.gamma(2.0, 1.5, n),
+        "peer": rng.beta(2, 5, n),
+    }
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "hcp_profiles", world.scenario.brand, world.scenario.dgp)
-    n = world.n_hcps
+    """The HCPs positioned in the world's chunk (all of them for a whole world); volumes
+    and deciles are the whole scenario's."""
+    hcp = world.owned_hcps
+    names = ("hcp_profiles", world.scenario.brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, *world.owned_hcp_range, draw_hcp)
     first, last = name_pools()
-    target_volume = np.bincount(world.patient_hcp, minlength=n)
-    total_volume = target_volume + rng.poisson(40, n)
-    decile = deciles(total_volume)
+    decile = world.hcp_decile[hcp]
     tier = np.select([decile >= 9, decile >= 7, decile >= 4], [1, 2, 3], 4)
-    region = np.array(REGIONS)[world.hcp_region_code]
+    region_code = world.hcp_region_code[hcp]
     states = np.array([STATES_BY_REGION[r] for r in REGIONS])  # regions share a state count
-    adoption = rng.choice(len(ADOPTION_STAGES), size=n, p=[0.03, 0.13, 0.34, 0.34, 0.16])
-    size_by_academic = np.where(world.hcp_academic, 2, rng.integers(0, 3, n))
+    academic = world.hcp_academic[hcp]
     return pd.DataFrame(
         {
-            "hcp_id": hcp_keys(world, np.arange(n)),
+            "hcp_id": hcp_keys(world, hcp),
             **scenario_columns(world),
             "hcp_name": np.strings.add(
-                np.strings.add("Dr. ", first[rng.integers(0, NAME_POOL_SIZE, n)]),
-                np.strings.add(" ", last[rng.integers(0, NAME_POOL_SIZE, n)]),
+                np.strings.add("Dr. ", first[d["first"]]), np.strings.add(" ", last[d["last"]])
             ),
-            "specialty": world.hcp_specialty,
-            "practice_type": world.hcp_practice_type,
-            "practice_size": np.array(PRACTICE_SIZES)[size_by_academic],
-            "region": region,
-            "state": states[world.hcp_region_code, rng.integers(0, states.shape[1], n)],
+            "specialty": world.hcp_specialty[hcp],
+            "practice_type": world.hcp_practice_type[hcp],
+            "practice_size": np.array(PRACTICE_SIZES)[np.where(academic, 2, d["size"])],
+            "region": np.array(REGIONS)[region_code],
+            "state": states[region_code, d["state"]],
             "decile": decile,
             "priority_tier": tier,
-            "years_experience": rng.integers(1, 41, n),
-            "academic_hcp": world.hcp_academic,
-            "total_patient_volume": total_volume,
-            "target_patient_volume": target_volume,
-            "digital_engagement_score": np.round(10 * rng.beta(2, 3, n), 2),
-            "preferred_channel": np.array(CHANNELS)[
-                rng.choice(len(CHANNELS), n, p=[0.35, 0.3, 0.15, 0.15, 0.05])
-            ],
-            "last_interaction_days": rng.integers(0, 181, n),
-            "interaction_frequency": np.round(rng.gamma(2.0, 1.5, n), 2),
-            "adoption_stage": np.array(ADOPTION_STAGES)[adoption],
-            "peer_influence_score": np.round(10 * rng.beta(2, 5, n), 2),
+            "years_experience": d["years"],
+            "academic_hcp": academic,
+            "total_patient_volume": world.hcp_total_volume[hcp],
+            "target_patient_volume": world.hcp_patients[hcp],
+            "digital_engagement_score": np.round(10 * d["digital"], 2),
+            "preferred_channel": np.array(CHANNELS)[d["channel"]],
+            "last_interaction_days": d["last_interaction"],
+            "interaction_frequency": np.round(d["frequency"], 2),
+            "adoption_stage": np.array(ADOPTION_STAGES)[d["adoption"]],
+            "peer_influence_score": np.round(10 * d["peer"], 2),
         }
     )

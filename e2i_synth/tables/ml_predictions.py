@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import PREDICTION_MODEL_VERSION, PREDICTION_MODELS
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -39,23 +39,27 @@ SPEC = TableSpec(
 SECONDS_PER_DAY = 86_400
 
 
+def draw_scores(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    return {"when": rng.random(len(units)), "noise": rng.normal(0, 0.5, len(units))}
+
+
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "ml_predictions", world.scenario.brand, world.scenario.dgp)
-    n = world.n_patients
-    patient = np.arange(n)
+    names = ("ml_predictions", world.scenario.brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_scores)
+    patient = np.arange(world.n_patients)
     # Scored between diagnosis and the index date, so predictions can drive engagement.
     window = (world.index_date - world.journey_start).astype(int) * SECONDS_PER_DAY
-    scored_at = world.journey_start.astype("datetime64[s]") + rng.integers(0, window).astype(
+    scored_at = world.journey_start.astype("datetime64[s]") + np.floor(d["when"] * window).astype(
         "timedelta64[s]"
     )
     # A decent but imperfect model: the true initiation probability seen through noise.
     expected = world.p0 + world.tau * world.propensity
-    logit = np.log(expected / (1 - expected)) + rng.normal(0, 0.5, n)
+    logit = np.log(expected / (1 - expected)) + d["noise"]
     probability = np.round(1 / (1 + np.exp(-logit)), 4)
     return pd.DataFrame(
         {
-            "prediction_id": scenario_keys(world, "M", patient),
-            "patient_id": patient_keys(world, patient),
+            "prediction_id": scenario_keys(world, "M", world.units),
+            "patient_id": patient_keys(world, world.units),
             "hcp_id": hcp_keys(world, world.patient_hcp),
             **scenario_columns(world),
             "model_name": PREDICTION_MODELS[0],

@@ -6,20 +6,28 @@ Both are logistic regressions (scikit-learn, unpenalized: C = inf) on the patien
 covariates (disease severity, comorbidities, academic HCP, age at diagnosis, region), the
 outcome model with the received treatment as one more input. They are fitted on a pilot:
 the train-split patients among the scenario's first PILOT_UNITS, so scoring any patient
-needs only that pilot, and no validation, test or holdout patient informs a score. Where
+needs only that pilot, and no validation, test or holdout patient informs a score. The pilot
+is drawn and fitted once per scenario (world.draw_world of its first patients), so a
+chunk of the scenario is scored by the same models as the whole; a score is computed per
+row (the linear predictor summed column by column, then the logistic), so it is the same
+bits in any chunk. Where
 the DGP is nonlinear or has hidden confounding the scores are misspecified, as a real
 scoring model would be.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from e2i_synth.catalog import REGIONS, SPLITS
-from e2i_synth.world import World
+from e2i_synth.settings import Scenario
+from e2i_synth.world import World, draw_world
 
 PILOT_UNITS = 20_000
 """Patients whose train-split members fit the scores: every patient at the small scale,
@@ -37,27 +45,54 @@ def covariate_matrix(world: World) -> np.ndarray:
 
 
 def pilot_rows(world: World) -> np.ndarray:
-    """The train-split patients among the first PILOT_UNITS."""
-    pilot = np.zeros(world.n_patients, bool)
-    pilot[:PILOT_UNITS] = True
-    return pilot & (world.split == TRAIN)
+    """The train-split patients among the scenario's first PILOT_UNITS."""
+    return (world.units < PILOT_UNITS) & (world.split == TRAIN)
 
 
-def _scores(X: np.ndarray, pilot: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """P(y | X) from the pilot's fit; the pilot's share when it holds one class only."""
-    if np.unique(y[pilot]).size < 2:
-        return np.full(len(X), float(y[pilot].mean()) if pilot.any() else 0.5)
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=np.inf, max_iter=1_000))
-    return model.fit(X[pilot], y[pilot]).predict_proba(X)[:, 1]
+@dataclass(frozen=True)
+class Score:
+    """A fitted logistic model as plain numbers (or a constant, for a one-class pilot)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    constant: float | None = None
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        if self.constant is not None:
+            return np.full(len(X), self.constant)
+        z = np.full(len(X), self.intercept)
+        for j in range(X.shape[1]):  # row by row the same sum, whatever the chunk
+            z = z + self.coef[j] * ((X[:, j] - self.mean[j]) / self.scale[j])
+        return expit(z)
+
+
+def _fit(X: np.ndarray, y: np.ndarray) -> Score:
+    """P(y | X) fitted on the pilot rows; the pilot's share when it holds one class only."""
+    if np.unique(y).size < 2:
+        empty = np.zeros(0)
+        return Score(empty, empty, empty, 0.0, float(y.mean()) if len(y) else 0.5)
+    scaler = StandardScaler().fit(X)
+    model = LogisticRegression(C=np.inf, max_iter=1_000).fit(scaler.transform(X), y)
+    return Score(scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]))
+
+
+@lru_cache(maxsize=4)
+def fitted(scenario: Scenario, n_patients: int, seed: int) -> tuple[Score, Score]:
+    """The scenario's two models, fitted on its pilot's train split."""
+    pilot = draw_world(scenario, n_patients, seed, 0, min(n_patients, PILOT_UNITS))
+    train = pilot_rows(pilot)
+    X, engaged = covariate_matrix(pilot)[train], pilot.engaged[train].astype(float)
+    outcome = pilot.outcome[train].astype(float)
+    return _fit(X, engaged), _fit(np.column_stack([X, engaged]), outcome)
 
 
 def model_scores(world: World) -> dict[str, np.ndarray]:
     """Estimated P(engaged | covariates) and P(initiated | covariates, engaged received)."""
+    propensity, outcome = fitted(world.scenario, world.scenario_patients, world.seed)
     X = covariate_matrix(world)
-    pilot = pilot_rows(world)
-    engaged = world.engaged.astype(float)
-    outcome = world.outcome.astype(float)
     return {
-        "treatment_propensity": _scores(X, pilot, engaged),
-        "outcome_probability": _scores(np.column_stack([X, engaged]), pilot, outcome),
+        "treatment_propensity": propensity(X),
+        "outcome_probability": outcome(np.column_stack([X, world.engaged.astype(float)])),
     }

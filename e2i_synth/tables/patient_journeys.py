@@ -20,7 +20,7 @@ from e2i_synth.catalog import (
     REGIONS,
     SPLITS,
 )
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -66,12 +66,15 @@ SPEC = TableSpec(
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
 
 
-def insurance_codes(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Medicare dominates from 65; commercial below."""
-    senior = age >= 65
-    young = rng.choice(len(INSURANCE_TYPES), size=len(age), p=[0.66, 0.04, 0.22, 0.08])
-    old = rng.choice(len(INSURANCE_TYPES), size=len(age), p=[0.15, 0.78, 0.05, 0.02])
-    return np.where(senior, old, young)
+def draw_patient(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    """One block of patients' own draws: gender and insurance (Medicare dominates from 65;
+    commercial below)."""
+    n = len(units)
+    return {
+        "gender": rng.random(n),
+        "young": rng.choice(len(INSURANCE_TYPES), size=n, p=[0.66, 0.04, 0.22, 0.08]),
+        "old": rng.choice(len(INSURANCE_TYPES), size=n, p=[0.15, 0.78, 0.05, 0.02]),
+    }
 
 
 def journey_stage(world: World) -> np.ndarray:
@@ -85,20 +88,21 @@ def journey_stage(world: World) -> np.ndarray:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "patient_journeys", world.scenario.brand, world.scenario.dgp)
-    n = world.n_patients
+    names = ("patient_journeys", world.scenario.brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_patient)
     c = world.covariates
-    female = rng.random(n) < FEMALE_SHARE[world.scenario.brand]
+    female = d["gender"] < FEMALE_SHARE[world.scenario.brand]
+    insurance = np.where(c.age_at_diagnosis >= 65, d["old"], d["young"])
     days = (world.initiation_date - world.journey_start).astype("timedelta64[D]")
     return pd.DataFrame(
         {
-            "patient_id": patient_keys(world, np.arange(n)),
+            "patient_id": patient_keys(world, world.units),
             "hcp_id": hcp_keys(world, world.patient_hcp),
             **scenario_columns(world),
             "age_at_diagnosis": c.age_at_diagnosis,
             "gender": np.where(female, GENDERS[0], GENDERS[1]),
             "region": np.array(REGIONS)[c.region_code],
-            "insurance_type": np.array(INSURANCE_TYPES)[insurance_codes(c.age_at_diagnosis, rng)],
+            "insurance_type": np.array(INSURANCE_TYPES)[insurance],
             "disease_severity": c.disease_severity,
             "comorbidity_count": c.comorbidity_count,
             "academic_hcp": c.academic_hcp,
@@ -110,7 +114,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "journey_start_date": world.journey_start,
             "index_date": world.index_date,
             "data_split": np.array(SPLITS)[world.split],
-            INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, n),
-            MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, n),
+            INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, world.n_patients),
+            MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, world.n_patients),
         }
     )

@@ -29,7 +29,18 @@ SCENARIO_COLUMNS = {"brand": "VARCHAR", "dgp_type": "VARCHAR"}
 def scenario_keys(world: World, prefix: str, index: np.ndarray) -> np.ndarray:
     """Keys like 'KIS-CF-P0000042': the scenario code keeps keys unique across scenarios."""
     code = f"{BRANDS[world.scenario.brand].code}-{DGPS[world.scenario.dgp].code}-{prefix}"
-    return np.strings.add(code, np.strings.zfill(np.asarray(index).astype(str), 7))
+    index = np.asarray(index)
+    if not index.size:  # zfill cannot reduce an empty array (a chunk may own no HCP)
+        return np.array([], dtype=str)
+    return np.strings.add(code, np.strings.zfill(index.astype(str), 7))
+
+
+def sequence_keys(world: World, prefix: str, owner: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """Keys like 'KIS-CF-T0000042-3': the owner's index and the row's rank among its rows,
+    so a row's key is the same however the scenario is chunked."""
+    return np.strings.add(
+        np.strings.add(scenario_keys(world, prefix, owner), "-"), np.asarray(seq).astype(str)
+    )
 
 
 def hcp_keys(world: World, index: np.ndarray) -> np.ndarray:
@@ -63,6 +74,14 @@ def nullable_flags(values: np.ndarray | None, n: int) -> pd.arrays.BooleanArray:
     return pd.array(values, dtype="boolean")
 
 
-def split_names(world: World, patient_index: np.ndarray) -> np.ndarray:
-    """The split of each row's patient: every table inherits the patient's split."""
-    return np.array(SPLITS)[world.split[patient_index]]
+def split_names(world: World, patient: np.ndarray) -> np.ndarray:
+    """The split of each row's patient (its position in the world's arrays): every table
+    inherits the patient's split."""
+    return np.array(SPLITS)[world.split[patient]]
+
+
+def rank_within(owner: np.ndarray) -> np.ndarray:
+    """1-based rank of each row among the rows of its owner (rows grouped by owner)."""
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
+    counts = np.diff(np.r_[starts, len(owner)])
+    return np.arange(len(owner)) - np.repeat(starts, counts) + 1

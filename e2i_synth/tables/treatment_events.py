@@ -12,14 +12,15 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import BRANDS
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
     hcp_keys,
     patient_keys,
+    rank_within,
     scenario_columns,
-    scenario_keys,
+    sequence_keys,
     split_names,
 )
 from e2i_synth.world import World
@@ -44,55 +45,59 @@ SPEC = TableSpec(
 )
 
 
-def repeat_with_rank(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row i repeated counts[i] times, with its 1-based rank inside the repetition."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, np.arange(len(owner)) - starts + 1
+def draw_therapy(brand: str):
+    products = BRANDS[brand]
+
+    def draw(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+        """One block of patients' therapy draws: stop kind, line of therapy, product."""
+        n = len(units)
+        return {
+            "switch": rng.random(n) < 0.4,
+            "line": rng.choice([1, 2, 3], size=n, p=[0.6, 0.3, 0.1]),
+            "product": rng.choice(len(products.products), size=n, p=products.product_shares),
+        }
+
+    return draw
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    rng = stream(world.seed, "treatment_events", world.scenario.brand, world.scenario.dgp)
-    n = world.n_patients
-    initiated = np.flatnonzero(world.outcome)
-    refill_owner, refill_rank = repeat_with_rank(world.refills[initiated])
-    refill_patient = initiated[refill_owner]
-    stopped = np.flatnonzero(world.stopped)
-    stop_type = np.where(rng.random(len(stopped)) < 0.4, "switch", "discontinuation")
-
-    patient = np.concatenate([np.arange(n), initiated, refill_patient, stopped])
-    event_date = np.concatenate(
-        [
-            world.journey_start,
-            world.initiation_date[initiated],
-            world.initiation_date[refill_patient] + REFILL_INTERVAL_DAYS * refill_rank,
-            world.initiation_date[stopped] + REFILL_INTERVAL_DAYS * (world.refills[stopped] + 1),
-        ]
+    """Each patient's events in date order (diagnosis, prescription, refills, stop), keyed
+    by the patient's index and the event's rank."""
+    brand = world.scenario.brand
+    names = ("treatment_events", brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_therapy(brand))
+    initiated = world.outcome
+    refills = np.where(initiated, world.refills, 0)
+    counts = 1 + initiated + refills + world.stopped
+    patient = np.repeat(np.arange(world.n_patients), counts)
+    rank = rank_within(patient)  # 1 diagnosis, 2 prescription, 3.. refills, last the stop
+    refill = rank - 2  # the refill's number, for ranks 3 .. 2 + refills
+    is_stop = world.stopped[patient] & (rank == counts[patient])
+    event_type = np.select(
+        [rank == 1, rank == 2, is_stop],
+        ["diagnosis", "prescription", np.where(d["switch"][patient], "switch", "discontinuation")],
+        "refill",
     )
-    event_type = np.concatenate(
+    started = world.initiation_date[patient]
+    event_date = np.select(
+        [rank == 1, rank == 2, is_stop],
         [
-            np.full(n, "diagnosis"),
-            np.full(len(initiated), "prescription"),
-            np.full(len(refill_patient), "refill"),
-            stop_type,
-        ]
+            world.journey_start[patient],
+            started,
+            started + REFILL_INTERVAL_DAYS * (world.refills[patient] + 1),
+        ],
+        started + REFILL_INTERVAL_DAYS * refill,
     )
-    order = np.lexsort((event_date, patient))
-    patient, event_date, event_type = patient[order], event_date[order], event_type[order]
-    line_of_therapy = rng.choice([1, 2, 3], size=n, p=[0.6, 0.3, 0.1])
-    brand = BRANDS[world.scenario.brand]
-    product = np.array(brand.products)[
-        rng.choice(len(brand.products), size=n, p=brand.product_shares)
-    ]
+    product = np.array(BRANDS[brand].products)[d["product"]]
     return pd.DataFrame(
         {
-            "event_id": scenario_keys(world, "T", np.arange(len(patient))),
-            "patient_id": patient_keys(world, patient),
+            "event_id": sequence_keys(world, "T", world.units[patient], rank),
+            "patient_id": patient_keys(world, world.units[patient]),
             "hcp_id": hcp_keys(world, world.patient_hcp[patient]),
             **scenario_columns(world),
             "event_date": event_date,
             "event_type": event_type,
-            "line_of_therapy": line_of_therapy[patient],
+            "line_of_therapy": d["line"][patient],
             "data_split": split_names(world, patient),
             "product": pd.Series(product[patient]).where(event_type != "diagnosis"),
         }

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import TRIGGER_STATUSES, TRIGGER_TYPES
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.world import World
 
@@ -36,28 +36,38 @@ TRIGGER_THRESHOLD = 0.45
 MAX_DELAY_SECONDS = 7 * 86_400
 
 
+def draw_trigger(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    """Every patient's trigger draws, used where its prediction fires."""
+    n = len(units)
+    return {
+        "delay": rng.integers(60, MAX_DELAY_SECONDS, n),
+        "type": rng.integers(0, len(TRIGGER_TYPES), n),
+        "status": rng.choice(len(TRIGGER_STATUSES), n, p=[0.3, 0.3, 0.25, 0.15]),
+    }
+
+
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One trigger per prediction at or above the threshold, 1 minute to 7 days later."""
-    rng = stream(world.seed, "triggers", world.scenario.brand, world.scenario.dgp)
+    """One trigger per prediction at or above the threshold, 1 minute to 7 days later,
+    keyed by its patient's index."""
+    names = ("triggers", world.scenario.brand, world.scenario.dgp)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_trigger)
     predictions = upstream["ml_predictions"]
-    fired = predictions[predictions["predicted_probability"] >= TRIGGER_THRESHOLD]
-    n = len(fired)
+    fires = (predictions["predicted_probability"] >= TRIGGER_THRESHOLD).to_numpy()
+    fired = predictions[fires]
     probability = fired["predicted_probability"].to_numpy()
-    delay = rng.integers(60, MAX_DELAY_SECONDS, n).astype("timedelta64[s]")
+    delay = d["delay"][fires].astype("timedelta64[s]")
     return pd.DataFrame(
         {
-            "trigger_id": scenario_keys(world, "G", np.arange(n)),
+            "trigger_id": scenario_keys(world, "G", world.units[fires]),
             "hcp_id": fired["hcp_id"].to_numpy(),
             "patient_id": fired["patient_id"].to_numpy(),
             "prediction_id": fired["prediction_id"].to_numpy(),
             **scenario_columns(world),
-            "trigger_type": np.array(TRIGGER_TYPES)[rng.integers(0, len(TRIGGER_TYPES), n)],
+            "trigger_type": np.array(TRIGGER_TYPES)[d["type"][fires]],
             "priority": np.select(
                 [probability >= 0.7, probability >= 0.55], ["high", "medium"], "low"
             ),
-            "status": np.array(TRIGGER_STATUSES)[
-                rng.choice(len(TRIGGER_STATUSES), n, p=[0.3, 0.3, 0.25, 0.15])
-            ],
+            "status": np.array(TRIGGER_STATUSES)[d["status"][fires]],
             "created_at": fired["prediction_date"].to_numpy().astype("datetime64[s]") + delay,
             "data_split": fired["data_split"].to_numpy(),
         }

@@ -65,7 +65,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     n, both = world.n_patients, world.parts.engaged_if
     return pd.DataFrame(
         {
-            "patient_id": patient_keys(world, np.arange(world.n_patients)),
+            "patient_id": patient_keys(world, world.units),
             **scenario_columns(world),
             "y0": world.y0,
             "y1": world.y1,

@@ -1,8 +1,24 @@
-"""One vectorized draw of a scenario's causal world.
+"""A scenario's causal world, drawn unit by unit so any range of it can be drawn alone.
 
 HCPs, patients, covariates, treatment, both potential outcomes per patient, their timing
 and the split. Every table is a projection of this object, so the ground truth and the
 data are cut from the same arrays.
+
+Chunk-addressable: `draw_world(scenario, n, seed, start, stop)` draws patients
+[start, stop) of the scenario of n patients, and the union of the chunks of any chunking
+is the one-piece draw, byte for byte. What makes it so:
+
+- HCPs are scenario-level: the panel (n * HCPS_PER_PATIENT HCPs, their attributes, their
+  lognormal patient volumes and how many of the scenario's patients each sees) is drawn
+  per HCP from counter-based streams and is the same whole panel in every chunk.
+- A patient's draws depend only on (seed, scenario, patient index) (seeds.unit_draws);
+  its HCP is its own uniform read through the panel's cumulative volume (inverse CDF).
+- Splits are exact per block of SPLIT_BLOCK patients (12/4/3/1 of 20 for 60/20/15/5),
+  assigned by ranking a keyed uniform within the block, so every chunk aligned to 20
+  has the exact proportions; the last, partial block of a scenario gets the largest-
+  remainder counts of its size, so a whole scenario of any n is within one unit of them.
+- The rows of HCP-level tables go with the chunk holding the HCP's position
+  (`hcp_position`), so a chunking of the patients is also a chunking of the HCPs.
 """
 
 from __future__ import annotations
@@ -24,7 +40,7 @@ from e2i_synth.catalog import (
     SPLITS,
     DgpSpec,
 )
-from e2i_synth.seeds import stream
+from e2i_synth.seeds import BLOCK_UNITS, unit_draws
 from e2i_synth.settings import Scenario
 from e2i_synth.world.dgps import Covariates, Latent, instrument_assigned, mechanism
 from e2i_synth.world.variants import variant_spec
@@ -33,6 +49,11 @@ FOLLOW_UP_DAYS = 120
 """Initiations count when they fall within this many days after the index date; the
 outcome is assessed the day after."""
 REFILL_INTERVAL_DAYS = 30
+SPLIT_BLOCK = 20
+"""Patients per exact split block: the smallest block with whole counts of every share."""
+assert BLOCK_UNITS % SPLIT_BLOCK == 0
+ASSIGNMENT_PASS = 1_000_000
+"""Patients per pass when counting every HCP's patients (bounds the panel's memory)."""
 
 AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
 LATENT_STREAMS = {
@@ -59,17 +80,28 @@ class VariantParts:
 
 
 NO_PARTS = VariantParts()
+JOURNEY_SPAN_DAYS = int(
+    (np.datetime64(JOURNEY_START_LAST) - np.datetime64(JOURNEY_START_FIRST)).astype(int)
+)
 
 
 @dataclass(frozen=True)
 class World:
+    """Patients [first_unit, first_unit + n_patients) of a scenario of `scenario_patients`,
+    with the scenario's whole HCP panel."""
+
     scenario: Scenario
     seed: int
-    # HCPs
+    scenario_patients: int
+    first_unit: int
+    # HCPs: the whole panel
     hcp_specialty: np.ndarray
     hcp_region_code: np.ndarray
     hcp_practice_type: np.ndarray
     hcp_academic: np.ndarray
+    hcp_patients: np.ndarray  # the scenario's patients each HCP sees
+    hcp_total_volume: np.ndarray  # those plus its patients outside the scenario
+    hcp_decile: np.ndarray  # of the total volume, over the whole panel
     # patients
     patient_hcp: np.ndarray  # index into the HCP arrays
     covariates: Covariates
@@ -90,11 +122,30 @@ class World:
 
     @property
     def n_patients(self) -> int:
+        """Patients in this world (the chunk's, or the scenario's when drawn whole)."""
         return len(self.engaged)
+
+    @property
+    def units_stop(self) -> int:
+        return self.first_unit + self.n_patients
+
+    @property
+    def units(self) -> np.ndarray:
+        """Each patient's index in the scenario (its key and its random streams)."""
+        return np.arange(self.first_unit, self.first_unit + self.n_patients)
 
     @property
     def n_hcps(self) -> int:
         return len(self.hcp_specialty)
+
+    @property
+    def owned_hcp_range(self) -> tuple[int, int]:
+        """The HCPs whose rows go with this chunk: those positioned inside it."""
+        return hcp_range(self.scenario_patients, self.first_unit, self.units_stop)
+
+    @property
+    def owned_hcps(self) -> np.ndarray:
+        return np.arange(*self.owned_hcp_range)
 
     @property
     def outcome(self) -> np.ndarray:
@@ -128,6 +179,22 @@ class VariantWorld(World):
         return self.variant_parts
 
 
+def hcp_count(n_patients: int) -> int:
+    return max(1, round(n_patients * HCPS_PER_PATIENT))
+
+
+def hcp_position(n_patients: int, hcp: np.ndarray) -> np.ndarray:
+    """The patient position an HCP's rows sit at: HCPs spread evenly over the patients."""
+    return np.asarray(hcp) * n_patients // hcp_count(n_patients)
+
+
+def hcp_range(n_patients: int, start: int, stop: int) -> tuple[int, int]:
+    """The HCPs positioned in patients [start, stop): a partition of the HCPs for any
+    partition of the patients."""
+    n_hcps = hcp_count(n_patients)
+    return -(-start * n_hcps // n_patients), -(-stop * n_hcps // n_patients)
+
+
 def split_counts(n: int) -> np.ndarray:
     """Units per split: share * n rounded by largest remainder, so every split is within
     1/n of its share."""
@@ -138,41 +205,135 @@ def split_counts(n: int) -> np.ndarray:
 
 
 def exact_split(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Split codes with `split_counts(n)` units per split, shuffled."""
+    """Split codes with `split_counts(n)` units per split, shuffled (the HCP layer's)."""
     return rng.permutation(np.repeat(np.arange(len(SPLITS)), split_counts(n)))
 
 
-def _draw_hcps(scenario: Scenario, n_hcps: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _uniforms(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    return {"u": rng.random(len(units))}
+
+
+def block_splits(seed: int, names: tuple[str, ...], n: int, start: int, stop: int) -> np.ndarray:
+    """Split codes of patients [start, stop): within each block of SPLIT_BLOCK patients,
+    the k-th smallest of the patients' keyed uniforms takes the k-th code of the block's
+    exact pattern (the partial last block's pattern has its own largest-remainder counts)."""
+    lo = start - start % SPLIT_BLOCK
+    hi = min(n, -(-stop // SPLIT_BLOCK) * SPLIT_BLOCK)
+    u = unit_draws(seed, names, lo, hi, _uniforms)["u"]
+    codes = np.empty(hi - lo, dtype=np.int64)
+    full = (hi - lo) // SPLIT_BLOCK * SPLIT_BLOCK
+    for part in (slice(0, full), slice(full, hi - lo)):  # whole blocks, then a partial last
+        blocks = u[part].reshape(-1, min(SPLIT_BLOCK, part.stop - part.start) or 1)
+        pattern = np.repeat(np.arange(len(SPLITS)), split_counts(blocks.shape[1]))
+        ranks = np.argsort(np.argsort(blocks, axis=1, kind="stable"), axis=1, kind="stable")
+        codes[part] = pattern[ranks].ravel()
+    return codes[start - lo : stop - lo]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The scenario-level part of a world: its HCPs, the same in every chunk."""
+
+    specialty: np.ndarray
+    region_code: np.ndarray
+    practice_type: np.ndarray
+    academic: np.ndarray
+    volume_cdf: np.ndarray  # cumulative share of patients by HCP (lognormal volumes)
+    patients: np.ndarray  # the scenario's patients each HCP sees
+    total_volume: np.ndarray  # those plus the HCP's patients outside the scenario
+    decile: np.ndarray  # of total_volume over the whole panel
+
+
+def deciles(volume: np.ndarray) -> np.ndarray:
+    """Decile 10 holds the highest-volume HCPs; ties broken by position for determinism."""
+    ranks = np.argsort(np.argsort(volume, kind="stable"), kind="stable")
+    return (ranks * 10 // len(volume)) + 1
+
+
+def _names(kind: str, scenario: Scenario) -> tuple[str, ...]:
+    """A variant's streams are named by its label: variants are independent replications."""
+    return (kind, scenario.brand, variant_spec(scenario.dgp, scenario.knobs).label)
+
+
+def _assign(panel_cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Each patient's HCP: its uniform read through the cumulative volume (inverse CDF)."""
+    return np.minimum(np.searchsorted(panel_cdf, u, side="right"), len(panel_cdf) - 1)
+
+
+def _assignment_uniforms(scenario: Scenario, seed: int, start: int, stop: int) -> np.ndarray:
+    return unit_draws(seed, _names("world-hcp", scenario), start, stop, _uniforms)["u"]
+
+
+@lru_cache(maxsize=4)
+def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
+    """The HCP panel, each HCP drawn from its own counter, and how many of the scenario's
+    patients each sees (one pass over every patient's HCP uniform, in bounded slices)."""
+    n_hcps = hcp_count(n_patients)
     specialties = np.array(BRANDS[scenario.brand].specialties)
-    practice = rng.choice(len(PRACTICE_TYPES), size=n_hcps, p=[0.25, 0.3, 0.25, 0.2])
-    return {
-        "hcp_specialty": specialties[rng.integers(0, len(specialties), n_hcps)],
-        "hcp_region_code": rng.choice(len(REGIONS), size=n_hcps, p=REGION_SHARES),
-        "hcp_practice_type": np.array(PRACTICE_TYPES)[practice],
-        "hcp_academic": practice == PRACTICE_TYPES.index("academic_medical_center"),
-    }
+
+    def draw(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
+        n = len(hcps)
+        return {
+            "practice": rng.choice(len(PRACTICE_TYPES), size=n, p=[0.25, 0.3, 0.25, 0.2]),
+            "specialty": rng.integers(0, len(specialties), n),
+            "region": rng.choice(len(REGIONS), size=n, p=REGION_SHARES),
+            # patients concentrate on some HCPs (lognormal volumes), as real panels do
+            "volume": rng.lognormal(0.0, 0.8, n),
+            "outside": rng.poisson(40, n),
+        }
+
+    hcps = unit_draws(seed, _names("world-hcps", scenario), 0, n_hcps, draw)
+    cdf = np.cumsum(hcps["volume"])
+    cdf /= cdf[-1]
+    patients = np.zeros(n_hcps, dtype=np.int64)
+    for start in range(0, n_patients, ASSIGNMENT_PASS):
+        u = _assignment_uniforms(scenario, seed, start, min(start + ASSIGNMENT_PASS, n_patients))
+        patients += np.bincount(_assign(cdf, u), minlength=n_hcps)
+    return Panel(
+        specialty=specialties[hcps["specialty"]],
+        region_code=hcps["region"],
+        practice_type=np.array(PRACTICE_TYPES)[hcps["practice"]],
+        academic=hcps["practice"] == PRACTICE_TYPES.index("academic_medical_center"),
+        volume_cdf=cdf,
+        patients=patients,
+        total_volume=patients + hcps["outside"],
+        decile=deciles(patients + hcps["outside"]),
+    )
 
 
-def _draw_dates(
-    rng: np.random.Generator,
-    n: int,
-    engaged: np.ndarray,
-    caused: np.ndarray,
-    initiated: np.ndarray,
-    lag: int,
-) -> dict[str, np.ndarray]:
+def _unit_draw(scenario: Scenario, lag: int):
+    age_mean = AGE_MEAN_BY_BRAND[scenario.brand]
+
+    def draw(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+        n = len(units)
+        return {
+            "severity": rng.beta(2.2, 2.2, n),
+            "comorbidity": rng.binomial(6, 0.3, n),
+            "age": rng.normal(age_mean, 13, n),
+            "engage": rng.random(n),
+            "outcome": rng.random(n),  # common random numbers: one draw shared by both arms
+            "score": rng.beta(2, 2, n),
+            "journey_day": rng.integers(0, JOURNEY_SPAN_DAYS + 1, n),
+            "index_gap": rng.integers(7, 46, n),
+            "spontaneous_day": rng.integers(1, FOLLOW_UP_DAYS + 1, n),
+            "caused_day": rng.integers(max(lag, 1), FOLLOW_UP_DAYS + 1, n),
+            "refills": rng.geometric(0.35, n) - 1,
+            "stop": rng.random(n),
+        }
+
+    return draw
+
+
+def _dates(d: dict[str, np.ndarray], engaged, caused, initiated) -> dict[str, np.ndarray]:
     """Journey start, index date and initiation date.
 
     Initiations the engagement causes (`caused`) fall on or after index + lag; all other
     initiations fall anywhere in the follow-up window, so a lagged contrast sees no effect
     before the lag.
     """
-    span = (np.datetime64(JOURNEY_START_LAST) - np.datetime64(JOURNEY_START_FIRST)).astype(int)
-    journey_start = np.datetime64(JOURNEY_START_FIRST) + rng.integers(0, span + 1, n)
-    index_date = journey_start + rng.integers(7, 46, n)
-    spontaneous_day = rng.integers(1, FOLLOW_UP_DAYS + 1, n)
-    caused_day = rng.integers(max(lag, 1), FOLLOW_UP_DAYS + 1, n)
-    initiation_day = np.where(caused & engaged, caused_day, spontaneous_day)
+    journey_start = np.datetime64(JOURNEY_START_FIRST) + d["journey_day"]
+    index_date = journey_start + d["index_gap"]
+    initiation_day = np.where(caused & engaged, d["caused_day"], d["spontaneous_day"])
     initiation_date = np.where(initiated, index_date + initiation_day, np.datetime64("NaT")).astype(
         "datetime64[D]"
     )
@@ -184,8 +345,8 @@ def _draw_dates(
     }
 
 
-def _draw_persistence(
-    rng: np.random.Generator, initiation_date: np.ndarray, outcome_date: np.ndarray
+def _persistence(
+    d: dict[str, np.ndarray], initiation_date: np.ndarray, outcome_date: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Monthly refills after initiation and an optional stop, all before the outcome date."""
     initiated = ~np.isnat(initiation_date)
@@ -193,52 +354,58 @@ def _draw_persistence(
         initiated, (outcome_date - initiation_date).astype("timedelta64[D]").astype(float), 0
     )
     max_refills = np.floor((room - 1) / REFILL_INTERVAL_DAYS).astype(int).clip(0)
-    refills = np.minimum(rng.geometric(0.35, len(room)) - 1, max_refills)
-    stopped = initiated & (rng.random(len(room)) < 0.25) & (refills < max_refills)
+    refills = np.minimum(d["refills"], max_refills)
+    stopped = initiated & (d["stop"] < 0.25) & (refills < max_refills)
     return {"refills": np.where(initiated, refills, 0), "stopped": stopped}
 
 
-def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
-    """Draw the scenario's world from its own named stream of `seed` (a variant's stream
-    is named by its label, so variants are independent replications of each other)."""
+def draw_world(
+    scenario: Scenario, n_patients: int, seed: int, start: int = 0, stop: int | None = None
+) -> World:
+    """Patients [start, stop) (default: all) of the scenario's world of `n_patients`, from
+    its own named streams of `seed`; any chunking of [0, n) draws the same patients."""
+    stop = n_patients if stop is None else stop
+    if not 0 <= start <= stop <= n_patients:
+        raise ValueError(f"chunk [{start}, {stop}) is not inside [0, {n_patients})")
     spec = variant_spec(scenario.dgp, scenario.knobs)
-    rng = stream(seed, "world", scenario.brand, spec.label)
-    n_hcps = max(1, round(n_patients * HCPS_PER_PATIENT))
-    hcps = _draw_hcps(scenario, n_hcps, rng)
-
-    # Patients concentrate on some HCPs (lognormal volumes), as real panels do.
-    volume = rng.lognormal(0.0, 0.8, n_hcps)
-    patient_hcp = rng.choice(n_hcps, size=n_patients, p=volume / volume.sum())
-    age_mean = AGE_MEAN_BY_BRAND[scenario.brand]
+    panel = draw_panel(scenario, n_patients, seed)
+    d = unit_draws(
+        seed, _names("world", scenario), start, stop, _unit_draw(scenario, spec.lag_days)
+    )
+    patient_hcp = _assign(panel.volume_cdf, _assignment_uniforms(scenario, seed, start, stop))
     covariates = Covariates(
-        disease_severity=np.round(10 * rng.beta(2.2, 2.2, n_patients), 1),
-        comorbidity_count=rng.binomial(6, 0.3, n_patients),
-        academic_hcp=hcps["hcp_academic"][patient_hcp],
-        age_at_diagnosis=np.clip(np.round(rng.normal(age_mean, 13, n_patients)), 18, 90).astype(
-            int
-        ),
-        region_code=hcps["hcp_region_code"][patient_hcp],
+        disease_severity=np.round(10 * d["severity"], 1),
+        comorbidity_count=d["comorbidity"],
+        academic_hcp=panel.academic[patient_hcp],
+        age_at_diagnosis=np.clip(np.round(d["age"]), 18, 90).astype(int),
+        region_code=panel.region_code[patient_hcp],
     )
     # The unobserved parts (outcome noise, a hidden confounder) have their own streams, so
     # the draws above and below are the same with or without them.
-    latent = latent_draws(seed, scenario.brand, spec.label, n_patients)
+    latent = latent_draws(seed, scenario, start, stop)
     units = mechanism(spec, covariates, latent)
     # the outcome probability untreated and treated (a mediator's draw decides them)
     p_if = (units.p0, units.p0 + units.tau) if units.outcome_if is None else units.outcome_if
-    treatment_u = rng.random(n_patients)  # also decides the treatment under any instrument
+    treatment_u = d["engage"]  # also decides the treatment under any instrument
     engaged = treatment_u < units.propensity
-    u = rng.random(n_patients)  # common random numbers: one draw shared by both arms
-    y0 = u < p_if[0]
-    y1 = u < p_if[1]
-    caused = y1 & ~y0
+    y0 = d["outcome"] < p_if[0]  # common random numbers: one draw shared by both arms
+    y1 = d["outcome"] < p_if[1]
     observed = np.where(engaged, y1, y0)
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
-    engagement_score = np.round(5.0 * engaged + 4.99 * rng.beta(2, 2, n_patients), 2)
-    dates = _draw_dates(rng, n_patients, engaged, caused, observed, spec.lag_days)
-    persistence = _draw_persistence(rng, dates["initiation_date"], dates["outcome_date"])
+    engagement_score = np.round(5.0 * engaged + 4.99 * d["score"], 2)
+    dates = _dates(d, engaged, y1 & ~y0, observed)
     world = World(
         scenario=scenario,
         seed=seed,
+        scenario_patients=n_patients,
+        first_unit=start,
+        hcp_specialty=panel.specialty,
+        hcp_region_code=panel.region_code,
+        hcp_practice_type=panel.practice_type,
+        hcp_academic=panel.academic,
+        hcp_patients=panel.patients,
+        hcp_total_volume=panel.total_volume,
+        hcp_decile=panel.decile,
         patient_hcp=patient_hcp,
         covariates=covariates,
         propensity=units.propensity,
@@ -248,10 +415,9 @@ def draw_world(scenario: Scenario, n_patients: int, seed: int) -> World:
         y0=y0,
         y1=y1,
         engagement_score=engagement_score,
-        split=exact_split(n_patients, rng),
-        **hcps,
+        split=block_splits(seed, _names("world-split", scenario), n_patients, start, stop),
         **dates,
-        **persistence,
+        **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
     )
     if not (spec.hidden or spec.instrument or spec.mediator):
         return world
@@ -271,12 +437,14 @@ def observed_arm(both: np.ndarray, engaged: np.ndarray) -> np.ndarray:
     return np.where(engaged, both[1], both[0])
 
 
-def latent_draws(seed: int, brand: str, label: str, n: int) -> Latent:
-    """Each unobserved part of the units, drawn from its own stream when first asked for."""
+def latent_draws(seed: int, scenario: Scenario, start: int, stop: int) -> Latent:
+    """Each unobserved part of units [start, stop), drawn per unit from its own stream
+    when first asked for."""
 
     @cache
     def draw(part: str) -> np.ndarray:
-        return stream(seed, LATENT_STREAMS[part], brand, label).random(n)
+        names = _names(LATENT_STREAMS[part], scenario)
+        return unit_draws(seed, names, start, stop, _uniforms)["u"]
 
     return draw
 

@@ -1,7 +1,8 @@
 """The five named DGP specs, read by the one generic mechanism, give exactly the data the
 five hand-written mechanism functions gave (frozen below as they were), and the worlds
-hash to the digests the code drew before DGPs became specs (world_digests.json, computed
-at commit 9e1c383: every array of the world, 400 patients, seed 11)."""
+hash to the pinned digests (world_digests.json: every array of the world, 400 patients,
+seed 11, as drawn by generator 2.0.0, the chunk-addressable draw; re-pinned only when
+GENERATOR_VERSION changes the data on purpose)."""
 
 from __future__ import annotations
 
@@ -139,6 +140,6 @@ BEFORE = json.loads((Path(__file__).with_name("world_digests.json")).read_text()
 
 
 @pytest.mark.parametrize("key", sorted(BEFORE))
-def test_worlds_hash_as_before_dgps_became_specs(key):
+def test_worlds_hash_as_pinned(key):
     brand, dgp = key.split("|")
     assert world_digest(draw_world(Scenario(brand, dgp), 400, 11)) == BEFORE[key]

@@ -54,10 +54,22 @@ def test_adjusted_estimate_recovers_the_sample_truth(dgp):
     assert abs(estimate.value - truth) <= TOLERANCE, (estimate, truth)
 
 
+NAIVE_BIAS_SEEDS = range(100, 110)
+"""The naive bias varies by about 0.007 between seeds at 10,000 units (measured), so its
+mean over these ten seeds has a standard error near 0.0023."""
+
+
 @pytest.mark.parametrize("dgp", ["confounded", "selection_bias"])
 def test_naive_contrast_is_visibly_biased(dgp):
-    frame = journeys(dgp)
-    assert naive_contrast(frame, TREATMENT_COLUMN, OUTCOME_COLUMN) - overall_truth(dgp) >= 0.05
+    """On average over seeds the naive contrast overstates the sample ATE by 0.05 or more
+    (measured means: confounded 0.09, selection_bias 0.06, over 4 standard errors clear)."""
+    biases = []
+    for seed in NAIVE_BIAS_SEEDS:
+        world = draw_world(Scenario(BRAND_OF[dgp], dgp), ESTIMATION_UNITS, seed)
+        treated, outcome = world.engaged, world.outcome
+        naive = outcome[treated].mean() - outcome[~treated].mean()
+        biases.append(naive - (world.y1.astype(int) - world.y0.astype(int)).mean())
+    assert np.mean(biases) >= 0.05, biases
 
 
 IPW_SD = 0.013  # spread of the IPW estimate over seeds at 10,000 units, measured
