@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import benchmark, loader, naive, privacy, stories, twins
+from bench import benchmark, chunked, loader, naive, privacy, stories, twins
 from bench import scale as scale_out
 from bench.checks import (
     CALIBRATION_SEEDS,
@@ -254,6 +254,7 @@ def main() -> None:
     privacy.print_sections(section)
     benchmark.print_sections(section)
     scale_out.print_sections(section)
+    chunked.print_sections(section)
     print(f"\nbench wall time: {perf_counter() - bench_started:.0f} s")
 
 

@@ -87,7 +87,12 @@ def entity_json(key: str, ids: np.ndarray) -> np.ndarray:
 
 
 def number_json(values: np.ndarray) -> np.ndarray:
-    return np.asarray(values).astype(str)
+    """Numbers as JSON text; floats by Python's repr, numpy's own text for them (the
+    shortest round-trip digits) at a third of the cost."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.array(list(map(repr, values.tolist())), dtype=object)
+    return values.astype(str)
 
 
 def block(feature_id: str, entities, values, timestamps, splits=None) -> pd.DataFrame:

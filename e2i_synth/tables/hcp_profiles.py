@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from e2i_synth.catalog import ADOPTION_STAGES, CHANNELS, PRACTICE_SIZES, REGIONS, STATES_BY_REGION
+from e2i_synth.catalog import (
+    ADOPTION_STAGES,
+    BRANDS,
+    CHANNELS,
+    PRACTICE_SIZES,
+    PRACTICE_TYPES,
+    REGIONS,
+    STATES_BY_REGION,
+)
 from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, hcp_keys, scenario_columns
 from e2i_synth.world import World
@@ -90,8 +98,10 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "hcp_name": np.strings.add(
                 np.strings.add("Dr. ", first[d["first"]]), np.strings.add(" ", last[d["last"]])
             ),
-            "specialty": world.hcp_specialty[hcp],
-            "practice_type": world.hcp_practice_type[hcp],
+            "specialty": np.array(BRANDS[world.scenario.brand].specialties)[
+                world.hcp_specialty_code[hcp]
+            ],
+            "practice_type": np.array(PRACTICE_TYPES)[world.hcp_practice_code[hcp]],
             "practice_size": np.array(PRACTICE_SIZES)[np.where(academic, 2, d["size"])],
             "region": np.array(REGIONS)[region_code],
             "state": states[region_code, d["state"]],

@@ -95,9 +95,9 @@ class World:
     scenario_patients: int
     first_unit: int
     # HCPs: the whole panel
-    hcp_specialty: np.ndarray
+    hcp_specialty_code: np.ndarray  # index into the brand's specialties
     hcp_region_code: np.ndarray
-    hcp_practice_type: np.ndarray
+    hcp_practice_code: np.ndarray  # index into catalog.PRACTICE_TYPES
     hcp_academic: np.ndarray
     hcp_patients: np.ndarray  # the scenario's patients each HCP sees
     hcp_total_volume: np.ndarray  # those plus its patients outside the scenario
@@ -136,7 +136,16 @@ class World:
 
     @property
     def n_hcps(self) -> int:
-        return len(self.hcp_specialty)
+        return len(self.hcp_region_code)
+
+    @property
+    def hcp_specialty(self) -> np.ndarray:
+        """Every HCP's specialty (the panel keeps codes: a byte per HCP at any scale)."""
+        return np.array(BRANDS[self.scenario.brand].specialties)[self.hcp_specialty_code]
+
+    @property
+    def hcp_practice_type(self) -> np.ndarray:
+        return np.array(PRACTICE_TYPES)[self.hcp_practice_code]
 
     @property
     def owned_hcp_range(self) -> tuple[int, int]:
@@ -234,9 +243,9 @@ def block_splits(seed: int, names: tuple[str, ...], n: int, start: int, stop: in
 class Panel:
     """The scenario-level part of a world: its HCPs, the same in every chunk."""
 
-    specialty: np.ndarray
+    specialty_code: np.ndarray
     region_code: np.ndarray
-    practice_type: np.ndarray
+    practice_code: np.ndarray
     academic: np.ndarray
     volume_cdf: np.ndarray  # cumulative share of patients by HCP (lognormal volumes)
     patients: np.ndarray  # the scenario's patients each HCP sees
@@ -269,13 +278,13 @@ def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
     """The HCP panel, each HCP drawn from its own counter, and how many of the scenario's
     patients each sees (one pass over every patient's HCP uniform, in bounded slices)."""
     n_hcps = hcp_count(n_patients)
-    specialties = np.array(BRANDS[scenario.brand].specialties)
+    n_specialties = len(BRANDS[scenario.brand].specialties)
 
     def draw(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
         n = len(hcps)
         return {
             "practice": rng.choice(len(PRACTICE_TYPES), size=n, p=[0.25, 0.3, 0.25, 0.2]),
-            "specialty": rng.integers(0, len(specialties), n),
+            "specialty": rng.integers(0, n_specialties, n),
             "region": rng.choice(len(REGIONS), size=n, p=REGION_SHARES),
             # patients concentrate on some HCPs (lognormal volumes), as real panels do
             "volume": rng.lognormal(0.0, 0.8, n),
@@ -290,9 +299,9 @@ def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
         u = _assignment_uniforms(scenario, seed, start, min(start + ASSIGNMENT_PASS, n_patients))
         patients += np.bincount(_assign(cdf, u), minlength=n_hcps)
     return Panel(
-        specialty=specialties[hcps["specialty"]],
+        specialty_code=hcps["specialty"].astype(np.int8),
         region_code=hcps["region"],
-        practice_type=np.array(PRACTICE_TYPES)[hcps["practice"]],
+        practice_code=hcps["practice"].astype(np.int8),
         academic=hcps["practice"] == PRACTICE_TYPES.index("academic_medical_center"),
         volume_cdf=cdf,
         patients=patients,
@@ -399,9 +408,9 @@ def draw_world(
         seed=seed,
         scenario_patients=n_patients,
         first_unit=start,
-        hcp_specialty=panel.specialty,
+        hcp_specialty_code=panel.specialty_code,
         hcp_region_code=panel.region_code,
-        hcp_practice_type=panel.practice_type,
+        hcp_practice_code=panel.practice_code,
         hcp_academic=panel.academic,
         hcp_patients=panel.patients,
         hcp_total_volume=panel.total_volume,

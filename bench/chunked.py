@@ -1,0 +1,96 @@
+"""Chunked generation at scale: one scenario of 1 M and of 10 M patients, each written chunk
+by chunk to Parquet (e2i_synth.warehouse.chunked) in a fresh process that reports its own
+peak RSS. Goal: memory flat in size (the larger run's peak within 25% of the smaller's).
+
+`python -m bench.chunked` prints the section alone (`python -m bench.chunked 200000
+1000000` for other sizes); `python -m bench.chunked --child N` is the measured process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from time import perf_counter
+
+import pandas as pd
+
+from e2i_synth.settings import DEFAULT_SEED, Scenario
+from e2i_synth.warehouse.chunked import write_chunked
+
+SCENARIO = Scenario("kisqali", "confounded")
+SIZES = (1_000_000, 10_000_000)
+CHUNK_SIZE = 20_000
+FLAT_GOAL = 1.25
+"""The largest size's peak RSS over the smallest's."""
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def child(n_patients: int) -> None:
+    """Write one scenario into a temporary folder; print rows, seconds and peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="e2i-chunked-") as out:
+        started = perf_counter()
+        run = write_chunked(SCENARIO, n_patients, DEFAULT_SEED, CHUNK_SIZE, Path(out) / "s")
+        seconds = perf_counter() - started
+    report = {
+        "rows": run.total_rows,
+        "chunks": run.chunks,
+        "seconds": seconds,
+        "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }
+    print(json.dumps(report))
+
+
+def measure(n_patients: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.chunked", "--child", str(n_patients)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def chunked_table(sizes: tuple[int, ...] = SIZES) -> pd.DataFrame:
+    runs = {n: measure(n) for n in sizes}
+    smallest = runs[min(sizes)]["max_rss_kib"]
+    return pd.DataFrame(
+        [
+            {
+                "patients": f"{n:,}",
+                "chunks": r["chunks"],
+                "rows": f"{r['rows']:,}",
+                "seconds": f"{r['seconds']:.1f}",
+                "rows/s": f"{r['rows'] / r['seconds']:,.0f}",
+                "peak RSS": f"{r['max_rss_kib'] / 1024:,.0f} MiB",
+                "RSS / smallest": f"{r['max_rss_kib'] / smallest:.2f}",
+                "flat (<= 1.25)": "PASS" if r["max_rss_kib"] <= FLAT_GOAL * smallest else "FAIL",
+            }
+            for n, r in runs.items()
+        ]
+    ).set_index("patients")
+
+
+def print_sections(section: Callable[[str, pd.DataFrame], None], sizes=SIZES) -> None:
+    section(
+        f"Chunked generation to Parquet, {SCENARIO.partition_key}, chunks of {CHUNK_SIZE:,} "
+        "patients, fresh process each (goal: peak memory flat in size)",
+        chunked_table(sizes),
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(int(sys.argv[2]))
+    else:
+        sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+
+        def show(title: str, table: pd.DataFrame) -> None:
+            print(f"\n{title}\n{'=' * len(title)}\n{table.to_string()}")
+
+        print_sections(show, sizes)
