@@ -195,6 +195,13 @@ def materialize_variants(
     help="Folder for the Parquet parts and their DuckDB views "
     "(default: $E2I_HOME/chunked/<brand>-<dgp>-<scale>).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Chunks written at once, each in its own process (memory: one chunk each).",
+)
 @click.option("--check/--no-check", default=True, help="Check keys, FKs, splits and truth.")
 def chunked(
     scale: str,
@@ -203,6 +210,7 @@ def chunked(
     seed: str | None,
     chunk_size: int,
     out: Path | None,
+    workers: int,
     check: bool,
 ) -> None:
     """Generate one scenario of any size chunk by chunk in bounded memory, as Parquet parts
@@ -220,11 +228,11 @@ def chunked(
 
     def show(index: int, run) -> None:
         click.echo(
-            f"chunk {index + 1}/{run.chunks}: {run.total_rows:,} rows, "
+            f"chunk {index + 1} of {run.chunks} written: {run.total_rows:,} rows, "
             f"{run.total_rows / max(run.seconds, 1e-9):,.0f} rows/s"
         )
 
-    run = write_chunked(scenario, n, settings.seed, chunk_size, out, show)
+    run = write_chunked(scenario, n, settings.seed, chunk_size, out, show, workers)
     click.echo(
         f"{run.total_rows:,} rows in {run.seconds:.1f} s "
         f"({run.total_rows / max(run.seconds, 1e-9):,.0f} rows/s); views in "

@@ -10,12 +10,12 @@ byte, for any chunking (tested for random boundaries).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 
-from e2i_synth.settings import Scenario
 from e2i_synth.tables import (
     REGISTRY,
     SPECS,
@@ -27,7 +27,7 @@ from e2i_synth.tables import (
     scenario_signals,
 )
 from e2i_synth.tables.sums import MetricSums, TruthSums
-from e2i_synth.world import World, draw_world
+from e2i_synth.world import World
 
 SCENARIO_LEVEL = (
     "business_metrics",
@@ -46,6 +46,30 @@ class ChunkSums:
 
     def __add__(self, other: ChunkSums) -> ChunkSums:
         return ChunkSums(self.metrics + other.metrics, self.truth + other.truth)
+
+    def to_json(self) -> str:
+        """Exact as text (JSON integers have no size limit), for a chunk written elsewhere."""
+        return json.dumps(
+            {
+                part: {f.name: _plain(getattr(sums, f.name)) for f in fields(sums)}
+                for part, sums in (("metrics", self.metrics), ("truth", self.truth))
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> ChunkSums:
+        data = json.loads(text)
+        truth = {
+            k: tuple(v) if k == "cate" else np.array(v, np.int64) for k, v in data["truth"].items()
+        }
+        return cls(
+            MetricSums(**{k: np.array(v, np.int64) for k, v in data["metrics"].items()}),
+            TruthSums(**truth),
+        )
+
+
+def _plain(values):
+    return [int(v) for v in values] if isinstance(values, tuple) else np.asarray(values).tolist()
 
 
 def chunk_tables(world: World) -> dict[str, pd.DataFrame]:
@@ -79,20 +103,7 @@ def scenario_tables(world: World, sums: ChunkSums) -> dict[str, pd.DataFrame]:
     return {name: frame[list(SPECS[name].columns)] for name, frame in frames.items()}
 
 
-def chunk_bounds(n_patients: int, chunk_size: int) -> list[tuple[int, int]]:
-    return [(s, min(s + chunk_size, n_patients)) for s in range(0, n_patients, chunk_size)]
-
-
-def generate_chunks(
-    scenario: Scenario, n_patients: int, seed: int, chunk_size: int
-) -> Iterator[dict[str, pd.DataFrame]]:
-    """Each chunk's frames in turn, then the scenario-level frames: one chunk in memory."""
-    total: ChunkSums | None = None
-    for start, stop in chunk_bounds(n_patients, chunk_size):
-        world = draw_world(scenario, n_patients, seed, start, stop)
-        frames = chunk_tables(world)
-        sums = chunk_sums(world, frames)
-        total = sums if total is None else total + sums
-        yield frames
-    assert total is not None, "a scenario has at least one patient"
-    yield scenario_tables(draw_world(scenario, n_patients, seed, 0, 0), total)
+def chunk_bounds(n_patients: int, chunk_size: int, index: int) -> tuple[int, int]:
+    """Patients [start, stop) of chunk `index` when chunks hold `chunk_size` patients."""
+    start = index * chunk_size
+    return start, min(start + chunk_size, n_patients)

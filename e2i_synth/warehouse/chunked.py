@@ -3,18 +3,23 @@ table and chunk (`<out>/<table>/part-00000.parquet` ..., the scenario-level rows
 `part-scenario.parquet`), and a DuckDB file (`<out>/warehouse.duckdb`) whose views read
 them, so DuckDB or any Parquet reader sees the whole scenario.
 
-Only one chunk's frames are in memory at a time (tables.chunks.generate_chunks); the
-scenario-level tables come last from the chunks' exact sums. `check_chunked` then proves in
-SQL, on the files, what the in-memory checks prove on frames: keys unique, every foreign
-key resolves, every row has its patient's split, split counts exact, and the stored truth
-equals the unit truths' sums.
+Each chunk is an independent task (`write_chunk`: its parts and its exact sums, in
+`_sums/`), run one after the other or in worker processes, one chunk's frames in memory
+per process; the scenario-level tables come last, from the sum of the chunks' sums
+(`write_scenario_rows`). A cluster can run the same tasks, one per chunk.
+
+`check_chunked` then proves in SQL, on the files, what the in-memory checks prove on
+frames: keys unique, every foreign key resolves, every row has its patient's split, split
+counts exact, and the stored truth equals the unit truths' sums.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +30,20 @@ import pandas as pd
 from e2i_synth.catalog import SPLITS
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
-from e2i_synth.tables.chunks import generate_chunks
+from e2i_synth.tables.chunks import (
+    ChunkSums,
+    chunk_bounds,
+    chunk_sums,
+    chunk_tables,
+    scenario_tables,
+)
+from e2i_synth.warehouse.base import WarehouseError
+from e2i_synth.world import draw_world
 from e2i_synth.world.draw import SPLIT_BLOCK, split_counts
 
 SCENARIO_PART = "part-scenario.parquet"
+SUMS = "_sums"
+"""Each chunk's sums, beside its parts: what the scenario-level rows are built from."""
 CHECK_MEMORY_LIMIT = "1GB"
 """DuckDB spills to disk past this while checking, so the checks are bounded too."""
 
@@ -58,6 +73,59 @@ def write_part(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, p
     con.unregister("incoming")
 
 
+@dataclass(frozen=True)
+class ChunkJob:
+    """One scenario to write into `out` in chunks of `chunk_size` patients: each chunk is an
+    independent task (any process, any order, any number of times: the same files)."""
+
+    scenario: Scenario
+    n_patients: int
+    seed: int
+    chunk_size: int
+    out: Path
+
+    @property
+    def chunks(self) -> int:
+        return -(-self.n_patients // self.chunk_size)
+
+
+def write_chunk(job: ChunkJob, index: int) -> dict[str, int]:
+    """Chunk `index`: one Parquet part per table, and its sums (`_sums/part-<index>.json`)
+    for the scenario-level rows; returns the rows written per table."""
+    start, stop = chunk_bounds(job.n_patients, job.chunk_size, index)
+    world = draw_world(job.scenario, job.n_patients, job.seed, start, stop)
+    frames = chunk_tables(world)
+    part = f"part-{index:05d}"
+    with duckdb.connect() as con:
+        for name, frame in frames.items():
+            write_part(con, name, frame, job.out / name / f"{part}.parquet")
+    sums = job.out / SUMS / f"{part}.json"
+    sums.parent.mkdir(parents=True, exist_ok=True)
+    sums.write_text(chunk_sums(world, frames).to_json())
+    return {name: len(frame) for name, frame in frames.items()}
+
+
+def write_scenario_rows(job: ChunkJob) -> dict[str, int]:
+    """The scenario-level rows from every chunk's sums (refused while one is missing), and
+    the DuckDB file whose views read all parts."""
+    files = sorted((job.out / SUMS).glob("part-*.json"))
+    if len(files) != job.chunks:
+        raise WarehouseError(f"{len(files)} of {job.chunks} chunks written in {job.out}")
+    total = sum(
+        (ChunkSums.from_json(f.read_text()) for f in files[1:]),
+        ChunkSums.from_json(files[0].read_text()),
+    )
+    frames = scenario_tables(draw_world(job.scenario, job.n_patients, job.seed, 0, 0), total)
+    with duckdb.connect() as con:
+        for name, frame in frames.items():
+            write_part(con, name, frame, job.out / name / SCENARIO_PART)
+    with duckdb.connect(str(job.out / "warehouse.duckdb")) as db:
+        for name in TABLE_NAMES:
+            parts = job.out / name / "*.parquet"
+            db.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{parts}')")
+    return {name: len(frame) for name, frame in frames.items()}
+
+
 def write_chunked(
     scenario: Scenario,
     n_patients: int,
@@ -65,29 +133,37 @@ def write_chunked(
     chunk_size: int,
     out: Path,
     on_chunk: Callable[[int, ChunkedRun], None] | None = None,
+    workers: int = 1,
 ) -> ChunkedRun:
-    """Generate the scenario chunk by chunk into `out` (replaced if it exists)."""
+    """Generate the scenario into `out` (replaced if it exists), chunk by chunk in this
+    process or `workers` chunks at a time in worker processes (one chunk in memory each),
+    then its scenario-level rows. `on_chunk(i, run)` follows progress in completion order."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    run = ChunkedRun(out)
+    job = ChunkJob(scenario, n_patients, seed, chunk_size, out)
+    run = ChunkedRun(out, chunks=job.chunks)
     started = time.perf_counter()
-    con = duckdb.connect()
-    run.chunks = -(-n_patients // chunk_size)
-    for index, frames in enumerate(generate_chunks(scenario, n_patients, seed, chunk_size)):
-        part = SCENARIO_PART if index == run.chunks else f"part-{index:05d}.parquet"
-        for name, frame in frames.items():
-            write_part(con, name, frame, out / name / part)
-            run.rows[name] += len(frame)
+
+    def done(i: int, rows: dict[str, int]) -> None:
+        for name, count in rows.items():
+            run.rows[name] += count
         run.seconds = time.perf_counter() - started
-        if on_chunk and index < run.chunks:
-            on_chunk(index, run)
-    con.close()
-    with duckdb.connect(str(out / "warehouse.duckdb")) as db:
-        for name in TABLE_NAMES:
-            db.execute(
-                f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{out / name}/*.parquet')"
-            )
+        if on_chunk:
+            on_chunk(i, run)
+
+    if workers == 1:
+        for index in range(job.chunks):
+            done(index, write_chunk(job, index))
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(workers, job.chunks), mp_context=context) as pool:
+            futures = {pool.submit(write_chunk, job, i): i for i in range(job.chunks)}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+    for name, count in write_scenario_rows(job).items():
+        run.rows[name] += count
+    run.seconds = time.perf_counter() - started
     return run
 
 

@@ -10,7 +10,15 @@ from click.testing import CliRunner
 from e2i_synth.cli import cli
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
-from e2i_synth.warehouse.chunked import check_chunked, expected_split_counts, write_chunked
+from e2i_synth.warehouse.base import WarehouseError
+from e2i_synth.warehouse.chunked import (
+    ChunkJob,
+    check_chunked,
+    expected_split_counts,
+    write_chunk,
+    write_chunked,
+    write_scenario_rows,
+)
 from e2i_synth.world import draw_world
 
 SCENARIO = Scenario("fabhalta", "heterogeneous")
@@ -35,6 +43,32 @@ def test_parts_read_back_as_the_one_piece_tables(written):
             stored = con.execute(f"SELECT {key} FROM {name}").fetchnumpy()[key]
             assert list(stored) == frames[name][key].tolist(), name
             assert run.rows[name] == len(frames[name])
+
+
+def test_worker_processes_write_the_same_parts(written, tmp_path):
+    out, _, _ = written
+    parallel = tmp_path / "parallel"
+    write_chunked(SCENARIO, N, 9, 1_000, parallel, workers=2)
+    for name in TABLE_NAMES:
+        serial = sorted(p.name for p in (out / name).glob("*.parquet"))
+        assert serial == sorted(p.name for p in (parallel / name).glob("*.parquet")), name
+        for part in serial:
+            query = f"SELECT * FROM read_parquet('{{}}/{name}/{part}')"
+            with duckdb.connect() as con:
+                one = con.execute(query.format(out)).fetchall()
+                two = con.execute(query.format(parallel)).fetchall()
+            assert one == two, (name, part)
+
+
+def test_scenario_rows_wait_for_every_chunk(tmp_path):
+    job = ChunkJob(SCENARIO, N, 9, 1_000, tmp_path / "partial")
+    write_chunk(job, 2)
+    write_chunk(job, 0)
+    with pytest.raises(WarehouseError, match="2 of 3 chunks written"):
+        write_scenario_rows(job)
+    write_chunk(job, 1)  # in any order: the same scenario as written in one go
+    write_scenario_rows(job)
+    assert not [r for r in check_chunked(job.out, N) if not r.passed]
 
 
 def test_checks_pass_on_a_whole_scenario(written):
@@ -62,9 +96,9 @@ def test_chunked_command_writes_and_checks(tmp_path, monkeypatch):
         cli,
         [
             *("chunked", "--scale", "500", "--brand", "kisqali", "--dgp", "confounded"),
-            *("--chunk-size", "200", "--out", str(tmp_path / "out")),
+            *("--chunk-size", "200", "--workers", "2", "--out", str(tmp_path / "out")),
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "chunk 3/3" in result.output and "checks" in result.output
+    assert "chunk 3 of 3 written" in result.output and "checks" in result.output
     assert "passed" in result.output and (tmp_path / "out" / "warehouse.duckdb").exists()
