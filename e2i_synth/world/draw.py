@@ -389,8 +389,8 @@ def draw_world(
         age_at_diagnosis=np.clip(np.round(d["age"]), 18, 90).astype(int),
         region_code=panel.region_code[patient_hcp],
     )
-    # The unobserved parts (outcome noise, a hidden confounder) have their own streams, so
-    # the draws above and below are the same with or without them.
+    # The unobserved parts (outcome noise, a hidden confounder, an instrument) have their
+    # own streams, so the draws above and below are the same with or without them.
     latent = latent_draws(seed, scenario, start, stop)
     units = mechanism(spec, covariates, latent)
     # the outcome probability untreated and treated (a mediator's draw decides them)
