@@ -1,7 +1,8 @@
-"""A scenario of any size, written chunk by chunk in bounded memory: one Parquet file per
-table and chunk (`<out>/<table>/part-00000.parquet` ..., the scenario-level rows last in
-`part-scenario.parquet`), and a DuckDB file (`<out>/warehouse.duckdb`) whose views read
-them, so DuckDB or any Parquet reader sees the whole scenario.
+"""A scenario of any size, written chunk by chunk in bounded memory: one Parquet part per
+table and chunk in the hive layout of `scale.parquet` (`<out>/<table>/brand=<b>/dgp=<d>/
+part-<chunk>.parquet`, the scenario-level rows in the part after the last chunk), and a
+DuckDB file (`<out>/warehouse.duckdb`) whose views read them in part order, so DuckDB or
+any Parquet reader sees the whole scenario.
 
 Each chunk is an independent task (`write_chunk`: its parts and its exact sums, in
 `_sums/`), run one after the other or in worker processes, one chunk's frames in memory
@@ -25,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 
 from e2i_synth.catalog import SPLITS
+from e2i_synth.scale.parquet import write_part
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.chunks import (
@@ -41,7 +42,6 @@ from e2i_synth.warehouse.base import WarehouseError
 from e2i_synth.world import draw_world
 from e2i_synth.world.draw import SPLIT_BLOCK, split_counts
 
-SCENARIO_PART = "part-scenario.parquet"
 SUMS = "_sums"
 """Each chunk's sums, beside its parts: what the scenario-level rows are built from."""
 CHECK_MEMORY_LIMIT = "1GB"
@@ -58,19 +58,6 @@ class ChunkedRun:
     @property
     def total_rows(self) -> int:
         return sum(self.rows.values())
-
-
-def typed_select(name: str) -> str:
-    """The frame's columns cast to the table's declared types, so every part of a table
-    has one Parquet schema (a chunk's all-NULL column would otherwise have none)."""
-    return ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in SPECS[name].columns.items())
-
-
-def write_part(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, path: Path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con.register("incoming", frame)
-    con.execute(f"COPY (SELECT {typed_select(name)} FROM incoming) TO '{path}' (FORMAT parquet)")
-    con.unregister("incoming")
 
 
 @dataclass(frozen=True)
@@ -95,14 +82,11 @@ def write_chunk(job: ChunkJob, index: int) -> dict[str, int]:
     start, stop = chunk_bounds(job.n_patients, job.chunk_size, index)
     world = draw_world(job.scenario, job.n_patients, job.seed, start, stop)
     frames = chunk_tables(world)
-    part = f"part-{index:05d}"
-    with duckdb.connect() as con:
-        for name, frame in frames.items():
-            write_part(con, name, frame, job.out / name / f"{part}.parquet")
-    sums = job.out / SUMS / f"{part}.json"
+    rows = write_part(frames, job.out, job.scenario, index)
+    sums = job.out / SUMS / f"part-{index:05d}.json"
     sums.parent.mkdir(parents=True, exist_ok=True)
     sums.write_text(chunk_sums(world, frames).to_json())
-    return {name: len(frame) for name, frame in frames.items()}
+    return rows
 
 
 def write_scenario_rows(job: ChunkJob) -> dict[str, int]:
@@ -116,14 +100,15 @@ def write_scenario_rows(job: ChunkJob) -> dict[str, int]:
         ChunkSums.from_json(files[0].read_text()),
     )
     frames = scenario_tables(draw_world(job.scenario, job.n_patients, job.seed, 0, 0), total)
-    with duckdb.connect() as con:
-        for name, frame in frames.items():
-            write_part(con, name, frame, job.out / name / SCENARIO_PART)
+    rows = write_part(frames, job.out, job.scenario, job.chunks)
     with duckdb.connect(str(job.out / "warehouse.duckdb")) as db:
         for name in TABLE_NAMES:
-            parts = job.out / name / "*.parquet"
-            db.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{parts}')")
-    return {name: len(frame) for name, frame in frames.items()}
+            parts = job.out / name / "**" / "*.parquet"
+            db.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM "
+                f"read_parquet('{parts}', hive_partitioning = false)"
+            )
+    return rows
 
 
 def write_chunked(

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from e2i_synth.cli import cli
+from e2i_synth.scale.parquet import part_path
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
 from e2i_synth.warehouse.base import WarehouseError
@@ -50,14 +51,15 @@ def test_worker_processes_write_the_same_parts(written, tmp_path):
     parallel = tmp_path / "parallel"
     write_chunked(SCENARIO, N, 9, 1_000, parallel, workers=2)
     for name in TABLE_NAMES:
-        serial = sorted(p.name for p in (out / name).glob("*.parquet"))
-        assert serial == sorted(p.name for p in (parallel / name).glob("*.parquet")), name
+        serial = sorted(p.relative_to(out) for p in (out / name).rglob("*.parquet"))
+        assert serial == sorted(
+            p.relative_to(parallel) for p in (parallel / name).rglob("*.parquet")
+        )
         for part in serial:
-            query = f"SELECT * FROM read_parquet('{{}}/{name}/{part}')"
             with duckdb.connect() as con:
-                one = con.execute(query.format(out)).fetchall()
-                two = con.execute(query.format(parallel)).fetchall()
-            assert one == two, (name, part)
+                one = con.execute(f"SELECT * FROM read_parquet('{out / part}')").fetchall()
+                two = con.execute(f"SELECT * FROM read_parquet('{parallel / part}')").fetchall()
+            assert one == two, part
 
 
 def test_scenario_rows_wait_for_every_chunk(tmp_path):
@@ -80,7 +82,7 @@ def test_checks_pass_on_a_whole_scenario(written):
 def test_checks_catch_a_missing_parent_chunk(tmp_path):
     copy = tmp_path / "copy"
     write_chunked(SCENARIO, N, 9, 1_000, copy)
-    (copy / "hcp_profiles" / "part-00001.parquet").unlink()
+    part_path(copy, "hcp_profiles", SCENARIO, 1).unlink()
     failed = {r.name for r in check_chunked(copy, N) if not r.passed}
     assert "patient_journeys.hcp_id -> hcp_profiles" in failed
 
