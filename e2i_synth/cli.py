@@ -217,12 +217,12 @@ def chunked(
     per table and chunk with a DuckDB file of views over them; the same bytes as a
     one-piece draw. No Dagster run and no causal checks (they need the data in memory)."""
     from e2i_synth.settings import parse_brand, parse_dgp
-    from e2i_synth.warehouse.chunked import check_chunked, write_chunked
+    from e2i_synth.warehouse.chunked import check_chunked, chunked_folder, write_chunked
 
     settings = Settings.from_env(scale=scale, seed=seed)
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
     n = settings.n_patients
-    out = out or settings.home / "chunked" / f"{scenario.brand}-{scenario.dgp}-{n}"
+    out = out or chunked_folder(settings.home, scenario, n)
     ensure_writable_home(out.parent)
     click.echo(f"{scenario.partition_key}: {n:,} patients in chunks of {chunk_size:,} -> {out}")
 

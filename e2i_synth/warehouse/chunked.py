@@ -76,6 +76,18 @@ class ChunkJob:
         return -(-self.n_patients // self.chunk_size)
 
 
+def chunked_folder(home: Path, scenario: Scenario, n_patients: int) -> Path:
+    """Where a chunked scenario goes by default: `$E2I_HOME/chunked/<brand>-<dgp>-<n>`."""
+    return home / "chunked" / f"{scenario.brand}-{scenario.dgp}-{n_patients}"
+
+
+def start_chunked(job: ChunkJob) -> None:
+    """An empty `out` (a rerun replaces the scenario whole, never mixes old parts in)."""
+    if job.out.exists():
+        shutil.rmtree(job.out)
+    job.out.mkdir(parents=True)
+
+
 def write_chunk(job: ChunkJob, index: int) -> dict[str, int]:
     """Chunk `index`: one Parquet part per table, and its sums (`_sums/part-<index>.json`)
     for the scenario-level rows; returns the rows written per table."""
@@ -123,10 +135,8 @@ def write_chunked(
     """Generate the scenario into `out` (replaced if it exists), chunk by chunk in this
     process or `workers` chunks at a time in worker processes (one chunk in memory each),
     then its scenario-level rows. `on_chunk(i, run)` follows progress in completion order."""
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
     job = ChunkJob(scenario, n_patients, seed, chunk_size, out)
+    start_chunked(job)
     run = ChunkedRun(out, chunks=job.chunks)
     started = time.perf_counter()
 
