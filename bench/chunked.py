@@ -1,6 +1,10 @@
 """Chunked generation at scale: one scenario of 1 M and of 10 M patients, each written chunk
 by chunk to Parquet (e2i_synth.warehouse.chunked) in a fresh process that reports its own
 peak RSS. Goal: memory flat in size (the larger run's peak within 25% of the smaller's).
+Then the scale plan from the largest run: a chunk's cost (seconds, rows, Parquet bytes,
+one worker's peak memory) and the time 1 B rows take on N workers, each chunk an
+independent task (`export_chunked_celery`), assuming one worker per core and storage that
+keeps up (the bytes are printed to check that against a cluster's disks or object store).
 
 `python -m bench.chunked` prints the section alone (`python -m bench.chunked 200000
 1000000` for other sizes); `python -m bench.chunked --child N` is the measured process.
@@ -27,6 +31,8 @@ SIZES = (1_000_000, 10_000_000)
 CHUNK_SIZE = 20_000
 FLAT_GOAL = 1.25
 """The largest size's peak RSS over the smallest's."""
+PLAN_ROWS = 1_000_000_000
+PLAN_WORKERS = (1, 2, 16, 64, 256)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -36,8 +42,10 @@ def child(n_patients: int) -> None:
         started = perf_counter()
         run = write_chunked(SCENARIO, n_patients, DEFAULT_SEED, CHUNK_SIZE, Path(out) / "s")
         seconds = perf_counter() - started
+        written = sum(p.stat().st_size for p in Path(out).rglob("*.parquet"))
     report = {
         "rows": run.total_rows,
+        "bytes": written,
         "chunks": run.chunks,
         "seconds": seconds,
         "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -56,8 +64,7 @@ def measure(n_patients: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def chunked_table(sizes: tuple[int, ...] = SIZES) -> pd.DataFrame:
-    runs = {n: measure(n) for n in sizes}
+def chunked_table(runs: dict[int, dict]) -> pd.DataFrame:
     smallest = runs[min(sizes)]["max_rss_kib"]
     return pd.DataFrame(
         [
@@ -76,11 +83,35 @@ def chunked_table(sizes: tuple[int, ...] = SIZES) -> pd.DataFrame:
     ).set_index("patients")
 
 
+def plan_table(run: dict) -> pd.DataFrame:
+    """Per-chunk cost of a measured run, and 1 B rows extrapolated over N workers."""
+    per_chunk = run["seconds"] / run["chunks"]
+    rows_per_chunk = run["rows"] / run["chunks"]
+    chunks = -(-PLAN_ROWS // int(rows_per_chunk))
+    facts = {
+        "chunk": f"{CHUNK_SIZE:,} patients, {rows_per_chunk:,.0f} rows, "
+        f"{run['bytes'] / run['chunks'] / 2**20:,.1f} MiB of Parquet",
+        "seconds per chunk (one core)": f"{per_chunk:.2f}",
+        "peak memory per worker": f"{run['max_rss_kib'] / 1024:,.0f} MiB",
+        f"{PLAN_ROWS:,} rows": f"{chunks:,} chunks, "
+        f"{chunks * run['bytes'] / run['chunks'] / 2**30:,.0f} GiB of Parquet",
+    }
+    for workers in PLAN_WORKERS:
+        hours = chunks * per_chunk / workers / 3600
+        facts[f"1 B rows on {workers} worker(s)"] = f"{hours:,.2f} h"
+    return pd.DataFrame({"value": facts})
+
+
 def print_sections(section: Callable[[str, pd.DataFrame], None], sizes=SIZES) -> None:
+    runs = {n: measure(n) for n in sizes}
     section(
         f"Chunked generation to Parquet, {SCENARIO.partition_key}, chunks of {CHUNK_SIZE:,} "
         "patients, fresh process each (goal: peak memory flat in size)",
-        chunked_table(sizes),
+        chunked_table(runs),
+    )
+    section(
+        f"Scale plan from the {max(sizes):,}-patient run (each chunk an independent task)",
+        plan_table(runs[max(sizes)]),
     )
 
 
