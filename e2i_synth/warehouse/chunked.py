@@ -46,6 +46,10 @@ SUMS = "_sums"
 """Each chunk's sums, beside its parts: what the scenario-level rows are built from."""
 CHECK_MEMORY_LIMIT = "1GB"
 """DuckDB spills to disk past this while checking, so the checks are bounded too."""
+BUCKET_ROWS = 5_000_000
+"""Rows per hash bucket of a key check: a distinct count or an anti join holds one bucket's
+keys at a time (a 10 M-patient scenario's 100 M+ feature values in 20+ passes), so the
+checks' memory is flat in size like the generation's."""
 
 
 @dataclass
@@ -173,6 +177,19 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchone()[0])
 
 
+def _bucketed(con: duckdb.DuckDBPyConnection, sql: str, keys: list[tuple[str, str]]) -> int:
+    """`sql`'s count summed over hash buckets of its key columns (`keys`: (column, its
+    table) in the order of the `{}` filters in `sql`), as many buckets as the largest table
+    has `BUCKET_ROWS`: a key and its matches fall in the same bucket, so the sum is the
+    one-pass count."""
+    rows = max(_count(con, f"SELECT count(*) FROM {t}") for _, t in keys)
+    buckets = max(1, -(-rows // BUCKET_ROWS))
+    return sum(
+        _count(con, sql.format(*(f"hash({k}) % {buckets} = {b}" for k, _ in keys)))
+        for b in range(buckets)
+    )
+
+
 def expected_split_counts(n_patients: int) -> np.ndarray:
     """Exact counts per split: whole blocks of SPLIT_BLOCK, then the last partial block's."""
     whole = n_patients // SPLIT_BLOCK * split_counts(SPLIT_BLOCK)
@@ -187,24 +204,29 @@ def check_chunked(out: Path, n_patients: int) -> list[CheckResult]:
         con.execute("SET preserve_insertion_order = false")
         for name in TABLE_NAMES:
             key = SPECS[name].primary_key
-            dup = _count(con, f"SELECT count(*) - count(DISTINCT {key}) FROM {name}")
+            unique = f"SELECT count(*) - count(DISTINCT {key}) FROM {name} WHERE {{}}"
+            dup = _bucketed(con, unique, [(key, name)])
             results.append(CheckResult(f"{name}.{key} unique", dup == 0, f"{dup} duplicated"))
             for column, parent in SPECS[name].foreign_keys.items():
                 parent_key = SPECS[parent].primary_key
-                orphans = _count(
+                orphans = _bucketed(
                     con,
-                    f"SELECT count(*) FROM {name} c ANTI JOIN {parent} p "
+                    f"SELECT count(*) FROM (SELECT * FROM {name} WHERE {{}}) c ANTI JOIN "
+                    f"(SELECT {parent_key} FROM {parent} WHERE {{}}) p "
                     f"ON c.{column} = p.{parent_key} WHERE c.{column} IS NOT NULL",
+                    [(column, name), (parent_key, parent)],
                 )
                 results.append(
                     CheckResult(f"{name}.{column} -> {parent}", orphans == 0, f"{orphans} orphans")
                 )
             carries_split = {"patient_id", "data_split"} <= set(SPECS[name].columns)
             if carries_split and name != "patient_journeys":
-                crossed = _count(
+                crossed = _bucketed(
                     con,
-                    f"SELECT count(*) FROM {name} c JOIN patient_journeys p USING "
-                    "(patient_id) WHERE c.data_split IS DISTINCT FROM p.data_split",
+                    f"SELECT count(*) FROM (SELECT * FROM {name} WHERE {{}}) c JOIN "
+                    "(SELECT patient_id, data_split FROM patient_journeys WHERE {}) p "
+                    "USING (patient_id) WHERE c.data_split IS DISTINCT FROM p.data_split",
+                    [("patient_id", name), ("patient_id", "patient_journeys")],
                 )
                 results.append(
                     CheckResult(f"{name} split isolation", crossed == 0, f"{crossed} rows")

@@ -3,6 +3,8 @@ SQL checks over the files catch what they claim to."""
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 from click.testing import CliRunner
@@ -11,6 +13,7 @@ from e2i_synth.cli import cli
 from e2i_synth.scale.parquet import part_path
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
+from e2i_synth.warehouse import chunked
 from e2i_synth.warehouse.base import WarehouseError
 from e2i_synth.warehouse.chunked import (
     ChunkJob,
@@ -85,6 +88,25 @@ def test_checks_catch_a_missing_parent_chunk(tmp_path):
     part_path(copy, "hcp_profiles", SCENARIO, 1).unlink()
     failed = {r.name for r in check_chunked(copy, N) if not r.passed}
     assert "patient_journeys.hcp_id -> hcp_profiles" in failed
+
+
+def test_hash_buckets_count_what_one_pass_counts(tmp_path, monkeypatch):
+    """Split into buckets of 500 rows (several per table), the checks find the same
+    duplicates, orphans and split crossings, to the row, as in one pass."""
+    copy = tmp_path / "copy"
+    write_chunked(SCENARIO, N, 9, 1_000, copy)
+    part_path(copy, "hcp_profiles", SCENARIO, 1).unlink()
+    events = part_path(copy, "treatment_events", SCENARIO, 0)
+    shutil.copy(events, events.with_name("part-00009.parquet"))
+    monkeypatch.setattr(chunked, "BUCKET_ROWS", 10**12)
+    one_pass = check_chunked(copy, N)
+    monkeypatch.setattr(chunked, "BUCKET_ROWS", 500)
+    assert check_chunked(copy, N) == one_pass
+    failed = {r.name for r in one_pass if not r.passed}
+    assert {
+        "treatment_events.event_id unique",
+        "patient_journeys.hcp_id -> hcp_profiles",
+    } <= failed
 
 
 def test_split_counts_are_exact_per_block_of_twenty():
