@@ -97,8 +97,8 @@ def plan_table(run: dict) -> pd.DataFrame:
         f"{chunks * run['bytes'] / run['chunks'] / 2**30:,.0f} GiB of Parquet",
     }
     for workers in PLAN_WORKERS:
-        hours = chunks * per_chunk / workers / 3600
-        facts[f"1 B rows on {workers} worker(s)"] = f"{hours:,.2f} h"
+        minutes = -(-chunks // workers) * per_chunk / 60
+        facts[f"1 B rows on {workers} worker(s)"] = f"{minutes:,.1f} min"
     return pd.DataFrame({"value": facts})
 
 
