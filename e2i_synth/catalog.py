@@ -190,6 +190,17 @@ MEDIATOR_BASE = 0.1
 HIDDEN_LOGIT_SPAN = 8.0
 """Log-odds of engagement between the lowest and the highest hidden confounder, per unit of
 `DgpSpec.hidden` (at hidden = 0.5 the propensity's logit moves by 4 across its range)."""
+DOSE_COLUMN = "engagement_dose"
+"""The dose's column in patient_journeys: the intensity of the patient's engagement, 0 (not
+engaged) to `DgpSpec.dose` (NULL in variants without the dose knob); engaged is dose > 0."""
+DOSE_EC50 = 0.5
+"""The dose-response's half-effect point as a share of the top dose: dose k of K gives the
+share g(k) = (k/K) * (1 + DOSE_EC50) / (k/K + DOSE_EC50) of the unit's full effect (an
+Emax curve: g(0) = 0, g(K/2) = 0.75, g(K) = 1; increasing and concave)."""
+DOSE_CUT_SPACING = 1.0
+"""Log-odds between the cut points of the engaged units' dose (an ordered logit located at
+the logit of the unit's propensity, cut points centred on 0)."""
+MAX_DOSE = 8
 
 
 @dataclass(frozen=True)
@@ -219,7 +230,14 @@ class DgpSpec:
     `mediator` > 0 the effect passes wholly through MEDIATOR_COLUMN, on with probability
     MEDIATOR_BASE + mediator * engaged (one uniform per unit for both arms): the outcome
     probability jumps by the unit's effect / mediator when it is on, so the expected
-    effect stays the unit's effect (where [0, 1] allows): a front-door route.
+    effect stays the unit's effect (where [0, 1] allows): a front-door route. With
+    `dose` = K > 0 the treatment has versions: an engaged unit gets dose 1..K (DOSE_COLUMN)
+    from an ordered logit located at the logit of its propensity (the same covariates, so
+    the dose is confounded as engagement is; its own uniform, so each unit has a dose if
+    engaged), and dose k gives the share g(k) (DOSE_EC50) of the unit's effect: the
+    outcome probability at dose k is p0 + g(k) * effect, so the unit's effect of
+    engagement is its effect times the expected g of its dose. The causes of the dose
+    join the adjustment set: they move the outcome of the engaged through the dose.
     """
 
     name: str
@@ -240,6 +258,7 @@ class DgpSpec:
     hidden: float = 0.0
     instrument: float = 0.0
     mediator: float = 0.0
+    dose: int = 0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 
@@ -258,10 +277,25 @@ class DgpSpec:
         return tuple(dict.fromkeys([*shared, *causes, *instrument]))
 
     @property
-    def adjustment_columns(self) -> tuple[str, ...]:
+    def outcome_causes(self) -> tuple[str, ...]:
+        """The outcome's parents besides the treatment (and the dose)."""
         modifiers = [Term(m.slope, m.feature) for m in self.effect_modifiers]
         causes = _columns(t for t in (*self.baseline_terms, *modifiers) if t.weight != 0)
         return tuple(dict.fromkeys([*causes, *filter(None, [self.segment_column])]))
+
+    @property
+    def adjustment_columns(self) -> tuple[str, ...]:
+        """The outcome's causes, then (with a dose) the dose's causes: what DoWhy's
+        efficient adjustment picks, the parents of the outcome and of the dose."""
+        return tuple(dict.fromkeys([*self.outcome_causes, *self.dose_causes]))
+
+    @property
+    def dose_causes(self) -> tuple[str, ...]:
+        """The observed columns the engaged units' dose depends on besides engagement: the
+        propensity's (the instrument moves engagement only)."""
+        if not self.dose:
+            return ()
+        return _columns(t for t in self.propensity_terms if t.weight * self.confounding != 0)
 
     @property
     def confounders(self) -> tuple[str, ...]:

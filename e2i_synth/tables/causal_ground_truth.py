@@ -13,7 +13,9 @@ outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment
 node marked `observed="no"`, no adjustment set is valid, and `identification` says so
 and names the routes that remain. With an instrument, `true_late` is the exact mean effect
 of the row's compliers (`n_compliers` units engaged if assigned and not otherwise, read off
-unit_truth's two potential treatments): the estimand an IV estimator identifies.
+unit_truth's two potential treatments): the estimand an IV estimator identifies. With a
+dose, `dose_response` states for every dose k the exact mean of the units' potential
+outcomes Y(k) (unit_truth.dose_outcomes) and its difference from dose 0.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
+    DOSE_COLUMN,
     GENERATOR_VERSION,
     HIDDEN_CONFOUNDER,
     INSTRUMENT_COLUMN,
@@ -72,6 +75,8 @@ SPEC = TableSpec(
         # added by migration 011
         "true_late": "DOUBLE",
         "n_compliers": "INTEGER",
+        # added by migration 013
+        "dose_response": "VARCHAR",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
@@ -85,6 +90,7 @@ SPEC = TableSpec(
             "identification",
             "true_late",
             "n_compliers",
+            "dose_response",
         }
     ),
 )
@@ -172,8 +178,9 @@ def identification_json(spec: DgpSpec) -> str:
     compliers' mean effect) under monotonicity, which the draw guarantees (the instrument
     only raises the propensity and one uniform decides both potential treatments);
     "frontdoor" through the mediator identifies the ATE (the treatment acts only through
-    it, and no other cause of the outcome causes it). An empty list: no route from the
-    observed columns."""
+    it, and no other cause of the outcome causes it); with a dose, the same backdoor set
+    identifies the mean outcome at every dose (estimand "dose_response"). An empty list:
+    no route from the observed columns."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
@@ -183,6 +190,14 @@ def identification_json(spec: DgpSpec) -> str:
         routes.append({"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"})
     if spec.mediator:
         routes.append({"route": "frontdoor", "columns": [MEDIATOR_COLUMN], "estimand": "ate"})
+    if spec.dose and spec.adjustment_sets:
+        routes.append(
+            {
+                "route": "backdoor",
+                "columns": list(spec.adjustment_columns),
+                "estimand": "dose_response",
+            }
+        )
     return json.dumps(
         {
             "unobserved": list(unobserved(spec)),
@@ -192,13 +207,31 @@ def identification_json(spec: DgpSpec) -> str:
     )
 
 
+def dose_response_json(outcomes: np.ndarray, units: int) -> str | None:
+    """`dose_response` as stored: a JSON list of {dose, mean_outcome, effect_vs_0}, the
+    mean of the units' potential outcomes at each dose and its difference from dose 0
+    (exact means of unit_truth.dose_outcomes); None without a dose."""
+    if not len(outcomes) or not units:
+        return None
+    return json.dumps(
+        [
+            {"dose": k, "mean_outcome": int(o) / units, "effect_vs_0": int(o - outcomes[0]) / units}
+            for k, o in enumerate(outcomes)
+        ]
+    )
+
+
 def graph_dot(spec: DgpSpec) -> str:
     """The DAG the world was drawn from, with nodes named as patient_journeys columns;
-    a node no analysis table holds is marked `observed="no"` (DoWhy's convention)."""
+    a node no analysis table holds is marked `observed="no"` (DoWhy's convention). With a
+    dose, engagement acts through it: engaged -> dose -> outcome, the dose's causes
+    pointing at it."""
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
-    outcome_causes = dict.fromkeys([*spec.adjustment_columns, spec.segment_column])
-    edges += [f"{c} -> {OUTCOME_COLUMN};" for c in outcome_causes if c]
-    if spec.mediator:
+    edges += [f"{c} -> {OUTCOME_COLUMN};" for c in spec.outcome_causes]
+    if spec.dose:
+        edges += [f"{c} -> {DOSE_COLUMN};" for c in (TREATMENT_COLUMN, *spec.dose_causes)]
+        edges.append(f"{DOSE_COLUMN} -> {OUTCOME_COLUMN};")
+    elif spec.mediator:
         edges += [
             f"{TREATMENT_COLUMN} -> {MEDIATOR_COLUMN};",
             f"{MEDIATOR_COLUMN} -> {OUTCOME_COLUMN};",
@@ -209,6 +242,8 @@ def graph_dot(spec: DgpSpec) -> str:
     for node in unobserved(spec):
         edges += [f'{node} [observed="no"];', f"{node} -> {TREATMENT_COLUMN};"]
         edges.append(f"{node} -> {OUTCOME_COLUMN};")
+        if spec.dose:
+            edges.append(f"{node} -> {DOSE_COLUMN};")
     return "digraph {" + " ".join(edges) + "}"
 
 
@@ -267,6 +302,10 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             ),
             "n_compliers": pd.array(
                 [int(c) if spec.instrument else None for c in compliers], dtype="Int64"
+            ),
+            "dose_response": pd.Series(
+                [dose_response_json(sums.dose_outcomes[g], int(sums.units[g])) for g in rows],
+                dtype=object,
             ),
         }
     )

@@ -3,7 +3,8 @@
 `engaged` is the treatment, `treatment_initiated` the outcome. The answer key (both
 potential outcomes, the true propensity, the unit's effects) is in unit_truth, not here.
 `territory_rep_assigned` is the instrument of variants that have one, and
-`support_program_enrolled` the mediator of those that have one (NULL elsewhere).
+`support_program_enrolled` the mediator of those that have one, and `engagement_dose`
+the dose of those that have one (0 exactly when not engaged; NULL elsewhere).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
+    DOSE_COLUMN,
     GENDERS,
     INSTRUMENT_COLUMN,
     INSURANCE_TYPES,
@@ -27,6 +29,7 @@ from e2i_synth.tables.spec import (
     hcp_keys,
     nullable_days,
     nullable_flags,
+    nullable_ints,
     patient_keys,
     scenario_columns,
 )
@@ -57,10 +60,12 @@ SPEC = TableSpec(
         INSTRUMENT_COLUMN: "BOOLEAN",
         # added by migration 012
         MEDIATOR_COLUMN: "BOOLEAN",
+        # added by migration 013
+        DOSE_COLUMN: "INTEGER",
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
-    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN, MEDIATOR_COLUMN}),
+    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN, MEDIATOR_COLUMN, DOSE_COLUMN}),
 )
 
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
@@ -116,5 +121,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "data_split": np.array(SPLITS)[world.split],
             INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, world.n_patients),
             MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, world.n_patients),
+            DOSE_COLUMN: nullable_ints(world.parts.dose, world.n_patients),
         }
     )

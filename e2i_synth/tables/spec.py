@@ -67,6 +67,13 @@ def nullable_floats(values: np.ndarray | None, n: int) -> np.ndarray:
     return np.full(n, np.nan) if values is None else values
 
 
+def nullable_ints(values: np.ndarray | None, n: int) -> pd.arrays.IntegerArray:
+    """An integer variant part as a column: NULL where the world lacks it."""
+    if values is None:
+        return pd.arrays.IntegerArray(np.zeros(n, np.int32), np.ones(n, dtype=bool))
+    return pd.arrays.IntegerArray(np.asarray(values, np.int32), np.zeros(n, dtype=bool))
+
+
 def nullable_flags(values: np.ndarray | None, n: int) -> pd.arrays.BooleanArray:
     """A boolean variant part as a column: NULL where the world lacks it."""
     if values is None:

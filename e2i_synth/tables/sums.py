@@ -115,8 +115,9 @@ class MetricSums(Sums):
 @dataclass(frozen=True)
 class TruthSums(Sums):
     """Per group (overall, then each region): units, engaged units, compliers (with an
-    instrument), summed unit effects (all, engaged, compliers) and the exact sum of CATEs
-    (causal_ground_truth reads these)."""
+    instrument), summed unit effects (all, engaged, compliers), the exact sum of CATEs
+    and, with a dose, the units whose potential outcome at dose k is 1 (groups x K+1;
+    no columns without a dose) (causal_ground_truth reads these)."""
 
     units: np.ndarray
     treated: np.ndarray
@@ -125,6 +126,7 @@ class TruthSums(Sums):
     compliers: np.ndarray
     effect_compliers: np.ndarray
     cate: tuple[int, ...]
+    dose_outcomes: np.ndarray
 
     @classmethod
     def of(cls, world: World) -> TruthSums:
@@ -149,4 +151,12 @@ class TruthSums(Sums):
             compliers=total(compliers),
             effect_compliers=total(effect, compliers),
             cate=tuple(exact_sum(world.tau[g]) for g in groups),
+            dose_outcomes=dose_totals(world.parts.dose_outcomes, groups),
         )
+
+
+def dose_totals(outcomes: np.ndarray | None, groups: list[np.ndarray]) -> np.ndarray:
+    """Per group and dose, the units whose potential outcome at that dose is 1."""
+    if outcomes is None:
+        return np.zeros((len(groups), 0), np.int64)
+    return np.stack([outcomes[:, g].sum(axis=1) for g in groups]).astype(np.int64)

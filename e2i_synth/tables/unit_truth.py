@@ -6,11 +6,15 @@ realized effect `individual_effect = y1 - y0`, its `cate` p1 - p0 (the effect ex
 its covariates) and its split, to score on one split without a join; in a variant with
 hidden confounding, the unit's `hidden_confounder`, and in one with an instrument, its
 treatment with the instrument off and on (`engaged_if_unassigned`, `engaged_if_assigned`:
-the same uniform decides both, so compliers are the units engaged only if assigned);
+the same uniform decides both, so compliers are the units engaged only if assigned), and
+in one with a dose, its dose if engaged (`dose_if_engaged`) and its potential outcome at
+every dose 0..K (`dose_outcomes`, a JSON list of 0/1: Y(0), ..., Y(K), from the one
+outcome uniform, so y0 = Y(0) and y1 = Y(dose_if_engaged));
 NULL elsewhere. Every figure of
 causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
 units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
-`expected_ate` of `cate`. In time_series every caused initiation falls after the lag, so
+`expected_ate` of `cate`, and with a dose each dose's mean outcome of `dose_outcomes`.
+In time_series every caused initiation falls after the lag, so
 the same effects hold for initiation from index + lag on.
 """
 
@@ -24,6 +28,7 @@ from e2i_synth.tables.spec import (
     TableSpec,
     nullable_flags,
     nullable_floats,
+    nullable_ints,
     patient_keys,
     scenario_columns,
     split_names,
@@ -46,10 +51,21 @@ SPEC = TableSpec(
         # added by migration 011
         "engaged_if_unassigned": "BOOLEAN",
         "engaged_if_assigned": "BOOLEAN",
+        # added by migration 013
+        "dose_if_engaged": "INTEGER",
+        "dose_outcomes": "VARCHAR",
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
-    nullable=frozenset({"hidden_confounder", "engaged_if_unassigned", "engaged_if_assigned"}),
+    nullable=frozenset(
+        {
+            "hidden_confounder",
+            "engaged_if_unassigned",
+            "engaged_if_assigned",
+            "dose_if_engaged",
+            "dose_outcomes",
+        }
+    ),
 )
 ANSWER_COLUMNS: tuple[str, ...] = tuple(
     c for c in SPEC.columns if c not in (SPEC.primary_key, *SCENARIO_COLUMNS, "data_split")
@@ -59,6 +75,18 @@ ANSWER_COLUMNS: tuple[str, ...] = tuple(
 
 def individual_effects(world: World) -> np.ndarray:
     return world.y1.astype(np.int32) - world.y0.astype(np.int32)
+
+
+def dose_outcomes_json(outcomes: np.ndarray | None, n: int) -> pd.Series:
+    """Each unit's potential outcomes at doses 0..K ((K+1, n) booleans) as a JSON list of
+    0/1, e.g. "[0,0,1,1,1]"; NULL where the world has no dose."""
+    if outcomes is None:
+        return pd.Series([None] * n, dtype=object)
+    digits = outcomes.astype(np.int8).astype(str)
+    text = digits[0]
+    for level in digits[1:]:
+        text = np.strings.add(np.strings.add(text, ","), level)
+    return pd.Series(np.strings.add(np.strings.add("[", text), "]"), dtype=object)
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -78,5 +106,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 f"engaged_if_{arm}": nullable_flags(None if both is None else both[i], n)
                 for i, arm in enumerate(("unassigned", "assigned"))
             },
+            "dose_if_engaged": nullable_ints(world.parts.dose_if, n),
+            "dose_outcomes": dose_outcomes_json(world.parts.dose_outcomes, n),
         }
     )

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from e2i_synth.catalog import (
+    DOSE_CUT_SPACING,
+    DOSE_EC50,
     FEATURE_SCALES,
     HIDDEN_LOGIT_SPAN,
     INSTRUMENT_ASSIGNED_SHARE,
@@ -41,7 +43,9 @@ class Mechanism:
     and on (shape (2, n)); `propensity` is the one of the unit's own assignment. With a
     mediator, `mediator_if` is whether it is on for the unit untreated and treated and
     `outcome_if` the outcome probability then (both (2, n)); `p0` and `tau` are the
-    expectations over the mediator's draw."""
+    expectations over the mediator's draw. With a dose, `dose_if` is the unit's dose if
+    engaged (1..K) and `outcome_if` the outcome probability at each dose 0..K ((K+1, n));
+    `tau` is the expectation over the dose's draw."""
 
     propensity: np.ndarray
     p0: np.ndarray
@@ -49,12 +53,33 @@ class Mechanism:
     propensity_if: np.ndarray | None = None
     outcome_if: np.ndarray | None = None
     mediator_if: np.ndarray | None = None
+    dose_if: np.ndarray | None = None
 
 
 Features = Mapping[str, np.ndarray]
 Latent = Callable[[str], np.ndarray]
 """Draws a uniform part of every unit by name ("noise", "hidden", "instrument"), each from
 its own stream, so a part a spec does not use is never drawn and changes no other draw."""
+
+
+def dose_response(levels: int) -> np.ndarray:
+    """g(k) for k = 0..levels: the share of a unit's full effect that dose k gives
+    (catalog.DOSE_EC50's Emax curve)."""
+    share = np.arange(levels + 1) / levels
+    return share * (1 + DOSE_EC50) / (share + DOSE_EC50)
+
+
+def dose_levels(levels: int, propensity: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each unit's dose if engaged (1..levels) from its uniform `u`, and the probability of
+    each dose ((levels, n)): an ordered logit located at the logit of the propensity, with
+    cut points DOSE_CUT_SPACING apart centred on 0 (a higher propensity, a higher dose)."""
+    location = np.log(propensity) - np.log1p(-propensity)
+    cuts = DOSE_CUT_SPACING * (np.arange(1, levels) - levels / 2)
+    at_least = _sigmoid(location - cuts[:, None])  # P(dose > j) for j = 1..levels-1
+    dose = 1 + (u < at_least).sum(axis=0)
+    ones, zeros = np.ones((1, len(u))), np.zeros((1, len(u)))
+    above = np.vstack([ones, at_least, zeros])
+    return dose, above[:-1] - above[1:]
 
 
 def instrument_assigned(latent: Latent) -> np.ndarray:
@@ -171,8 +196,8 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
     unobserved part, asked for only when the spec uses it: "noise" (uniform, a share of
     the baseline), "hidden" (the hidden confounder, uniform, in the baseline and the
     propensity), "instrument" (below one half: the instrument is on) and "mediator"
-    (decides the mediator under both arms); the same part must give the same draw when
-    asked again."""
+    (decides the mediator under both arms) and "dose" (decides the dose if engaged); the
+    same part must give the same draw when asked again."""
 
     def no_latent(part: str) -> np.ndarray:
         raise ValueError(f"{spec.label} has an unobserved {part} part: give a latent draw")
@@ -181,6 +206,20 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
     p0 = _baseline(spec, c, latent)
     propensity, *by_instrument = _propensity(spec, c, latent)
     tau = _effect(spec, c, p0)
+    if spec.dose:
+        if spec.mediator:
+            raise ValueError(f"{spec.label}: a dose and a mediator do not combine")
+        off = by_instrument[0][0] if by_instrument else propensity  # without the instrument
+        dose_if, share = dose_levels(spec.dose, off, latent("dose"))
+        g = dose_response(spec.dose)
+        return Mechanism(
+            propensity,
+            p0,
+            tau * (g[1:] @ share),
+            by_instrument[0] if by_instrument else None,
+            p0 + tau * g[:, None],
+            dose_if=dose_if,
+        )
     if not spec.mediator:
         return Mechanism(propensity, p0, tau, *by_instrument)
     jump = np.clip(p0 + tau / spec.mediator, 0, 1) - p0  # the mediator's effect, unit by unit

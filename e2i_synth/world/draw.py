@@ -61,6 +61,7 @@ LATENT_STREAMS = {
     "hidden": "world-hidden",
     "instrument": "world-iv",
     "mediator": "world-mediator",
+    "dose": "world-dose",
 }
 """The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
@@ -71,12 +72,18 @@ class VariantParts:
     [0, 1]; stored in unit_truth only); `instrument`, whether the instrument is on for the
     unit (stored in patient_journeys), and `engaged_if`, the unit's treatment with it off
     and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth);
-    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys)."""
+    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys);
+    `dose`, the unit's dose (0 when not engaged; stored in patient_journeys), `dose_if`,
+    its dose if engaged, and `dose_outcomes`, its potential outcome at every dose 0..K
+    (shape (K+1, n), common random numbers; both stored in unit_truth)."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
     engaged_if: np.ndarray | None = None
     mediator: np.ndarray | None = None
+    dose: np.ndarray | None = None
+    dose_if: np.ndarray | None = None
+    dose_outcomes: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -395,6 +402,10 @@ def draw_world(
     units = mechanism(spec, covariates, latent)
     # the outcome probability untreated and treated (a mediator's draw decides them)
     p_if = (units.p0, units.p0 + units.tau) if units.outcome_if is None else units.outcome_if
+    dose_outcomes = None
+    if units.dose_if is not None:  # a dose: the treated arm is the unit's dose if engaged
+        dose_outcomes = d["outcome"] < units.outcome_if
+        p_if = (p_if[0], np.take_along_axis(p_if, units.dose_if[None], 0)[0])
     treatment_u = d["engage"]  # also decides the treatment under any instrument
     engaged = treatment_u < units.propensity
     y0 = d["outcome"] < p_if[0]  # common random numbers: one draw shared by both arms
@@ -428,13 +439,16 @@ def draw_world(
         **dates,
         **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
     )
-    if not (spec.hidden or spec.instrument or spec.mediator):
+    if not (spec.hidden or spec.instrument or spec.mediator or spec.dose):
         return world
     parts = VariantParts(
         hidden=latent("hidden") if spec.hidden else None,
         instrument=instrument_assigned(latent) if spec.instrument else None,
         engaged_if=None if units.propensity_if is None else treatment_u < units.propensity_if,
         mediator=None if units.mediator_if is None else observed_arm(units.mediator_if, engaged),
+        dose=None if units.dose_if is None else np.where(engaged, units.dose_if, 0),
+        dose_if=units.dose_if,
+        dose_outcomes=dose_outcomes,
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts

@@ -13,7 +13,9 @@ from types import MappingProxyType
 
 from e2i_synth.catalog import (
     DGPS,
+    DOSE_COLUMN,
     INSTRUMENT_COLUMN,
+    MAX_DOSE,
     MEDIATOR_BASE,
     MEDIATOR_COLUMN,
     DgpSpec,
@@ -32,10 +34,14 @@ class Knob:
     apply: Callable[[DgpSpec, float | bool], DgpSpec]
     low: float | None = None  # None: a boolean knob
     high: float | None = None
+    integer: bool = False
 
     @property
     def allowed(self) -> str:
-        return "true or false" if self.low is None else f"a number in [{self.low:g}, {self.high:g}]"
+        if self.low is None:
+            return "true or false"
+        kind = "an integer" if self.integer else "a number"
+        return f"{kind} in [{self.low:g}, {self.high:g}]"
 
     def parse(self, text: str) -> float | bool:
         value = text.strip().lower()
@@ -48,7 +54,7 @@ class Knob:
             except ValueError:
                 number = float("nan")
             assert self.high is not None
-            if self.low <= number <= self.high:
+            if self.low <= number <= self.high and (number.is_integer() or not self.integer):
                 return number
         raise ConfigError(
             f"knob {self.name}={text!r} is not valid; {self.name} takes {self.allowed}"
@@ -70,6 +76,16 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 lambda s, v: replace(s, confounding=float(v)),
                 0.0,
                 5.0,
+            ),
+            Knob(
+                "dose",
+                f"engagement becomes a dose 0..v ({DOSE_COLUMN} in patient_journeys; 0: no "
+                "dose) with a concave dose-response; the potential outcome at every dose is "
+                "in unit_truth, the mean per dose in the truth",
+                lambda s, v: replace(s, dose=int(v)),
+                0,
+                MAX_DOSE,
+                integer=True,
             ),
             Knob(
                 "effect",
@@ -157,6 +173,11 @@ def parse_knobs(items: Iterable[str] | Mapping[str, object]) -> Knobs:
         if name in knobs:
             raise ConfigError(f"knob {name} given twice; give each knob once")
         knobs[name] = _canonical(KNOBS[name].parse(str(text)))
+    if float(knobs.get("dose", 0)) and float(knobs.get("mediator", 0)):
+        raise ConfigError(
+            "knobs dose and mediator do not combine (the dose acts on the outcome directly, "
+            "the mediator would carry the whole effect); set one of them to 0"
+        )
     return tuple(sorted(knobs.items()))
 
 

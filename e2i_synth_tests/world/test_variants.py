@@ -41,6 +41,7 @@ def test_knobs_are_canonical_and_sorted():
         (["nonlinear=yes"], "nonlinear takes true or false"),
         (["overlap"], "is not name=value"),
         (["noise=0.1", "noise=0.2"], "given twice"),
+        (["dose=1.5"], "dose takes an integer in [0, 8]"),
     ],
 )
 def test_bad_knobs_name_the_knob_and_what_is_allowed(items, message):
@@ -53,6 +54,7 @@ def test_every_knob_changes_the_world():
     base = draw_world(Scenario("kisqali", "confounded"), 2000, 3)
     for name, value in [
         ("confounding", "2"),
+        ("dose", "3"),
         ("effect", "2"),
         ("heterogeneity", "0.5"),
         ("hidden", "0.5"),
@@ -69,7 +71,8 @@ def test_every_knob_changes_the_world():
             for a in ("propensity", "p0", "tau")
         ]
         assert any(changed), name
-    assert set(KNOBS) == {"confounding", "effect", "heterogeneity", "noise", "nonlinear"} | {
+    assert set(KNOBS) == {"confounding", "dose", "effect", "heterogeneity", "noise"} | {
+        "nonlinear",
         "hidden",
         "instrument",
         "mediator",
