@@ -12,15 +12,20 @@ set-based `INSERT ... SELECT`, which the table's policies check), so RLS stays o
 from __future__ import annotations
 
 import difflib
-import io
+import queue
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
+from itertools import chain
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from psycopg.conninfo import conninfo_to_dict
 
 from e2i_synth.errors import ConfigError
@@ -33,7 +38,11 @@ from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
 
 COPY_CHUNK_ROWS = 50_000
-NULL = r"\N"
+COPY_AHEAD_CHUNKS = 8
+"""How many encoded chunks may wait for the server (bounds the loader's extra memory)."""
+NULL = ""
+"""COPY's NULL: an unquoted empty field. Every text value is written quoted, so an empty
+string ("") stays an empty string and a text value spelled like a marker stays text."""
 LOCK_TIMEOUT_SECONDS = 600.0
 """How long a load waits for another load of the same scenario."""
 
@@ -176,18 +185,104 @@ def array_literal(values) -> str:
     return "{" + ",".join(quoted) + "}"
 
 
+WRITABLE = (
+    pa.types.is_boolean,
+    pa.types.is_integer,
+    pa.types.is_floating,
+    pa.types.is_string,
+    pa.types.is_large_string,
+    pa.types.is_timestamp,
+    pa.types.is_date,
+    pa.types.is_null,
+)
+"""Arrow types whose CSV text PostgreSQL reads back as the same value."""
+CSV_OPTIONS = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+"""No header; strings quoted (so never taken for NULL), numbers, booleans, times bare."""
+ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
+
+
+def arrow_column(column: pd.Series, sql_type: str) -> pa.Array:
+    """A column as Arrow with the values its old text form had: NaN and NaT as NULL,
+    timestamps to the microsecond (floored, like strftime's %f) and as wall time; text
+    columns and anything Arrow cannot write as CSV by each value's str()."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_localize(None)
+    if column.dtype == "datetime64[ns]":
+        column = column.astype("datetime64[us]")  # floors, as %f did
+    try:
+        array = pa.array(column, from_pandas=True)
+        kind = array.type
+    except ARROW_ERRORS:
+        kind = None
+    textual = kind is not None and (pa.types.is_string(kind) or pa.types.is_large_string(kind))
+    if (
+        kind is None
+        or not any(ok(kind) for ok in WRITABLE)
+        or (sql_type == "VARCHAR" and not textual and not pa.types.is_null(kind))
+    ):
+        array = pa.array(column.map(str, na_action="ignore"), type=pa.string(), from_pandas=True)
+    return array
+
+
 def csv_chunks(spec: TableSpec, frame: pd.DataFrame) -> Iterator[bytes]:
-    """The frame as COPY CSV, in chunks: NULL as \\N, arrays as literals, dates unambiguous."""
+    """The frame as COPY CSV (NULL as an unquoted empty field, arrays as literals), in
+    chunks of COPY_CHUNK_ROWS rows, written by Arrow's CSV writer (outside the GIL, about
+    four times pandas' to_csv)."""
     frame = frame[list(spec.columns)]
     arrays = [c for c, t in spec.columns.items() if t.endswith("[]")]
     if arrays:
         frame = frame.assign(**{c: frame[c].map(array_literal) for c in arrays})
     for start in range(0, len(frame), COPY_CHUNK_ROWS):
-        buffer = io.StringIO()
-        frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
-            buffer, header=False, index=False, na_rep=NULL, date_format="%Y-%m-%d %H:%M:%S.%f"
+        part = frame.iloc[start : start + COPY_CHUNK_ROWS]
+        table = pa.Table.from_arrays(
+            [arrow_column(part[c], t) for c, t in spec.columns.items()], names=list(spec.columns)
         )
-        yield buffer.getvalue().encode()
+        sink = pa.BufferOutputStream()
+        pa_csv.write_csv(table, sink, CSV_OPTIONS)
+        yield sink.getvalue().to_pybytes()
+
+
+Item = TypeVar("Item")
+
+
+@contextmanager
+def produced_ahead(items: Iterator[Item], depth: int) -> Iterator[Iterator[Item]]:
+    """The items, produced by a background thread up to `depth` ahead of the consumer:
+    the next chunks are encoded while the server ingests this one. An error in the
+    producer is raised in the consumer; leaving the block stops the producer."""
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                slots.put((item, None))
+                if stop.is_set():
+                    return
+            slots.put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            slots.put((done, exc))
+
+    def consume() -> Iterator[Item]:
+        while True:
+            item, error = slots.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+
+    producer = threading.Thread(target=produce, name="e2i-copy-encoder", daemon=True)
+    producer.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        with suppress(queue.Empty):  # free the slots: the producer adds at most one more
+            while True:
+                slots.get_nowait()
+        producer.join()
 
 
 def public_tables(con: psycopg.Connection) -> list[str]:
@@ -296,8 +391,15 @@ class PostgresWarehouse:
                         f"DELETE FROM {name} WHERE brand = %s AND dgp_type = %s",
                         [scenario.brand, scenario.dgp],
                     )
-                for name in ordered:
-                    self.copy(cur, STORED_SPECS[name], frames[name])
+                # every table's chunks, each table's ending in None, encoded ahead
+                chunks = (
+                    chunk
+                    for name in ordered
+                    for chunk in chain(csv_chunks(STORED_SPECS[name], frames[name]), [None])
+                )
+                with produced_ahead(chunks, COPY_AHEAD_CHUNKS) as ready:
+                    for name in ordered:
+                        self.copy_chunks(cur, STORED_SPECS[name], iter(ready.__next__, None))
 
     def lock_scenario(self, cur: psycopg.Cursor, key: str) -> None:
         """Wait (bounded) until no other transaction loads this scenario."""
@@ -310,9 +412,14 @@ class PostgresWarehouse:
                 f"scenario for over {self.lock_timeout:g} s; wait for it to finish and retry"
             ) from None
 
+    @classmethod
+    def copy(cls, cur: psycopg.Cursor, spec: TableSpec, frame: pd.DataFrame) -> None:
+        """COPY the frame into its table."""
+        cls.copy_chunks(cur, spec, csv_chunks(spec, frame))
+
     @staticmethod
-    def copy(cur: psycopg.Cursor, spec: TableSpec, frame: pd.DataFrame) -> None:
-        """COPY the frame into its table, through a staging table when RLS applies to us."""
+    def copy_chunks(cur: psycopg.Cursor, spec: TableSpec, chunks: Iterable[bytes]) -> None:
+        """COPY CSV chunks into the table, through a staging table when RLS applies to us."""
         columns = ", ".join(spec.columns)
         target = spec.name
         if row_security_applies(cur, spec.name):
@@ -323,7 +430,7 @@ class PostgresWarehouse:
             )
         statement = f"COPY {target} ({columns}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
         with cur.copy(statement) as copy:
-            for chunk in csv_chunks(spec, frame):
+            for chunk in chunks:
                 copy.write(chunk)
         if target != spec.name:
             cur.execute(f"INSERT INTO {spec.name} ({columns}) SELECT {columns} FROM {target}")
