@@ -1,14 +1,19 @@
 """The PostgreSQL loader against the practical limit and the naive way, on the same rows.
 
 One full-scale scenario (every table, FK order, one transaction, constraints on), loaded
-into an empty schema three ways:
+into an empty schema four ways:
 
-- the loader: `PostgresWarehouse.replace_scenario` (pandas -> CSV -> COPY FROM STDIN);
+- the loader: `PostgresWarehouse.replace_scenario` (Arrow CSV chunks encoded by a thread
+  ahead of `COPY FROM STDIN`);
 - its RLS path: the same through a role subject to row-level security (staged COPY then
   INSERT ... SELECT);
-- server-side `COPY ... FROM 'file'` of CSV files prepared beforehand (encoding excluded):
-  the practical limit;
+- server-side `COPY ... FROM 'file'` of CSV files prepared beforehand by the loader's own
+  encoder (encoding excluded): the practical limit;
 - batched `executemany` of INSERTs: the naive way.
+
+The machine is shared, so the first three run in rounds (each once per round, in turn)
+and the loader's share of the server COPY rate is the median over rounds of the ratio
+within a round: slow spells from other work hit both sides of a ratio alike.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, process_time
 
 import pandas as pd
 import psycopg
@@ -35,9 +40,11 @@ from e2i_synth.world import draw_world
 
 ADMIN_URL = os.environ.get("E2I_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SCENARIO = Scenario("kisqali", "confounded")
-REPEATS = 3
-LOADER_GOAL = 0.70
-"""The loader's rate as a share of the server-side COPY rate."""
+REPEATS = 5
+LOADER_GOAL = 0.90
+"""The loader's rate as a share of the server-side COPY rate (median of per-round ratios)."""
+LIMIT = "server-side COPY FROM file (limit)"
+LOADER = "loader: COPY FROM STDIN"
 
 
 @contextmanager
@@ -102,60 +109,78 @@ def executemany(url: str, frames: dict[str, pd.DataFrame]) -> None:
             )
 
 
-def timed(run: Callable[[], None], url: str, repeats: int) -> float:
-    timings = []
+def timed(run: Callable[[], None], url: str) -> tuple[float, float]:
+    """Wall and client CPU seconds (every thread of this process) of one load."""
+    empty(url)
+    started, cpu = perf_counter(), process_time()
+    run()
+    return perf_counter() - started, process_time() - cpu
+
+
+def rounds(runs: dict[str, Callable[[], None]], url: str, repeats: int) -> dict[str, list]:
+    """Each run once per round, in turn: the (wall, CPU) seconds of every round."""
+    seen: dict[str, list] = {method: [] for method in runs}
     for _ in range(repeats):
-        empty(url)
-        started = perf_counter()
-        run()
-        timings.append(perf_counter() - started)
-    return statistics.median(timings)
+        for method, run in runs.items():
+            seen[method].append(timed(run, url))
+    return seen
 
 
 def loader_table() -> pd.DataFrame:
     frames = build_tables(draw_world(SCENARIO, SCALES["full"], DEFAULT_SEED))
     rows = sum(len(f) for f in frames.values())
-    with bench_database() as url, tempfile.TemporaryDirectory(prefix="e2i-copy-") as folder:
+    with (
+        bench_database() as url,
+        tempfile.TemporaryDirectory(prefix="e2i-copy-") as folder,
+        loader_login(url) as loader_url,
+    ):
         os.chmod(folder, 0o755)  # the server process reads these files
         files = {}
         for name in TABLE_NAMES:
             files[name] = Path(folder) / f"{name}.csv"
             files[name].write_bytes(b"".join(csv_chunks(SPECS[name], frames[name])))
             files[name].chmod(0o644)
-        store = PostgresWarehouse(url)
-        seconds = {
-            "server-side COPY FROM file (limit)": timed(
-                lambda: server_copy(url, files), url, REPEATS
-            ),
-            "loader: COPY FROM STDIN": timed(
-                lambda: store.replace_scenario(SCENARIO, frames), url, REPEATS
-            ),
-        }
-        with loader_login(url) as loader_url:
-            staged = PostgresWarehouse(loader_url)
-            seconds["loader under RLS: staged COPY + INSERT"] = timed(
-                lambda: staged.replace_scenario(SCENARIO, frames), url, REPEATS
-            )
-        seconds["naive: executemany INSERT"] = timed(lambda: executemany(url, frames), url, 1)
-    limit = seconds["server-side COPY FROM file (limit)"]
+        store, staged = PostgresWarehouse(url), PostgresWarehouse(loader_url)
+        seen = rounds(
+            {
+                LIMIT: lambda: server_copy(url, files),
+                LOADER: lambda: store.replace_scenario(SCENARIO, frames),
+                "loader under RLS: staged COPY + INSERT": lambda: staged.replace_scenario(
+                    SCENARIO, frames
+                ),
+            },
+            url,
+            REPEATS,
+        )
+        seen["naive: executemany INSERT"] = [timed(lambda: executemany(url, frames), url)]
+    limit = [wall for wall, _ in seen[LIMIT]]
     table = pd.DataFrame(
         [
             {
                 "method": method,
                 "rows": f"{rows:,}",
-                "seconds": f"{s:.2f}",
-                "rows/s": f"{rows / s:,.0f}",
-                "share of server COPY": f"{limit / s:.0%}",
+                "seconds": f"{statistics.median(w for w, _ in runs):.2f}",
+                "client CPU s": f"{statistics.median(c for _, c in runs):.2f}",
+                "rows/s": f"{rows / statistics.median(w for w, _ in runs):,.0f}",
+                "share of server COPY": f"{share(limit, runs):.0%}",
             }
-            for method, s in seconds.items()
+            for method, runs in seen.items()
         ]
     ).set_index("method")
-    share = limit / seconds["loader: COPY FROM STDIN"]
+    loader_share = share(limit, seen[LOADER])
     table["goal"] = ""
-    table.loc["loader: COPY FROM STDIN", "goal"] = (
-        f">= {LOADER_GOAL:.0%}: {'PASS' if share >= LOADER_GOAL else 'FAIL'}"
+    table.loc[LOADER, "goal"] = (
+        f">= {LOADER_GOAL:.0%}: {'PASS' if loader_share >= LOADER_GOAL else 'FAIL'}"
     )
     return table
+
+
+def share(limit: list[float], runs: list[tuple[float, float]]) -> float:
+    """The median over rounds of the server COPY's seconds over this method's (a method
+    run once is set against the median server COPY)."""
+    if len(runs) != len(limit):
+        return statistics.median(limit) / statistics.median(w for w, _ in runs)
+    return statistics.median(s / w for s, (w, _) in zip(limit, runs, strict=True))
 
 
 def reachable() -> bool:
