@@ -1,6 +1,6 @@
 """The loader's COPY encoding (Arrow CSV) and its encoder thread: awkward values come back
-exactly as given, and the thread that encodes ahead never outlives a load or hides its
-error."""
+exactly as given, a scenario is stored as the former pandas encoding stored it, and the
+thread that encodes ahead never outlives a load or hides its error."""
 
 from __future__ import annotations
 
@@ -14,8 +14,14 @@ import pandas as pd
 import psycopg
 import pytest
 
+from e2i_synth.settings import Scenario
+from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.warehouse.postgres import PostgresWarehouse, produced_ahead
+from e2i_synth.warehouse.postgres import PostgresWarehouse, array_literal, produced_ahead
+from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.warehouse.test_postgres import checksums
+
+PANDAS_TIMES = "%Y-%m-%d %H:%M:%S.%f"
 
 TEXTS = ["plain", "", None, "\\N", 'say "hi", then\nleave', "NULL", "ünï©ode", " padded "]
 SPEC = TableSpec(
@@ -126,3 +132,31 @@ def test_leaving_early_stops_the_producer_within_its_bound():
 def test_items_arrive_in_order_and_complete():
     with produced_ahead(iter(range(1_000)), 2) as ready:
         assert list(ready) == list(range(1_000))
+
+
+def pandas_csv(spec: TableSpec, frame: pd.DataFrame) -> bytes:
+    """The encoding the loader used before Arrow: pandas' to_csv, NULL as \\N."""
+    frame = frame[list(spec.columns)]
+    arrays = [c for c, t in spec.columns.items() if t.endswith("[]")]
+    frame = frame.assign(**{c: frame[c].map(array_literal) for c in arrays})
+    text = frame.to_csv(header=False, index=False, na_rep=r"\N", date_format=PANDAS_TIMES)
+    return text.encode()
+
+
+@pytest.mark.postgres
+def test_a_scenario_is_stored_as_pandas_encoding_stored_it(
+    postgres_database, second_postgres_database
+):
+    frames = frames_of("fabhalta", "heterogeneous", n=600)
+    scenario = Scenario("fabhalta", "heterogeneous")
+    PostgresWarehouse(postgres_database).replace_scenario(scenario, frames)
+    PostgresWarehouse(second_postgres_database).migrate()
+    with psycopg.connect(second_postgres_database) as con, con.cursor() as cur:
+        for name in TABLE_NAMES:
+            spec = SPECS[name]
+            statement = (
+                f"COPY {name} ({', '.join(spec.columns)}) FROM STDIN (FORMAT csv, NULL '\\N')"
+            )
+            with cur.copy(statement) as copy:
+                copy.write(pandas_csv(spec, frames[name]))
+    assert checksums(postgres_database) == checksums(second_postgres_database)
