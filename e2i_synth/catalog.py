@@ -201,6 +201,15 @@ DOSE_CUT_SPACING = 1.0
 """Log-odds between the cut points of the engaged units' dose (an ordered logit located at
 the logit of the unit's propensity, cut points centred on 0)."""
 MAX_DOSE = 8
+OUTCOME_OBSERVED = "outcome_observed"
+"""Whether a patient's outcome was ascertained (treatment_initiated IS NOT NULL): a node of
+`graph_dot` in variants with the selection knob, a child of the treatment and the outcome."""
+SELECTION_OUTCOME_SHARE = 0.8
+SELECTION_ENGAGED_SHARE = 0.5
+"""With `DgpSpec.selection` = s, a patient's outcome goes unrecorded (lost to follow-up)
+with probability s * (1 - SELECTION_OUTCOME_SHARE * y) * (1 - SELECTION_ENGAGED_SHARE * t)
+for outcome y and engagement t: patients who do not initiate and patients no rep follows
+are lost most often (missing not at random: on the outcome itself)."""
 
 
 @dataclass(frozen=True)
@@ -237,7 +246,11 @@ class DgpSpec:
     engaged), and dose k gives the share g(k) (DOSE_EC50) of the unit's effect: the
     outcome probability at dose k is p0 + g(k) * effect, so the unit's effect of
     engagement is its effect times the expected g of its dose. The causes of the dose
-    join the adjustment set: they move the outcome of the engaged through the dose.
+    join the adjustment set: they move the outcome of the engaged through the dose. With
+    `selection` > 0 the outcome goes missing not at random (SELECTION_OUTCOME_SHARE): one
+    uniform per unit decides whether it would be recorded under either arm, the analysis
+    tables hold NULL where it is not, and the truth states the effect for everyone
+    (`true_ate`) and for the observed population (`true_ate_observed`).
     """
 
     name: str
@@ -259,6 +272,7 @@ class DgpSpec:
     instrument: float = 0.0
     mediator: float = 0.0
     dose: int = 0
+    selection: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 

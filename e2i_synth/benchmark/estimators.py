@@ -53,10 +53,19 @@ class Estimate:
 Tables = Mapping[str, pd.DataFrame]
 
 
+def complete_cases(tables: Tables, truth: PublicTruth) -> pd.DataFrame:
+    """The treatment table's rows whose outcome is recorded: all of them, except in a
+    variant with selection, where the baselines analyse the complete cases (as most tools
+    do by default) and so miss the full population's ATE they are scored against."""
+    frame = tables[truth.treatment_table]
+    recorded = frame[truth.outcome].notna()
+    return frame if recorded.all() else frame[recorded]
+
+
 def arrays(tables: Tables, truth: PublicTruth) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Adjustment matrix X (booleans as 0/1, categories as indicators without the first
-    level), treatment t and outcome y, as floats."""
-    frame = tables[truth.treatment_table]
+    level), treatment t and outcome y, as floats, of the complete cases."""
+    frame = complete_cases(tables, truth)
     x = pd.get_dummies(frame[list(truth.adjustment_columns)], drop_first=True, dtype=float)
     return (
         x.astype(float).to_numpy(),
@@ -178,7 +187,7 @@ def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
 
     if len(truth.instruments) != 1:
         raise ValueError(f"needs one instrument, the variant has {len(truth.instruments)}")
-    frame = tables[truth.treatment_table]
+    frame = complete_cases(tables, truth)
     [instrument] = truth.instruments
     z = frame[instrument].to_numpy(dtype=float)
     _, t, y = arrays(tables, truth)

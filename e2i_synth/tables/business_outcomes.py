@@ -1,10 +1,12 @@
-"""business_outcomes: the scenario's causal outcome per patient, dated after its cause."""
+"""business_outcomes: the scenario's causal outcome per patient, dated after its cause
+(NULL where it went unrecorded, in a variant with selection)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from e2i_synth.tables.patient_journeys import recorded
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -30,6 +32,7 @@ SPEC = TableSpec(
     },
     primary_key="outcome_id",
     foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
+    nullable=frozenset({"outcome_value"}),  # only where the outcome went unrecorded
 )
 
 
@@ -43,7 +46,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             **scenario_columns(world),
             "outcome_date": world.outcome_date,
             "outcome_type": "treatment_initiation",
-            "outcome_value": world.outcome.astype(float),
+            "outcome_value": recorded(world, world.outcome.astype(float), np.nan),
             "data_split": split_names(world, patient),
         }
     )

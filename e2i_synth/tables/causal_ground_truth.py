@@ -15,7 +15,14 @@ and names the routes that remain. With an instrument, `true_late` is the exact m
 of the row's compliers (`n_compliers` units engaged if assigned and not otherwise, read off
 unit_truth's two potential treatments): the estimand an IV estimator identifies. With a
 dose, `dose_response` states for every dose k the exact mean of the units' potential
-outcomes Y(k) (unit_truth.dose_outcomes) and its difference from dose 0.
+outcomes Y(k) (unit_truth.dose_outcomes) and its difference from dose 0. With selection
+(outcomes missing not at random), `true_ate` stays the effect for every unit and
+`true_ate_observed` is the effect for the observed population: the mean Y(1) of the units
+whose outcome would be recorded if engaged minus the mean Y(0) of those whose outcome
+would be recorded if not (unit_truth.observed_if_*), what a complete-case contrast
+estimates when engagement is randomized; `n_observed` counts the units whose outcome is
+recorded, and `traps` names the record itself (OUTCOME_OBSERVED) as a common effect of
+the treatment and the outcome.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from e2i_synth.catalog import (
     INSTRUMENT_COLUMN,
     MEDIATOR_COLUMN,
     OUTCOME_COLUMN,
+    OUTCOME_OBSERVED,
     REGIONS,
     TREATMENT_COLUMN,
     TREATMENT_TABLE,
@@ -77,6 +85,9 @@ SPEC = TableSpec(
         "n_compliers": "INTEGER",
         # added by migration 013
         "dose_response": "VARCHAR",
+        # added by migration 014
+        "true_ate_observed": "DOUBLE",
+        "n_observed": "INTEGER",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
@@ -91,6 +102,8 @@ SPEC = TableSpec(
             "true_late",
             "n_compliers",
             "dose_response",
+            "true_ate_observed",
+            "n_observed",
         }
     ),
 )
@@ -129,8 +142,28 @@ TRAPS: tuple[Trap, ...] = (
         f"the timing of the outcome: NULL exactly when not {OUTCOME_COLUMN}",
     ),
 )
-TRAPS_JSON = json.dumps([{k: v for k, v in asdict(t).items() if k != "parent"} for t in TRAPS])
-"""`traps` as stored: a JSON list of {column, role, why}."""
+SELECTION_TRAP = Trap(
+    OUTCOME_OBSERVED,
+    "selection_on_outcome",
+    OUTCOME_COLUMN,
+    f"whether {OUTCOME_COLUMN} is recorded (NOT NULL): patients who do not initiate and "
+    f"patients not {TREATMENT_COLUMN} are lost to follow-up more often, so it is a common "
+    "effect of the treatment and the outcome; a complete-case analysis conditions on it "
+    "and misses true_ate (with randomized engagement it estimates true_ate_observed)",
+)
+"""The trap of variants with selection (outcomes missing not at random)."""
+
+
+def traps_json(traps: Sequence[Trap]) -> str:
+    """`traps` as stored: a JSON list of {column, role, why}."""
+    return json.dumps([{k: v for k, v in asdict(t).items() if k != "parent"} for t in traps])
+
+
+def spec_traps(spec: DgpSpec) -> tuple[Trap, ...]:
+    return (*TRAPS, SELECTION_TRAP) if spec.selection else TRAPS
+
+
+TRAPS_JSON = traps_json(TRAPS)
 SAMPLE_FIGURES = ("true_ate", "true_att", "true_atc", "n_units", "n_treated")
 
 
@@ -180,7 +213,10 @@ def identification_json(spec: DgpSpec) -> str:
     "frontdoor" through the mediator identifies the ATE (the treatment acts only through
     it, and no other cause of the outcome causes it); with a dose, the same backdoor set
     identifies the mean outcome at every dose (estimand "dose_response"). An empty list:
-    no route from the observed columns."""
+    no route from the observed columns. With selection, a "selection" entry says the
+    outcome column is missing not at random (its record depends on the treatment and the
+    outcome itself): the routes identify their estimands from the full data only, and the
+    complete cases of a randomized variant give `true_ate_observed` ("ate_observed")."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
@@ -198,13 +234,20 @@ def identification_json(spec: DgpSpec) -> str:
                 "estimand": "dose_response",
             }
         )
-    return json.dumps(
-        {
-            "unobserved": list(unobserved(spec)),
-            "backdoor_valid": bool(spec.adjustment_sets),
-            "routes": routes,
+    stated: dict[str, object] = {
+        "unobserved": list(unobserved(spec)),
+        "backdoor_valid": bool(spec.adjustment_sets),
+        "routes": routes,
+    }
+    if spec.selection:
+        stated["selection"] = {
+            "column": OUTCOME_COLUMN,
+            "indicator": OUTCOME_OBSERVED,
+            "depends_on": [TREATMENT_COLUMN, OUTCOME_COLUMN],
+            "missing_at_random": False,
+            "complete_case_estimand": "ate_observed",
         }
-    )
+    return json.dumps(stated)
 
 
 def dose_response_json(outcomes: np.ndarray, units: int) -> str | None:
@@ -238,7 +281,9 @@ def graph_dot(spec: DgpSpec) -> str:
         ]
     else:
         edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
-    edges += [f"{t.parent} -> {t.column};" for t in TRAPS]
+    edges += [f"{t.parent} -> {t.column};" for t in spec_traps(spec)]
+    if spec.selection:
+        edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_OBSERVED};")
     for node in unobserved(spec):
         edges += [f'{node} [observed="no"];', f"{node} -> {TREATMENT_COLUMN};"]
         edges.append(f"{node} -> {OUTCOME_COLUMN};")
@@ -294,7 +339,7 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             "true_atc": np.where(
                 untreated > 0, (effect - effect_treated) / np.maximum(untreated, 1), np.nan
             ),
-            "traps": TRAPS_JSON,
+            "traps": traps_json(spec_traps(spec)),
             "valid_adjustment_sets": adjustment_sets_json(spec),
             "identification": identification_json(spec),
             "true_late": np.where(
@@ -307,5 +352,23 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
                 [dose_response_json(sums.dose_outcomes[g], int(sums.units[g])) for g in rows],
                 dtype=object,
             ),
+            "true_ate_observed": [
+                observed_contrast(sums.outcome_observed_if[g], sums.observed_if[g])
+                if spec.selection
+                else np.nan
+                for g in rows
+            ],
+            "n_observed": pd.array(
+                [int(sums.observed[g]) if spec.selection else None for g in rows], dtype="Int64"
+            ),
         }
     )
+
+
+def observed_contrast(outcome_ones: np.ndarray, recorded: np.ndarray) -> float:
+    """The observed population's contrast: the mean outcome engaged over the units recorded
+    if engaged, minus the mean outcome unengaged over those recorded if not (NaN where an
+    arm would record nobody)."""
+    if recorded.min() == 0:
+        return float("nan")
+    return int(outcome_ones[1]) / int(recorded[1]) - int(outcome_ones[0]) / int(recorded[0])

@@ -4,7 +4,9 @@
 potential outcomes, the true propensity, the unit's effects) is in unit_truth, not here.
 `territory_rep_assigned` is the instrument of variants that have one, and
 `support_program_enrolled` the mediator of those that have one, and `engagement_dose`
-the dose of those that have one (0 exactly when not engaged; NULL elsewhere).
+the dose of those that have one (0 exactly when not engaged; NULL elsewhere). In a
+variant with selection, a patient lost to follow-up has NULL `treatment_initiated`,
+`days_to_treatment` and `journey_stage` (nothing after the index date is known of it).
 """
 
 from __future__ import annotations
@@ -65,7 +67,17 @@ SPEC = TableSpec(
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
-    nullable=frozenset({"days_to_treatment", INSTRUMENT_COLUMN, MEDIATOR_COLUMN, DOSE_COLUMN}),
+    # treatment_initiated and journey_stage: NULL only where the outcome went unrecorded
+    nullable=frozenset(
+        {
+            "days_to_treatment",
+            INSTRUMENT_COLUMN,
+            MEDIATOR_COLUMN,
+            DOSE_COLUMN,
+            "treatment_initiated",
+            "journey_stage",
+        }
+    ),
 )
 
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}
@@ -92,6 +104,17 @@ def journey_stage(world: World) -> np.ndarray:
     )
 
 
+def recorded(world: World, values, missing_value=None):
+    """A column of outcome facts as the analysis tables hold it: as is, or (in a variant
+    with selection) NULL where the unit's outcome went unrecorded."""
+    if world.parts.observed is None:
+        return values
+    series = pd.Series(values)
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype("boolean")
+    return series.where(world.parts.observed, missing_value)
+
+
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     names = ("patient_journeys", world.scenario.brand, world.scenario.dgp)
     d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_patient)
@@ -113,9 +136,9 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "academic_hcp": c.academic_hcp,
             "engagement_score": world.engagement_score,
             "engaged": world.engaged,
-            "treatment_initiated": world.outcome,
-            "days_to_treatment": nullable_days(days),
-            "journey_stage": journey_stage(world),
+            "treatment_initiated": recorded(world, world.outcome, pd.NA),
+            "days_to_treatment": recorded(world, nullable_days(days), pd.NA),
+            "journey_stage": recorded(world, journey_stage(world)),
             "journey_start_date": world.journey_start,
             "index_date": world.index_date,
             "data_split": np.array(SPLITS)[world.split],

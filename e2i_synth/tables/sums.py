@@ -18,6 +18,7 @@ import pandas as pd
 
 from e2i_synth.catalog import BRANDS, DGPS, METRIC_FIRST_MONTH, METRIC_MONTHS, REGIONS
 from e2i_synth.world import World
+from e2i_synth.world.draw import observed_arm
 
 SCALE_BITS = 1126
 """2**1126 * x is an integer for every finite float64 x (subnormals included)."""
@@ -117,7 +118,10 @@ class TruthSums(Sums):
     """Per group (overall, then each region): units, engaged units, compliers (with an
     instrument), summed unit effects (all, engaged, compliers), the exact sum of CATEs
     and, with a dose, the units whose potential outcome at dose k is 1 (groups x K+1;
-    no columns without a dose) (causal_ground_truth reads these)."""
+    no columns without a dose); with selection, the units whose outcome is recorded and,
+    per arm (unengaged, engaged; groups x 2), the units whose outcome would be recorded
+    under it and how many of those have outcome 1 under it (zeros without selection)
+    (causal_ground_truth reads these)."""
 
     units: np.ndarray
     treated: np.ndarray
@@ -127,6 +131,9 @@ class TruthSums(Sums):
     effect_compliers: np.ndarray
     cate: tuple[int, ...]
     dose_outcomes: np.ndarray
+    observed: np.ndarray
+    observed_if: np.ndarray
+    outcome_observed_if: np.ndarray
 
     @classmethod
     def of(cls, world: World) -> TruthSums:
@@ -143,6 +150,11 @@ class TruthSums(Sums):
                 [values[g if within is None else g & within].sum() for g in groups], np.int64
             )
 
+        kept = world.parts.observed_if
+        if kept is None:
+            kept = np.zeros((2, world.n_patients), dtype=bool)
+        by_arm = (world.y0, world.y1)
+
         return cls(
             units=total(np.ones_like(effect)),
             treated=total(treated),
@@ -152,6 +164,9 @@ class TruthSums(Sums):
             effect_compliers=total(effect, compliers),
             cate=tuple(exact_sum(world.tau[g]) for g in groups),
             dose_outcomes=dose_totals(world.parts.dose_outcomes, groups),
+            observed=total(observed_arm(kept, treated)),
+            observed_if=np.stack([total(kept[arm]) for arm in (0, 1)], axis=1),
+            outcome_observed_if=np.stack([total(by_arm[arm], kept[arm]) for arm in (0, 1)], axis=1),
         )
 
 

@@ -3,7 +3,8 @@
 All dates come from the world: the diagnosis opens the journey, the prescription is the
 initiation, refills follow monthly and a stop may end therapy, all before the outcome date.
 Every event after the diagnosis names the product the patient is on (one of the brand's
-presentations, drawn per patient with the catalog's shares; NULL on the diagnosis).
+presentations, drawn per patient with the catalog's shares; NULL on the diagnosis). A
+patient lost to follow-up (a variant with selection) has its diagnosis only.
 """
 
 from __future__ import annotations
@@ -66,13 +67,17 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     brand = world.scenario.brand
     names = ("treatment_events", brand, world.scenario.dgp)
     d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_therapy(brand))
-    initiated = world.outcome
+    followed = (
+        np.ones(world.n_patients, bool) if world.parts.observed is None else world.parts.observed
+    )
+    initiated = world.outcome & followed
     refills = np.where(initiated, world.refills, 0)
-    counts = 1 + initiated + refills + world.stopped
+    stopped = world.stopped & followed
+    counts = 1 + initiated + refills + stopped
     patient = np.repeat(np.arange(world.n_patients), counts)
     rank = rank_within(patient)  # 1 diagnosis, 2 prescription, 3.. refills, last the stop
     refill = rank - 2  # the refill's number, for ranks 3 .. 2 + refills
-    is_stop = world.stopped[patient] & (rank == counts[patient])
+    is_stop = stopped[patient] & (rank == counts[patient])
     event_type = np.select(
         [rank == 1, rank == 2, is_stop],
         ["diagnosis", "prescription", np.where(d["switch"][patient], "switch", "discontinuation")],

@@ -9,8 +9,10 @@ treatment with the instrument off and on (`engaged_if_unassigned`, `engaged_if_a
 the same uniform decides both, so compliers are the units engaged only if assigned), and
 in one with a dose, its dose if engaged (`dose_if_engaged`) and its potential outcome at
 every dose 0..K (`dose_outcomes`, a JSON list of 0/1: Y(0), ..., Y(K), from the one
-outcome uniform, so y0 = Y(0) and y1 = Y(dose_if_engaged));
-NULL elsewhere. Every figure of
+outcome uniform, so y0 = Y(0) and y1 = Y(dose_if_engaged)), and in one with selection,
+whether its outcome would be recorded unengaged and engaged (`observed_if_unengaged`,
+`observed_if_engaged`: one uniform decides both; the analysis tables hold the outcome
+where the unit's own arm's is true); NULL elsewhere. Every figure of
 causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
 units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
 `expected_ate` of `cate`, and with a dose each dose's mean outcome of `dose_outcomes`.
@@ -54,6 +56,9 @@ SPEC = TableSpec(
         # added by migration 013
         "dose_if_engaged": "INTEGER",
         "dose_outcomes": "VARCHAR",
+        # added by migration 014
+        "observed_if_unengaged": "BOOLEAN",
+        "observed_if_engaged": "BOOLEAN",
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
@@ -64,6 +69,8 @@ SPEC = TableSpec(
             "engaged_if_assigned",
             "dose_if_engaged",
             "dose_outcomes",
+            "observed_if_unengaged",
+            "observed_if_engaged",
         }
     ),
 )
@@ -90,7 +97,7 @@ def dose_outcomes_json(outcomes: np.ndarray | None, n: int) -> pd.Series:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    n, both = world.n_patients, world.parts.engaged_if
+    n, both, kept = world.n_patients, world.parts.engaged_if, world.parts.observed_if
     return pd.DataFrame(
         {
             "patient_id": patient_keys(world, world.units),
@@ -108,5 +115,9 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             },
             "dose_if_engaged": nullable_ints(world.parts.dose_if, n),
             "dose_outcomes": dose_outcomes_json(world.parts.dose_outcomes, n),
+            **{
+                f"observed_if_{arm}": nullable_flags(None if kept is None else kept[i], n)
+                for i, arm in enumerate(("unengaged", "engaged"))
+            },
         }
     )

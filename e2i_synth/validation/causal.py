@@ -209,7 +209,15 @@ def analysis_frame(
     journeys: pd.DataFrame, adjustment: list[str], lag_days: int, segment_column: str | None
 ) -> pd.DataFrame:
     """Treatment, outcomes, numeric adjustment columns and segment indicators only: the
-    estimator must not see the stored true propensity or potential outcomes."""
+    estimator must not see the stored true propensity or potential outcomes. Every
+    outcome must be recorded: a variant with selection leaves some NULL, not at random."""
+    missing = int(journeys[OUTCOME_COLUMN].isna().sum())
+    if missing:
+        raise ValueError(
+            f"{OUTCOME_COLUMN} is NULL for {missing} of {len(journeys)} patients (a variant "
+            "with outcomes missing not at random): complete cases do not recover true_ate; "
+            "the truth states true_ate_observed for the observed population"
+        )
     frame = journeys[[c for c in adjustment if c != segment_column]].astype(float)
     if segment_column:
         values = journeys[segment_column].to_numpy()

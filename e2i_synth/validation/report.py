@@ -31,12 +31,13 @@ def scenario_label(row: pd.Series) -> str:
 
 
 def estimand_rows(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per estimand of every causal_recovery result."""
+    """One row per estimand of every causal_recovery result (none from a check that could
+    not run: its figures name the error instead)."""
     recovery = results[results["check_name"] == CAUSAL]
     rows = [
         {"scenario": scenario_label(r), **estimand}
         for _, r in recovery.iterrows()
-        for estimand in json.loads(r["figures"])["estimands"]
+        for estimand in json.loads(r["figures"]).get("estimands", [])
     ]
     return pd.DataFrame(rows)
 

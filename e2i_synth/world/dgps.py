@@ -23,6 +23,8 @@ from e2i_synth.catalog import (
     INSTRUMENT_ASSIGNED_SHARE,
     MEDIATOR_BASE,
     REGIONS,
+    SELECTION_ENGAGED_SHARE,
+    SELECTION_OUTCOME_SHARE,
     DgpSpec,
     Term,
 )
@@ -80,6 +82,16 @@ def dose_levels(levels: int, propensity: np.ndarray, u: np.ndarray) -> tuple[np.
     ones, zeros = np.ones((1, len(u))), np.zeros((1, len(u)))
     above = np.vstack([ones, at_least, zeros])
     return dose, above[:-1] - above[1:]
+
+
+def missing_probability(spec: DgpSpec, engaged: float, outcome: np.ndarray) -> np.ndarray:
+    """The probability that a unit's outcome goes unrecorded given its engagement (0 or 1)
+    and its outcome: missing not at random (catalog.SELECTION_OUTCOME_SHARE)."""
+    return (
+        spec.selection
+        * (1 - SELECTION_OUTCOME_SHARE * outcome)
+        * (1 - SELECTION_ENGAGED_SHARE * engaged)
+    )
 
 
 def instrument_assigned(latent: Latent) -> np.ndarray:

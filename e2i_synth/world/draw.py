@@ -42,7 +42,13 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import BLOCK_UNITS, unit_draws
 from e2i_synth.settings import Scenario
-from e2i_synth.world.dgps import Covariates, Latent, instrument_assigned, mechanism
+from e2i_synth.world.dgps import (
+    Covariates,
+    Latent,
+    instrument_assigned,
+    mechanism,
+    missing_probability,
+)
 from e2i_synth.world.variants import variant_spec
 
 FOLLOW_UP_DAYS = 120
@@ -62,6 +68,7 @@ LATENT_STREAMS = {
     "instrument": "world-iv",
     "mediator": "world-mediator",
     "dose": "world-dose",
+    "selection": "world-selection",
 }
 """The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
@@ -75,7 +82,10 @@ class VariantParts:
     `mediator`, the mediator under the unit's own treatment (stored in patient_journeys);
     `dose`, the unit's dose (0 when not engaged; stored in patient_journeys), `dose_if`,
     its dose if engaged, and `dose_outcomes`, its potential outcome at every dose 0..K
-    (shape (K+1, n), common random numbers; both stored in unit_truth)."""
+    (shape (K+1, n), common random numbers; both stored in unit_truth); `observed_if`,
+    whether the unit's outcome would be recorded unengaged and engaged (shape (2, n), one
+    uniform for both; stored in unit_truth), and `observed`, whether it is, under its own
+    engagement (the analysis tables hold NULL where it is not)."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
@@ -84,6 +94,8 @@ class VariantParts:
     dose: np.ndarray | None = None
     dose_if: np.ndarray | None = None
     dose_outcomes: np.ndarray | None = None
+    observed_if: np.ndarray | None = None
+    observed: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -439,8 +451,14 @@ def draw_world(
         **dates,
         **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
     )
-    if not (spec.hidden or spec.instrument or spec.mediator or spec.dose):
+    if not (spec.hidden or spec.instrument or spec.mediator or spec.dose or spec.selection):
         return world
+    observed_if = None
+    if spec.selection:  # one uniform decides the record under either arm
+        kept = latent("selection")
+        observed_if = np.stack(
+            [kept >= missing_probability(spec, arm, y) for arm, y in enumerate((y0, y1))]
+        )
     parts = VariantParts(
         hidden=latent("hidden") if spec.hidden else None,
         instrument=instrument_assigned(latent) if spec.instrument else None,
@@ -449,6 +467,8 @@ def draw_world(
         dose=None if units.dose_if is None else np.where(engaged, units.dose_if, 0),
         dose_if=units.dose_if,
         dose_outcomes=dose_outcomes,
+        observed_if=observed_if,
+        observed=None if observed_if is None else observed_arm(observed_if, engaged),
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts

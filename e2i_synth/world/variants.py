@@ -18,6 +18,9 @@ from e2i_synth.catalog import (
     MAX_DOSE,
     MEDIATOR_BASE,
     MEDIATOR_COLUMN,
+    OUTCOME_COLUMN,
+    SELECTION_ENGAGED_SHARE,
+    SELECTION_OUTCOME_SHARE,
     DgpSpec,
     EffectModifier,
 )
@@ -145,6 +148,16 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 lambda s, v: replace(s, propensity_clip=(float(v), 1 - float(v))),
                 0.001,
                 0.45,
+            ),
+            Knob(
+                "selection",
+                f"outcomes missing not at random: {OUTCOME_COLUMN} is NULL (lost to "
+                f"follow-up) with probability v * (1 - {SELECTION_OUTCOME_SHARE:g} * initiated)"
+                f" * (1 - {SELECTION_ENGAGED_SHARE:g} * engaged); the truth states the ATE "
+                "for everyone and for the observed population",
+                lambda s, v: replace(s, selection=float(v)),
+                0.0,
+                0.9,
             ),
             Knob(
                 "shift",

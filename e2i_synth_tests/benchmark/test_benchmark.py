@@ -165,3 +165,20 @@ def test_iv_baseline_recovers_the_late_where_backdoor_baselines_cannot():
     t, y = (journeys[c].to_numpy(float) for c in ("engaged", "treatment_initiated"))
     wald = (y[z].mean() - y[~z].mean()) / (t[z].mean() - t[~z].mean())
     assert iv.loc[iv["seed"] == 1, "estimate"].item() == pytest.approx(wald, abs=1e-12)
+
+
+def test_baselines_analyse_complete_cases_and_miss_the_ate_under_selection():
+    """With outcomes missing not at random the analysis table keeps NULLs (the user's
+    estimator sees them); the baselines drop them, as most tools do, and their complete-case
+    estimate misses the full population's true_ate, which the leaderboard scores, by more
+    than 4 SE (randomized engagement: the bias is selection's alone)."""
+    scenario = Scenario("kisqali", "confounded", parse_knobs(["confounding=0", "selection=0.6"]))
+    data = variant_data(scenario, 20_000, 1)
+    journeys = data.tables[data.truth.treatment_table]
+    assert journeys[data.truth.outcome].isna().mean() > 0.4
+    recorded = estimators.complete_cases(data.tables, data.truth)
+    assert len(recorded) == journeys[data.truth.outcome].notna().sum()
+    result = run_benchmark([scenario], {"naive": load_estimator("naive")}, 20_000, [1])
+    row = result.iloc[0]
+    assert row["status"] == "ok" and row["truth"] == data.true_ate
+    assert abs(row["estimate"] - data.true_ate) > 4 * row["std_error"]

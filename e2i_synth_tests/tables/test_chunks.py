@@ -34,6 +34,12 @@ SCENARIOS = [Scenario(b, d) for b in BRANDS for d in DGPS] + [
 ]
 """Every named scenario, and variants drawing the unobserved parts and the instrument (own
 unit streams)."""
+DOSE_AND_SELECTION = (
+    Scenario("kisqali", "heterogeneous", parse_knobs(["dose=5", "hidden=0.3"])),
+    Scenario("remibrutinib", "confounded", parse_knobs(["dose=3", "selection=0.5"])),
+)
+"""Variants with a dose (its own stream, the potential outcome at every dose, per-dose sums)
+and with selection (its own stream, NULL outcomes, recorded-outcome sums): always tried."""
 
 
 @st.composite
@@ -52,7 +58,7 @@ def unit_arrays(world: World) -> dict[str, np.ndarray]:
         if isinstance(getattr(world, f.name), np.ndarray) and not f.name.startswith("hcp_")
     }
     for f in dataclasses.fields(world.parts):
-        if getattr(world.parts, f.name) is not None:  # (n,), or (2, n) for engaged_if
+        if getattr(world.parts, f.name) is not None:  # (n,), or (k, n): by arm or by dose
             arrays[f"parts.{f.name}"] = getattr(world.parts, f.name).T
     return arrays | {
         f"covariates.{f.name}": getattr(world.covariates, f.name)
@@ -66,6 +72,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 @settings(max_examples=15, deadline=None)
 @given(chunking=chunkings(), seed=st.integers(0, 2**32 - 1), scenario=st.sampled_from(SCENARIOS))
+@example(chunking=(1_234, [0, 400, 1_001, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[0])
+@example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
 def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
     n, bounds = chunking
     whole = draw_world(scenario, n, seed)
@@ -80,6 +88,7 @@ def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
 @settings(max_examples=10, deadline=None)
 @given(chunking=chunkings(), seed=st.integers(0, 2**32 - 1), scenario=st.sampled_from(SCENARIOS))
 @example(chunking=(1_234, [0, 400, 1_001, 1_234]), seed=3, scenario=SCENARIOS[-2])
+@example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
 def test_chunk_tables_concatenated_are_the_one_piece_tables(chunking, seed, scenario):
     """Every table, truth included: the chunks' rows in order, then the scenario-level rows
     from the summed chunk sums, equal `build_tables` of the whole world byte for byte."""
@@ -100,8 +109,9 @@ def test_chunk_tables_concatenated_are_the_one_piece_tables(chunking, seed, scen
         assert csv_bytes(joined) == csv_bytes(whole[name]), name
 
 
-def test_chunk_sums_survive_json_exactly():
-    world = draw_world(Scenario("fabhalta", "heterogeneous"), 900, 5)
+@pytest.mark.parametrize("scenario", [Scenario("fabhalta", "heterogeneous"), *DOSE_AND_SELECTION])
+def test_chunk_sums_survive_json_exactly(scenario):
+    world = draw_world(scenario, 900, 5)
     sums = chunk_sums(world, chunk_tables(world))
     again = ChunkSums.from_json(sums.to_json())
     assert again.to_json() == sums.to_json()

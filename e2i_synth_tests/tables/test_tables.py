@@ -111,18 +111,19 @@ def test_every_stored_truth_is_the_mean_of_its_unit_truths(dgp):
 def test_no_analysis_table_holds_the_answer_key():
     """Potential outcomes, propensities, unit effects and hidden confounders live only in
     the truth tables, in the named DGPs and in a variant that draws a hidden confounder,
-    an instrument and a dose (the instrument and the dose themselves are observed:
-    patient_journeys holds them)."""
+    an instrument, a dose and selection (the instrument and the dose themselves are
+    observed: patient_journeys holds them)."""
     answer = re.compile(
         r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$|hidden|engaged_if"
-        r"|^dose_"
+        r"|^dose_|observed_if"
     )
     truth_tables = {t.name for t in REGISTRY if t.group == "truth"}
     assert {"unit_truth", "causal_ground_truth"} <= truth_tables
     assert set(ANSWER_COLUMNS) == {c for c in SPECS["unit_truth"].columns if answer.search(c)}
-    knobs = (("dose", "3"), ("hidden", "0.5"), ("instrument", "2"))
+    knobs = (("dose", "3"), ("hidden", "0.5"), ("instrument", "2"), ("selection", "0.5"))
     hidden = build_tables(draw_world(Scenario("kisqali", "confounded", knobs), 300, 7))
     drawn = ["hidden_confounder", "engaged_if_assigned", "dose_if_engaged", "dose_outcomes"]
+    drawn += ["observed_if_unengaged", "observed_if_engaged"]
     assert hidden["unit_truth"][drawn].notna().all().all()
     for name, spec in SPECS.items():
         if name not in truth_tables:

@@ -8,9 +8,12 @@ import pandas as pd
 
 from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
 from e2i_synth.settings import Scenario
+from e2i_synth.tables import build_tables
 from e2i_synth.validation import report
 from e2i_synth.validation.records import RESULTS_SPEC, results_frame
 from e2i_synth.validation.suite import run_checks
+from e2i_synth.world import draw_world
+from e2i_synth.world.variants import parse_knobs
 from e2i_synth_tests.conftest import frames_of
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
 
@@ -22,6 +25,18 @@ def stored_results(shift: float = 0.0) -> pd.DataFrame:
     frames["causal_ground_truth"] = truth
     names = ["causal_ground_truth.causal_recovery", "patient_journeys.keys"]
     return results_frame(run_checks(frames, names), "run-1", Scenario("kisqali", "heterogeneous"))
+
+
+def test_report_names_a_recovery_that_could_not_run_on_missing_outcomes():
+    """A variant with outcomes missing not at random: recovery says why it cannot run,
+    and the report still renders (no estimands to plot from that check)."""
+    scenario = Scenario("kisqali", "confounded", parse_knobs(["selection=0.5"]))
+    frames = build_tables(draw_world(scenario, 400, 3))
+    names = ["causal_ground_truth.causal_recovery", "patient_journeys.schema"]
+    results = results_frame(run_checks(frames, names), "run-2", scenario)
+    page = report.render_html(results)
+    assert "FAILED (1 checks)" in page and "patient_journeys.schema" not in page
+    assert "treatment_initiated is NULL for" in page and "true_ate_observed" in page
 
 
 def test_results_frame_follows_its_spec_and_figures_are_json():

@@ -4,7 +4,6 @@ truth's dose-response is the exact mean of those potential outcomes."""
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
@@ -15,8 +14,7 @@ from e2i_synth.benchmark.suite import load_suite
 from e2i_synth.catalog import DOSE_COLUMN, REGIONS
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import TABLE_NAMES, build_tables
-from e2i_synth.tables.chunks import ChunkSums, chunk_sums, chunk_tables, scenario_tables
+from e2i_synth.tables import build_tables
 from e2i_synth.validation.causal import overall_truth
 from e2i_synth.world import draw, draw_world
 from e2i_synth.world.dgps import dose_response
@@ -27,6 +25,13 @@ K_SE = 4.0
 
 def dose_world(*knobs: str, n: int = 2000, seed: int = 3, dgp: str = "confounded"):
     return draw_world(Scenario("kisqali", dgp, parse_knobs(knobs)), n, seed)
+
+
+def covered_by(row: pd.Series, units: pd.DataFrame) -> np.ndarray:
+    """The units a truth row covers: all of them (overall) or its segment's."""
+    if pd.isna(row["segment_column"]):
+        return np.ones(len(units), dtype=bool)
+    return (units[row["segment_column"]] == row["segment_value"]).to_numpy()
 
 
 def potential_outcomes(unit_truth: pd.DataFrame) -> np.ndarray:
@@ -53,11 +58,7 @@ def test_dose_truth_is_the_mean_of_the_unit_truths(scenario):
     assert (units[DOSE_COLUMN].to_numpy(dtype=int) == np.where(engaged, dose_if, 0)).all()
     truth = frames["causal_ground_truth"]
     for _, row in truth.iterrows():
-        covered = (
-            np.ones(len(units), dtype=bool)
-            if pd.isna(row["segment_column"])
-            else (units[row["segment_column"]] == row["segment_value"]).to_numpy()
-        )
+        covered = covered_by(row, units)
         stated = json.loads(row["dose_response"])
         assert [s["dose"] for s in stated] == list(range(levels + 1))
         mean = outcomes[covered].mean(axis=0)
@@ -153,24 +154,3 @@ def test_without_a_dose_no_dose_column_is_filled():
     assert frames["patient_journeys"][DOSE_COLUMN].isna().all()
     assert frames["unit_truth"][["dose_if_engaged", "dose_outcomes"]].isna().all().all()
     assert frames["causal_ground_truth"]["dose_response"].isna().all()
-
-
-def test_dose_variant_chunks_are_the_one_piece_tables():
-    """Chunk-addressable: chunks drawn and built alone, their sums passed through JSON,
-    give the one-piece tables byte for byte, the dose-response included."""
-    scenario = Scenario("kisqali", "heterogeneous", parse_knobs(["dose=5", "hidden=0.3"]))
-    n, bounds = 1_234, [0, 400, 1_001, 1_234]
-    whole = build_tables(draw_world(scenario, n, 9))
-    pieces, total = [], None
-    for a, b in itertools.pairwise(bounds):
-        world = draw_world(scenario, n, 9, a, b)
-        frames = chunk_tables(world)
-        pieces.append(frames)
-        sums = ChunkSums.from_json(chunk_sums(world, frames).to_json())
-        total = sums if total is None else total + sums
-    assert total is not None
-    pieces.append(scenario_tables(draw_world(scenario, n, 9, 0, 0), total))
-    assert whole["causal_ground_truth"]["dose_response"].notna().all()
-    for name in TABLE_NAMES:
-        joined = pd.concat([p[name] for p in pieces if name in p], ignore_index=True)
-        assert joined.to_csv(index=False) == whole[name].to_csv(index=False), name

@@ -42,6 +42,7 @@ def test_knobs_are_canonical_and_sorted():
         (["overlap"], "is not name=value"),
         (["noise=0.1", "noise=0.2"], "given twice"),
         (["dose=1.5"], "dose takes an integer in [0, 8]"),
+        (["selection=0.95"], "selection takes a number in [0, 0.9]"),
     ],
 )
 def test_bad_knobs_name_the_knob_and_what_is_allowed(items, message):
@@ -63,6 +64,7 @@ def test_every_knob_changes_the_world():
         ("noise", "0.5"),
         ("nonlinear", "true"),
         ("overlap", "0.2"),
+        ("selection", "0.5"),
         ("shift", "1"),
     ]:
         world = draw_world(Scenario("kisqali", "confounded", ((name, value),)), 2000, 3)
@@ -77,6 +79,7 @@ def test_every_knob_changes_the_world():
         "instrument",
         "mediator",
         "overlap",
+        "selection",
         "shift",
     }
 
