@@ -3,6 +3,8 @@ DoWhy's efficient adjustment set."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,8 @@ from e2i_synth.world import draw_world
 from e2i_synth.world.variants import KNOBS, parse_knobs, variant_label, variant_spec
 
 HARD = ("heterogeneity=0.8", "nonlinear=true", "overlap=0.01", "confounding=2", "noise=0.5")
+HARDEST = (*HARD, "dose=4", "selection=0.5")
+"""HARD with a dose and outcomes missing not at random."""
 
 
 def variant(dgp: str, *knobs: str, n: int = 4000, seed: int = 3):
@@ -109,9 +113,10 @@ def test_continuous_heterogeneity_harms_some_units_and_truth_stays_exact():
     assert np.abs(world.tau - expected).max() < 1e-12
 
 
+@pytest.mark.parametrize("knobs", [HARD, HARDEST], ids=["hard", "hardest"])
 @pytest.mark.parametrize("dgp", list(DGPS))
-def test_stored_truth_is_the_mean_of_the_unit_truths_for_hard_variants(dgp):
-    world = variant(dgp, *HARD, n=1500)
+def test_stored_truth_is_the_mean_of_the_unit_truths_for_hard_variants(dgp, knobs):
+    world = variant(dgp, *knobs, n=1500)
     units = TABLES["unit_truth"].build(world, {})
     truth = TABLES["causal_ground_truth"].build(world, {})
     overall = truth.loc[truth["segment_column"].isna()].iloc[0]
@@ -121,10 +126,18 @@ def test_stored_truth_is_the_mean_of_the_unit_truths_for_hard_variants(dgp):
     assert overall["true_att"] == units["individual_effect"][engaged].mean()
     assert f"[variant {world.spec.label}]" in overall["description"]
     assert world.p0.min() >= 0.05 - 1e-12 and world.p0.max() <= 0.55 + 1e-12
+    if knobs is HARDEST:  # the dose-response and the observed population's effect too
+        outcomes = np.array([json.loads(t) for t in units["dose_outcomes"]])
+        stated = [d["mean_outcome"] for d in json.loads(overall["dose_response"])]
+        assert stated == pytest.approx(outcomes.mean(axis=0), abs=1e-12)
+        y0, y1 = units["y0"].to_numpy(), units["y1"].to_numpy()
+        kept0, kept1 = (units[f"observed_if_{a}"].to_numpy(bool) for a in ("unengaged", "engaged"))
+        observed = y1[kept1].mean() - y0[kept0].mean()
+        assert overall["true_ate_observed"] == pytest.approx(observed, abs=1e-12)
 
 
 @pytest.mark.parametrize(
-    "knobs", [HARD, ("confounding=0",), ("heterogeneity=-0.5", "nonlinear=true")]
+    "knobs", [HARD, HARDEST, ("confounding=0",), ("heterogeneity=-0.5", "nonlinear=true")]
 )
 @pytest.mark.parametrize("dgp", list(DGPS))
 def test_variant_adjustment_columns_are_dowhys_efficient_set(dgp, knobs):
