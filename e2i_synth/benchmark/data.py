@@ -4,7 +4,7 @@ benchmark run hands an estimator and what it scores the estimate against."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,8 @@ class VariantData:
     true_ate: float  # the sample ATE: the mean of the unit effects
     true_late: float  # the compliers' mean effect (NaN without an instrument)
     true_cate: np.ndarray  # each unit's p1 - p0, in the treatment table's row order
+    estimands: dict[str, float] = field(default_factory=dict)
+    """Every estimand the variant's truth states, by name (`estimands`)."""
 
 
 def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
@@ -44,8 +46,30 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         instruments=instruments(row["identification"]),
     )
     return VariantData(
-        scenario, seed, tables, truth, float(row["true_ate"]), float(row["true_late"]), world.tau
+        scenario,
+        seed,
+        tables,
+        truth,
+        float(row["true_ate"]),
+        float(row["true_late"]),
+        world.tau,
+        estimands(row),
     )
+
+
+def estimands(row: pd.Series) -> dict[str, float]:
+    """What an estimate may be scored against, from the overall truth row: "ate"; "late"
+    with an instrument; "ate_observed" (the observed population's effect) with selection;
+    "dose_effect_k", the mean effect of dose k vs 0, for every dose k with a dose."""
+    stated = {"ate": float(row["true_ate"])}
+    if pd.notna(row["true_late"]):
+        stated["late"] = float(row["true_late"])
+    if pd.notna(row["true_ate_observed"]):
+        stated["ate_observed"] = float(row["true_ate_observed"])
+    if pd.notna(row["dose_response"]):
+        for dose in json.loads(row["dose_response"])[1:]:
+            stated[f"dose_effect_{dose['dose']}"] = float(dose["effect_vs_0"])
+    return stated
 
 
 def instruments(identification: str) -> tuple[str, ...]:

@@ -39,10 +39,11 @@ class PublicTruth:
 
 @dataclass(frozen=True)
 class Estimate:
-    """The estimate and its SE; `estimand` what it estimates ("ate", or "late": the
-    compliers' effect, scored against the truth's `true_late`); `cate`, optional, one
-    estimated effect per row of the treatment table (in its order), scored by PEHE against
-    the units' true CATEs."""
+    """The estimate and its SE; `estimand` what it estimates ("ate"; "late": the
+    compliers' effect, scored against the truth's `true_late`; "ate_observed": the observed
+    population's effect under selection, `true_ate_observed`; "dose_effect_k": dose k vs 0,
+    the truth's `dose_response`); `cate`, optional, one estimated effect per row of the
+    treatment table (in its order), scored by PEHE against the units' true CATEs."""
 
     value: float
     std_error: float

@@ -3,9 +3,11 @@
 An estimator is any callable `(tables, truth) -> estimate` (see estimators.PublicTruth);
 it may return an `Estimate`, an `(estimate, std_error)` pair or a mapping with those
 keys (and optionally `cate`: one estimated effect per unit, scored by PEHE; `estimand`:
-"ate", the default, or "late" where the variant has an instrument). One that
-raises or returns a non-finite value is recorded with that status and scored as a
-failure; the run goes on.
+"ate", the default, "late" where the variant has an instrument, "ate_observed" where it
+has selection, "dose_effect_k" (dose k vs 0) where it has a dose), or a list of those, one
+per estimand (a dose-response: one per dose). One that raises or returns a non-finite
+value, or names an estimand the variant does not state, is recorded with that status and
+scored as a failure; the run goes on.
 """
 
 from __future__ import annotations
@@ -81,16 +83,31 @@ def as_estimate(value: object) -> Estimate:
     return Estimate(float(estimate), float(std_error))
 
 
-def _attempt(estimator: Estimator, data) -> tuple[Estimate | None, str, float]:
+def as_estimates(value: object) -> list[Estimate]:
+    """One estimate, or a list of them (one per estimand)."""
+    if isinstance(value, list):
+        return [as_estimate(v) for v in value]
+    return [as_estimate(value)]
+
+
+def _attempt(estimator: Estimator, data) -> tuple[list[tuple[Estimate | None, str]], float]:
     started = time.perf_counter()
     try:
-        estimate = as_estimate(estimator(data.tables, data.truth))
+        estimates = as_estimates(estimator(data.tables, data.truth))
     except Exception as exc:  # a user's estimator: report whatever it raised, go on
-        return None, f"raised {type(exc).__name__}: {exc}"[:300], time.perf_counter() - started
+        return [(None, f"raised {type(exc).__name__}: {exc}"[:300])], time.perf_counter() - started
     seconds = time.perf_counter() - started
+    return [(e, _status(e, data.estimands)) for e in estimates], seconds
+
+
+def _status(estimate: Estimate, estimands: Mapping[str, float]) -> str:
     if not (math.isfinite(estimate.value) and math.isfinite(estimate.std_error)):
-        return None, "non-finite estimate or standard error", seconds
-    return estimate, "ok", seconds
+        return "non-finite estimate or standard error"
+    if estimate.estimand not in estimands:
+        return f"estimand {estimate.estimand!r} not stated here; the variant states: " + (
+            ", ".join(estimands)
+        )
+    return "ok"
 
 
 def run_benchmark(
@@ -111,28 +128,29 @@ def run_benchmark(
         for name, estimator in estimators.items():
             if not applies(estimator, data.truth):
                 continue
-            estimate, status, seconds = _attempt(estimator, data)
-            value = estimate.value if estimate else np.nan
-            se = estimate.std_error if estimate else np.nan
-            cate = estimate.cate if estimate else None
-            estimand = estimate.estimand if estimate else "ate"
-            truth = data.true_late if estimand == "late" else data.true_ate
-            rows.append(
-                (
-                    name,
-                    scenario.label,
-                    seed,
-                    estimand,
-                    truth,
-                    value,
-                    se,
-                    value - truth,
-                    abs(value - truth) <= Z_95 * se if estimate else False,
-                    pehe(cate, data.true_cate),
-                    status,
-                    seconds,
+            attempts, seconds = _attempt(estimator, data)
+            for estimate, status in attempts:
+                ok = estimate is not None and status == "ok"
+                value = estimate.value if estimate else np.nan
+                se = estimate.std_error if estimate else np.nan
+                estimand = estimate.estimand if estimate else "ate"
+                truth = data.estimands.get(estimand, np.nan)
+                rows.append(
+                    (
+                        name,
+                        scenario.label,
+                        seed,
+                        estimand,
+                        truth,
+                        value,
+                        se,
+                        value - truth,
+                        abs(value - truth) <= Z_95 * se if ok else False,
+                        pehe(estimate.cate if estimate else None, data.true_cate),
+                        status,
+                        seconds,
+                    )
                 )
-            )
         if on_done:
             on_done(i + 1, total)
     return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
@@ -185,8 +203,10 @@ def write_report(results: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, 
         else ""
     )
     hard = results[(knob_column(results, "nonlinear") == "true")]
+    several = "estimand" in results and results["estimand"].nunique() > 1
     sections = [
         ("Leaderboard (all variants)", board),
+        ("By estimand", score(results, ("estimator", "estimand")) if several else pd.DataFrame()),
         ("Nonlinear variants", score(hard) if len(hard) else pd.DataFrame()),
         ("Every run", results),
     ]

@@ -182,3 +182,25 @@ def test_baselines_analyse_complete_cases_and_miss_the_ate_under_selection():
     row = result.iloc[0]
     assert row["status"] == "ok" and row["truth"] == data.true_ate
     assert abs(row["estimate"] - data.true_ate) > 4 * row["std_error"]
+
+
+def test_a_dose_response_estimator_is_scored_dose_by_dose():
+    """An estimator may return one estimate per estimand: on a dose variant every dose's
+    effect vs 0 is scored against the truth's dose_response (regression adjustment lands
+    within 4 SE of each); an estimand the variant does not state is a reported failure."""
+    scenario = Scenario("kisqali", "confounded", parse_knobs(["dose=3"]))
+    chosen = {
+        "dose_ols": load_estimator(f"{USER}.dose_response"),
+        "unknown": load_estimator(f"{USER}.unknown_estimand"),
+    }
+    results = run_benchmark([scenario], chosen, 20_000, [2])
+    mine = results[results["estimator"] == "dose_ols"]
+    assert list(mine["estimand"]) == ["dose_effect_1", "dose_effect_2", "dose_effect_3"]
+    data = variant_data(scenario, 20_000, 2)
+    assert list(mine["truth"]) == [data.estimands[e] for e in mine["estimand"]]
+    assert (mine["status"] == "ok").all()
+    assert (mine["error"].abs() < 4 * mine["std_error"]).all()
+    [unknown] = results.loc[results["estimator"] == "unknown", "status"]
+    assert unknown.startswith("estimand 'dose_effect_9' not stated here; the variant states: ate")
+    board = score(results, ("estimator", "estimand"))
+    assert board.loc[("dose_ols", "dose_effect_3"), "failed"] == 0

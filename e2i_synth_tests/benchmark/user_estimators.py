@@ -23,3 +23,26 @@ def returns_nan(tables, truth):
 def no_effect_anywhere(tables, truth):
     n = len(tables[truth.treatment_table])
     return {"estimate": 0.0, "std_error": 0.01, "cate": np.zeros(n)}
+
+
+def dose_response(tables, truth):
+    """Every dose's effect vs 0: OLS on dose indicators and the adjustment columns (the
+    dose's causes are among them), HC1 SEs; one estimate per dose."""
+    import statsmodels.api as sm
+
+    from e2i_synth.benchmark.estimators import Estimate
+
+    frame = tables[truth.treatment_table]
+    dose = frame["engagement_dose"].to_numpy(dtype=int)
+    levels = np.arange(1, dose.max() + 1)
+    x = frame[list(truth.adjustment_columns)].astype(float).to_numpy()
+    design = np.hstack([(dose[:, None] == levels).astype(float), x])
+    fit = sm.OLS(frame[truth.outcome].to_numpy(float), sm.add_constant(design)).fit(cov_type="HC1")
+    return [
+        Estimate(float(fit.params[k]), float(fit.bse[k]), estimand=f"dose_effect_{k}")
+        for k in levels
+    ]
+
+
+def unknown_estimand(tables, truth):
+    return {"estimate": 0.1, "std_error": 0.01, "estimand": "dose_effect_9"}
