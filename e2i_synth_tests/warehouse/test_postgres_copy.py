@@ -14,6 +14,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
@@ -160,3 +161,18 @@ def test_a_scenario_is_stored_as_pandas_encoding_stored_it(
             with cur.copy(statement) as copy:
                 copy.write(pandas_csv(spec, frames[name]))
     assert checksums(postgres_database) == checksums(second_postgres_database)
+
+
+@pytest.mark.postgres
+def test_a_load_the_database_refuses_leaves_no_encoder_running(postgres_database):
+    frames = dict(frames_of("fabhalta", "heterogeneous", n=600))
+    scenario = Scenario("fabhalta", "heterogeneous")
+    store = PostgresWarehouse(postgres_database)
+    store.replace_scenario(scenario, frames)
+    before = checksums(postgres_database)
+    journeys = frames["patient_journeys"].copy()
+    journeys.loc[0, "hcp_id"] = "FAB-HE-H9999999"  # refused in the second table of many
+    with pytest.raises(E2IError, match="patient_journeys_hcp_id_fkey"):
+        store.replace_scenario(scenario, {**frames, "patient_journeys": journeys})
+    assert not any(t.name == "e2i-copy-encoder" for t in threading.enumerate())
+    assert checksums(postgres_database) == before
