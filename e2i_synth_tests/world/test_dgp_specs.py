@@ -117,7 +117,11 @@ def test_named_specs_give_identical_tables(brand, dgp, monkeypatch):
 
 
 def world_digest(world) -> str:
-    """SHA-256 over every array of the world (and its covariates), by name, with dtype."""
+    """SHA-256 over every array of the world (and its covariates), by name, with dtype;
+    floats as float32. numpy's exp and log differ in the last bit between its AVX2 and
+    AVX-512 code paths (propensities 1 ulp apart), so the same seed gives the same world to
+    1 ulp across CPUs, and bit for bit on one machine; at float32 the digest is the same on
+    both (a float64 1 ulp from a float32 rounding boundary: about 2^-29 per value)."""
     arrays = {
         f.name: getattr(world, f.name)
         for f in dataclasses.fields(world)
@@ -130,6 +134,8 @@ def world_digest(world) -> str:
     digest = hashlib.sha256()
     for name in sorted(arrays):
         values = np.ascontiguousarray(arrays[name])
+        if values.dtype.kind == "f":
+            values = values.astype(np.float32)
         digest.update(name.encode())
         digest.update(str(values.dtype).encode())
         digest.update(values.tobytes())
