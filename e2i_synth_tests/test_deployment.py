@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
 from e2i_synth.defs.scale.jobs import QUEUE
@@ -94,6 +95,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_code_server_command_serves_definitions_the_workspace_can_load(tmp_path):
     """The `code` service's command, then what the webserver does with its workspace."""
     bin_dir = Path(sys.executable).parent

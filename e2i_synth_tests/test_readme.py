@@ -146,6 +146,7 @@ def test_every_skipped_snippet_is_still_in_the_readme():
     assert any(line.startswith(MATERIALIZE) for line in first_lines)
 
 
+@pytest.mark.slow
 def test_shell_snippets_run(checkout):
     failures, timings = [], []
     for snippet in snippets("bash"):
@@ -160,6 +161,7 @@ def test_shell_snippets_run(checkout):
     assert not failures, "\n\n".join(failures)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_postgres_snippets_run(checkout, postgres_database):
     ran = 0
@@ -184,6 +186,7 @@ def test_small_scale_snippets_run(tmp_path):
     assert any(TWINS_TRAIN in code for code in ran)
 
 
+@pytest.mark.slow
 def test_python_snippets_run_in_order_in_one_namespace(checkout, monkeypatch):
     monkeypatch.chdir(checkout)
     for name, value in user_env(checkout).items():

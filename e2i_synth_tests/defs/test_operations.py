@@ -90,6 +90,7 @@ def marker_hits(paths: list[Path]) -> list[str]:
     return hits
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_password_never_reaches_run_config_storage_logs_or_output(
     tmp_path, postgres_database, second_postgres_database
@@ -203,6 +204,7 @@ def test_a_scale_beyond_memory_is_refused_with_what_fits(tmp_path):
     assert "GiB at its peak" in result.stderr and "largest scale that fits" in result.stderr
 
 
+@pytest.mark.slow
 def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_path):
     store = open_warehouse(tmp_path)  # stored as `materialize` stores them
     for s in FOUR[:2]:
@@ -220,6 +222,7 @@ def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_
     ("sig", "code"),
     [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)],
 )
+@pytest.mark.slow
 def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp_path, sig, code):
     env = cli_env(tmp_path, E2I_SCALE=str(N))
     proc = start_cli("materialize", env=env)
@@ -272,6 +275,7 @@ def test_a_parent_selected_alone_keeps_every_key_valid_in_duckdb(tmp_path, monke
     check_subset_keeps_keys(tmp_path, monkeypatch, None)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_parent_selected_alone_keeps_every_key_valid_in_postgres(
     tmp_path, monkeypatch, postgres_database

@@ -27,7 +27,8 @@ from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.defs.runner import ScenarioRun, run_scenarios
 from e2i_synth.settings import Scenario, Settings
 
-pytestmark = pytest.mark.browser
+# Each test drives a Dagster webserver in Chromium: end to end, so in the slow run.
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / ".e2i-artifacts" / "ui"

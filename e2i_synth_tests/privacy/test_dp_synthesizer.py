@@ -13,6 +13,9 @@ pytest.importorskip("opendp", reason="the dp extra is not installed: pip install
 
 from e2i_synth.privacy.dp_synthesizer import FAMILY, MSTSynthesizer
 
+# Fitting MST (OpenDP's private marginals, then a graphical model) dominates: slow run.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def fitted():

@@ -146,6 +146,7 @@ def race(url: str, name: str, who: str, barrier, results) -> None:
         results.put("refused")
 
 
+@pytest.mark.slow
 def test_two_processes_racing_for_the_last_epsilon_get_one_answer(url, who):
     name = budget(url, 1.0)
     context = multiprocessing.get_context("spawn")  # jax (the DP tests) makes fork unsafe

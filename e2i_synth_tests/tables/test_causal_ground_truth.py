@@ -61,7 +61,16 @@ def test_default_scenarios_state_dowhys_adjustment_sets(brand, dgp):
     assert_sets_are_dowhys(overall_truth(frames_of(brand, dgp)["causal_ground_truth"]))
 
 
-@pytest.mark.parametrize("suite", ["smoke", "standard", "unobserved", "dose", "selection"])
+@pytest.mark.parametrize(
+    "suite",
+    [
+        "smoke",
+        pytest.param("standard", marks=pytest.mark.slow),  # 128 variants
+        "unobserved",
+        "dose",
+        "selection",
+    ],
+)
 def test_every_suite_variant_states_dowhys_adjustment_sets(suite):
     for scenario in load_suite(suite).variants:
         truth = TABLES["causal_ground_truth"].build(draw_world(scenario, 200, 5), {})

@@ -35,6 +35,7 @@ def load(url: str, scenario: Scenario, start, errors) -> None:
         raise
 
 
+@pytest.mark.slow
 def test_concurrent_loads_of_one_scenario_take_turns(postgres_database):
     PostgresWarehouse(postgres_database).migrate()
     spawn = multiprocessing.get_context("spawn")
