@@ -82,15 +82,21 @@ def export_scenario(
     return written
 
 
+def rows_per_table(parts: list[dict[str, int]]) -> dict[str, int]:
+    """The parts' row counts summed per table."""
+    totals: dict[str, int] = {}
+    for part in parts:
+        for table, rows in part.items():
+            totals[table] = totals.get(table, 0) + rows
+    return totals
+
+
 @op
 def count_rows(
     context: OpExecutionContext, generation: GenerationResource, parts: list[dict[str, int]]
 ) -> dict[str, int]:
     """Rows per table over every exported scenario."""
-    totals: dict[str, int] = {}
-    for part in parts:
-        for table, rows in part.items():
-            totals[table] = totals.get(table, 0) + rows
+    totals = rows_per_table(parts)
     root: Path = generation.settings().home / PARQUET_FOLDER
     context.log.info(f"{sum(totals.values()):,} rows in {len(parts)} scenario(s) under {root}")
     return totals
@@ -143,10 +149,7 @@ def finish_chunked(
 ) -> dict[str, int]:
     """The scenario-level rows from every chunk's sums, then the checks over the files; a
     failed check fails the step, naming it."""
-    totals = dict.fromkeys(chunks[0], 0) if chunks else {}
-    for rows in [*chunks, write_scenario_rows(job)]:
-        for table, count in rows.items():
-            totals[table] = totals.get(table, 0) + count
+    totals = rows_per_table([*chunks, write_scenario_rows(job)])
     results = check_chunked(job.out, job.n_patients)
     failed = [r for r in results if not r.passed]
     if failed:
