@@ -49,6 +49,12 @@ def frames_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> dict[str, 
     return _frames[key]
 
 
+def clear_frames() -> None:
+    """Drop every cached world and frame (for a package that holds large data of its own)."""
+    _frames.clear()
+    world_of.cache_clear()
+
+
 def causal_scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fresh copies of a kisqali scenario's journeys and truth at 10,000 units, where a 0.1
     shift in the effect is over five standard errors outside the recovery band."""
