@@ -125,10 +125,24 @@ class CliResult:
     stderr: str
 
 
+def keep_capture_file_open() -> None:
+    """Point absl's log handler (imported with the DP extra's MST) at the real stderr.
+
+    Every Dagster run calls `logging.config.dictConfig`, which closes every handler in the
+    process; absl's closes its stream unless it is the current `sys.stderr`. Its stream is
+    pytest's capture file (the `sys.stderr` of its import), and inside click's runner
+    `sys.stderr` is another object, so a run there would close pytest's capture file and
+    end the whole session."""
+    absl_logging = sys.modules.get("absl.logging")
+    if absl_logging is not None:
+        absl_logging.get_absl_handler().python_handler.setStream(sys.__stderr__)
+
+
 def invoke_cli(*args: str, env: Mapping[str, str | None]) -> CliResult:
     """`e2i-synth ARGS` run in this process by click's runner: the command's own `main`, so
     its one-line errors and exit codes are the real ones, without an interpreter start and
     the imports per call. `env` sets (None: unsets) variables for the call only."""
+    keep_capture_file_open()
     with (
         CliRunner().isolation(env=dict(env)) as (out, err, _),
         mock.patch.object(sys, "argv", ["e2i-synth", *args]),
