@@ -4,8 +4,9 @@ FROM python:3.11-slim
 WORKDIR /opt/e2i_synth
 COPY pyproject.toml README.md workspace.yaml ./
 COPY e2i_synth ./e2i_synth
-# The schema, migrations and queries ship inside the package (e2i_synth/sql).
-RUN pip install --no-cache-dir .
+# The schema, migrations and queries ship inside the package (e2i_synth/sql). The docker
+# extra is Dagster's DockerRunLauncher (docker/compose.runs-in-containers.yml).
+RUN pip install --no-cache-dir ".[docker]"
 
 # The instance config (PostgreSQL storage from DAGSTER_POSTGRES_URL) and the workspace
 # pointing the webserver and daemon at the code-location container.

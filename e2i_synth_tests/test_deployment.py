@@ -73,7 +73,7 @@ def test_files_the_images_and_volumes_refer_to_exist():
     for mount in COMPOSE["services"]["postgres"]["volumes"]:
         if mount.startswith("./"):
             assert (REPO_ROOT / mount.split(":")[0]).exists(), mount
-    assert "pip install --no-cache-dir ." in dockerfile
+    assert 'pip install --no-cache-dir ".[docker]"' in dockerfile  # the run launcher too
     init_sql = (REPO_ROOT / "docker" / "init-dagster-db.sql").read_text()
     assert "CREATE DATABASE dagster" in init_sql
 
@@ -87,6 +87,22 @@ def test_the_postgres_instance_config_is_copied_into_dagster_home_not_read_from_
     storage = yaml.safe_load((REPO_ROOT / "docker" / "dagster.yaml").read_text())["storage"]
     assert storage == {"postgres": {"postgres_url": {"env": "DAGSTER_POSTGRES_URL"}}}
     assert not [p.name for p in REPO_ROOT.glob("dagster.y*ml")]
+
+
+def test_runs_in_containers_override_mounts_the_launcher_config_where_the_image_reads_it():
+    """docker/compose.runs-in-containers.yml changes only the webserver and daemon: the
+    instance config with DockerRunLauncher in DAGSTER_HOME, and the Docker socket the daemon
+    launches through (the launcher's own settings: defs/test_instance.py)."""
+    override = yaml.safe_load((REPO_ROOT / "docker" / "compose.runs-in-containers.yml").read_text())
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    home = re.search(r"^ENV DAGSTER_HOME=(\S+)$", dockerfile, flags=re.M).group(1)
+    assert set(override["services"]) == {"webserver", "daemon"} <= set(COMPOSE["services"])
+    for service in override["services"].values():
+        mounts = {m.split(":")[1]: m.split(":")[0] for m in service["volumes"]}
+        assert mounts[f"{home}/dagster.yaml"] == "./docker/dagster-docker-runs.yaml"
+        assert mounts["/var/run/docker.sock"] == "/var/run/docker.sock"
+        assert (REPO_ROOT / "docker" / "dagster-docker-runs.yaml").exists()
+    assert set(override["volumes"]) == set(COMPOSE["volumes"]) - {"postgres-data"}
 
 
 def free_port() -> int:

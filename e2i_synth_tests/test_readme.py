@@ -40,6 +40,10 @@ SKIPPED = {
     "15 scenarios at full scale; the `db` commands below run on a test database instead",
     "docker compose up --build": "needs a Docker engine; test_deployment.py checks the compose "
     "file and starts the code server its `code` service runs",
+    "docker compose -f docker-compose.yml -f docker/compose.runs-in-containers.yml up --build": (
+        "needs a Docker engine; defs/test_instance.py launches a run through the same "
+        "instance config and runs the container's command"
+    ),
     "DAGSTER_HOME=$PWD/.e2i/dagster .venv/bin/dagster dev -w workspace.yaml": "serves until "
     "stopped; defs/test_ui.py starts `dagster dev` with this workspace and drives its pages",
     ".venv/bin/python -m bench": "the benchmarks take minutes (bench/README.md)",
