@@ -43,7 +43,8 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         outcome=row["outcome_column"],
         adjustment_columns=tuple(row["adjustment_columns"]),
         graph_dot=row["graph_dot"],
-        instruments=instruments(row["identification"]),
+        instruments=route_columns(row["identification"], "instrument"),
+        mediators=route_columns(row["identification"], "frontdoor"),
     )
     return VariantData(
         scenario,
@@ -72,7 +73,8 @@ def estimands(row: pd.Series) -> dict[str, float]:
     return stated
 
 
-def instruments(identification: str) -> tuple[str, ...]:
-    """The instrument columns the truth's `identification` names."""
+def route_columns(identification: str, route: str) -> tuple[str, ...]:
+    """The columns the truth's `identification` names for a route ("instrument": the
+    instruments; "frontdoor": the mediators)."""
     routes = json.loads(identification)["routes"]
-    return tuple(c for r in routes if r["route"] == "instrument" for c in r["columns"])
+    return tuple(c for r in routes if r["route"] == route for c in r["columns"])

@@ -8,7 +8,11 @@ estimates a variance-weighted effect when the effect varies); IPW needs a correc
 propensity model and overlap; AIPW with cross-fitted gradient boosting needs neither
 linearity nor a correct parametric model. All of them adjust for observed columns, so a
 hidden confounder biases every one; DoWhy's IV estimator, run only where the variant has
-an instrument, needs no adjustment set and estimates the compliers' effect (the LATE).
+an instrument, needs no adjustment set and estimates the compliers' effect (the LATE). The
+front-door estimators, run only where the variant has a mediator, need no adjustment set
+either: DoWhy's two-stage regression multiplies two linear stages (biased once the
+mediator's effect varies between units), the front-door formula averages the mediator's
+effect over the treatment's distribution without a model.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ PROPENSITY_CLIP = (0.01, 0.99)
 @dataclass(frozen=True)
 class PublicTruth:
     """What a user may know of the truth row: where the treatment and the outcome are,
-    the adjustment set, the graph and the instruments (columns of the treatment table);
-    never the effect itself."""
+    the adjustment set, the graph, the instruments and the front-door mediators (columns
+    of the treatment table); never the effect itself."""
 
     treatment_table: str
     treatment: str
@@ -35,6 +39,7 @@ class PublicTruth:
     adjustment_columns: tuple[str, ...]
     graph_dot: str
     instruments: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,10 +218,84 @@ def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
     return Estimate(value, abs(std_error), estimand="late")
 
 
+def _front_door_data(
+    tables: Tables, truth: PublicTruth
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """The mediator's name, then treatment t, mediator m and outcome y of the complete cases."""
+    if len(truth.mediators) != 1:
+        raise ValueError(f"needs one mediator, the variant has {len(truth.mediators)}")
+    [mediator] = truth.mediators
+    frame = complete_cases(tables, truth)
+    t, m, y = (frame[c].to_numpy(dtype=float) for c in (truth.treatment, mediator, truth.outcome))
+    return mediator, t, m, y
+
+
+def dowhy_frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
+    """DoWhy's frontdoor.two_stage_regression identified on the stored graph: the
+    treatment's linear effect on the mediator times the mediator's on the outcome given the
+    treatment; SE by the delta method from both stages' influence functions."""
+    from dowhy import CausalModel
+
+    from e2i_synth.validation.causal import parse_graph, quiet
+
+    mediator, t, m, y = _front_door_data(tables, truth)
+    data = pd.DataFrame({truth.treatment: t.astype(bool), mediator: m.astype(bool)})
+    data[truth.outcome] = y
+    with quiet():
+        model = CausalModel(
+            data=data,
+            treatment=truth.treatment,
+            outcome=truth.outcome,
+            graph=parse_graph(truth.graph_dot),
+        )
+        identified = model.identify_effect(proceed_when_unidentifiable=True)
+        estimate = model.estimate_effect(
+            identified, method_name="frontdoor.two_stage_regression", test_significance=False
+        )
+    first = np.cov(t, m, bias=True)[0, 1] / t.var()
+    second_x = np.column_stack([np.ones_like(t), m, t])
+    beta, *_ = np.linalg.lstsq(second_x, y, rcond=None)
+    first_if = (t - t.mean()) * (m - m.mean() - first * (t - t.mean())) / t.var()
+    second_if = (
+        second_x * (y - second_x @ beta)[:, None] @ np.linalg.inv(second_x.T @ second_x / len(y))[1]
+    )
+    influence = beta[1] * first_if + first * second_if
+    return Estimate(float(estimate.value), float(np.sqrt(np.mean(influence**2) / len(y))))
+
+
+def frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
+    """Pearl's front-door formula for a binary treatment and mediator, from cell means:
+    (P(m=1|t=1) - P(m=1|t=0)) * sum over t' of P(t') (E[y|m=1,t'] - E[y|m=0,t']); SE
+    from its influence function."""
+    _, t, m, y = _front_door_data(tables, truth)
+    shares = {1: t.mean(), 0: 1 - t.mean()}
+    on = {arm: m[t == arm].mean() for arm in (0, 1)}
+    lift = on[1] - on[0]
+    lift_if = t * (m - on[1]) / shares[1] - (1 - t) * (m - on[0]) / shares[0]
+    effect, effect_if = 0.0, np.zeros_like(y)
+    for arm, share in shares.items():
+        cells = {}
+        for level in (0, 1):
+            cell = (m == level) & (t == arm)
+            mean = y[cell].mean()
+            cells[level] = (mean, cell * (y - mean) / cell.mean())
+        contrast = cells[1][0] - cells[0][0]
+        effect += share * contrast
+        effect_if += ((t == arm) - share) * contrast + share * (cells[1][1] - cells[0][1])
+    influence = effect * lift_if + lift * effect_if
+    return Estimate(float(lift * effect), float(np.sqrt(np.mean(influence**2) / len(y))))
+
+
+ROUTE_NEEDED = {dowhy_iv: "instruments", dowhy_frontdoor: "mediators", frontdoor: "mediators"}
+"""Estimators that need an identification route, and the public field that names its
+columns: they run only on variants that have it."""
+
+
 def applies(estimator: object, truth: PublicTruth) -> bool:
-    """Whether to run `estimator` on a variant: the IV baseline only where it has an
-    instrument; every other estimator everywhere."""
-    return estimator is not dowhy_iv or bool(truth.instruments)
+    """Whether to run `estimator` on a variant: a route's estimator only where the variant
+    has the route; every other estimator everywhere."""
+    route = ROUTE_NEEDED.get(estimator)
+    return route is None or bool(getattr(truth, route))
 
 
 def econml_forest(tables: Tables, truth: PublicTruth) -> Estimate:
@@ -242,7 +321,10 @@ BASELINES = {
     "aipw": aipw,
     "dowhy_linear": dowhy_linear,
     "dowhy_iv": dowhy_iv,
+    "dowhy_frontdoor": dowhy_frontdoor,
+    "frontdoor": frontdoor,
     **({"econml_forest": econml_forest} if econml_installed() else {}),
 }
 """Built-in estimators by short name (the EconML forest only where econml is installed; the
-IV estimator only on variants with an instrument)."""
+IV estimator only on variants with an instrument, the front-door ones only with a
+mediator)."""
