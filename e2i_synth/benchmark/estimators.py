@@ -183,21 +183,15 @@ def dowhy_linear(tables: Tables, truth: PublicTruth) -> Estimate:
     return Estimate(float(estimate.value), regression_std_error(estimate))
 
 
-def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
-    """DoWhy's iv.instrumental_variable identified on the stored graph (its unobserved
-    nodes absent from the data): for one binary instrument the Wald ratio, the compliers'
-    effect under monotonicity; SE from the ratio's influence function."""
+def _dowhy_on_stored_graph(
+    data: pd.DataFrame, truth: PublicTruth, method: str, params: dict | None = None
+) -> float:
+    """DoWhy's estimate by `method`, identified on the truth's graph (its nodes absent from
+    `data` unobserved, so a hidden confounder leaves only the instrument or front door)."""
     from dowhy import CausalModel
 
     from e2i_synth.validation.causal import parse_graph, quiet
 
-    if len(truth.instruments) != 1:
-        raise ValueError(f"needs one instrument, the variant has {len(truth.instruments)}")
-    frame = complete_cases(tables, truth)
-    [instrument] = truth.instruments
-    z = frame[instrument].to_numpy(dtype=float)
-    _, t, y = arrays(tables, truth)
-    data = pd.DataFrame({instrument: z, truth.treatment: t.astype(bool), truth.outcome: y})
     with quiet():
         model = CausalModel(
             data=data,
@@ -207,12 +201,25 @@ def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
         )
         identified = model.identify_effect(proceed_when_unidentifiable=True)
         estimate = model.estimate_effect(
-            identified,
-            method_name="iv.instrumental_variable",
-            method_params={"iv_instrument_name": instrument},
-            test_significance=False,
+            identified, method_name=method, method_params=params, test_significance=False
         )
-    value = float(estimate.value)
+    return float(estimate.value)
+
+
+def dowhy_iv(tables: Tables, truth: PublicTruth) -> Estimate:
+    """DoWhy's iv.instrumental_variable identified on the stored graph (its unobserved
+    nodes absent from the data): for one binary instrument the Wald ratio, the compliers'
+    effect under monotonicity; SE from the ratio's influence function."""
+    if len(truth.instruments) != 1:
+        raise ValueError(f"needs one instrument, the variant has {len(truth.instruments)}")
+    frame = complete_cases(tables, truth)
+    [instrument] = truth.instruments
+    z = frame[instrument].to_numpy(dtype=float)
+    _, t, y = arrays(tables, truth)
+    data = pd.DataFrame({instrument: z, truth.treatment: t.astype(bool), truth.outcome: y})
+    value = _dowhy_on_stored_graph(
+        data, truth, "iv.instrumental_variable", {"iv_instrument_name": instrument}
+    )
     scores = (z - z.mean()) * (y - y.mean() - value * (t - t.mean()))
     std_error = float(np.sqrt(np.mean(scores**2) / len(y)) / np.mean((z - z.mean()) * t))
     return Estimate(value, abs(std_error), estimand="late")
@@ -234,24 +241,10 @@ def dowhy_frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
     """DoWhy's frontdoor.two_stage_regression identified on the stored graph: the
     treatment's linear effect on the mediator times the mediator's on the outcome given the
     treatment; SE by the delta method from both stages' influence functions."""
-    from dowhy import CausalModel
-
-    from e2i_synth.validation.causal import parse_graph, quiet
-
     mediator, t, m, y = _front_door_data(tables, truth)
     data = pd.DataFrame({truth.treatment: t.astype(bool), mediator: m.astype(bool)})
     data[truth.outcome] = y
-    with quiet():
-        model = CausalModel(
-            data=data,
-            treatment=truth.treatment,
-            outcome=truth.outcome,
-            graph=parse_graph(truth.graph_dot),
-        )
-        identified = model.identify_effect(proceed_when_unidentifiable=True)
-        estimate = model.estimate_effect(
-            identified, method_name="frontdoor.two_stage_regression", test_significance=False
-        )
+    value = _dowhy_on_stored_graph(data, truth, "frontdoor.two_stage_regression")
     first = np.cov(t, m, bias=True)[0, 1] / t.var()
     second_x = np.column_stack([np.ones_like(t), m, t])
     beta, *_ = np.linalg.lstsq(second_x, y, rcond=None)
@@ -260,7 +253,7 @@ def dowhy_frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
         second_x * (y - second_x @ beta)[:, None] @ np.linalg.inv(second_x.T @ second_x / len(y))[1]
     )
     influence = beta[1] * first_if + first * second_if
-    return Estimate(float(estimate.value), float(np.sqrt(np.mean(influence**2) / len(y))))
+    return Estimate(value, float(np.sqrt(np.mean(influence**2) / len(y))))
 
 
 def frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
