@@ -295,6 +295,8 @@ CREATE TABLE unit_truth (
     dose_outcomes text,
     observed_if_unengaged boolean,
     observed_if_engaged boolean,
+    enrolled_if_unengaged boolean,
+    enrolled_if_engaged boolean,
     CONSTRAINT unit_truth_pkey PRIMARY KEY (patient_id),
     CONSTRAINT unit_truth_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
     CONSTRAINT unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),

@@ -12,7 +12,10 @@ every dose 0..K (`dose_outcomes`, a JSON list of 0/1: Y(0), ..., Y(K), from the 
 outcome uniform, so y0 = Y(0) and y1 = Y(dose_if_engaged)), and in one with selection,
 whether its outcome would be recorded unengaged and engaged (`observed_if_unengaged`,
 `observed_if_engaged`: one uniform decides both; the analysis tables hold the outcome
-where the unit's own arm's is true); NULL elsewhere. Every figure of
+where the unit's own arm's is true), and in one with a front-door mediator, its
+enrolment unengaged and engaged (`enrolled_if_unengaged`, `enrolled_if_engaged`: one
+uniform for both; the outcome moves only for units whose enrolment does, so
+`individual_effect` is 0 wherever the two agree); NULL elsewhere. Every figure of
 causal_ground_truth is a mean of these rows: `true_ate` of `individual_effect` over the
 units a row covers (`true_att` over the engaged ones, `true_atc` over the others),
 `expected_ate` of `cate`, and with a dose each dose's mean outcome of `dose_outcomes`.
@@ -59,6 +62,9 @@ SPEC = TableSpec(
         # added by migration 014
         "observed_if_unengaged": "BOOLEAN",
         "observed_if_engaged": "BOOLEAN",
+        # added by migration 015
+        "enrolled_if_unengaged": "BOOLEAN",
+        "enrolled_if_engaged": "BOOLEAN",
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
@@ -71,6 +77,8 @@ SPEC = TableSpec(
             "dose_outcomes",
             "observed_if_unengaged",
             "observed_if_engaged",
+            "enrolled_if_unengaged",
+            "enrolled_if_engaged",
         }
     ),
 )
@@ -98,6 +106,7 @@ def dose_outcomes_json(outcomes: np.ndarray | None, n: int) -> pd.Series:
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     n, both, kept = world.n_patients, world.parts.engaged_if, world.parts.observed_if
+    enrolled = world.parts.mediator_if
     return pd.DataFrame(
         {
             "patient_id": patient_keys(world, world.units),
@@ -117,6 +126,10 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "dose_outcomes": dose_outcomes_json(world.parts.dose_outcomes, n),
             **{
                 f"observed_if_{arm}": nullable_flags(None if kept is None else kept[i], n)
+                for i, arm in enumerate(("unengaged", "engaged"))
+            },
+            **{
+                f"enrolled_if_{arm}": nullable_flags(None if enrolled is None else enrolled[i], n)
                 for i, arm in enumerate(("unengaged", "engaged"))
             },
         }

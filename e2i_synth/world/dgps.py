@@ -64,6 +64,16 @@ Latent = Callable[[str], np.ndarray]
 its own stream, so a part a spec does not use is never drawn and changes no other draw."""
 
 
+def _weighted_levels(weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """sum_k weights[k] * shares[k] unit by unit, level after level: a matrix product's
+    BLAS kernel sums in an order that depends on the number of units, so a chunk's units
+    would differ in the last bit from the same units drawn in one piece."""
+    total = np.zeros(shares.shape[1])
+    for weight, share in zip(weights, shares, strict=True):
+        total += weight * share
+    return total
+
+
 def dose_response(levels: int) -> np.ndarray:
     """g(k) for k = 0..levels: the share of a unit's full effect that dose k gives
     (catalog.DOSE_EC50's Emax curve)."""
@@ -227,7 +237,7 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
         return Mechanism(
             propensity,
             p0,
-            tau * (g[1:] @ share),
+            tau * _weighted_levels(g[1:], share),
             by_instrument[0] if by_instrument else None,
             p0 + tau * g[:, None],
             dose_if=dose_if,

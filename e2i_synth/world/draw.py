@@ -79,7 +79,9 @@ class VariantParts:
     [0, 1]; stored in unit_truth only); `instrument`, whether the instrument is on for the
     unit (stored in patient_journeys), and `engaged_if`, the unit's treatment with it off
     and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth);
-    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys);
+    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys),
+    and `mediator_if`, the mediator unengaged and engaged (shape (2, n), one uniform for
+    both; stored in unit_truth);
     `dose`, the unit's dose (0 when not engaged; stored in patient_journeys), `dose_if`,
     its dose if engaged, and `dose_outcomes`, its potential outcome at every dose 0..K
     (shape (K+1, n), common random numbers; both stored in unit_truth); `observed_if`,
@@ -91,6 +93,7 @@ class VariantParts:
     instrument: np.ndarray | None = None
     engaged_if: np.ndarray | None = None
     mediator: np.ndarray | None = None
+    mediator_if: np.ndarray | None = None
     dose: np.ndarray | None = None
     dose_if: np.ndarray | None = None
     dose_outcomes: np.ndarray | None = None
@@ -464,6 +467,7 @@ def draw_world(
         instrument=instrument_assigned(latent) if spec.instrument else None,
         engaged_if=None if units.propensity_if is None else treatment_u < units.propensity_if,
         mediator=None if units.mediator_if is None else observed_arm(units.mediator_if, engaged),
+        mediator_if=units.mediator_if,
         dose=None if units.dose_if is None else np.where(engaged, units.dose_if, 0),
         dose_if=units.dose_if,
         dose_outcomes=dose_outcomes,

@@ -110,12 +110,13 @@ def test_every_stored_truth_is_the_mean_of_its_unit_truths(dgp):
 
 def test_no_analysis_table_holds_the_answer_key():
     """Potential outcomes, propensities, unit effects and hidden confounders live only in
-    the truth tables, in the named DGPs and in a variant that draws a hidden confounder,
-    an instrument, a dose and selection (the instrument and the dose themselves are
-    observed: patient_journeys holds them)."""
+    the truth tables, in the named DGPs, in a variant that draws a hidden confounder, an
+    instrument, a dose and selection, and in one with a front-door mediator (the
+    instrument, the dose and the mediator themselves are observed: patient_journeys holds
+    them; their potential values are not)."""
     answer = re.compile(
         r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$|hidden|engaged_if"
-        r"|^dose_|observed_if"
+        r"|^dose_|observed_if|enrolled_if"
     )
     truth_tables = {t.name for t in REGISTRY if t.group == "truth"}
     assert {"unit_truth", "causal_ground_truth"} <= truth_tables
@@ -125,10 +126,15 @@ def test_no_analysis_table_holds_the_answer_key():
     drawn = ["hidden_confounder", "engaged_if_assigned", "dose_if_engaged", "dose_outcomes"]
     drawn += ["observed_if_unengaged", "observed_if_engaged"]
     assert hidden["unit_truth"][drawn].notna().all().all()
+    front_door = (("hidden", "0.5"), ("mediator", "0.6"))  # a dose and a mediator never combine
+    enrolled = build_tables(draw_world(Scenario("kisqali", "confounded", front_door), 300, 7))
+    drawn = ["enrolled_if_unengaged", "enrolled_if_engaged"]
+    assert enrolled["unit_truth"][drawn].notna().all().all()
+    assert hidden["unit_truth"][drawn].isna().all().all()
     for name, spec in SPECS.items():
         if name not in truth_tables:
             assert not [c for c in spec.columns if answer.search(c)], name
-            for frames in (frames_of("kisqali", "confounded"), hidden):
+            for frames in (frames_of("kisqali", "confounded"), hidden, enrolled):
                 assert not set(ANSWER_COLUMNS) & set(frames[name]), name
 
 

@@ -184,10 +184,15 @@ def test_the_mediator_carries_the_whole_effect_and_the_graph_says_so():
     for arm, expected in ((False, MEDIATOR_BASE), (True, MEDIATOR_BASE + 0.6)):
         share = mediator[world.engaged == arm]
         assert abs(share.mean() - expected) < 4 * np.sqrt(expected * (1 - expected) / len(share))
-    # enrolment under either arm comes from one uniform: the outcome moves only where it does
+    # enrolment under either arm comes from one uniform (stored in unit_truth, the own arm's
+    # in patient_journeys): the outcome moves only where enrolment does, never down
     units = frames["unit_truth"]
+    off, on = (units[f"enrolled_if_{arm}"].to_numpy(bool) for arm in ("unengaged", "engaged"))
+    assert (mediator == np.where(world.engaged, on, off)).all() and (on >= off).all()
+    effect = units["individual_effect"].to_numpy()
+    assert (effect[off == on] == 0).all() and (effect >= 0).all() and effect.any()
     unmoved = world.y1 == world.y0
-    assert unmoved.mean() > 0.7 and (units["individual_effect"] != 0).sum() == (~unmoved).sum()
+    assert unmoved.mean() > 0.7 and (effect != 0).sum() == (~unmoved).sum()
     assert overall_truth(frames["causal_ground_truth"])["true_ate"] == np.mean(
         world.y1.astype(int) - world.y0.astype(int)
     )
