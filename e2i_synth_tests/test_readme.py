@@ -51,7 +51,7 @@ SKIPPED = {
     "e2i_synth.defs.scale.worker worker -Q e2i_synth -c 1": "a worker serves until stopped; "
     "defs/scale/test_export.py starts two on a queue of its own and runs the celery job",
     ".venv/bin/e2i-synth chunked --scale 10000000 --brand kisqali --dgp confounded": "10 M "
-    "patients take 17 minutes here; warehouse/test_chunked.py runs the command at 500",
+    "patients take 11 minutes here; warehouse/test_chunked.py runs the command at 500",
 }
 """First line of a snippet -> why it does not run here."""
 
