@@ -57,6 +57,9 @@ def clear_frames() -> None:
     world_of.cache_clear()
 
 
+GLIBC = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
+
+
 @pytest.fixture(scope="module", autouse=True)
 def return_freed_memory() -> Iterator[None]:
     """After each module, collect its garbage and hand the freed heap back to the system
@@ -64,8 +67,8 @@ def return_freed_memory() -> Iterator[None]:
     the process's memory and the next module's would stack on top (the run's peak)."""
     yield
     gc.collect()
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    if GLIBC is not None:
+        GLIBC.malloc_trim(0)
 
 
 def causal_scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:

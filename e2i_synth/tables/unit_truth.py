@@ -104,9 +104,19 @@ def dose_outcomes_json(outcomes: np.ndarray | None, n: int) -> pd.Series:
     return pd.Series(np.strings.add(np.strings.add("[", text), "]"), dtype=object)
 
 
+def arm_flags(
+    name: str, arms: tuple[str, str], both: np.ndarray | None, n: int
+) -> dict[str, pd.arrays.BooleanArray]:
+    """A variant part drawn under both arms ((2, n) booleans) as two nullable columns
+    `<name>_if_<arm>`; NULL where the world lacks it."""
+    return {
+        f"{name}_if_{arm}": nullable_flags(None if both is None else both[i], n)
+        for i, arm in enumerate(arms)
+    }
+
+
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    n, both, kept = world.n_patients, world.parts.engaged_if, world.parts.observed_if
-    enrolled = world.parts.mediator_if
+    n, parts = world.n_patients, world.parts
     return pd.DataFrame(
         {
             "patient_id": patient_keys(world, world.units),
@@ -116,21 +126,12 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "true_propensity": world.propensity,
             "individual_effect": individual_effects(world),
             "cate": world.tau,
-            "data_split": split_names(world, np.arange(world.n_patients)),
-            "hidden_confounder": nullable_floats(world.parts.hidden, world.n_patients),
-            **{
-                f"engaged_if_{arm}": nullable_flags(None if both is None else both[i], n)
-                for i, arm in enumerate(("unassigned", "assigned"))
-            },
-            "dose_if_engaged": nullable_ints(world.parts.dose_if, n),
-            "dose_outcomes": dose_outcomes_json(world.parts.dose_outcomes, n),
-            **{
-                f"observed_if_{arm}": nullable_flags(None if kept is None else kept[i], n)
-                for i, arm in enumerate(("unengaged", "engaged"))
-            },
-            **{
-                f"enrolled_if_{arm}": nullable_flags(None if enrolled is None else enrolled[i], n)
-                for i, arm in enumerate(("unengaged", "engaged"))
-            },
+            "data_split": split_names(world, np.arange(n)),
+            "hidden_confounder": nullable_floats(parts.hidden, n),
+            **arm_flags("engaged", ("unassigned", "assigned"), parts.engaged_if, n),
+            "dose_if_engaged": nullable_ints(parts.dose_if, n),
+            "dose_outcomes": dose_outcomes_json(parts.dose_outcomes, n),
+            **arm_flags("observed", ("unengaged", "engaged"), parts.observed_if, n),
+            **arm_flags("enrolled", ("unengaged", "engaged"), parts.mediator_if, n),
         }
     )
