@@ -12,7 +12,30 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.0.0"
+GENERATOR_VERSION = "2.1.0"
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who a brand's patients and prescribers are, so brands differ in more than labels.
+
+    `severity_beta`: disease_severity / 10 ~ Beta(a, b); `comorbidity_rate`:
+    comorbidity_count ~ Binomial(6, rate); `age_mean`: age at diagnosis ~ Normal(mean, 13)
+    clipped to 18-90; `hcp_volume_sigma`: the lognormal spread of HCP patient volumes (how
+    concentrated the brand's patients are on few prescribers); `hcp_outside_patients`: the
+    mean of an HCP's patients outside the scenario (Poisson); `initiation_median_days`: the
+    median day of initiation within the follow-up window (a truncated exponential, so
+    initiations cluster early); `launch`: no journey starts before it (a brand launched
+    inside the calendar ramps up: journey starts after it have a linearly rising density).
+    """
+
+    severity_beta: tuple[float, float]
+    comorbidity_rate: float
+    age_mean: float
+    hcp_volume_sigma: float
+    hcp_outside_patients: float
+    initiation_median_days: float
+    launch: date
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,7 @@ class Brand:
     trx_per_month: tuple[int, int]
     products: tuple[str, ...]
     product_shares: tuple[float, ...]
+    population: Population
 
 
 BRANDS: Mapping[str, Brand] = MappingProxyType(
@@ -39,6 +63,9 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             (5_000, 50_000),
             ("Remibrutinib 25 mg",),
             (1.0,),
+            # chronic urticaria: younger, moderate, few comorbidities, seen by many
+            # allergists and dermatologists; a launch inside the calendar (synthetic date)
+            Population((2.0, 2.6), 0.18, 42.0, 0.6, 60, 21, date(2024, 4, 1)),
         ),
         "fabhalta": Brand(
             "fabhalta",
@@ -48,6 +75,9 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             (2_000, 20_000),
             ("Fabhalta 200 mg",),
             (1.0,),
+            # rare complement diseases: severe, renal comorbidity, concentrated on few
+            # centres, slower starts (vaccination before the first dose)
+            Population((3.0, 2.0), 0.35, 45.0, 1.2, 15, 35, date(2023, 12, 5)),
         ),
         "kisqali": Brand(
             "kisqali",
@@ -57,6 +87,8 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             (10_000, 100_000),
             ("Kisqali 600 mg", "Kisqali 400 mg", "Kisqali 200 mg", "Kisqali Femara Co-Pack"),
             (0.40, 0.30, 0.10, 0.20),
+            # metastatic breast cancer: older, more comorbid, oncology centres, fast starts
+            Population((2.6, 2.2), 0.40, 58.0, 0.9, 80, 14, date(2017, 3, 13)),
         ),
     }
 )
@@ -128,6 +160,14 @@ SPLIT_SHARES: tuple[float, ...] = (0.60, 0.20, 0.15, 0.05)
 # The calendar every scenario lives in; fixed so the same seed gives the same dates.
 JOURNEY_START_FIRST = date(2024, 1, 1)
 JOURNEY_START_LAST = date(2025, 6, 30)
+INDEX_GAP_DAYS = (7, 45)
+"""A patient's index date (engagement) falls this many days after its journey start."""
+DATA_CUT = date(2025, 12, 31)
+"""The data cut: no table holds a date after it (every outcome window closes before it;
+a variant with `censor` moves it earlier, censoring the windows still open)."""
+LAST_INDEX_DATE = date.fromordinal(JOURNEY_START_LAST.toordinal() + INDEX_GAP_DAYS[1])
+CENSOR_MAX_DAYS = (DATA_CUT - LAST_INDEX_DATE).days - 1
+"""How far `censor` may move the cut: every index date (and engagement) stays before it."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +290,15 @@ class DgpSpec:
     `selection` > 0 the outcome goes missing not at random (SELECTION_OUTCOME_SHARE): one
     uniform per unit decides whether it would be recorded under either arm, the analysis
     tables hold NULL where it is not, and the truth states the effect for everyone
-    (`true_ate`) and for the observed population (`true_ate_observed`).
+    (`true_ate`) and for the observed population (`true_ate_observed`). With
+    `censor_days` > 0 the data cut moves that many days before DATA_CUT: nothing after it
+    exists (initiations, refills and stops after it are dropped, outcome dates end at it),
+    and a patient whose 120-day window is still open at the cut and who has not initiated
+    by then has a NULL outcome (right-censored; one who has, a known one). The truth states
+    the effect for everyone, for the patients whose window closed by the cut
+    (`true_ate_followed`, what the censoring allows: their outcomes are all known) and for
+    the recorded ones (`true_ate_observed`, what complete cases estimate when engagement is
+    randomized).
     """
 
     name: str
@@ -273,6 +321,7 @@ class DgpSpec:
     mediator: float = 0.0
     dose: int = 0
     selection: float = 0.0
+    censor_days: int = 0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 

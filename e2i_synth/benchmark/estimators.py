@@ -31,7 +31,8 @@ PROPENSITY_CLIP = (0.01, 0.99)
 class PublicTruth:
     """What a user may know of the truth row: where the treatment and the outcome are,
     the adjustment set, the graph, the instruments and the front-door mediators (columns
-    of the treatment table); never the effect itself."""
+    of the treatment table), and the data cut (ISO date; a patient is followed when its
+    index date + 121 days is on or before it); never the effect itself."""
 
     treatment_table: str
     treatment: str
@@ -40,14 +41,16 @@ class PublicTruth:
     graph_dot: str
     instruments: tuple[str, ...] = ()
     mediators: tuple[str, ...] = ()
+    data_cut: str | None = None
 
 
 @dataclass(frozen=True)
 class Estimate:
     """The estimate and its SE; `estimand` what it estimates ("ate"; "late": the
     compliers' effect, scored against the truth's `true_late`; "ate_observed": the observed
-    population's effect under selection, `true_ate_observed`; "dose_effect_k": dose k vs 0,
-    the truth's `dose_response`); `cate`, optional, one estimated effect per row of the
+    population's effect under selection or censoring, `true_ate_observed`; "ate_followed":
+    the followed patients' effect under censoring, `true_ate_followed`; "dose_effect_k":
+    dose k vs 0, the truth's `dose_response`); `cate`, optional, one estimated effect per row of the
     treatment table (in its order), scored by PEHE against the units' true CATEs."""
 
     value: float

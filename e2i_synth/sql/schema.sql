@@ -336,6 +336,9 @@ CREATE TABLE causal_ground_truth (
     dose_response text,
     true_ate_observed double precision,
     n_observed integer,
+    data_cut_date date,
+    true_ate_followed double precision,
+    n_followed integer,
     CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))

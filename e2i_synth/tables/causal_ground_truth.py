@@ -50,6 +50,7 @@ from e2i_synth.catalog import (
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.tables.sums import TruthSums, exact_mean
 from e2i_synth.world import World
+from e2i_synth.world.draw import FOLLOW_UP_DAYS, data_cut
 
 SPEC = TableSpec(
     name="causal_ground_truth",
@@ -88,6 +89,10 @@ SPEC = TableSpec(
         # added by migration 014
         "true_ate_observed": "DOUBLE",
         "n_observed": "INTEGER",
+        # added by migration 016
+        "data_cut_date": "DATE",
+        "true_ate_followed": "DOUBLE",
+        "n_followed": "INTEGER",
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
@@ -104,6 +109,9 @@ SPEC = TableSpec(
             "dose_response",
             "true_ate_observed",
             "n_observed",
+            "data_cut_date",
+            "true_ate_followed",
+            "n_followed",
         }
     ),
 )
@@ -216,7 +224,11 @@ def identification_json(spec: DgpSpec) -> str:
     no route from the observed columns. With selection, a "selection" entry says the
     outcome column is missing not at random (its record depends on the treatment and the
     outcome itself): the routes identify their estimands from the full data only, and the
-    complete cases of a randomized variant give `true_ate_observed` ("ate_observed")."""
+    complete cases of a randomized variant give `true_ate_observed` ("ate_observed").
+    With censoring, a "censoring" entry names the data cut and who is followed (the
+    patients whose window closed by it, known from the index date): the routes identify
+    the followed patients' effect (`true_ate_followed`, "ate_followed") from their rows;
+    complete cases keep the censored patients who initiated early, so they do not."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
@@ -245,6 +257,14 @@ def identification_json(spec: DgpSpec) -> str:
             "indicator": OUTCOME_OBSERVED,
             "depends_on": [TREATMENT_COLUMN, OUTCOME_COLUMN],
             "missing_at_random": False,
+            "complete_case_estimand": "ate_observed",
+        }
+    if spec.censor_days:
+        stated["censoring"] = {
+            "column": OUTCOME_COLUMN,
+            "data_cut_date": str(data_cut(spec)),
+            "followed": f"index_date + {FOLLOW_UP_DAYS + 1} days <= data_cut_date",
+            "estimand": "ate_followed",
             "complete_case_estimand": "ate_observed",
         }
     return json.dumps(stated)
@@ -306,6 +326,7 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
     groups = [g for g in groups if sums.units[g[2]] > 0]
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
     rows = [g for _, _, g in groups]
+    recorded_partly = bool(spec.selection or spec.censor_days)
     units, treated = sums.units[rows], sums.treated[rows]
     untreated = units - treated
     effect, effect_treated = sums.effect[rows], sums.effect_treated[rows]
@@ -354,12 +375,22 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             ),
             "true_ate_observed": [
                 observed_contrast(sums.outcome_observed_if[g], sums.observed_if[g])
-                if spec.selection
+                if recorded_partly
                 else np.nan
                 for g in rows
             ],
             "n_observed": pd.array(
-                [int(sums.observed[g]) if spec.selection else None for g in rows], dtype="Int64"
+                [int(sums.observed[g]) if recorded_partly else None for g in rows], dtype="Int64"
+            ),
+            "data_cut_date": data_cut(spec),
+            "true_ate_followed": [
+                sums.effect_followed[g] / sums.followed[g]
+                if spec.censor_days and sums.followed[g]
+                else np.nan
+                for g in rows
+            ],
+            "n_followed": pd.array(
+                [int(sums.followed[g]) if spec.censor_days else None for g in rows], dtype="Int64"
             ),
         }
     )

@@ -120,8 +120,9 @@ class TruthSums(Sums):
     and, with a dose, the units whose potential outcome at dose k is 1 (groups x K+1;
     no columns without a dose); with selection, the units whose outcome is recorded and,
     per arm (unengaged, engaged; groups x 2), the units whose outcome would be recorded
-    under it and how many of those have outcome 1 under it (zeros without selection)
-    (causal_ground_truth reads these)."""
+    under it and how many of those have outcome 1 under it (zeros without selection);
+    with censoring, the units whose outcome window closed by the data cut and their summed
+    effects (zeros without censoring) (causal_ground_truth reads these)."""
 
     units: np.ndarray
     treated: np.ndarray
@@ -134,6 +135,8 @@ class TruthSums(Sums):
     observed: np.ndarray
     observed_if: np.ndarray
     outcome_observed_if: np.ndarray
+    followed: np.ndarray
+    effect_followed: np.ndarray
 
     @classmethod
     def of(cls, world: World) -> TruthSums:
@@ -154,6 +157,9 @@ class TruthSums(Sums):
         if kept is None:
             kept = np.zeros((2, world.n_patients), dtype=bool)
         by_arm = (world.y0, world.y1)
+        closed = world.parts.window_closed
+        if closed is None:
+            closed = np.zeros(world.n_patients, dtype=bool)
 
         return cls(
             units=total(np.ones_like(effect)),
@@ -167,6 +173,8 @@ class TruthSums(Sums):
             observed=total(observed_arm(kept, treated)),
             observed_if=np.stack([total(kept[arm]) for arm in (0, 1)], axis=1),
             outcome_observed_if=np.stack([total(by_arm[arm], kept[arm]) for arm in (0, 1)], axis=1),
+            followed=total(closed),
+            effect_followed=total(effect, closed),
         )
 
 

@@ -130,3 +130,27 @@ def check_time_order(table: str, frames: Frames) -> CheckResult:
             )
     ok = "; ".join(f"{r.describe()}: holds" for r in TIME_RULES[table])
     return from_problems("time_order", table, problems, ok, figures)
+
+
+def check_data_cut(frames: Frames) -> CheckResult:
+    """No date or timestamp in any table falls after the data cut the truth states."""
+    cut = pd.to_datetime(frames["causal_ground_truth"]["data_cut_date"]).max()
+    problems, figures = [], {"data_cut_date": str(cut.date()) if pd.notna(cut) else None}
+    if pd.isna(cut):
+        problems.append("causal_ground_truth.data_cut_date is NULL: no cut to check against")
+    else:
+        end = cut + pd.Timedelta(days=1)  # anything on the cut day itself is inside it
+        for table, frame in frames.items():
+            for column in frame.columns:
+                values = frame[column]
+                if not pd.api.types.is_datetime64_any_dtype(values):
+                    continue
+                after = values[values >= end]
+                figures[f"{table}.{column}"] = len(after)
+                if len(after):
+                    problems.append(
+                        f"{table}.{column}: {len(after)} values after the data cut {cut.date()}, "
+                        f"e.g. {after.iloc[0]}"
+                    )
+    ok = f"no date in any table after the data cut {figures['data_cut_date']}"
+    return from_problems("data_cut", "causal_ground_truth", problems, ok, figures)

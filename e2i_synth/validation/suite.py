@@ -11,7 +11,13 @@ from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.causal import FAMILY_CONFIDENCE, FAMILY_SIZE, TOLERANCE_FLOOR, Z_FAMILY
 from e2i_synth.validation.causal import TRUTH_TABLE as CAUSAL_TABLE
 from e2i_synth.validation.feature_store import check_feature_values
-from e2i_synth.validation.integrity import TIME_RULES, Frames, check_keys, check_time_order
+from e2i_synth.validation.integrity import (
+    TIME_RULES,
+    Frames,
+    check_data_cut,
+    check_keys,
+    check_time_order,
+)
 from e2i_synth.validation.metrics import check_metric_series
 from e2i_synth.validation.refutation import (
     REFUTER_SIGNIFICANCE,
@@ -102,6 +108,12 @@ def registry() -> tuple[CheckDef, ...]:
                 lambda f, _, t=t: check_time_order(t, f),
             )
             for t, rules in TIME_RULES.items()
+        ),
+        CheckDef(
+            "data_cut",
+            "causal_ground_truth",
+            "no date or timestamp in any table after the truth's data_cut_date",
+            lambda f, _: check_data_cut(f),
         ),
         CheckDef(
             "split_isolation",

@@ -24,13 +24,16 @@ is the one-piece draw, byte for byte. What makes it so:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 from functools import cache, lru_cache
 
 import numpy as np
 
 from e2i_synth.catalog import (
     BRANDS,
+    DATA_CUT,
     HCPS_PER_PATIENT,
+    INDEX_GAP_DAYS,
     JOURNEY_START_FIRST,
     JOURNEY_START_LAST,
     PRACTICE_TYPES,
@@ -39,6 +42,7 @@ from e2i_synth.catalog import (
     SPLIT_SHARES,
     SPLITS,
     DgpSpec,
+    Population,
 )
 from e2i_synth.seeds import BLOCK_UNITS, unit_draws
 from e2i_synth.settings import Scenario
@@ -61,7 +65,6 @@ assert BLOCK_UNITS % SPLIT_BLOCK == 0
 ASSIGNMENT_PASS = 1_000_000
 """Patients per pass when counting every HCP's patients (bounds the panel's memory)."""
 
-AGE_MEAN_BY_BRAND = {"remibrutinib": 42.0, "fabhalta": 45.0, "kisqali": 58.0}
 LATENT_STREAMS = {
     "noise": "world-latent",
     "hidden": "world-hidden",
@@ -87,7 +90,9 @@ class VariantParts:
     (shape (K+1, n), common random numbers; both stored in unit_truth); `observed_if`,
     whether the unit's outcome would be recorded unengaged and engaged (shape (2, n), one
     uniform for both; stored in unit_truth), and `observed`, whether it is, under its own
-    engagement (the analysis tables hold NULL where it is not)."""
+    engagement (the analysis tables hold NULL where it is not); with censoring, both also
+    require the outcome to be known at the data cut, and `window_closed` says whose
+    120-day window closed by the cut (the followed population)."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
@@ -99,6 +104,7 @@ class VariantParts:
     dose_outcomes: np.ndarray | None = None
     observed_if: np.ndarray | None = None
     observed: np.ndarray | None = None
+    window_closed: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -301,6 +307,7 @@ def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
     patients each sees (one pass over every patient's HCP uniform, in bounded slices)."""
     n_hcps = hcp_count(n_patients)
     n_specialties = len(BRANDS[scenario.brand].specialties)
+    population = BRANDS[scenario.brand].population
 
     def draw(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
         n = len(hcps)
@@ -309,8 +316,8 @@ def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
             "specialty": rng.integers(0, n_specialties, n),
             "region": rng.choice(len(REGIONS), size=n, p=REGION_SHARES),
             # patients concentrate on some HCPs (lognormal volumes), as real panels do
-            "volume": rng.lognormal(0.0, 0.8, n),
-            "outside": rng.poisson(40, n),
+            "volume": rng.lognormal(0.0, population.hcp_volume_sigma, n),
+            "outside": rng.poisson(population.hcp_outside_patients, n),
         }
 
     hcps = unit_draws(seed, _names("world-hcps", scenario), 0, n_hcps, draw)
@@ -333,26 +340,45 @@ def draw_panel(scenario: Scenario, n_patients: int, seed: int) -> Panel:
 
 
 def _unit_draw(scenario: Scenario, lag: int):
-    age_mean = AGE_MEAN_BY_BRAND[scenario.brand]
+    population = BRANDS[scenario.brand].population
 
     def draw(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
         n = len(units)
         return {
-            "severity": rng.beta(2.2, 2.2, n),
-            "comorbidity": rng.binomial(6, 0.3, n),
-            "age": rng.normal(age_mean, 13, n),
+            "severity": rng.beta(*population.severity_beta, n),
+            "comorbidity": rng.binomial(6, population.comorbidity_rate, n),
+            "age": rng.normal(population.age_mean, 13, n),
             "engage": rng.random(n),
             "outcome": rng.random(n),  # common random numbers: one draw shared by both arms
             "score": rng.beta(2, 2, n),
-            "journey_day": rng.integers(0, JOURNEY_SPAN_DAYS + 1, n),
-            "index_gap": rng.integers(7, 46, n),
-            "spontaneous_day": rng.integers(1, FOLLOW_UP_DAYS + 1, n),
-            "caused_day": rng.integers(max(lag, 1), FOLLOW_UP_DAYS + 1, n),
+            "journey_day": journey_days(population.launch, rng.random(n)),
+            "index_gap": rng.integers(INDEX_GAP_DAYS[0], INDEX_GAP_DAYS[1] + 1, n),
+            "spontaneous_day": initiation_days(rng.random(n), 1, population),
+            "caused_day": initiation_days(rng.random(n), max(lag, 1), population),
             "refills": rng.geometric(0.35, n) - 1,
             "stop": rng.random(n),
         }
 
     return draw
+
+
+def journey_days(launch: date, u: np.ndarray) -> np.ndarray:
+    """Days after JOURNEY_START_FIRST that journeys start, from uniforms: evenly spread for
+    a brand launched before the calendar; for one launched inside it, none before the
+    launch and a linearly rising density after it (uptake)."""
+    first = max(0, (launch - JOURNEY_START_FIRST).days)
+    if first == 0:
+        return np.floor(u * (JOURNEY_SPAN_DAYS + 1)).astype(np.int64)
+    return first + np.floor(np.sqrt(u) * (JOURNEY_SPAN_DAYS + 1 - first)).astype(np.int64)
+
+
+def initiation_days(u: np.ndarray, first: int, population: Population) -> np.ndarray:
+    """Days first..FOLLOW_UP_DAYS after the index date, from uniforms: an exponential with
+    the brand's median, truncated to the window (initiations cluster early)."""
+    rate = np.log(2) / population.initiation_median_days
+    width = FOLLOW_UP_DAYS + 1 - first
+    x = -np.log1p(-u * -np.expm1(-rate * width)) / rate  # inverse CDF on [0, width)
+    return first + np.minimum(np.floor(x), width - 1).astype(np.int64)
 
 
 def _dates(d: dict[str, np.ndarray], engaged, caused, initiated) -> dict[str, np.ndarray]:
@@ -376,10 +402,37 @@ def _dates(d: dict[str, np.ndarray], engaged, caused, initiated) -> dict[str, np
     }
 
 
+def data_cut(spec: DgpSpec) -> np.datetime64:
+    """The day after which nothing exists (DATA_CUT, or earlier with `censor`)."""
+    return np.datetime64(DATA_CUT) - np.timedelta64(spec.censor_days, "D")
+
+
+def _censor(dates: dict[str, np.ndarray], cut: np.datetime64) -> dict[str, np.ndarray]:
+    """The dates as the data cut leaves them: outcomes are assessed at the latest on it,
+    and initiations from it on do not exist (every event comes before its assessment)."""
+    late = dates["initiation_date"] >= cut
+    return {
+        **dates,
+        "initiation_date": np.where(late, np.datetime64("NaT"), dates["initiation_date"]),
+        "outcome_date": np.minimum(dates["outcome_date"], cut),
+    }
+
+
+def _known_by_cut(d, index_date, y0, y1, caused_if_engaged, window_closed, cut) -> np.ndarray:
+    """(2, n): whether each unit's outcome would be known at the cut unengaged and engaged:
+    its window closed, or it initiated before the cut (on its spontaneous day, or,
+    engaged, on the day the engagement caused)."""
+    spontaneous = index_date + d["spontaneous_day"] < cut
+    caused = index_date + d["caused_day"] < cut
+    by_cut_engaged = np.where(caused_if_engaged, caused, spontaneous)
+    return np.stack([window_closed | (y0 & spontaneous), window_closed | (y1 & by_cut_engaged)])
+
+
 def _persistence(
     d: dict[str, np.ndarray], initiation_date: np.ndarray, outcome_date: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """Monthly refills after initiation and an optional stop, all before the outcome date."""
+    """Monthly refills after initiation and an optional stop, all before the outcome date
+    (or the data cut, when it comes first)."""
     initiated = ~np.isnat(initiation_date)
     room = np.where(
         initiated, (outcome_date - initiation_date).astype("timedelta64[D]").astype(float), 0
@@ -429,6 +482,11 @@ def draw_world(
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
     engagement_score = np.round(5.0 * engaged + 4.99 * d["score"], 2)
     dates = _dates(d, engaged, y1 & ~y0, observed)
+    if spec.censor_days:
+        cut = data_cut(spec)
+        window_closed = dates["outcome_date"] <= cut
+        known_if = _known_by_cut(d, dates["index_date"], y0, y1, y1 & ~y0, window_closed, cut)
+        dates = _censor(dates, cut)
     world = World(
         scenario=scenario,
         seed=seed,
@@ -454,7 +512,14 @@ def draw_world(
         **dates,
         **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
     )
-    if not (spec.hidden or spec.instrument or spec.mediator or spec.dose or spec.selection):
+    if not (
+        spec.hidden
+        or spec.instrument
+        or spec.mediator
+        or spec.dose
+        or spec.selection
+        or spec.censor_days
+    ):
         return world
     observed_if = None
     if spec.selection:  # one uniform decides the record under either arm
@@ -462,6 +527,8 @@ def draw_world(
         observed_if = np.stack(
             [kept >= missing_probability(spec, arm, y) for arm, y in enumerate((y0, y1))]
         )
+    if spec.censor_days:
+        observed_if = known_if if observed_if is None else observed_if & known_if
     parts = VariantParts(
         hidden=latent("hidden") if spec.hidden else None,
         instrument=instrument_assigned(latent) if spec.instrument else None,
@@ -473,6 +540,7 @@ def draw_world(
         dose_outcomes=dose_outcomes,
         observed_if=observed_if,
         observed=None if observed_if is None else observed_arm(observed_if, engaged),
+        window_closed=window_closed if spec.censor_days else None,
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts

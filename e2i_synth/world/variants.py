@@ -12,6 +12,8 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from e2i_synth.catalog import (
+    CENSOR_MAX_DAYS,
+    DATA_CUT,
     DGPS,
     DOSE_COLUMN,
     INSTRUMENT_COLUMN,
@@ -73,6 +75,18 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
     {
         k.name: k
         for k in (
+            Knob(
+                "censor",
+                f"the data cut moves v days before {DATA_CUT} (the default cut): outcome "
+                "windows still open at it are right-censored (NULL unless the patient "
+                "initiated by the cut) and nothing after it exists; the truth states the ATE "
+                "for everyone, for the patients whose window closed (true_ate_followed) and "
+                "for the recorded ones",
+                lambda s, v: replace(s, censor_days=int(v)),
+                0,
+                CENSOR_MAX_DAYS,
+                integer=True,
+            ),
             Knob(
                 "confounding",
                 "multiplier on the propensity's covariate coefficients (0: randomized)",

@@ -46,3 +46,20 @@ def dose_response(tables, truth):
 
 def unknown_estimand(tables, truth):
     return {"estimate": 0.1, "std_error": 0.01, "estimand": "dose_effect_9"}
+
+
+def followed_ols(tables, truth):
+    """The followed patients' effect under censoring: OLS on the treatment and the
+    adjustment columns over the patients whose window closed by the data cut, HC1 SE."""
+    import pandas as pd
+    import statsmodels.api as sm
+
+    frame = tables[truth.treatment_table]
+    closes = pd.to_datetime(frame["index_date"]) + pd.Timedelta(days=121)
+    followed = frame[closes <= pd.Timestamp(truth.data_cut)]
+    x = pd.get_dummies(followed[list(truth.adjustment_columns)], drop_first=True, dtype=float)
+    treated = followed[truth.treatment].to_numpy(float)
+    design = sm.add_constant(np.column_stack([treated, x.to_numpy(float)]))
+    outcome = followed[truth.outcome].to_numpy(dtype=float)
+    fit = sm.OLS(outcome, design).fit(cov_type="HC1")
+    return {"estimate": fit.params[1], "std_error": fit.bse[1], "estimand": "ate_followed"}

@@ -30,7 +30,7 @@ def story(base):
     frames, segment = apply_segment(
         base, SegmentHero(column="specialty", value="breast_oncology", share=0.7)
     )
-    frames, top = apply_top_hcp(frames, HcpHero(share=0.05), seed=1)
+    frames, top = apply_top_hcp(frames, HcpHero(share=0.08), seed=1)
     frames, _ = apply_product(frames, ProductHero(value="Kisqali Femara Co-Pack", share=0.55), 1)
     return frames, segment, top
 
@@ -41,7 +41,7 @@ def test_heroes_reach_their_target_shares(story):
     in_segment = frames["hcp_profiles"]["specialty"] == "breast_oncology"
     assert segment.target_share == 0.7
     assert volume[in_segment].sum() / volume.sum() >= 0.7
-    assert volume.max() / volume.sum() == pytest.approx(0.05, abs=1 / 2_000)
+    assert volume.max() / volume.sum() == pytest.approx(0.08, abs=1 / 2_000)
     assert frames["hcp_profiles"].loc[volume.idxmax(), "hcp_id"] == top.value
 
 

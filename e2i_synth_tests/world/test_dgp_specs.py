@@ -1,8 +1,8 @@
 """The five named DGP specs, read by the one generic mechanism, give exactly the data the
 five hand-written mechanism functions gave (frozen below as they were), and the worlds
 hash to the pinned digests (world_digests.json: every array of the world, 400 patients,
-seed 11, as drawn by generator 2.0.0, the chunk-addressable draw; re-pinned only when
-GENERATOR_VERSION changes the data on purpose)."""
+seed 11, as drawn by generator 2.1.0: the chunk-addressable draw with per-brand
+populations; re-pinned only when GENERATOR_VERSION changes the data on purpose)."""
 
 from __future__ import annotations
 

@@ -29,13 +29,15 @@ from e2i_synth.world.interventions import (
 SCENARIO = Scenario("kisqali", "confounded")
 
 
-def layer(seed: int = 7, n_patients: int = 3_000):
+def layer(seed: int = 7, n_patients: int = 6_000):
     world = draw_world(SCENARIO, n_patients, seed)
     return draw_interventions(world, build_tables(world)["hcp_profiles"])
 
 
 @pytest.fixture(scope="module")
 def iw():
+    """600 HCPs: the smallest arm (speaker programmes, ~1 in 10 treated HCPs) then has
+    enough HCPs for the naive contrast's bias to stand 4 standard errors clear."""
     return layer()
 
 

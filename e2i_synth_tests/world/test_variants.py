@@ -39,7 +39,7 @@ def test_knobs_are_canonical_and_sorted():
 @pytest.mark.parametrize(
     ("items", "message"),
     [
-        (["overlapp=0.1"], "unknown knob 'overlapp'; choose among: confounding"),
+        (["overlapp=0.1"], "unknown knob 'overlapp'; choose among: censor, confounding"),
         (["overlap=0.9"], "overlap takes a number in [0.001, 0.45]"),
         (["overlap=abc"], "overlap takes a number in [0.001, 0.45]"),
         (["nonlinear=yes"], "nonlinear takes true or false"),
@@ -58,6 +58,7 @@ def test_bad_knobs_name_the_knob_and_what_is_allowed(items, message):
 def test_every_knob_changes_the_world():
     base = draw_world(Scenario("kisqali", "confounded"), 2000, 3)
     for name, value in [
+        ("censor", "60"),
         ("confounding", "2"),
         ("dose", "3"),
         ("effect", "2"),
@@ -77,7 +78,7 @@ def test_every_knob_changes_the_world():
             for a in ("propensity", "p0", "tau")
         ]
         assert any(changed), name
-    assert set(KNOBS) == {"confounding", "dose", "effect", "heterogeneity", "noise"} | {
+    assert set(KNOBS) == {"censor", "confounding", "dose", "effect", "heterogeneity", "noise"} | {
         "nonlinear",
         "hidden",
         "instrument",
