@@ -241,6 +241,21 @@ DOSE_CUT_SPACING = 1.0
 """Log-odds between the cut points of the engaged units' dose (an ordered logit located at
 the logit of the unit's propensity, cut points centred on 0)."""
 MAX_DOSE = 8
+FOLLOWUP_DAY = 30
+"""The second engagement decision of a variant with `feedback`: this many days after the
+index date, once the disease activity has been measured again."""
+FOLLOWUP_TREATMENT_COLUMN = "engaged_day30"
+FOLLOWUP_ACTIVITY_COLUMN = "disease_activity_day30"
+FEEDBACK_ACTIVITY_DROP = 0.3
+"""Engagement at the index lowers the day-30 disease activity (on [0, 1]) by feedback x this."""
+ACTIVITY_NOISE = 0.3
+"""Day-30 activity = severity / 10 + U(-0.3, 0.3) (its own stream) - the drop, in [0, 1]:
+enough of it is new since the index for the activity to confound the second decision."""
+REENGAGE_LOGIT = (-1.0, 8.0, 1.0)
+"""logit P(engaged at day 30) = a + b * (activity - 1/2) + c * engaged at the index: reps
+return to patients whose disease is still active and whom they engaged before."""
+ACTIVITY_OUTCOME = 0.5
+"""The initiation probability moves by this times (day-30 activity - severity / 10)."""
 OUTCOME_OBSERVED = "outcome_observed"
 """Whether a patient's outcome was ascertained (treatment_initiated IS NOT NULL): a node of
 `graph_dot` in variants with the selection knob, a child of the treatment and the outcome."""
@@ -298,7 +313,15 @@ class DgpSpec:
     the effect for everyone, for the patients whose window closed by the cut
     (`true_ate_followed`, what the censoring allows: their outcomes are all known) and for
     the recorded ones (`true_ate_observed`, what complete cases estimate when engagement is
-    randomized).
+    randomized). With `feedback` > 0 engagement is a time-varying treatment with
+    treatment-confounder feedback: engagement at the index lowers the disease activity
+    measured at FOLLOWUP_DAY (FOLLOWUP_ACTIVITY_COLUMN), reps engage again by that
+    activity (FOLLOWUP_TREATMENT_COLUMN), and the outcome probability is p0 + effect x (the
+    share of the two engagements received) + ACTIVITY_OUTCOME x (activity - severity / 10):
+    the activity confounds the second engagement and carries part of the first one's
+    effect. `y1` and `y0` are the outcomes engaged at both and at neither (common random
+    numbers), the truth's effect is that regime contrast, and only the g-formula (or
+    inverse weighting of both decisions) identifies it.
     """
 
     name: str
@@ -322,6 +345,7 @@ class DgpSpec:
     dose: int = 0
     selection: float = 0.0
     censor_days: int = 0
+    feedback: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
 
@@ -373,9 +397,11 @@ class DgpSpec:
         efficient-minimal-adjustment) and "treatment_causes" (the treatment's parents: what
         a propensity model needs). A set equal to one named before it is not repeated.
         Every observed covariate is a root of the graph, so any union of these is valid too.
-        None with a hidden confounder: it opens a backdoor path no observed column blocks.
+        None with a hidden confounder: it opens a backdoor path no observed column blocks;
+        none with `feedback`: the effect of engaging at both times has no backdoor set (the
+        day-30 activity confounds the second engagement and mediates the first).
         """
-        if self.hidden:
+        if self.hidden or self.feedback:
             return ()
         named = (
             ("efficient", self.adjustment_columns),

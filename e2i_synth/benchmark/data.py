@@ -46,6 +46,7 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         instruments=route_columns(row["identification"], "instrument"),
         mediators=route_columns(row["identification"], "frontdoor"),
         data_cut=str(pd.Timestamp(row["data_cut_date"]).date()),
+        time_varying=time_varying_columns(row["identification"]),
     )
     return VariantData(
         scenario,
@@ -75,6 +76,13 @@ def estimands(row: pd.Series) -> dict[str, float]:
         for dose in json.loads(row["dose_response"])[1:]:
             stated[f"dose_effect_{dose['dose']}"] = float(dose["effect_vs_0"])
     return stated
+
+
+def time_varying_columns(identification: str) -> tuple[str, ...]:
+    """The later engagement and the confounder before it, where the truth's
+    `identification` has a time-varying engagement (else empty)."""
+    stated = json.loads(identification).get("time_varying")
+    return (stated["treatments"][-1], *stated["confounders"]) if stated else ()
 
 
 def route_columns(identification: str, route: str) -> tuple[str, ...]:

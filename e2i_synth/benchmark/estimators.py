@@ -42,6 +42,9 @@ class PublicTruth:
     instruments: tuple[str, ...] = ()
     mediators: tuple[str, ...] = ()
     data_cut: str | None = None
+    time_varying: tuple[str, ...] = ()
+    """With a time-varying engagement: the later engagement and the confounder measured
+    before it (columns of the treatment table)."""
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,46 @@ def frontdoor(tables: Tables, truth: PublicTruth) -> Estimate:
     return Estimate(float(lift * effect), float(np.sqrt(np.mean(influence**2) / len(y))))
 
 
-ROUTE_NEEDED = {dowhy_iv: "instruments", dowhy_frontdoor: "mediators", frontdoor: "mediators"}
+def g_formula(tables: Tables, truth: PublicTruth, replicates: int = 200) -> Estimate:
+    """The effect of engaging at both times vs at neither by the iterated conditional
+    expectation g-formula with linear models, fitted within each regime: among the units
+    that followed it at both times, the outcome on the covariates and the time-varying
+    confounder, predicted for those that followed it at the first; that prediction on the
+    covariates, predicted for everyone; the contrast of the regimes' means. Adjusting for
+    the confounder in one regression instead would block the first engagement's effect
+    through it. SE: nonparametric bootstrap (fixed seed)."""
+    later, confounder = truth.time_varying
+    frame = complete_cases(tables, truth)
+    x = pd.get_dummies(frame[list(truth.adjustment_columns)], drop_first=True, dtype=float)
+    x = np.column_stack([np.ones(len(frame)), x.to_numpy(dtype=float)])
+    first, second = (frame[c].to_numpy(dtype=float) for c in (truth.treatment, later))
+    level, y = (frame[c].to_numpy(dtype=float) for c in (confounder, truth.outcome))
+
+    def fitted(rows: np.ndarray, design: np.ndarray, target: np.ndarray) -> np.ndarray:
+        beta, *_ = np.linalg.lstsq(design[rows], target[rows], rcond=None)
+        return design @ beta
+
+    def contrast(sample: np.ndarray) -> float:
+        xs, a1, a2, ls, ys = x[sample], first[sample], second[sample], level[sample], y[sample]
+        means = []
+        for regime in (1.0, 0.0):
+            followed = (a1 == regime) & (a2 == regime)
+            inner = fitted(followed, np.column_stack([xs, ls]), ys)
+            means.append(fitted(a1 == regime, xs, inner).mean())
+        return means[0] - means[1]
+
+    rng = np.random.default_rng(0)
+    n = len(y)
+    spread = [contrast(rng.integers(0, n, n)) for _ in range(replicates)]
+    return Estimate(contrast(np.arange(n)), float(np.std(spread, ddof=1)))
+
+
+ROUTE_NEEDED = {
+    dowhy_iv: "instruments",
+    dowhy_frontdoor: "mediators",
+    frontdoor: "mediators",
+    g_formula: "time_varying",
+}
 """Estimators that need an identification route, and the public field that names its
 columns: they run only on variants that have it."""
 
@@ -319,8 +361,9 @@ BASELINES = {
     "dowhy_iv": dowhy_iv,
     "dowhy_frontdoor": dowhy_frontdoor,
     "frontdoor": frontdoor,
+    "g_formula": g_formula,
     **({"econml_forest": econml_forest} if econml_installed() else {}),
 }
 """Built-in estimators by short name (the EconML forest only where econml is installed; the
 IV estimator only on variants with an instrument, the front-door ones only with a
-mediator)."""
+mediator, the g-formula only with a time-varying engagement)."""

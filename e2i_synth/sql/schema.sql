@@ -59,6 +59,8 @@ CREATE TABLE patient_journeys (
     territory_rep_assigned boolean,
     support_program_enrolled boolean,
     engagement_dose integer,
+    engaged_day30 boolean,
+    disease_activity_day30 double precision,
     CONSTRAINT patient_journeys_pkey PRIMARY KEY (patient_id),
     CONSTRAINT patient_journeys_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
     CONSTRAINT patient_journeys_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),

@@ -36,6 +36,9 @@ import pandas as pd
 
 from e2i_synth.catalog import (
     DOSE_COLUMN,
+    FOLLOWUP_ACTIVITY_COLUMN,
+    FOLLOWUP_DAY,
+    FOLLOWUP_TREATMENT_COLUMN,
     GENERATOR_VERSION,
     HIDDEN_CONFOUNDER,
     INSTRUMENT_COLUMN,
@@ -228,7 +231,10 @@ def identification_json(spec: DgpSpec) -> str:
     With censoring, a "censoring" entry names the data cut and who is followed (the
     patients whose window closed by it, known from the index date): the routes identify
     the followed patients' effect (`true_ate_followed`, "ate_followed") from their rows;
-    complete cases keep the censored patients who initiated early, so they do not."""
+    complete cases keep the censored patients who initiated early, so they do not.
+    With feedback, a "time_varying" entry names the two engagements and the day-30
+    activity between them, and the "g_formula" route identifies the ATE of engaging at
+    both times vs neither by the g-formula over them (no backdoor set does)."""
     routes = []
     if spec.adjustment_sets:
         routes.append(
@@ -238,6 +244,15 @@ def identification_json(spec: DgpSpec) -> str:
         routes.append({"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"})
     if spec.mediator:
         routes.append({"route": "frontdoor", "columns": [MEDIATOR_COLUMN], "estimand": "ate"})
+    if spec.feedback and not spec.hidden:
+        routes.append(
+            {
+                "route": "g_formula",
+                "treatments": [TREATMENT_COLUMN, FOLLOWUP_TREATMENT_COLUMN],
+                "columns": [*spec.adjustment_columns, FOLLOWUP_ACTIVITY_COLUMN],
+                "estimand": "ate",
+            }
+        )
     if spec.dose and spec.adjustment_sets:
         routes.append(
             {
@@ -258,6 +273,13 @@ def identification_json(spec: DgpSpec) -> str:
             "depends_on": [TREATMENT_COLUMN, OUTCOME_COLUMN],
             "missing_at_random": False,
             "complete_case_estimand": "ate_observed",
+        }
+    if spec.feedback:
+        stated["time_varying"] = {
+            "treatments": [TREATMENT_COLUMN, FOLLOWUP_TREATMENT_COLUMN],
+            "confounders": [FOLLOWUP_ACTIVITY_COLUMN],
+            "days_after_index": [0, FOLLOWUP_DAY],
+            "contrast": "engaged at both times vs at neither (y1, y0)",
         }
     if spec.censor_days:
         stated["censoring"] = {
@@ -294,6 +316,16 @@ def graph_dot(spec: DgpSpec) -> str:
     if spec.dose:
         edges += [f"{c} -> {DOSE_COLUMN};" for c in (TREATMENT_COLUMN, *spec.dose_causes)]
         edges.append(f"{DOSE_COLUMN} -> {OUTCOME_COLUMN};")
+    elif spec.feedback:
+        edges += [
+            f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};",
+            f"{TREATMENT_COLUMN} -> {FOLLOWUP_ACTIVITY_COLUMN};",
+            f"disease_severity -> {FOLLOWUP_ACTIVITY_COLUMN};",
+            f"{FOLLOWUP_ACTIVITY_COLUMN} -> {FOLLOWUP_TREATMENT_COLUMN};",
+            f"{TREATMENT_COLUMN} -> {FOLLOWUP_TREATMENT_COLUMN};",
+            f"{FOLLOWUP_ACTIVITY_COLUMN} -> {OUTCOME_COLUMN};",
+            f"{FOLLOWUP_TREATMENT_COLUMN} -> {OUTCOME_COLUMN};",
+        ]
     elif spec.mediator:
         edges += [
             f"{TREATMENT_COLUMN} -> {MEDIATOR_COLUMN};",

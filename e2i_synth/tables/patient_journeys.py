@@ -16,6 +16,8 @@ import pandas as pd
 
 from e2i_synth.catalog import (
     DOSE_COLUMN,
+    FOLLOWUP_ACTIVITY_COLUMN,
+    FOLLOWUP_TREATMENT_COLUMN,
     GENDERS,
     INSTRUMENT_COLUMN,
     INSURANCE_TYPES,
@@ -31,6 +33,7 @@ from e2i_synth.tables.spec import (
     hcp_keys,
     nullable_days,
     nullable_flags,
+    nullable_floats,
     nullable_ints,
     patient_keys,
     scenario_columns,
@@ -64,6 +67,9 @@ SPEC = TableSpec(
         MEDIATOR_COLUMN: "BOOLEAN",
         # added by migration 013
         DOSE_COLUMN: "INTEGER",
+        # added by migration 017
+        FOLLOWUP_TREATMENT_COLUMN: "BOOLEAN",
+        FOLLOWUP_ACTIVITY_COLUMN: "DOUBLE",
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
@@ -74,6 +80,8 @@ SPEC = TableSpec(
             INSTRUMENT_COLUMN,
             MEDIATOR_COLUMN,
             DOSE_COLUMN,
+            FOLLOWUP_TREATMENT_COLUMN,
+            FOLLOWUP_ACTIVITY_COLUMN,
             "treatment_initiated",
             "journey_stage",
         }
@@ -145,5 +153,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, world.n_patients),
             MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, world.n_patients),
             DOSE_COLUMN: nullable_ints(world.parts.dose, world.n_patients),
+            FOLLOWUP_TREATMENT_COLUMN: nullable_flags(world.parts.engaged_again, world.n_patients),
+            FOLLOWUP_ACTIVITY_COLUMN: nullable_floats(world.parts.activity, world.n_patients),
         }
     )

@@ -13,7 +13,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from e2i_synth.catalog import COLUMN_VOCABULARY
+from e2i_synth.catalog import COLUMN_VOCABULARY, FOLLOWUP_ACTIVITY_COLUMN
 from e2i_synth.tables import SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.result import CheckResult, from_problems
@@ -44,6 +44,7 @@ COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "peer_influence_score": [ZERO_TO_TEN],
     "age_at_diagnosis": [pa.Check.in_range(18, 90)],
     "disease_severity": [ZERO_TO_TEN],
+    FOLLOWUP_ACTIVITY_COLUMN: [ZERO_TO_TEN],
     "comorbidity_count": [pa.Check.ge(0)],
     "engagement_score": [ZERO_TO_TEN],
     "days_to_treatment": [pa.Check.ge(0)],

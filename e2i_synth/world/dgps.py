@@ -16,12 +16,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from e2i_synth.catalog import (
+    ACTIVITY_NOISE,
+    ACTIVITY_OUTCOME,
     DOSE_CUT_SPACING,
     DOSE_EC50,
     FEATURE_SCALES,
+    FEEDBACK_ACTIVITY_DROP,
     HIDDEN_LOGIT_SPAN,
     INSTRUMENT_ASSIGNED_SHARE,
     MEDIATOR_BASE,
+    REENGAGE_LOGIT,
     REGIONS,
     SELECTION_ENGAGED_SHARE,
     SELECTION_OUTCOME_SHARE,
@@ -253,4 +257,56 @@ def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mec
         by_instrument[0] if by_instrument else None,
         p0 + jump * on_if,
         on_if,
+    )
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A time-varying engagement (DgpSpec.feedback): the day-30 disease activity (on
+    [0, 1], one decimal on the stored 0-10 scale) with the index engagement off and on
+    ((2, n)) and under the unit's own; its engagement at day 30; and its outcome
+    probability engaged at neither time, at both, and under its own history."""
+
+    activity_if: np.ndarray
+    activity: np.ndarray
+    engaged_again: np.ndarray
+    p_never: np.ndarray
+    p_always: np.ndarray
+    p_own: np.ndarray
+
+
+def followup(
+    spec: DgpSpec,
+    c: Covariates,
+    p0: np.ndarray,
+    tau: np.ndarray,
+    engaged: np.ndarray,
+    latent: Latent,
+) -> Followup:
+    """The second engagement decision and the activity that feeds back between the two:
+    engagement lowers the activity, reps return where it stays high, and the activity
+    moves the outcome (catalog.ACTIVITY_OUTCOME); each engagement carries half the unit's
+    effect. One activity drift and one re-engagement uniform per unit, from their own
+    streams, serve every history (common random numbers)."""
+    scale = FEATURE_SCALES["disease_severity"]
+    severity = c.disease_severity / scale
+    drift = ACTIVITY_NOISE * (2 * latent("activity") - 1)
+    drop = spec.feedback * FEEDBACK_ACTIVITY_DROP * np.array([[0.0], [1.0]])
+    activity_if = np.round(np.clip(severity + drift - drop, 0, 1) * scale, 1) / scale
+    activity = np.where(engaged, activity_if[1], activity_if[0])
+    intercept, slope, returning = REENGAGE_LOGIT
+    again = latent("reengage") < _sigmoid(
+        intercept + slope * (activity - 0.5) + returning * engaged
+    )
+
+    def outcome(share: np.ndarray | float, level: np.ndarray) -> np.ndarray:
+        return np.clip(p0 + tau * share + ACTIVITY_OUTCOME * (level - severity), 0, 1)
+
+    return Followup(
+        activity_if,
+        activity,
+        again,
+        outcome(0.0, activity_if[0]),
+        outcome(1.0, activity_if[1]),
+        outcome((engaged.astype(float) + again) / 2, activity),
     )

@@ -32,6 +32,7 @@ import numpy as np
 from e2i_synth.catalog import (
     BRANDS,
     DATA_CUT,
+    FOLLOWUP_DAY,
     HCPS_PER_PATIENT,
     INDEX_GAP_DAYS,
     JOURNEY_START_FIRST,
@@ -49,6 +50,7 @@ from e2i_synth.settings import Scenario
 from e2i_synth.world.dgps import (
     Covariates,
     Latent,
+    followup,
     instrument_assigned,
     mechanism,
     missing_probability,
@@ -72,6 +74,8 @@ LATENT_STREAMS = {
     "mediator": "world-mediator",
     "dose": "world-dose",
     "selection": "world-selection",
+    "activity": "world-activity",
+    "reengage": "world-reengage",
 }
 """The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
@@ -92,7 +96,11 @@ class VariantParts:
     uniform for both; stored in unit_truth), and `observed`, whether it is, under its own
     engagement (the analysis tables hold NULL where it is not); with censoring, both also
     require the outcome to be known at the data cut, and `window_closed` says whose
-    120-day window closed by the cut (the followed population)."""
+    120-day window closed by the cut (the followed population); with feedback,
+    `engaged_again`, the engagement at day 30, `activity`, the day-30 disease activity
+    (0-10; both stored in patient_journeys), `activity_if`, that activity with the index
+    engagement off and on ((2, n), on [0, 1]), and `outcome`, the outcome under the unit's
+    own history (y0 and y1 are those engaged at neither and at both times)."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
@@ -105,6 +113,10 @@ class VariantParts:
     observed_if: np.ndarray | None = None
     observed: np.ndarray | None = None
     window_closed: np.ndarray | None = None
+    engaged_again: np.ndarray | None = None
+    activity: np.ndarray | None = None
+    activity_if: np.ndarray | None = None
+    outcome: np.ndarray | None = None
 
 
 NO_PARTS = VariantParts()
@@ -214,6 +226,13 @@ class VariantWorld(World):
     @property
     def parts(self) -> VariantParts:
         return self.variant_parts
+
+    @property
+    def outcome(self) -> np.ndarray:
+        """The observed outcome: under a time-varying engagement, that of the unit's own
+        history (engaged at one time only is neither potential outcome)."""
+        own = self.variant_parts.outcome
+        return super().outcome if own is None else own
 
 
 def hcp_count(n_patients: int) -> int:
@@ -402,6 +421,11 @@ def _dates(d: dict[str, np.ndarray], engaged, caused, initiated) -> dict[str, np
     }
 
 
+def _after_followup(d: dict[str, np.ndarray]) -> np.ndarray:
+    """A caused initiation's day moved after the day-30 engagement that caused it."""
+    return np.maximum(d["caused_day"], FOLLOWUP_DAY + 1)
+
+
 def data_cut(spec: DgpSpec) -> np.datetime64:
     """The day after which nothing exists (DATA_CUT, or earlier with `censor`)."""
     return np.datetime64(DATA_CUT) - np.timedelta64(spec.censor_days, "D")
@@ -479,9 +503,17 @@ def draw_world(
     y0 = d["outcome"] < p_if[0]  # common random numbers: one draw shared by both arms
     y1 = d["outcome"] < p_if[1]
     observed = np.where(engaged, y1, y0)
+    tau, ever_engaged, later = units.tau, engaged, None
+    if spec.feedback:  # a second engagement at day 30: y0, y1 are the never / always regimes
+        later = followup(spec, covariates, units.p0, units.tau, engaged, latent)
+        y0, y1 = d["outcome"] < later.p_never, d["outcome"] < later.p_always
+        observed = d["outcome"] < later.p_own
+        tau, ever_engaged = later.p_always - later.p_never, engaged | later.engaged_again
+        # what only the day-30 engagement causes comes after it
+        d = {**d, "caused_day": np.where(engaged, d["caused_day"], _after_followup(d))}
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
     engagement_score = np.round(5.0 * engaged + 4.99 * d["score"], 2)
-    dates = _dates(d, engaged, y1 & ~y0, observed)
+    dates = _dates(d, ever_engaged, observed & ~y0, observed)
     if spec.censor_days:
         cut = data_cut(spec)
         window_closed = dates["outcome_date"] <= cut
@@ -503,7 +535,7 @@ def draw_world(
         covariates=covariates,
         propensity=units.propensity,
         p0=units.p0,
-        tau=units.tau,
+        tau=tau,
         engaged=engaged,
         y0=y0,
         y1=y1,
@@ -519,6 +551,7 @@ def draw_world(
         or spec.dose
         or spec.selection
         or spec.censor_days
+        or spec.feedback
     ):
         return world
     observed_if = None
@@ -541,6 +574,10 @@ def draw_world(
         observed_if=observed_if,
         observed=None if observed_if is None else observed_arm(observed_if, engaged),
         window_closed=window_closed if spec.censor_days else None,
+        engaged_again=None if later is None else later.engaged_again,
+        activity=None if later is None else np.round(later.activity * 10, 1),
+        activity_if=None if later is None else later.activity_if,
+        outcome=None if later is None else observed,
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts

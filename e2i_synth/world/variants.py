@@ -16,6 +16,10 @@ from e2i_synth.catalog import (
     DATA_CUT,
     DGPS,
     DOSE_COLUMN,
+    FEEDBACK_ACTIVITY_DROP,
+    FOLLOWUP_ACTIVITY_COLUMN,
+    FOLLOWUP_DAY,
+    FOLLOWUP_TREATMENT_COLUMN,
     INSTRUMENT_COLUMN,
     MAX_DOSE,
     MEDIATOR_BASE,
@@ -112,6 +116,17 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
                 3.0,
             ),
             Knob(
+                "feedback",
+                f"engagement becomes time-varying: a second decision at day {FOLLOWUP_DAY} "
+                f"({FOLLOWUP_TREATMENT_COLUMN}) after the disease activity is measured again "
+                f"({FOLLOWUP_ACTIVITY_COLUMN}), which the first engagement lowers by v x "
+                f"{FEEDBACK_ACTIVITY_DROP:g} (treatment-confounder feedback); the truth is the "
+                "effect of engaging at both times vs neither, which needs the g-formula",
+                lambda s, v: replace(s, feedback=float(v)),
+                0.0,
+                1.0,
+            ),
+            Knob(
                 "heterogeneity",
                 "slope of the effect in disease_severity on [0, 1] (continuous modifier; "
                 "beyond twice the base effect some units are harmed)",
@@ -185,6 +200,10 @@ KNOBS: Mapping[str, Knob] = MappingProxyType(
 )
 
 
+SINGLE_DECISION = ("censor", "dose", "mediator", "selection")
+"""Knobs written for one engagement decision: `feedback` (two decisions) excludes them."""
+
+
 def _canonical(value: float | bool) -> str:
     return str(value).lower() if isinstance(value, bool) else f"{value:g}"
 
@@ -204,6 +223,12 @@ def parse_knobs(items: Iterable[str] | Mapping[str, object]) -> Knobs:
         raise ConfigError(
             "knobs dose and mediator do not combine (the dose acts on the outcome directly, "
             "the mediator would carry the whole effect); set one of them to 0"
+        )
+    clashes = [k for k in SINGLE_DECISION if float(knobs.get(k, 0))]
+    if float(knobs.get("feedback", 0)) and clashes:
+        raise ConfigError(
+            f"knob feedback does not combine with {', '.join(clashes)} (they describe a "
+            "single engagement decision); set feedback or them to 0"
         )
     return tuple(sorted(knobs.items()))
 

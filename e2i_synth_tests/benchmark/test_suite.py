@@ -52,5 +52,5 @@ def test_a_bad_suite_file_is_one_clear_error(tmp_path, text, message):
 def test_unknown_suite_names_the_known_ones():
     with pytest.raises(ConfigError, match="unknown suite 'nope'; choose one of: ") as error:
         load_suite("nope")
-    for name in ("censoring", "dose", "selection", "smoke", "standard", "unobserved"):
+    for name in ("censoring", "dose", "selection", "smoke", "standard", "time_varying"):
         assert name in str(error.value)

@@ -62,6 +62,7 @@ def test_every_knob_changes_the_world():
         ("confounding", "2"),
         ("dose", "3"),
         ("effect", "2"),
+        ("feedback", "1"),
         ("heterogeneity", "0.5"),
         ("hidden", "0.5"),
         ("instrument", "2"),
@@ -78,7 +79,8 @@ def test_every_knob_changes_the_world():
             for a in ("propensity", "p0", "tau")
         ]
         assert any(changed), name
-    assert set(KNOBS) == {"censor", "confounding", "dose", "effect", "heterogeneity", "noise"} | {
+    assert set(KNOBS) == {"censor", "confounding", "dose", "effect", "feedback", "noise"} | {
+        "heterogeneity",
         "nonlinear",
         "hidden",
         "instrument",
