@@ -37,9 +37,13 @@ unit streams)."""
 DOSE_AND_SELECTION = (
     Scenario("kisqali", "heterogeneous", parse_knobs(["dose=5", "hidden=0.3"])),
     Scenario("remibrutinib", "confounded", parse_knobs(["dose=3", "selection=0.5"])),
+    Scenario("fabhalta", "confounded", parse_knobs(["censor=138", "noise=0.2"])),
+    Scenario("kisqali", "time_series", parse_knobs(["feedback=1", "hidden=0.3"])),
 )
-"""Variants with a dose (its own stream, the potential outcome at every dose, per-dose sums)
-and with selection (its own stream, NULL outcomes, recorded-outcome sums): always tried."""
+"""Variants with a dose (its own stream, the potential outcome at every dose, per-dose sums),
+with selection (its own stream, NULL outcomes, recorded-outcome sums), with censoring (the
+data cut, followed-unit sums) and with a time-varying engagement (two more streams, the
+observed outcome of each history): always tried."""
 
 
 @st.composite
@@ -74,6 +78,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 @given(chunking=chunkings(), seed=st.integers(0, 2**32 - 1), scenario=st.sampled_from(SCENARIOS))
 @example(chunking=(1_234, [0, 400, 1_001, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[0])
 @example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
+@example(chunking=(1_234, [0, 333, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[2])
+@example(chunking=(1_234, [0, 801, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[3])
 def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
     n, bounds = chunking
     whole = draw_world(scenario, n, seed)
@@ -89,6 +95,8 @@ def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
 @given(chunking=chunkings(), seed=st.integers(0, 2**32 - 1), scenario=st.sampled_from(SCENARIOS))
 @example(chunking=(1_234, [0, 400, 1_001, 1_234]), seed=3, scenario=SCENARIOS[-2])
 @example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
+@example(chunking=(1_234, [0, 333, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[2])
+@example(chunking=(1_234, [0, 801, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[3])
 def test_chunk_tables_concatenated_are_the_one_piece_tables(chunking, seed, scenario):
     """Every table, truth included: the chunks' rows in order, then the scenario-level rows
     from the summed chunk sums, equal `build_tables` of the whole world byte for byte."""
