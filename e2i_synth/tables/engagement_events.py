@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
+    FOLLOWUP_DAY,
     INTERVENTION_TYPES,
     JOURNEY_START_FIRST,
     JOURNEY_START_LAST,
@@ -51,7 +52,12 @@ each HCP draws this many dates and types, so its draws have a fixed size."""
 
 
 def draw_linked(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
-    return {"intervention": rng.integers(0, len(INTERVENTION_TYPES), len(units))}
+    n = len(units)
+    return {
+        "intervention": rng.integers(0, len(INTERVENTION_TYPES), n),
+        # drawn after the first, so the first engagements' draws are the same without it
+        "followup_intervention": rng.integers(0, len(INTERVENTION_TYPES), n),
+    }
 
 
 def draw_field(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
@@ -65,9 +71,10 @@ def draw_field(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarr
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One engagement per engaged patient (keyed by the patient's index), then each HCP's
-    field activity (keyed by the HCP's index and rank), rows in order of their owner's
-    position (an HCP's after the patient at its position)."""
+    """One engagement per engaged patient (keyed by the patient's index), its day-30
+    engagement where a time-varying variant has one (keyed "F" and the index), then each
+    HCP's field activity (keyed by the HCP's index and rank), rows in order of their
+    owner's position (a patient's index engagement first, an HCP's rows last)."""
     names = (world.scenario.brand, world.scenario.dgp)
     linked = unit_draws(
         world.seed, ("engagement_events", *names), world.first_unit, world.units_stop, draw_linked
@@ -75,22 +82,36 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     field = unit_draws(
         world.seed, ("engagement_events-field", *names), *world.owned_hcp_range, draw_field
     )
-    treated = np.flatnonzero(world.engaged)
+    first = np.flatnonzero(world.engaged)
+    again = world.parts.engaged_again
+    later = np.flatnonzero(again) if again is not None else np.zeros(0, dtype=int)
+    treated = np.concatenate([first, later])  # each patient-linked row's patient
     has = np.arange(MAX_FIELD_EVENTS)[None, :] < field["count"][:, None]
     field_hcp = np.repeat(world.owned_hcps, field["count"])
     field_rank = np.nonzero(has)[1] + 1
     hcp = np.concatenate([world.patient_hcp[treated], field_hcp])
     date = np.concatenate(
-        [world.index_date[treated], np.datetime64(JOURNEY_START_FIRST) + field["day"][has]]
+        [
+            world.index_date[first],
+            world.index_date[later] + FOLLOWUP_DAY,
+            np.datetime64(JOURNEY_START_FIRST) + field["day"][has],
+        ]
     )
-    intervention = np.concatenate([linked["intervention"][treated], field["intervention"][has]])
+    intervention = np.concatenate(
+        [
+            linked["intervention"][first],
+            linked["followup_intervention"][later],
+            field["intervention"][has],
+        ]
+    )
     position = np.concatenate(
         [world.units[treated], hcp_position(world.scenario_patients, field_hcp)]
     )
     order = np.argsort(position, kind="stable")  # patients' rows come first at a position
     key = np.concatenate(
         [
-            scenario_keys(world, "E", world.units[treated]),
+            scenario_keys(world, "E", world.units[first]),
+            scenario_keys(world, "F", world.units[later]),
             sequence_keys(world, "EH", field_hcp, field_rank),
         ]
     )

@@ -54,6 +54,14 @@ def test_the_truth_is_the_always_vs_never_contrast_of_unit_outcomes(frames):
         second[activity > activity.median()].mean() > second[activity <= activity.median()].mean()
     )
     assert [r.message for r in structural_checks(frames) if not r.passed] == []
+    # engagement_events records both engagements, the second 30 days after the index
+    events = frames["engagement_events"].dropna(subset=["patient_id"])
+    dates = events.groupby("patient_id")["engagement_date"].agg(["count", "min", "max"])
+    expected = (first.astype(int) + second.astype(int)).loc[dates.index]
+    assert (dates["count"] == expected).all()
+    assert len(dates) == (first | second).sum()
+    both = dates.index[dates["count"] == 2]
+    assert ((dates.loc[both, "max"] - dates.loc[both, "min"]).dt.days == 30).all()
 
 
 def test_the_truth_names_the_time_varying_treatment_and_no_backdoor_set(frames):
