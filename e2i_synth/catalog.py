@@ -52,6 +52,16 @@ class Brand:
     product_shares: tuple[float, ...]
     population: Population
 
+    @property
+    def metric_months(self) -> range:
+        """The months of METRIC_FIRST_MONTH's calendar (indices) the brand has volume in:
+        from its launch month on."""
+        launch = self.population.launch
+        first = (
+            (launch.year - METRIC_FIRST_MONTH.year) * 12 + launch.month - METRIC_FIRST_MONTH.month
+        )
+        return range(max(0, first), METRIC_MONTHS)
+
 
 BRANDS: Mapping[str, Brand] = MappingProxyType(
     {

@@ -191,20 +191,27 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
-    """The series from the scenario's sums (those of a whole world, or of all its chunks)."""
+    """The series from the scenario's sums (those of a whole world, or of all its chunks),
+    from the brand's launch month on (drawn over the whole calendar, then cut, so a launch
+    date changes no other brand's draws)."""
     rng = stream(world.seed, "business_metrics", world.scenario.brand, world.scenario.dgp)
     volumes = volume_series(world, rng)
     share, share_target, market = share_series(world, rng, volumes["trx"][0])
     conversion, engagement = world_tied_series(sums, rng)
-    spend = engagement_spend(sums)
     trx_n = np.maximum(volumes["trx"][0], 1).astype(int)
-    series = {
+    launched = slice(BRANDS[world.scenario.brand].metric_months.start, None)
+    spend = engagement_spend(sums)[:, launched]
+    drawn = {
         "trx": (*volumes["trx"], trx_n),
         "nrx": (*volumes["nrx"], np.maximum(volumes["nrx"][0], 1).astype(int)),
         "market_share": (share, share_target, market),
         "conversion_rate": conversion,
         "hcp_engagement_score": engagement,
     }
+    series = {
+        name: tuple(np.asarray(a)[:, launched] for a in arrays) for name, arrays in drawn.items()
+    }
+    month_list = months()[launched]
     revenue = REVENUE_PER_RX[world.scenario.brand]
     parts = []
     for name, (value, target, n) in series.items():
@@ -215,10 +222,10 @@ def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
         upper_bound = 1.0 if kind in ("share", "rate") else (10.0 if kind == "score" else np.inf)
         parts.append(
             {
-                "region": np.repeat(np.array(REGIONS), METRIC_MONTHS),
+                "region": np.repeat(np.array(REGIONS), len(month_list)),
                 "metric_name": name,
                 "metric_type": kind,
-                "metric_date": np.tile(months(), len(REGIONS)).astype("datetime64[D]"),
+                "metric_date": np.tile(month_list, len(REGIONS)).astype("datetime64[D]"),
                 "value": value.ravel(),
                 "target": target.ravel(),
                 "achievement_rate": (value / target).ravel(),
@@ -231,7 +238,7 @@ def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
                 "confidence_interval_lower": np.clip(value - Z_95 * se, 0, None).ravel(),
                 "confidence_interval_upper": np.clip(value + Z_95 * se, None, upper_bound).ravel(),
                 "sample_size": np.asarray(n, dtype=np.int32).ravel(),
-                "data_split": np.tile(time_splits(METRIC_MONTHS), len(REGIONS)),
+                "data_split": np.tile(time_splits(len(month_list)), len(REGIONS)),
             }
         )
     frame = pd.concat([pd.DataFrame(p) for p in parts], ignore_index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import BRANDS, METRIC_MONTHS, METRIC_TYPES
+from e2i_synth.catalog import BRANDS, METRIC_TYPES
 from e2i_synth.validation.integrity import Frames
 from e2i_synth.validation.result import CheckResult, from_problems
 
@@ -34,12 +34,13 @@ def check_metric_series(frames: Frames) -> CheckResult:
     step = month.groupby([ordered[c] for c in SERIES], sort=False).diff()
     lengths = ordered.groupby(SERIES, sort=False).size()
     gaps = int((step.notna() & (step != 1)).sum())
-    short = int((lengths != METRIC_MONTHS).sum())
+    expected = lengths.index.get_level_values("brand").map(lambda b: len(BRANDS[b].metric_months))
+    short = int((lengths.to_numpy() != expected.to_numpy()).sum())
     if gaps or short:
         broken = ordered.loc[step.ne(1) & step.notna(), SERIES].head(1).to_dict("records")
         problems.append(
-            f"{gaps} breaks in monthly continuity and {short} series not {METRIC_MONTHS} months "
-            f"long, e.g. {broken}"
+            f"{gaps} breaks in monthly continuity and {short} series not running from the "
+            f"brand's launch month to the last month, e.g. {broken}"
         )
     derived = {
         "achievement_rate": ordered["value"] / ordered["target"],
@@ -74,5 +75,5 @@ def check_metric_series(frames: Frames) -> CheckResult:
     if uncovered.any():
         problems.append(f"{TABLE}: {int(uncovered.sum())} confidence intervals exclude the value")
     figures = {"rows": len(frame), "series": len(lengths), "gaps": gaps}
-    ok = f"{len(lengths)} series of {METRIC_MONTHS} months; derived fields and ranges hold"
+    ok = f"{len(lengths)} series from launch to the last month; derived fields and ranges hold"
     return from_problems("series", TABLE, problems, ok, figures)

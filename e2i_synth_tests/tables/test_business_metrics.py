@@ -1,5 +1,6 @@
-"""business_metrics: complete monthly series, derived fields recomputed from the series,
-brand ranges, values tied to the world, and the named under-performer."""
+"""business_metrics: complete monthly series from the brand's launch, derived fields
+recomputed from the series, brand ranges, values tied to the world, and the named
+under-performer."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from e2i_synth.catalog import (
     METRIC_MONTHS,
     METRIC_TYPES,
     REGIONS,
+    SPLITS,
 )
 from e2i_synth.tables import business_metrics
+from e2i_synth.world.draw import split_counts
 from e2i_synth_tests.conftest import frames_of, world_of
 
 SERIES = ["region", "metric_name"]
@@ -27,11 +30,21 @@ def metrics() -> pd.DataFrame:
     )
 
 
-def test_every_series_is_thirty_consecutive_months(metrics):
-    assert len(metrics) == len(REGIONS) * len(METRIC_TYPES) * METRIC_MONTHS
-    expected = pd.date_range(METRIC_FIRST_MONTH, periods=METRIC_MONTHS, freq="MS")
+def test_every_series_runs_from_the_launch_month_to_the_last(metrics):
+    """Fabhalta launched on 2023-12-05: 19 months to 2025-06, none before the launch."""
+    months = BRANDS["fabhalta"].metric_months
+    assert len(months) == 19 and METRIC_MONTHS == 30
+    assert len(metrics) == len(REGIONS) * len(METRIC_TYPES) * len(months)
+    expected = pd.date_range("2023-12-01", periods=len(months), freq="MS")
     for _, series in metrics.groupby(SERIES):
         assert list(series["metric_date"]) == list(expected)
+
+
+def test_a_brand_launched_before_the_calendar_has_every_month():
+    metrics = frames_of("kisqali", "confounded")["business_metrics"]
+    expected = pd.date_range(METRIC_FIRST_MONTH, periods=METRIC_MONTHS, freq="MS")
+    for _, series in metrics.groupby(SERIES):
+        assert list(series["metric_date"].sort_values()) == list(expected)
 
 
 def test_derived_fields_recomputed_from_the_series(metrics):
@@ -43,7 +56,8 @@ def test_derived_fields_recomputed_from_the_series(metrics):
     pd.testing.assert_series_equal(metrics["mom_change"], mom, check_names=False)
     pd.testing.assert_series_equal(metrics["yoy_change"], yoy, check_names=False)
     year_earlier = grouped.shift(12)
-    assert year_earlier.notna().sum() == len(REGIONS) * len(METRIC_TYPES) * 18
+    months = len(BRANDS["fabhalta"].metric_months)
+    assert year_earlier.notna().sum() == len(REGIONS) * len(METRIC_TYPES) * (months - 12)
     assert metrics["yoy_change"].notna().sum() == (year_earlier > 0).sum()
 
 
@@ -92,9 +106,6 @@ def test_months_are_split_in_time_order(metrics):
     order = {"train": 0, "validation": 1, "test": 2, "holdout": 3}
     for _, series in metrics.groupby(SERIES):
         assert series["data_split"].map(order).is_monotonic_increasing
-    assert (metrics.groupby("data_split").size() / len(metrics)).round(2).to_dict() == {
-        "holdout": 0.03,
-        "test": 0.17,
-        "train": 0.6,
-        "validation": 0.2,
-    }
+    months = len(BRANDS["fabhalta"].metric_months)
+    sizes = metrics.groupby("data_split").size() / (len(metrics) / months)
+    assert sizes.reindex(SPLITS).tolist() == split_counts(months).tolist()

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from e2i_synth.catalog import FEATURE_GROUPS, FEATURES
+from e2i_synth.catalog import BRANDS, FEATURE_GROUPS, FEATURES
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables, feature_values
 from e2i_synth.world import draw_world
@@ -51,7 +51,8 @@ def test_natural_key_is_unique_without_dropping_rows(store):
     values = store["feature_values"]
     assert not values.duplicated(list(feature_values.SPEC.unique)).any()
     n_hcps = len(store["hcp_profiles"])
-    expected = 3_000 * 8 + n_hcps * (3 + len(feature_values.VOLUME_MONTHS)) + 4 * 30 * 3
+    months = len(BRANDS[SCENARIO[0]].metric_months)  # brand KPIs from the launch month
+    expected = 3_000 * 8 + n_hcps * (3 + len(feature_values.VOLUME_MONTHS)) + 4 * months * 3
     assert len(values) == expected
 
 

@@ -22,11 +22,22 @@ def test_clean_series_pass():
 
 def test_a_missing_month_is_a_gap():
     def drop_month(m):
-        return m.drop(m.index[(m["metric_name"] == "nrx") & (m["metric_date"] == "2024-03-01")][:1])
+        return m.drop(m.index[(m["metric_name"] == "nrx") & (m["metric_date"] == "2024-09-01")][:1])
 
     result = check_metric_series(with_metrics(drop_month))
     assert not result.passed and result.figures["gaps"] == 1
     assert "breaks in monthly continuity" in result.message
+
+
+def test_a_month_before_the_launch_is_caught():
+    """Remibrutinib launched on 2024-04-01: a TRx row for 2024-03 has no place."""
+
+    def before_launch(m):
+        first = m[(m["metric_name"] == "trx") & (m["metric_date"] == "2024-04-01")].iloc[:1]
+        return pd.concat([first.assign(metric_date=pd.Timestamp("2024-03-01")), m])
+
+    result = check_metric_series(with_metrics(before_launch))
+    assert not result.passed and "not running from the brand's launch month" in result.message
 
 
 def test_achievement_rate_inconsistent_with_value_and_target():
