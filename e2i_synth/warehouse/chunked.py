@@ -11,7 +11,8 @@ per process; the scenario-level tables come last, from the sum of the chunks' su
 
 `check_chunked` then proves in SQL, on the files, what the in-memory checks prove on
 frames: keys unique, every foreign key resolves, every row has its patient's split, split
-counts exact, and the stored truth equals the unit truths' sums.
+counts exact, the stored truth equals the unit truths' sums, and nothing is dated after
+the data cut.
 """
 
 from __future__ import annotations
@@ -252,4 +253,19 @@ def check_chunked(out: Path, n_patients: int) -> list[CheckResult]:
         results.append(
             CheckResult("truth = sums of unit truths", row == want, f"stored {row}, units {want}")
         )
+        results.append(_data_cut_check(con))
     return results
+
+
+def _data_cut_check(con: duckdb.DuckDBPyConnection) -> CheckResult:
+    """No date or timestamp of any table after the truth's data cut (one column scan each)."""
+    [cut] = con.execute("SELECT max(data_cut_date) FROM causal_ground_truth").fetchone()
+    after = 0
+    for name in TABLE_NAMES:
+        for column, sql_type in SPECS[name].columns.items():
+            if sql_type in ("DATE", "TIMESTAMP") and cut is not None:
+                after += con.execute(
+                    f"SELECT count(*) FROM {name} WHERE {column} >= CAST(? AS DATE) + 1", [cut]
+                ).fetchone()[0]
+    ok = cut is not None and after == 0
+    return CheckResult("nothing after the data cut", ok, f"{after} dates after {cut}")

@@ -90,6 +90,22 @@ def test_checks_catch_a_missing_parent_chunk(tmp_path):
     assert "patient_journeys.hcp_id -> hcp_profiles" in failed
 
 
+def test_checks_catch_a_date_after_the_data_cut(tmp_path):
+    copy = tmp_path / "copy"
+    write_chunked(SCENARIO, N, 9, 1_000, copy)
+    events = part_path(copy, "treatment_events", SCENARIO, 0)
+    moved = events.with_name("moved.parquet")
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * REPLACE (CAST(event_date + INTERVAL 2 YEAR AS DATE) AS event_date) "
+            f"FROM read_parquet('{events}')) TO '{moved}' (FORMAT parquet)"
+        )
+    moved.replace(events)
+    failed = {r.name: r.message for r in check_chunked(copy, N) if not r.passed}
+    assert list(failed) == ["nothing after the data cut"]
+    assert failed["nothing after the data cut"].endswith("dates after 2025-12-31")
+
+
 def test_hash_buckets_count_what_one_pass_counts(tmp_path, monkeypatch):
     """Split into buckets of 500 rows (several per table), the checks find the same
     duplicates, orphans and split crossings, to the row, as in one pass."""
