@@ -66,6 +66,20 @@ N_JOBS = 2
 """The machine's two cores: random-forest fits and predictions use both, nothing more."""
 
 
+class SerialPredictionForest(RandomForestRegressor):
+    """A random forest that fits its trees on N_JOBS threads but predicts on one:
+    scikit-learn adds the trees' predictions in the order the threads finish, so a
+    two-thread prediction can differ in the last bits from one run to the next, and the
+    same seed must give the same simulation to the bit."""
+
+    def predict(self, X):
+        jobs, self.n_jobs = self.n_jobs, 1
+        try:
+            return super().predict(X)
+        finally:
+            self.n_jobs = jobs
+
+
 def make_pipeline(
     categories: dict[str, tuple], numeric: tuple[str, ...], kind: str, seed: int
 ) -> Pipeline:
@@ -85,7 +99,7 @@ def make_pipeline(
     )
     params = HYPERPARAMETERS[kind]
     learner = (
-        RandomForestRegressor(**params, random_state=seed, n_jobs=N_JOBS)
+        SerialPredictionForest(**params, random_state=seed, n_jobs=N_JOBS)
         if kind == RANDOM_FOREST
         else GradientBoostingRegressor(**params, random_state=seed)
     )
