@@ -98,8 +98,7 @@ class VariantParts:
     require the outcome to be known at the data cut, and `window_closed` says whose
     120-day window closed by the cut (the followed population); with feedback,
     `engaged_again`, the engagement at day 30, `activity`, the day-30 disease activity
-    (0-10; both stored in patient_journeys), `activity_if`, that activity with the index
-    engagement off and on ((2, n), on [0, 1]), and `outcome`, the outcome under the unit's
+    (0-10; both stored in patient_journeys), and `outcome`, the outcome under the unit's
     own history (y0 and y1 are those engaged at neither and at both times)."""
 
     hidden: np.ndarray | None = None
@@ -115,7 +114,6 @@ class VariantParts:
     window_closed: np.ndarray | None = None
     engaged_again: np.ndarray | None = None
     activity: np.ndarray | None = None
-    activity_if: np.ndarray | None = None
     outcome: np.ndarray | None = None
 
 
@@ -576,7 +574,6 @@ def draw_world(
         window_closed=window_closed if spec.censor_days else None,
         engaged_again=None if later is None else later.engaged_again,
         activity=None if later is None else np.round(later.activity * 10, 1),
-        activity_if=None if later is None else later.activity_if,
         outcome=None if later is None else observed,
     )
     return VariantWorld(
