@@ -29,9 +29,14 @@ class GenerationResource(ConfigurableResource):
 
 
 class WarehouseResource(ConfigurableResource):
-    """DuckDB in `home` (E2I_HOME when unset), or PostgreSQL when E2I_DATABASE_URL is set."""
+    """DuckDB in `home` (E2I_HOME when unset), or PostgreSQL when E2I_DATABASE_URL is set.
+
+    `run_report`: each check step rewrites the run's own HTML report (linked from the
+    check's metadata). `e2i-synth` turns it off: it writes one report over all its runs.
+    """
 
     home: str | None = None
+    run_report: bool = True
 
     def settings(self) -> Settings:
         return Settings.from_env(home=self.home)

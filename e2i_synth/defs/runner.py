@@ -63,8 +63,9 @@ def step_failure_message(event) -> str:
 
 
 def run_config(settings: Settings, generate: bool) -> dict:
-    """Only non-secret values: the URL stays in the environment."""
-    resources: dict = {"warehouse": {"config": {"home": str(settings.home)}}}
+    """Only non-secret values: the URL stays in the environment. No report per run: the
+    command writes one over all its runs."""
+    resources: dict = {"warehouse": {"config": {"home": str(settings.home), "run_report": False}}}
     if generate:
         resources["generation"] = {
             "config": {"scale": str(settings.n_patients), "seed": settings.seed}

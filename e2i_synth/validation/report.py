@@ -115,25 +115,37 @@ def estimate_plot_svg(estimands: pd.DataFrame) -> str:
 def privacy_section(results: pd.DataFrame) -> str:
     """The scorecards: a table coloured by the verdicts, the per-column distances (one
     heatmap per kind of synthetic table), the DCR ranges, then per scorecard its real vs
-    synthetic marginals and DCR histograms (open when not all green)."""
+    synthetic marginals and DCR histograms (open when not all green). A report over several
+    scenarios draws those only for the scorecards that are not all green: a scorecard's
+    small multiples take about a second to draw, and the table and summary plots above
+    already place every green one; one scenario's report draws them all."""
     rows = privacy.scorecards(results)
     if not rows:
         return "<p>No privacy scorecards in this run.</p>"
     kinds: dict[tuple[str, ...], list[dict]] = {}
     for row in rows:
         kinds.setdefault(tuple(row["per_column"]), []).append(row)
+    one_scenario = results.groupby(["brand", "dgp_type"]).ngroups == 1
+    drawn = [row for row in rows if one_scenario or not row["all_green"]]
     details = [
         f"<details{'' if row['all_green'] else ' open'}><summary>{html.escape(row['label'])}: "
         f"{'all green' if row['all_green'] else 'not green: ' + ', '.join(row['failures'])}"
         f"</summary>{figure_svg(privacy.marginal_figure(row))}</details>"
-        for row in rows
+        for row in drawn
     ]
+    heading = "<h3>Marginals and distances to the closest record, per scorecard</h3>"
+    if len(drawn) < len(rows):
+        heading += (
+            f"<p>Drawn for the {len(drawn)} of {len(rows)} scorecards that are not all green; "
+            "a report of one scenario (<code>e2i-synth validate --brand B --dgp D</code>) "
+            "draws every one.</p>"
+        )
     return "\n".join(
         [
             privacy.scorecard_table(rows),
             *(figure_svg(privacy.distance_figure(group)) for group in kinds.values()),
             figure_svg(privacy.dcr_figure(rows)),
-            "<h3>Marginals and distances to the closest record, per scorecard</h3>",
+            heading,
             *details,
         ]
     )

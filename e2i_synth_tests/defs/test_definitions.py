@@ -267,6 +267,19 @@ def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
     assert evaluations == []
 
 
+def test_a_run_launched_outside_the_command_writes_and_links_its_own_report(materialized):
+    settings, _ = materialized
+    result = defs.resolve_job_def(VALIDATE_JOB).execute_in_process(
+        run_config={"resources": {"warehouse": {"config": {"home": str(settings.home)}}}},
+        instance=dagster_instance(settings),
+        partition_key=SCENARIO.partition_key,
+    )
+    reports = {e.metadata["report"].value for e in result.get_asset_check_evaluations()}
+    assert reports == {str(settings.home / "reports" / f"{result.run_id}.html")}
+    page = Path(reports.pop()).read_text()
+    assert "validation report: PASSED" in page and f"<p>{len(CHECKS)} checks over 1" in page
+
+
 def test_materialization_metadata_is_what_dagster_users_expect(materialized):
     settings, run = materialized
     instance = dagster_instance(settings)
@@ -279,7 +292,9 @@ def test_materialization_metadata_is_what_dagster_users_expect(materialized):
     assert metadata["n_patients"].value == N and metadata["seed"].value == 3
     assert abs(metadata["true_ate"].value - run.true_ate) < 1e-9
     assert metadata["naive_estimate"].value != metadata["true_ate"].value
-    assert metadata["validation_report"].value.endswith(f"{run.run_id}.html")
+    # The command writes one report over all its runs, none per run (nor links one).
+    assert "validation_report" not in metadata
+    assert not (settings.home / "reports" / f"{run.run_id}.html").exists()
     node = defs.resolve_asset_graph().get(AssetKey("patient_journeys"))
     assert node.code_version and node.owners == ["team:e2i-synth"] and "duckdb" in node.kinds
     assert node.freshness_policy is not None

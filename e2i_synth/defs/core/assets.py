@@ -27,6 +27,7 @@ from dagster import (
 from dagster._utils.schedules import get_smallest_cron_interval  # the rule Dagster enforces
 
 from e2i_synth.catalog import GENERATOR_VERSION
+from e2i_synth.defs.core.checks import run_report_path
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource, warehouse_kind
 from e2i_synth.errors import E2IError
@@ -152,14 +153,15 @@ def core_tables(
     written = descendants(selected)
     store.replace_scenario(scenario, {k: v for k, v in frames.items() if k in written})
     common = scenario_metadata(frames, settings)
-    report = warehouse.settings().home / "reports" / f"{context.run.run_id}.html"
+    path = run_report_path(warehouse, context.run.run_id)  # the check step writes it
+    report = {"validation_report": MetadataValue.path(str(path))} if warehouse.run_report else {}
     for name in (n for n in frames if n in selected):
         frame = frames[name]
         metadata = {
             "dagster/row_count": MetadataValue.int(len(frame)),
             "dagster/column_schema": column_schema(SPECS[name]),
             "preview": preview(frame),
-            "validation_report": MetadataValue.path(str(report)),
+            **report,
             **common,
         }
         children = sorted(descendants({name}) - selected - {name})

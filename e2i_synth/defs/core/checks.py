@@ -9,6 +9,7 @@ report and the command line read them.
 
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -75,6 +76,20 @@ def check_result(
     )
 
 
+def run_report_path(warehouse: WarehouseResource, run_id: str) -> Path:
+    return warehouse.settings().home / "reports" / f"{run_id}.html"
+
+
+def run_report(context, warehouse: WarehouseResource) -> dict[str, MetadataValue]:
+    """Rewrite the run's report from every result it recorded so far (its other check
+    steps may come before or after) and link it; nothing when the resource says not to."""
+    if not warehouse.run_report:
+        return {}
+    path = run_report_path(warehouse, context.run.run_id)
+    write_report(warehouse.get().read_results([context.run.run_id]), path.parent, path.stem)
+    return {"report": MetadataValue.path(str(path))}
+
+
 def checked_scenario(context: AssetCheckExecutionContext) -> Scenario:
     """The scenario of a partitioned check's run; one sentence when launched without one
     (Dagster's "Execute all" asks for no partition)."""
@@ -105,8 +120,5 @@ def scenario_checks(
     results = run_checks(frames, selected)
     recorded = results_frame(results, context.run.run_id, scenario)
     store.record_results(recorded)
-    # Every result the run recorded so far (its twins' scorecard may have come first).
-    run_results = store.read_results([context.run.run_id])
-    report = write_report(run_results, warehouse.settings().home / "reports", context.run.run_id)
-    extra = {"report": MetadataValue.path(str(report))}
+    extra = run_report(context, warehouse)
     yield from (check_result(result, extra) for result in results)

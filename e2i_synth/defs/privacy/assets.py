@@ -23,6 +23,7 @@ from dagster import (
     asset,
 )
 
+from e2i_synth.defs.core.checks import run_report
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy import copula
@@ -38,7 +39,6 @@ from e2i_synth.privacy.scorecard import (
 from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
 from e2i_synth.settings import Scenario
 from e2i_synth.validation.records import results_frame
-from e2i_synth.validation.report import write_report
 
 # Partitioned asset checks are a Dagster preview feature, used on purpose (as in core).
 warnings.filterwarnings("ignore", category=PreviewWarning)
@@ -84,18 +84,16 @@ def synthetic_journey(
         synthetic = copula.FAMILY.build(best.params).fit(train).sample(len(train), best.number)
         path.parent.mkdir(parents=True, exist_ok=True)
         synthetic.to_parquet(path, index=False)
-    run_id = context.run.run_id
     store.record_results(
-        results_frame([journey_result(best.scorecard, list(best.failures))], run_id, scenario)
-    )
-    report = write_report(
-        store.read_results([run_id]), warehouse.settings().home / "reports", run_id
+        results_frame(
+            [journey_result(best.scorecard, list(best.failures))], context.run.run_id, scenario
+        )
     )
     checks = {c.name: MetadataValue.float(round(c.value, 4)) for c in best.scorecard.checks}
     return MaterializeResult(
         metadata={
             "published": MetadataValue.path(str(path)) if green else MetadataValue.text("no"),
-            "report": MetadataValue.path(str(report)),
+            **run_report(context, warehouse),
             "attempts": MetadataValue.md(run.as_frame().to_markdown()),
         },
         check_results=[

@@ -8,8 +8,8 @@ check fails when the AUC's one-sided 95% lower bound, AUC - 1.645 SE, exceeds 0.
 scenario, re-split estimates; `privacy/twin_scorecard.py`), so a default build passes, and
 a sampler at 0.70 fails about three times in four. The check runs after the twin tables
 are stored, records its result in `validation_results` with the run's other checks and
-rewrites the run's report, so the scorecard shows there with its plots; a failure fails
-the run.
+rewrites the run's report (unless the run says not to), so the scorecard shows there with
+its plots; a failure fails the run.
 """
 
 import warnings
@@ -22,14 +22,13 @@ from dagster import (
     asset_check,
 )
 
-from e2i_synth.defs.core.checks import check_result, checked_scenario
+from e2i_synth.defs.core.checks import check_result, checked_scenario, run_report
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy.results import LIMITS
 from e2i_synth.privacy.scorecard import CONFIDENCE, Z
 from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
 from e2i_synth.validation.records import results_frame
-from e2i_synth.validation.report import write_report
 
 # Partitioned asset checks are a Dagster preview feature, used on purpose (as in core).
 warnings.filterwarnings("ignore", category=PreviewWarning)
@@ -53,16 +52,13 @@ def twin_privacy_scorecard(
     scenario = checked_scenario(context)
     store = warehouse.get()
     result = twin_scorecard({name: store.read(name, scenario) for name in SOURCES})
-    run_id = context.run.run_id
-    store.record_results(results_frame([result], run_id, scenario))
-    report = write_report(
-        store.read_results([run_id]), warehouse.settings().home / "reports", run_id
-    )
+    store.record_results(results_frame([result], context.run.run_id, scenario))
+    report = run_report(context, warehouse)
     diagnosis = [d for p in result.figures["scorecards"] for d in p["diagnosis"]]
     return check_result(
         result,
         {
-            "report": MetadataValue.path(str(report)),
+            **report,
             "diagnosis": MetadataValue.md("\n\n".join(diagnosis) or "none: all green"),
         },
     )
