@@ -128,6 +128,20 @@ def postgres_database() -> Iterator[str]:
         yield url
 
 
+def dagster_storage_hits(url: str, text: str) -> dict[str, int]:
+    """Rows of Dagster's run, event and tag tables (in the database at `url`) holding `text`
+    anywhere: a password forwarded to a run must be in none of them."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        return {
+            table: con.execute(
+                f"SELECT count(*) FROM {table} t WHERE t::text LIKE %s", [f"%{text}%"]
+            ).fetchone()[0]
+            for table in ("runs", "event_logs", "run_tags")
+        }
+
+
 @pytest.fixture
 def second_postgres_database() -> Iterator[str]:
     with fresh_database() as url:

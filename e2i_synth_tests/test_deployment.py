@@ -73,7 +73,7 @@ def test_files_the_images_and_volumes_refer_to_exist():
     for mount in COMPOSE["services"]["postgres"]["volumes"]:
         if mount.startswith("./"):
             assert (REPO_ROOT / mount.split(":")[0]).exists(), mount
-    assert 'pip install --no-cache-dir ".[docker]"' in dockerfile  # the run launcher too
+    assert 'pip install --no-cache-dir ".[docker,k8s]"' in dockerfile  # the run launchers too
     init_sql = (REPO_ROOT / "docker" / "init-dagster-db.sql").read_text()
     assert "CREATE DATABASE dagster" in init_sql
 

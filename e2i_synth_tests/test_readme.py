@@ -44,6 +44,9 @@ SKIPPED = {
         "needs a Docker engine; defs/test_instance.py launches a run through the same "
         "instance config and runs the container's command"
     ),
+    "helm repo add dagster https://dagster-io.github.io/helm": "needs a Kubernetes cluster and "
+    "helm; test_kubernetes.py builds the run's Job from the same instance config with "
+    "dagster-k8s, runs its command and checks the Helm values",
     "DAGSTER_HOME=$PWD/.e2i/dagster .venv/bin/dagster dev -w workspace.yaml": "serves until "
     "stopped; defs/test_ui.py starts `dagster dev` with this workspace and drives its pages",
     ".venv/bin/python -m bench": "the benchmarks take minutes (bench/README.md)",

@@ -22,6 +22,7 @@ from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse.chunked import chunked_folder
+from e2i_synth_tests.conftest import dagster_storage_hits
 from e2i_synth_tests.defs.test_definitions import REPO_ROOT
 
 pytestmark = pytest.mark.postgres
@@ -135,9 +136,6 @@ def test_runs_in_containers_get_the_environment_by_name_and_run_to_success(
         chunked_folder(tmp_path / "e2i", Scenario("kisqali", "confounded"), 600), "unit_truth"
     )
     assert len(parts) == CHUNKS["patients"]
-    with psycopg.connect(postgres_database) as con:
-        for table in ("runs", "event_logs", "run_tags"):
-            hits = con.execute(
-                f"SELECT count(*) FROM {table} t WHERE t::text LIKE %s", [f"%{MARKER}%"]
-            ).fetchone()[0]
-            assert hits == 0, table
+    assert dagster_storage_hits(postgres_database, MARKER) == dict.fromkeys(
+        ("runs", "event_logs", "run_tags"), 0
+    )
