@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from e2i_synth.cli import report_and_verdict
 from e2i_synth.defs.definitions import VALIDATE_JOB, defs
 from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.defs.runner import ScenarioRun, run_scenarios
@@ -144,6 +145,7 @@ def ui(tmp_path_factory) -> Iterator[UI]:
         try:
             runs = run_scenarios(settings, SCENARIOS)  # while the UI starts
             assert [run.failures for run in runs] == [[], []]
+            report_and_verdict(settings, runs, "materialize")  # as `materialize` ends
             base = f"http://127.0.0.1:{port}"
             wait_until_serving(base, server, log)
             with playwright_api.sync_playwright() as playwright:
