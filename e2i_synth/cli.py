@@ -91,6 +91,12 @@ def report_stem(kind: str) -> str:
     help="Make a variant of --dgp (repeatable), e.g. --knob overlap=0.1 --knob nonlinear=true; "
     "stored in its own DuckDB file under $E2I_HOME/variants/.",
 )
+@click.option(
+    "--twins/--no-twins",
+    default=True,
+    help="Train, simulate and score each scenario's digital twins too (default); --no-twins "
+    "builds and checks the warehouse tables only.",
+)
 def materialize(
     scale: str | None,
     brand: str | None,
@@ -99,6 +105,7 @@ def materialize(
     dry_run: bool,
     workers: int | None,
     knobs: tuple[str, ...],
+    twins: bool,
 ) -> None:
     """Generate and check scenarios through Dagster into the warehouse (DuckDB in
     $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
@@ -123,14 +130,19 @@ def materialize(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed}, {workers} at a time -> {settings.target}"
     )
-    if not supports_scale(settings.n_patients):
+    if twins and not supports_scale(settings.n_patients):
         click.echo(
             f"digital twins skipped: {settings.n_patients} patients per scenario give "
             f"{training_rows_at(settings.n_patients):,} HCP-quarters to train on, under the "
             f"{MIN_TRAINING_ROWS:,} the twin generator needs (use --scale small or larger)"
         )
     runs = run_scenarios(
-        settings, scenarios, generate=True, on_done=progress_line(len(scenarios)), workers=workers
+        settings,
+        scenarios,
+        generate=True,
+        on_done=progress_line(len(scenarios)),
+        workers=workers,
+        twins=twins,
     )
     loaded = [r for r in runs if r.rows]
     if loaded:
@@ -216,6 +228,7 @@ def chunked(
     """Generate one scenario of any size chunk by chunk in bounded memory, as Parquet parts
     per table and chunk with a DuckDB file of views over them; the same bytes as a
     one-piece draw. No Dagster run and no causal checks (they need the data in memory)."""
+    from e2i_synth.memory import release_freed_memory
     from e2i_synth.settings import parse_brand, parse_dgp
     from e2i_synth.warehouse.chunked import check_chunked, chunked_folder, write_chunked
 
@@ -240,6 +253,7 @@ def chunked(
     )
     if not check:
         return
+    release_freed_memory()  # the checks' DuckDB then starts from the interpreter, not the draw
     results = check_chunked(out, n)
     failed = [r for r in results if not r.passed]
     click.echo(f"checks {len(results) - len(failed)}/{len(results)} passed")

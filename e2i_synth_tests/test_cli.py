@@ -180,6 +180,26 @@ def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
     assert not home.exists()
 
 
+def test_no_twins_builds_and_checks_the_warehouse_tables_only(tmp_path):
+    """At the small scale, where the twins would train: --no-twins leaves them out, and
+    the scenario is stored and checked as usual."""
+    result = run_cli(
+        "materialize", "--brand", "kisqali", "--dgp", "time_series", "--no-twins", home=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"checks {len(CHECKS)}/{len(CHECKS)} ok" in result.stdout
+    assert "digital twins skipped" not in result.stdout  # not a scale problem: asked for
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        tables = {
+            name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    assert "patient_journeys" in tables and "digital_twin_models" not in tables
+    counts = DuckDBWarehouse(tmp_path / "warehouse.duckdb").row_counts(
+        Scenario("kisqali", "time_series")
+    )
+    assert counts["patient_journeys"] == 3_000
+
+
 def test_db_commands_need_a_database_url(tmp_path):
     result = run_cli("db", "status", home=tmp_path)
     assert result.returncode == 1

@@ -171,11 +171,11 @@ def interrupted(result) -> bool:
     )
 
 
-def selection(job, settings: Settings) -> list[AssetKey]:
-    """Every asset of the generate job; without the twins where the scale is too small
-    for their training (the command says so)."""
+def selection(job, settings: Settings, twins: bool = True) -> list[AssetKey]:
+    """Every asset of the generate job; without the twins when not asked for or where the
+    scale is too small for their training (the command says so)."""
     keys = job.asset_layer.executable_asset_keys
-    if supports_scale(settings.n_patients):
+    if twins and supports_scale(settings.n_patients):
         return sorted(keys)
     return sorted(k for k in keys if k.to_user_string() in TABLE_NAMES)
 
@@ -185,6 +185,7 @@ def run_one(
     scenario: Scenario,
     generate: bool,
     instance: DagsterInstance | None = None,
+    twins: bool = True,
 ) -> ScenarioRun:
     """One scenario's Dagster run, in this process or in a worker process."""
     job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
@@ -195,7 +196,7 @@ def run_one(
         partition_key=scenario.partition_key,
         tags=RUN_TAGS,
         raise_on_error=False,
-        asset_selection=selection(job, settings) if generate else None,
+        asset_selection=selection(job, settings, twins) if generate else None,
     )
     if interrupted(result):
         raise KeyboardInterrupt
@@ -208,19 +209,21 @@ def run_scenarios(
     generate: bool = True,
     on_done: Callable[[int, ScenarioRun], None] = lambda i, run: None,
     workers: int = 1,
+    twins: bool = True,
 ) -> list[ScenarioRun]:
     """Generate (and check) or only re-check each scenario, one Dagster run each, in
     scenario order; `workers` > 1 runs that many at once in worker processes (scenarios are
-    independent and seeded by name, so the tables are the same bytes as a serial run)."""
+    independent and seeded by name, so the tables are the same bytes as a serial run).
+    `twins=False` leaves the twin tables out of the generate runs."""
     scenarios = list(scenarios)
     instance = dagster_instance(settings)  # created once, before any worker opens it
     with stop_on_signals() as received:
         try:
             if workers > 1 and len(scenarios) > 1:
-                return run_in_workers(settings, scenarios, generate, on_done, workers)
+                return run_in_workers(settings, scenarios, generate, on_done, workers, twins)
             runs = []
             for i, scenario in enumerate(scenarios):
-                run = run_one(settings, scenario, generate, instance)
+                run = run_one(settings, scenario, generate, instance, twins)
                 if received():
                     raise KeyboardInterrupt
                 runs.append(run)
@@ -237,6 +240,7 @@ def run_in_workers(
     generate: bool,
     on_done: Callable[[int, ScenarioRun], None],
     workers: int,
+    twins: bool = True,
 ) -> list[ScenarioRun]:
     """Scenarios spread over worker processes; progress is reported as each finishes. On a
     stop the workers are terminated (their open transactions roll back)."""
@@ -247,7 +251,7 @@ def run_in_workers(
     )
     try:
         futures = {
-            pool.submit(run_one, settings, scenario, generate): i
+            pool.submit(run_one, settings, scenario, generate, None, twins): i
             for i, scenario in enumerate(scenarios)
         }
         for done, future in enumerate(as_completed(futures)):
