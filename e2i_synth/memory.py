@@ -9,7 +9,10 @@ causal checks keep a few copies of the analysis frame; a whole `materialize` at 
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
+import sys
 
 BASE_BYTES = 400 * 2**20
 """Interpreter, Dagster, DoWhy and pandas before any data."""
@@ -34,3 +37,15 @@ def available_bytes() -> int:
     except OSError:
         pass
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+GLIBC = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
+
+
+def release_freed_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system: glibc keeps freed pages
+    for reuse, so a phase that follows a large one (checks after generation) would stack its
+    memory on top of what the first left behind."""
+    gc.collect()
+    if GLIBC is not None:
+        GLIBC.malloc_trim(0)

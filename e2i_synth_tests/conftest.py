@@ -3,8 +3,6 @@ within a memory bound (the suite's peak must stay under 2 GB)."""
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import os
 import sys
 import uuid
@@ -20,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from e2i_synth.cli import main
+from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.world import World, draw_world
@@ -57,18 +56,13 @@ def clear_frames() -> None:
     world_of.cache_clear()
 
 
-GLIBC = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
-
-
 @pytest.fixture(scope="module", autouse=True)
 def return_freed_memory() -> Iterator[None]:
-    """After each module, collect its garbage and hand the freed heap back to the system
-    (glibc keeps freed pages otherwise): a module's large temporaries would else stay in
-    the process's memory and the next module's would stack on top (the run's peak)."""
+    """After each module, hand its freed memory back: a module's large temporaries would
+    else stay in the process's memory and the next module's would stack on top (the run's
+    peak)."""
     yield
-    gc.collect()
-    if GLIBC is not None:
-        GLIBC.malloc_trim(0)
+    release_freed_memory()
 
 
 def causal_scenario(dgp: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -45,10 +45,11 @@ from e2i_synth.world.draw import SPLIT_BLOCK, split_counts
 
 SUMS = "_sums"
 """Each chunk's sums, beside its parts: what the scenario-level rows are built from."""
-CHECK_MEMORY_LIMIT = "400MB"
-"""DuckDB spills to disk past this while checking, so the checks are bounded too. The whole
-`e2i-synth chunked` command measured 732 MiB at 1 M patients and 972 MiB at 10 M with this
-cap; with 1 GB, 10 M took 1.2 GB."""
+CHECK_MEMORY_LIMIT = "200MB"
+"""DuckDB spills to disk past this while checking, so the checks are bounded too: over a
+10 M-patient scenario they peaked at 499 MiB in 132 s with this cap, 716 MiB in 113 s at
+400 MB (and 1.2 GB at 1 GB), below the generation's own peak, so the whole command's
+memory is the generation's at any size."""
 BUCKET_ROWS = 5_000_000
 """Rows per hash bucket of a key check: a distinct count or an anti join holds one bucket's
 keys at a time (a 10 M-patient scenario's 100 M+ feature values in 20+ passes), so the
