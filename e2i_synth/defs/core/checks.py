@@ -15,6 +15,7 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSpec,
+    AssetExecutionContext,
     Failure,
     MetadataValue,
     PreviewWarning,
@@ -80,7 +81,9 @@ def run_report_path(warehouse: WarehouseResource, run_id: str) -> Path:
     return warehouse.settings().home / "reports" / f"{run_id}.html"
 
 
-def run_report(context, warehouse: WarehouseResource) -> dict[str, MetadataValue]:
+def run_report(
+    context: AssetCheckExecutionContext | AssetExecutionContext, warehouse: WarehouseResource
+) -> dict[str, MetadataValue]:
     """Rewrite the run's report from every result it recorded so far (its other check
     steps may come before or after) and link it; nothing when the resource says not to."""
     if not warehouse.run_report:
