@@ -1,10 +1,11 @@
-"""Chunked generation at scale: one scenario of 1 M and of 10 M patients, each written chunk
-by chunk to Parquet (e2i_synth.warehouse.chunked) in a fresh process that reports its own
-peak RSS. Goal: memory flat in size (the larger run's peak within 25% of the smaller's).
-Then the scale plan from the largest run: a chunk's cost (seconds, rows, Parquet bytes,
-one worker's peak memory) and the time 1 B rows take on N workers, each chunk an
-independent task (`export_chunked_celery`), assuming one worker per core and storage that
-keeps up (the bytes are printed to check that against a cluster's disks or object store).
+"""Chunked generation at scale: one scenario of 1 M and of 10 M patients, each written chunk by
+chunk to Parquet (e2i_synth.warehouse.chunked) and then checked over the files, as
+`e2i-synth chunked` does, in a fresh process that reports its own peak RSS. Goal: memory
+flat in size (the larger run's peak within 25% of the smaller's). Then the scale plan from
+the largest run: a chunk's cost (seconds, rows, Parquet bytes, one worker's peak memory) and
+the time 1 B rows take on N workers, each chunk an independent task
+(`export_chunked_celery`), assuming one worker per core and storage that keeps up (the bytes
+are printed to check that against a cluster's disks or object store).
 
 `python -m bench.chunked` prints the section alone (`python -m bench.chunked 200000
 1000000` for other sizes); `python -m bench.chunked --child N` is the measured process.
@@ -23,8 +24,9 @@ from time import perf_counter
 
 import pandas as pd
 
+from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import DEFAULT_SEED, Scenario
-from e2i_synth.warehouse.chunked import write_chunked
+from e2i_synth.warehouse.chunked import check_chunked, write_chunked
 
 SCENARIO = Scenario("kisqali", "confounded")
 SIZES = (1_000_000, 10_000_000)
@@ -37,17 +39,24 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def child(n_patients: int) -> None:
-    """Write one scenario into a temporary folder; print rows, seconds and peak RSS."""
+    """Write one scenario into a temporary folder and check it over the files, as
+    `e2i-synth chunked` does; print rows, seconds of each part and the peak RSS."""
     with tempfile.TemporaryDirectory(prefix="e2i-chunked-") as out:
         started = perf_counter()
         run = write_chunked(SCENARIO, n_patients, DEFAULT_SEED, CHUNK_SIZE, Path(out) / "s")
         seconds = perf_counter() - started
         written = sum(p.stat().st_size for p in Path(out).rglob("*.parquet"))
+        release_freed_memory()
+        started = perf_counter()
+        checks = check_chunked(Path(out) / "s", n_patients)
+        check_seconds = perf_counter() - started
     report = {
         "rows": run.total_rows,
         "bytes": written,
         "chunks": run.chunks,
         "seconds": seconds,
+        "checks": f"{sum(c.passed for c in checks)}/{len(checks)}",
+        "check_seconds": check_seconds,
         "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
     print(json.dumps(report))
@@ -65,7 +74,7 @@ def measure(n_patients: int) -> dict:
 
 
 def chunked_table(runs: dict[int, dict]) -> pd.DataFrame:
-    smallest = runs[min(sizes)]["max_rss_kib"]
+    smallest = runs[min(runs)]["max_rss_kib"]
     return pd.DataFrame(
         [
             {
@@ -74,6 +83,7 @@ def chunked_table(runs: dict[int, dict]) -> pd.DataFrame:
                 "rows": f"{r['rows']:,}",
                 "seconds": f"{r['seconds']:.1f}",
                 "rows/s": f"{r['rows'] / r['seconds']:,.0f}",
+                "checks": f"{r['checks']} in {r['check_seconds']:.0f} s",
                 "peak RSS": f"{r['max_rss_kib'] / 1024:,.0f} MiB",
                 "RSS / smallest": f"{r['max_rss_kib'] / smallest:.2f}",
                 "flat (<= 1.25)": "PASS" if r["max_rss_kib"] <= FLAT_GOAL * smallest else "FAIL",
