@@ -8,15 +8,13 @@ that cannot be opened is reported in one sentence with the fix.
 
 from __future__ import annotations
 
-import fcntl
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from dagster import DagsterInstance
 
 from e2i_synth.errors import E2IError
+from e2i_synth.locks import exclusive
 from e2i_synth.settings import Settings
 
 INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
@@ -24,16 +22,6 @@ INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
 
 def instance_home(settings: Settings) -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or settings.home / "dagster")
-
-
-@contextmanager
-def exclusive(lock_path: Path) -> Iterator[None]:
-    with open(lock_path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def dagster_instance(settings: Settings) -> DagsterInstance:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import sklearn
 
+from e2i_synth.locks import exclusive
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import TWIN_TYPES
 from e2i_synth.twins.generator import TwinGenerator
@@ -49,16 +50,30 @@ class RegisteredTwinModel:
         return f"models:/{self.name}/{self.version}"
 
 
+def _local_store(uri: str) -> Path | None:
+    return Path(uri.removeprefix("sqlite:///")) if uri.startswith("sqlite:///") else None
+
+
 def _experiment_id(mlflow, name: str, uri: str) -> str:
     """The experiment, created with artifacts under the SQLite file's folder when local (a
-    server keeps its own artifact store)."""
-    found = mlflow.get_experiment_by_name(name)
-    if found is not None:
-        return found.experiment_id
-    location = None
-    if uri.startswith("sqlite:///"):
-        location = (Path(uri.removeprefix("sqlite:///")).parent / ARTIFACTS_FOLDER).as_uri()
-    return mlflow.create_experiment(name, artifact_location=location)
+    server keeps its own artifact store). A local store is created and its experiment found
+    or made under a lock beside it: scenarios trained at once in worker processes would
+    otherwise migrate a new store twice ("duplicate column name") or create the brand's
+    experiment twice; a server takes the second creation as the first's."""
+    from mlflow.exceptions import MlflowException
+
+    store = _local_store(uri)
+    with exclusive(store.with_name(store.name + ".lock")) if store else contextlib.nullcontext():
+        found = mlflow.get_experiment_by_name(name)
+        if found is not None:
+            return found.experiment_id
+        location = (store.parent / ARTIFACTS_FOLDER).as_uri() if store else None
+        try:
+            return mlflow.create_experiment(name, artifact_location=location)
+        except MlflowException as exc:
+            if exc.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
+            return mlflow.get_experiment_by_name(name).experiment_id
 
 
 def log_generator(

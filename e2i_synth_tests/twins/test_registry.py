@@ -3,8 +3,10 @@ registered version, and a generator loaded back through models:/name/version."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -101,3 +103,27 @@ def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capf
     assert registered.version == "1"
     assert (tmp_path / "mlflow.db").is_file()
     assert any((tmp_path / "mlartifacts").rglob("MLmodel"))
+
+
+def open_experiment(uri: str, barrier) -> str:
+    """One worker process's first MLflow call on the store, released with the others."""
+    import mlflow
+
+    from e2i_synth.twins.registry import _experiment_id
+
+    mlflow.set_tracking_uri(uri)
+    barrier.wait(timeout=120)
+    return _experiment_id(mlflow, "digital_twin_hcp_kisqali", uri)
+
+
+def test_workers_starting_at_once_share_one_new_store_and_experiment(tmp_path):
+    """Scenarios trained at once in worker processes all open a fresh local store and the
+    brand's experiment at the same moment: one store, one experiment, no error (without
+    the lock the store's migration ran twice: "duplicate column name: step")."""
+    context = multiprocessing.get_context("spawn")
+    uri = f"sqlite:///{tmp_path}/mlflow.db"
+    workers = 2
+    barrier = context.Manager().Barrier(workers)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        ids = list(pool.map(open_experiment, [uri] * workers, [barrier] * workers))
+    assert len(set(ids)) == 1
