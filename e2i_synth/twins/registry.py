@@ -63,6 +63,9 @@ def _experiment_id(mlflow, name: str, uri: str) -> str:
     from mlflow.exceptions import MlflowException
 
     store = _local_store(uri)
+    # A new store's "Creating initial MLflow database tables" lines would break into the
+    # command's progress lines.
+    logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)
     with exclusive(store.with_name(store.name + ".lock")) if store else contextlib.nullcontext():
         found = mlflow.get_experiment_by_name(name)
         if found is not None:
