@@ -240,7 +240,7 @@ def run_in_workers(
     generate: bool,
     on_done: Callable[[int, ScenarioRun], None],
     workers: int,
-    twins: bool = True,
+    twins: bool,
 ) -> list[ScenarioRun]:
     """Scenarios spread over worker processes; progress is reported as each finishes. On a
     stop the workers are terminated (their open transactions roll back)."""
@@ -251,7 +251,7 @@ def run_in_workers(
     )
     try:
         futures = {
-            pool.submit(run_one, settings, scenario, generate, None, twins): i
+            pool.submit(run_one, settings, scenario, generate, twins=twins): i
             for i, scenario in enumerate(scenarios)
         }
         for done, future in enumerate(as_completed(futures)):
