@@ -113,4 +113,8 @@ def mlflow_server(tmp_path_factory):
         )
     yield f"http://127.0.0.1:{port}", process, log
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:  # still draining its clients' keep-alive connections
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
