@@ -172,10 +172,15 @@ def _meta(generator: TwinGenerator) -> dict:
 
 
 def latest_version(name: str, uri: str) -> str:
-    """The newest registered version of `name`, or one error saying how to train one."""
+    """The newest registered version of `name`, or one error saying how to train one. A
+    local store that does not exist holds no model, and is not created just to say so."""
     import mlflow
 
-    versions = mlflow.MlflowClient(uri).search_model_versions(f"name = '{name}'")
+    store = _local_store(uri)
+    if store is not None and not store.exists():
+        versions = []
+    else:
+        versions = mlflow.MlflowClient(uri).search_model_versions(f"name = '{name}'")
     if not versions:
         raise TwinError(
             f"no registered twin model {name!r} at {uri}; train one first with "

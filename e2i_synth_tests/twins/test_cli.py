@@ -23,3 +23,4 @@ def test_no_registered_model_says_how_to_train(isolated_home, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     result = CliRunner().invoke(cli, ["twins", "generate", "--brand", "fabhalta"])
     assert "twins train --brand" in str(result.exception)
+    assert not (isolated_home / "mlflow.db").exists()  # no empty store left behind

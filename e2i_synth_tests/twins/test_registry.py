@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 from e2i_synth.settings import Settings
+from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.registry import (
     DONORS_FILE,
+    latest_version,
     load_generator,
     log_generator,
 )
@@ -103,6 +105,9 @@ def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capf
     assert registered.version == "1"
     assert (tmp_path / "mlflow.db").is_file()
     assert any((tmp_path / "mlartifacts").rglob("MLmodel"))
+    assert latest_version(registered.name, tracking_uri(tmp_path)) == "1"
+    with pytest.raises(TwinError, match=r"no registered twin model 'other'.*twins train"):
+        latest_version("other", tracking_uri(tmp_path))  # a store that has others
 
 
 def open_experiment(uri: str, barrier) -> str:
