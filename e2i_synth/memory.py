@@ -43,10 +43,10 @@ def available_bytes() -> int:
 GLIBC = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
 
 
-def release_freed_memory() -> None:
-    """Collect garbage and hand the freed heap back to the system: glibc keeps freed pages
-    for reuse, so a phase that follows a large one (checks after generation) would stack its
-    memory on top of what the first left behind."""
-    gc.collect()
+def release_freed_memory(generation: int = 2) -> None:
+    """Collect garbage (up to `generation`; 2 is all of it) and hand the freed heap back to
+    the system: glibc keeps freed pages for reuse, so a phase that follows a large one
+    (checks after generation) would stack its memory on top of what the first left behind."""
+    gc.collect(generation)
     if GLIBC is not None:
         GLIBC.malloc_trim(0)
