@@ -38,6 +38,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pydot
+import pyparsing
 from sklearn.linear_model import LogisticRegression
 
 from e2i_synth.catalog import BRANDS, DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
@@ -195,7 +196,14 @@ def quiet() -> Iterator[None]:
 
 
 def parse_graph(graph_dot: str) -> nx.DiGraph:
-    parsed = pydot.graph_from_dot_data(graph_dot)
+    """The stored DOT graph. pydot parses with pyparsing, whose memo cache (switched on for
+    the whole process by matplotlib) keeps the parse's failed alternatives, and with them
+    every caller's frame up to the check's, holding the scenario's tables: 250 MiB at full
+    scale kept after each check run until the next parse. The cache is emptied after use."""
+    try:
+        parsed = pydot.graph_from_dot_data(graph_dot)
+    finally:
+        pyparsing.ParserElement.reset_cache()
     if not parsed:
         raise ValueError(f"graph_dot is not a DOT digraph: {graph_dot[:80]!r}")
     return nx.DiGraph(nx.nx_pydot.from_pydot(parsed[0]))

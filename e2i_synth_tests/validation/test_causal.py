@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
+import pyparsing
 import pytest
 
 from e2i_synth.catalog import DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
@@ -96,3 +100,20 @@ def test_adjustment_columns_are_dowhys_efficient_set_on_the_stored_graph(dgp):
     )
     identified = model.identify_effect(method_name="efficient-adjustment")
     assert set(identified.get_backdoor_variables()) == set(row["adjustment_columns"])
+
+
+def test_parsing_a_graph_keeps_no_callers_tables_alive():
+    """pyparsing's memo cache, which matplotlib switches on for the whole process, kept the
+    parse's failed alternatives with their tracebacks: every caller's frame, up to the
+    check's that held the scenario's tables (250 MiB at full scale), until the next parse."""
+    pyparsing.ParserElement.enable_packrat()
+
+    def check() -> weakref.ref:
+        tables = pd.DataFrame({"patient_id": range(1_000)})
+        graph = causal.parse_graph("digraph {age -> engaged; engaged -> treatment_initiated}")
+        assert set(graph.edges) == {("age", "engaged"), ("engaged", "treatment_initiated")}
+        return weakref.ref(tables)
+
+    tables = check()
+    gc.collect()
+    assert tables() is None
