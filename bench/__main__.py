@@ -145,21 +145,35 @@ def full_run() -> tuple[float, dict]:
     return perf_counter() - started, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def end_to_end_seconds(*options: str) -> float:
-    """Wall seconds of `e2i-synth materialize --scale small` (and `options`) into a fresh,
-    empty E2I_HOME; `--workers` is the command's own default, the core count, unless given."""
-    command = [str(Path(sys.executable).parent / "e2i-synth"), "materialize", "--scale", "small"]
+def end_to_end(*options: str, scale: str = "small") -> tuple[float, int]:
+    """Wall seconds and the largest process's peak RSS (KiB) of `e2i-synth materialize
+    --scale <scale>` (and `options`) into a fresh, empty E2I_HOME; `--workers` is the
+    command's own default, the core count, unless given. The peak is the command's own
+    rusage from wait4: the maximum over it and the worker processes it reaped."""
+    command = [str(Path(sys.executable).parent / "e2i-synth"), "materialize", "--scale", scale]
     command += options
     env = {k: v for k, v in os.environ.items() if k not in END_TO_END_CLEARED_ENV}
     with tempfile.TemporaryDirectory(prefix="e2i-bench-") as home:
         started = perf_counter()
-        done = subprocess.run(
-            command, env=env | {"E2I_HOME": home}, capture_output=True, text=True, cwd=home
+        process = subprocess.Popen(
+            command,
+            env=env | {"E2I_HOME": home},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=home,
         )
+        stderr = process.stderr.read() if process.stderr else ""
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    return seconds
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
+    return seconds, usage.ru_maxrss
+
+
+def end_to_end_seconds(*options: str) -> float:
+    return end_to_end(*options)[0]
 
 
 def verdict(measured: float, goal: float) -> str:
@@ -167,6 +181,7 @@ def verdict(measured: float, goal: float) -> str:
 
 
 def goals_table() -> pd.DataFrame:
+    full_e2e, full_e2e_kib = end_to_end(scale="full")
     full_wall, full = full_run()
     e2e = [end_to_end_seconds() for _ in range(END_TO_END_REPEATS)]
     e2e_median = statistics.median(e2e)
@@ -176,17 +191,30 @@ def goals_table() -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "measure": "full scale, 15 scenarios, fresh process: wall",
+                "measure": "e2i-synth materialize --scale full (15 scenarios through Dagster, "
+                "every check, twins included): wall",
                 "goal": f"<= {FULL_RUN_GOAL_SECONDS:.0f} s",
-                "measured": f"{full_wall:.1f} s ({full['generation_seconds']:.1f} s generating, "
-                f"{full['rows']:,} rows)",
-                "result": verdict(full_wall, FULL_RUN_GOAL_SECONDS),
+                "measured": f"{full_e2e:.1f} s",
+                "result": verdict(full_e2e, FULL_RUN_GOAL_SECONDS),
             },
             {
-                "measure": "full scale, 15 scenarios, fresh process: peak RSS",
+                "measure": "the same: largest process's peak RSS",
                 "goal": f"<= {FULL_RUN_GOAL_KIB / 1024**2:.0f} GiB",
+                "measured": f"{full_e2e_kib / 1024:,.0f} MiB",
+                "result": verdict(full_e2e_kib, FULL_RUN_GOAL_KIB),
+            },
+            {
+                "measure": "full-scale generation only, 15 scenarios, one fresh process: wall",
+                "goal": "",
+                "measured": f"{full_wall:.1f} s ({full['generation_seconds']:.1f} s generating, "
+                f"{full['rows']:,} rows)",
+                "result": "",
+            },
+            {
+                "measure": "the same: peak RSS",
+                "goal": "",
                 "measured": f"{rss_kib / 1024:,.0f} MiB",
-                "result": verdict(rss_kib, FULL_RUN_GOAL_KIB),
+                "result": "",
             },
             {
                 "measure": "e2i-synth materialize --scale small (Dagster + DuckDB + all checks "
