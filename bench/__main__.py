@@ -166,14 +166,9 @@ def end_to_end(*options: str, scale: str = "small") -> tuple[float, int]:
         stderr = process.stderr.read() if process.stderr else ""
         _, status, usage = os.wait4(process.pid, 0)
         seconds = perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
     return seconds, usage.ru_maxrss
-
-
-def end_to_end_seconds(*options: str) -> float:
-    return end_to_end(*options)[0]
 
 
 def verdict(measured: float, goal: float) -> str:
@@ -183,10 +178,10 @@ def verdict(measured: float, goal: float) -> str:
 def goals_table() -> pd.DataFrame:
     full_e2e, full_e2e_kib = end_to_end(scale="full")
     full_wall, full = full_run()
-    e2e = [end_to_end_seconds() for _ in range(END_TO_END_REPEATS)]
+    e2e = [end_to_end()[0] for _ in range(END_TO_END_REPEATS)]
     e2e_median = statistics.median(e2e)
-    serial = end_to_end_seconds("--workers", "1")
-    warehouse_only = end_to_end_seconds("--no-twins")
+    serial = end_to_end("--workers", "1")[0]
+    warehouse_only = end_to_end("--no-twins")[0]
     rss_kib = full["max_rss_kib"]
     return pd.DataFrame(
         [
