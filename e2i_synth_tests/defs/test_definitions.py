@@ -198,6 +198,7 @@ def test_dagster_cli_materializes_one_partition(tmp_path):
     assert counts["patient_journeys"] == N
 
 
+@pytest.mark.slow
 def test_workspace_file_loads_the_code_location(tmp_path):
     """What `dagster dev -w workspace.yaml` loads, validated by Dagster's own command."""
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")

@@ -83,10 +83,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory):
-    """A local MLflow tracking server, started as a user would, at the start of the session
-    so it boots while the other twin tests run; its process group is ended after."""
+    """A local MLflow tracking server, started as a user would (only by a run that has a
+    test needing it: those are slow tests); its process group is ended after."""
     folder = tmp_path_factory.mktemp("mlflow")
     port = free_port()
     log = folder / "server.log"

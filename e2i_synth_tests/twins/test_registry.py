@@ -26,7 +26,7 @@ SERVER_START_SECONDS = 120
 
 @pytest.fixture(scope="module")
 def server(mlflow_server):
-    """Wait for the server the session started at its beginning (it boots meanwhile)."""
+    """Wait for the session's server to answer."""
     url, process, log = mlflow_server
     deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
@@ -59,6 +59,7 @@ def test_tracking_target_hides_a_password(tmp_path, monkeypatch):
     assert settings.tracking_target == "https://ops:***@tracking.example:5000/x"
 
 
+@pytest.mark.slow
 def test_server_holds_run_and_registered_model(server, generator, frame, monkeypatch, tmp_path):
     import mlflow
 
@@ -121,6 +122,7 @@ def open_experiment(uri: str, barrier) -> str:
     return _experiment_id(mlflow, "digital_twin_hcp_kisqali", uri)
 
 
+@pytest.mark.slow
 def test_workers_starting_at_once_share_one_new_store_and_experiment(tmp_path):
     """Scenarios trained at once in worker processes all open a fresh local store and the
     brand's experiment at the same moment: one store, one experiment, no error (without
