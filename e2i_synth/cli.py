@@ -34,9 +34,15 @@ def dgp_option(command):
 
 
 def progress_line(total: int):
+    """One line per finished scenario. Its rows are the warehouse tables' (the figure the
+    summary adds up), with the twin tables' rows beside them."""
+
     def show(i: int, run) -> None:
         status = "ok" if run.success else "FAILED"
-        rows = f"{sum(run.rows.values()):>9,} rows  " if run.rows else ""
+        core = sum(n for table, n in run.rows.items() if table in TABLE_NAMES)
+        twins = sum(run.rows.values()) - core
+        rows = f"{core:>9,} rows  " if run.rows else ""
+        rows += f"+ {twins:,} twin rows  " if twins else ""
         truth = f"true ATE {run.true_ate:.4f}  " if run.rows else ""
         click.echo(
             f"[{i + 1:>2}/{total}] {run.scenario.partition_key:<30} {rows}{truth}"

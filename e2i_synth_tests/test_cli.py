@@ -221,3 +221,20 @@ def test_db_migrate_init_and_status_are_idempotent(tmp_path, postgres_database):
         assert "0 migration(s) applied" in init.stdout and "row-level security on" in init.stdout
     status = run_cli("db", "status", home=tmp_path, database_url=postgres_database)
     assert "pending: none" in status.stdout and "patient_journeys" in status.stdout
+
+
+def test_progress_line_counts_the_tables_the_summary_adds_up(capsys):
+    """A scenario's line gives the warehouse tables' rows (the summary's total sums the
+    same tables) and the twin tables' rows apart, so the two figures agree."""
+    from e2i_synth.cli import progress_line
+    from e2i_synth.defs.runner import ScenarioRun
+    from e2i_synth.tables import TABLE_NAMES
+
+    core = {name: 10 + i for i, name in enumerate(TABLE_NAMES)}
+    twins = {"digital_twins": 500, "twin_simulations": 7}
+    run = ScenarioRun(Scenario("kisqali", "confounded"), "run", 1.0, {**core, **twins}, 0.25)
+    progress_line(1)(0, run)
+    line = capsys.readouterr().out
+    assert f" {sum(core.values()):,} rows  + 507 twin rows  true ATE 0.2500" in line
+    progress_line(1)(0, ScenarioRun(run.scenario, "run", 1.0, core, 0.25))
+    assert "twin" not in capsys.readouterr().out
