@@ -5,8 +5,9 @@ scenarios can run at once.
 Measured on whole `materialize` runs (draw, tables, checks, DoWhy refuters, load, then the
 twins: training, MLflow, simulation and their checks), the largest worker process: 724 MiB
 at the small scale (3,000 patients) and 1,182 MiB at full scale (30,000), about 670 MiB
-plus 17 KiB per patient; one 100,000-patient scenario alone peaked at 1,889 MiB. The
-estimate below is 7 to 10% above the first two and 32% above the third.
+plus 17 KiB per patient; one scenario alone peaked at 1,889 MiB with 100,000 patients and
+4,697 MiB with 300,000 (175 s). The estimate below is 7 to 10% above the first two, 32%
+above the third and 28% above the fourth.
 """
 
 from __future__ import annotations
