@@ -28,7 +28,6 @@ from e2i_synth.errors import Stopped
 from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
-from e2i_synth.twins import model as twin_model
 from e2i_synth.twins.pipeline import supports_scale
 from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import open_warehouse
@@ -113,14 +112,12 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
 SQLALCHEMY_POOL = "sqlalchemy.pool"
 
 
-def start_worker(threads: int) -> None:
+def quiet_worker() -> None:
     """Worker processes leave Ctrl-C to the command, which terminates them: the terminal
     sends SIGINT to every process of the group, and a worker interrupted while a SQLite
-    store (Dagster's, MLflow's) closes a connection had its pool log a traceback. Each
-    trains its twin models on its share of the cores, not on all of them."""
+    store (Dagster's, MLflow's) closes a connection had its pool log a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger(SQLALCHEMY_POOL).setLevel(logging.CRITICAL)
-    twin_model.FOREST_THREADS = threads
 
 
 @contextmanager
@@ -255,12 +252,8 @@ def run_in_workers(
     stop the workers are terminated (their open transactions roll back)."""
     context = multiprocessing.get_context("spawn")
     runs: list[ScenarioRun | None] = [None] * len(scenarios)
-    workers = min(workers, len(scenarios))
     pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=start_worker,
-        initargs=(max(1, (os.cpu_count() or 1) // workers),),
+        max_workers=min(workers, len(scenarios)), mp_context=context, initializer=quiet_worker
     )
     try:
         futures = {

@@ -25,7 +25,6 @@ these same K models, so plug-in and correction come from one set of fits.
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,15 +62,12 @@ them at 10,000 rows, and its decorrelated trees score a higher CV R² (it passes
 bar at the small scale in 10 of 30 scenarios, where all-features forests never did) with
 the simulations' calibration unchanged (`python -m bench.twins`)."""
 PROPENSITY_CLIP = 0.05
-FOREST_THREADS = os.cpu_count() or 1
-"""Threads a random forest fits on: every core, or a worker process's share of them
-(`materialize`'s workers set it). Two workers on two cores fitting on two threads each
-ran the 15 small scenarios in 111, 116 and 120 s; on one thread each in 101, 103 and
-109 s, with 6-10% less CPU time."""
+N_JOBS = 2
+"""The machine's two cores: random-forest fits and predictions use both, nothing more."""
 
 
 class SerialPredictionForest(RandomForestRegressor):
-    """A random forest that fits its trees on FOREST_THREADS threads but predicts on one:
+    """A random forest that fits its trees on N_JOBS threads but predicts on one:
     scikit-learn adds the trees' predictions in the order the threads finish, so a
     two-thread prediction can differ in the last bits from one run to the next, and the
     same seed must give the same simulation to the bit."""
@@ -103,7 +99,7 @@ def make_pipeline(
     )
     params = HYPERPARAMETERS[kind]
     learner = (
-        SerialPredictionForest(**params, random_state=seed, n_jobs=FOREST_THREADS)
+        SerialPredictionForest(**params, random_state=seed, n_jobs=N_JOBS)
         if kind == RANDOM_FOREST
         else GradientBoostingRegressor(**params, random_state=seed)
     )

@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 
-from e2i_synth.twins import model as twin_model
 from e2i_synth.twins.features import HCP
 from e2i_synth.twins.model import (
     GRADIENT_BOOSTING,
@@ -80,18 +79,3 @@ def test_pooled_forest_predicts_the_mean_of_its_forests_at_the_cost_of_one():
     np.testing.assert_allclose(every_tree.predict(X), forests[0].predict(X), rtol=1e-12)
     boosted = [make_pipeline({}, ("a", "b"), GRADIENT_BOOSTING, 1).fit(X, y)] * 2
     assert pooled_forest(boosted) is None
-
-
-def test_a_forest_fits_the_same_trees_on_any_number_of_threads(monkeypatch):
-    """Worker processes fit on their share of the cores, the serial command on all of them:
-    the same seed gives the same forest to the bit either way (so the same twins)."""
-    rng = np.random.default_rng(5)
-    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
-    y = X["a"] * 2 + np.sin(X["b"]) + rng.normal(0, 0.1, 400)
-    predictions = []
-    for threads in (1, 2):
-        monkeypatch.setattr(twin_model, "FOREST_THREADS", threads)
-        forest = make_pipeline({}, ("a", "b"), RANDOM_FOREST, 9)
-        assert forest[-1].n_jobs == threads
-        predictions.append(forest.fit(X, y).predict(X))
-    assert predictions[0].tobytes() == predictions[1].tobytes()
