@@ -101,7 +101,8 @@ def report_stem(kind: str) -> str:
     "--twins/--no-twins",
     default=True,
     help="Train, simulate and score each scenario's digital twins too (default); --no-twins "
-    "builds and checks the warehouse tables only.",
+    "builds and checks the warehouse tables only (and empties the scenario's twin tables, "
+    "built from the draw it replaces).",
 )
 def materialize(
     scale: str | None,

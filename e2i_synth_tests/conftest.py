@@ -53,6 +53,15 @@ def frames_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> dict[str, 
     return _frames[key]
 
 
+def history_of(brand: str, dgp: str, n: int = SMALL, seed: int = 7) -> pd.DataFrame:
+    """The scenario's HCP intervention history: a downstream (twin-step) table, built from
+    its hcp_profiles and world."""
+    from e2i_synth.world.interventions import draw_interventions, history_table
+
+    profiles = frames_of(brand, dgp, n, seed)["hcp_profiles"]
+    return history_table(draw_interventions(world_of(brand, dgp, n, seed), profiles))
+
+
 def clear_frames() -> None:
     """Drop every cached world and frame (for a package that holds large data of its own)."""
     _frames.clear()

@@ -4,8 +4,10 @@ and the source design's twin tables (e2i_synth.twins), in FK (load) order.
 
 Declared here, free of heavy imports, so the registry can list them without importing
 their builders (which import the registry). Keys lead only between these tables: rows that
-name a core row (an HCP) follow it through Dagster lineage, not a foreign key, so replacing
-a scenario's core tables never has to reach into them (they are rebuilt downstream).
+name a core row (an HCP) follow it through Dagster lineage, not a foreign key. Replacing a
+scenario's core tables empties the scenario's rows of these in the same transaction (they
+were built from the replaced rows; `warehouse.base.outdated_by`), and the twin step
+rebuilds them.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ HISTORY_SPEC = TableSpec(
 """One row per HCP and quarterly period. `data_split` is the HCP's (all of an HCP's rows
 share it): twins train on train + validation, fidelity scores on test, holdout is unused.
 `hcp_id` names an hcp_profiles row without a foreign key: the table is rebuilt downstream
-of the core tables, so replacing them never has to reach into it."""
+of the core tables (replacing them empties it for the scenario)."""
 
 GROUND_TRUTH_SPEC = TableSpec(
     name="intervention_ground_truth",

@@ -9,7 +9,8 @@ import pandas as pd
 
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
-from e2i_synth.tables import STORED_SPECS
+from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
+from e2i_synth.tables.downstream import DOWNSTREAM_SPECS
 
 
 def load_order(frames: dict[str, pd.DataFrame]) -> list[str]:
@@ -20,12 +21,23 @@ def load_order(frames: dict[str, pd.DataFrame]) -> list[str]:
     return [name for name in STORED_SPECS if name in frames]
 
 
+def outdated_by(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """The downstream tables (the twin step's) whose scenario rows a replacement of core
+    tables outdates, in load order: they were built from the rows being replaced and from
+    the world those came from, so they go in the same transaction (the twin step, when it
+    runs, writes them anew) rather than stay beside a different draw."""
+    if not set(frames) & set(TABLE_NAMES):
+        return []
+    return [spec.name for spec in DOWNSTREAM_SPECS if spec.name not in frames]
+
+
 class Warehouse(Protocol):
     def ping(self) -> None:
         """Raise E2IError, naming the target (never a password), if it cannot be reached."""
 
     def replace_scenario(self, scenario: Scenario, frames: dict[str, pd.DataFrame]) -> None:
-        """Replace exactly this scenario's rows of the given tables, all or nothing."""
+        """Replace exactly this scenario's rows of the given tables, all or nothing; its
+        rows of the tables built downstream of replaced core tables go too (`outdated_by`)."""
 
     def read(self, table: str, scenario: Scenario | None = None) -> pd.DataFrame:
         """A table's rows (one scenario's, or all), in primary-key order."""

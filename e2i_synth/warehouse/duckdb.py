@@ -17,8 +17,10 @@ from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.causal_ground_truth import TRAPS, TRAPS_JSON
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
-from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
+from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
 from e2i_synth.warehouse.filelock import hold, lock_path_of
+
+TABLE_NAMES_SQL = "SELECT table_name FROM information_schema.tables"
 
 
 def create_table_sql(spec: TableSpec) -> str:
@@ -180,7 +182,9 @@ class DuckDBWarehouse:
                 for name in ordered:
                     con.execute(create_table_sql(STORED_SPECS[name]))
                     add_missing_columns(con, STORED_SPECS[name])
-                for name in reversed(ordered):
+                present = {row[0] for row in con.execute(TABLE_NAMES_SQL).fetchall()}
+                outdated = [name for name in outdated_by(frames) if name in present]
+                for name in [*reversed(outdated), *reversed(ordered)]:
                     con.execute(
                         f"DELETE FROM {name} WHERE brand = ? AND dgp_type = ?",
                         [scenario.brand, scenario.dgp],
@@ -253,7 +257,7 @@ class DuckDBWarehouse:
         if not self.path.exists():
             return []
         with self.connect(read_only=True, doing="read") as con:
-            rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            rows = con.execute(TABLE_NAMES_SQL).fetchall()
         return sorted(r[0] for r in rows)
 
     def row_counts(self, scenario: Scenario) -> dict[str, int]:

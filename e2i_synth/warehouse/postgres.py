@@ -36,7 +36,7 @@ from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
-from e2i_synth.warehouse.base import WarehouseError, innermost, load_order
+from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
 
 COPY_CHUNK_ROWS = 50_000
@@ -388,7 +388,7 @@ class PostgresWarehouse:
             migrations.migrate(con)
             with con.transaction(), con.cursor() as cur:
                 self.lock_scenario(cur, key)
-                for name in reversed(ordered):
+                for name in [*reversed(outdated_by(frames)), *reversed(ordered)]:
                     cur.execute(
                         f"DELETE FROM {name} WHERE brand = %s AND dgp_type = %s",
                         [scenario.brand, scenario.dgp],

@@ -9,7 +9,7 @@ from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.warehouse import DuckDBWarehouse
-from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.conftest import frames_of, history_of
 
 KIS = Scenario("kisqali", "confounded")
 FAB = Scenario("fabhalta", "confounded")
@@ -35,6 +35,29 @@ def test_round_trip_preserves_rows_and_types(warehouse):
         "academic_hcp",
         "comorbidity_count",
     ]
+
+
+def test_replacing_core_tables_empties_the_scenarios_downstream_rows_only(warehouse):
+    """Twin-step rows were built from the core rows a replacement removes: they go with
+    them (another draw must not sit beside them), other scenarios' stay, and writing the
+    downstream tables alone leaves the core ones as they are."""
+    history = "hcp_intervention_history"
+    for scenario in (KIS, FAB):
+        warehouse.replace_scenario(
+            scenario, {history: history_of(scenario.brand, scenario.dgp, 500)}
+        )
+    assert len(warehouse.read(history, KIS)) > 0
+    assert len(warehouse.read("hcp_profiles", KIS)) > 0  # core kept by a downstream write
+
+    warehouse.replace_scenario(KIS, frames_of("kisqali", "confounded", 500, seed=8))
+    assert warehouse.read(history, KIS).empty
+    assert len(warehouse.read(history, FAB)) == len(history_of("fabhalta", "confounded", 500))
+
+
+def test_a_core_replacement_creates_no_downstream_table(tmp_path):
+    store = DuckDBWarehouse(tmp_path / "warehouse.duckdb")
+    store.replace_scenario(KIS, frames_of("kisqali", "confounded", 500))
+    assert "hcp_intervention_history" not in store.tables()
 
 
 def test_a_file_from_before_a_nullable_column_gains_it_on_the_next_load(tmp_path):

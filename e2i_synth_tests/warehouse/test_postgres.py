@@ -16,7 +16,7 @@ from e2i_synth.tables import SPECS, TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.warehouse import postgres
 from e2i_synth.warehouse.postgres import PostgresWarehouse
-from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.conftest import frames_of, history_of
 
 pytestmark = pytest.mark.postgres
 SCENARIO = Scenario("kisqali", "confounded")
@@ -61,6 +61,22 @@ def test_rematerializing_three_times_gives_identical_contents(postgres_database)
         seen.append(checksums(postgres_database))
     assert seen[0] == seen[1] == seen[2]
     assert seen[0]["patient_journeys"][0] == 2 * 3_000  # no duplicates, other scenario kept
+
+
+def test_replacing_core_tables_empties_the_scenarios_downstream_rows_only(postgres_database):
+    """As on DuckDB: the twin-step rows built from replaced core rows go in the same
+    transaction; another scenario's stay."""
+    store = PostgresWarehouse(postgres_database)
+    other = Scenario("fabhalta", "time_series")
+    history = "hcp_intervention_history"
+    for scenario in (SCENARIO, other):
+        store.replace_scenario(scenario, frames_of(scenario.brand, scenario.dgp))
+        store.replace_scenario(scenario, {history: history_of(scenario.brand, scenario.dgp)})
+    assert len(store.read("hcp_profiles", SCENARIO)) > 0 and len(store.read(history, SCENARIO))
+
+    store.replace_scenario(SCENARIO, frames_of("kisqali", "confounded", seed=8))
+    assert store.read(history, SCENARIO).empty
+    assert len(store.read(history, other)) == len(history_of("fabhalta", "time_series"))
 
 
 def test_read_back_matches_the_schemas_and_the_generated_rows(postgres_database):
