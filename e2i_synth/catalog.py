@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.1.0"
+GENERATOR_VERSION = "2.1.1"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """engagement_events: the patient-linked engagements that are the treatment, plus
-HCP-level field activity (patient_id NULL) that causes nothing in the scenario."""
+HCP-level field activity (patient_id NULL) that causes nothing in the scenario and starts at
+the brand's launch."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
+    BRANDS,
     FOLLOWUP_DAY,
     INTERVENTION_TYPES,
     JOURNEY_START_FIRST,
@@ -24,7 +26,7 @@ from e2i_synth.tables.spec import (
     sequence_keys,
 )
 from e2i_synth.world import World
-from e2i_synth.world.draw import hcp_position
+from e2i_synth.world.draw import JOURNEY_SPAN_DAYS, hcp_position
 
 SPEC = TableSpec(
     name="engagement_events",
@@ -70,6 +72,15 @@ def draw_field(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarr
     }
 
 
+def field_days(brand: str, drawn: np.ndarray) -> np.ndarray:
+    """Days after JOURNEY_START_FIRST of field events drawn over the whole calendar, moved
+    into the part from the brand's launch on (no promotion before approval): a brand
+    launched before the calendar keeps its days as drawn; otherwise the calendar's days map
+    in order onto the post-launch ones (the draws, and so every chunk's, stay the same)."""
+    first = max(0, (BRANDS[brand].population.launch - JOURNEY_START_FIRST).days)
+    return first + drawn * (JOURNEY_SPAN_DAYS - first + 1) // (JOURNEY_SPAN_DAYS + 1)
+
+
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One engagement per engaged patient (keyed by the patient's index), its day-30
     engagement where a time-varying variant has one (keyed "F" and the index), then each
@@ -94,7 +105,8 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
         [
             world.index_date[first],
             world.index_date[later] + FOLLOWUP_DAY,
-            np.datetime64(JOURNEY_START_FIRST) + field["day"][has],
+            np.datetime64(JOURNEY_START_FIRST)
+            + field_days(world.scenario.brand, field["day"][has]),
         ]
     )
     intervention = np.concatenate(
