@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
@@ -145,11 +146,31 @@ def full_run() -> tuple[float, dict]:
     return perf_counter() - started, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def end_to_end(*options: str, scale: str = "small") -> tuple[float, int]:
-    """Wall seconds and the largest process's peak RSS (KiB) of `e2i-synth materialize
-    --scale <scale>` (and `options`) into a fresh, empty E2I_HOME; `--workers` is the
-    command's own default, the core count, unless given. The peak is the command's own
-    rusage from wait4: the maximum over it and the worker processes it reaped."""
+@dataclass(frozen=True)
+class EndToEnd:
+    """One `e2i-synth materialize` run: wall seconds, the largest process's peak RSS (KiB),
+    and the CPU seconds (user + system) of the command and every worker it reaped."""
+
+    seconds: float
+    peak_kib: int
+    cpu_seconds: float
+
+    def floor(self, cores: int) -> float:
+        """The wall time this much CPU needs at the least, every core busy all along."""
+        return self.cpu_seconds / cores
+
+    def describe(self, cores: int) -> str:
+        return (
+            f"{self.seconds:.1f} s; CPU {self.cpu_seconds:.0f} s, so >= "
+            f"{self.floor(cores):.0f} s on {cores} cores"
+        )
+
+
+def end_to_end(*options: str, scale: str = "small") -> EndToEnd:
+    """`e2i-synth materialize --scale <scale>` (and `options`) into a fresh, empty
+    E2I_HOME; `--workers` is the command's own default, the core count, unless given. Peak
+    and CPU come from the command's own rusage from wait4 (the peak is the maximum over it
+    and the workers it reaped, the CPU their sum)."""
     command = [str(Path(sys.executable).parent / "e2i-synth"), "materialize", "--scale", scale]
     command += options
     env = {k: v for k, v in os.environ.items() if k not in END_TO_END_CLEARED_ENV}
@@ -168,7 +189,7 @@ def end_to_end(*options: str, scale: str = "small") -> tuple[float, int]:
         seconds = perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return seconds, usage.ru_maxrss
+    return EndToEnd(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
 def verdict(measured: float, goal: float) -> str:
@@ -176,33 +197,36 @@ def verdict(measured: float, goal: float) -> str:
 
 
 def goals_table() -> pd.DataFrame:
-    full_e2e, full_e2e_kib = end_to_end(scale="full")
-    full_wall, full = full_run()
-    e2e = [end_to_end()[0] for _ in range(END_TO_END_REPEATS)]
-    e2e_median = statistics.median(e2e)
-    serial = end_to_end("--workers", "1")[0]
-    warehouse_only = end_to_end("--no-twins")[0]
-    rss_kib = full["max_rss_kib"]
+    """The issue's goals, each run with the CPU it used: CPU / cores is the least wall time
+    the same work can take here, so a goal below it needs less work, not more overlap."""
+    cores = len(os.sched_getaffinity(0))
+    full = end_to_end(scale="full")
+    full_wall, generation = full_run()
+    small = [end_to_end() for _ in range(END_TO_END_REPEATS)]
+    median = sorted(small, key=lambda run: run.seconds)[len(small) // 2]
+    serial = end_to_end("--workers", "1")
+    warehouse_only = end_to_end("--no-twins")
+    rss_kib = generation["max_rss_kib"]
     return pd.DataFrame(
         [
             {
                 "measure": "e2i-synth materialize --scale full (15 scenarios through Dagster, "
                 "every check, twins included): wall",
                 "goal": f"<= {FULL_RUN_GOAL_SECONDS:.0f} s",
-                "measured": f"{full_e2e:.1f} s",
-                "result": verdict(full_e2e, FULL_RUN_GOAL_SECONDS),
+                "measured": full.describe(cores),
+                "result": verdict(full.seconds, FULL_RUN_GOAL_SECONDS),
             },
             {
                 "measure": "the same: largest process's peak RSS",
                 "goal": f"<= {FULL_RUN_GOAL_KIB / 1024**2:.0f} GiB",
-                "measured": f"{full_e2e_kib / 1024:,.0f} MiB",
-                "result": verdict(full_e2e_kib, FULL_RUN_GOAL_KIB),
+                "measured": f"{full.peak_kib / 1024:,.0f} MiB",
+                "result": verdict(full.peak_kib, FULL_RUN_GOAL_KIB),
             },
             {
                 "measure": "full-scale generation only, 15 scenarios, one fresh process: wall",
                 "goal": "",
-                "measured": f"{full_wall:.1f} s ({full['generation_seconds']:.1f} s generating, "
-                f"{full['rows']:,} rows)",
+                "measured": f"{full_wall:.1f} s ({generation['generation_seconds']:.1f} s "
+                f"generating, {generation['rows']:,} rows)",
                 "result": "",
             },
             {
@@ -215,23 +239,24 @@ def goals_table() -> pd.DataFrame:
                 "measure": "e2i-synth materialize --scale small (Dagster + DuckDB + all checks "
                 "per scenario): wall",
                 "goal": f"<= {END_TO_END_GOAL_SECONDS:.0f} s",
-                "measured": f"{e2e_median:.1f} s (median of "
-                + ", ".join(f"{s:.1f}" for s in e2e)
+                "measured": f"{median.describe(cores)} (median of "
+                + ", ".join(f"{run.seconds:.1f}" for run in small)
                 + ")",
-                "result": verdict(e2e_median, END_TO_END_GOAL_SECONDS),
+                "result": verdict(median.seconds, END_TO_END_GOAL_SECONDS),
             },
             {
                 "measure": "the same with --workers 1 (one scenario at a time): wall",
                 "goal": "",
-                "measured": f"{serial:.1f} s (parallel / serial: {e2e_median / serial:.2f})",
+                "measured": f"{serial.describe(cores)} (parallel / serial: "
+                f"{median.seconds / serial.seconds:.2f})",
                 "result": "",
             },
             {
                 "measure": "the same in parallel with --no-twins (the warehouse tables and "
                 "their checks only): wall",
                 "goal": f"<= {END_TO_END_GOAL_SECONDS:.0f} s",
-                "measured": f"{warehouse_only:.1f} s",
-                "result": verdict(warehouse_only, END_TO_END_GOAL_SECONDS),
+                "measured": warehouse_only.describe(cores),
+                "result": verdict(warehouse_only.seconds, END_TO_END_GOAL_SECONDS),
             },
         ]
     ).set_index("measure")
