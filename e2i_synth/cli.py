@@ -627,7 +627,7 @@ def twins_simulate(
     from e2i_synth.twins.simulation import InterventionConfig
     from e2i_synth.twins.workflows import (
         intervention_layer,
-        load_registered,
+        registered_for,
         simulate_against_truth,
     )
 
@@ -641,8 +641,8 @@ def twins_simulate(
             "frequency": frequency,
         }
     )
-    generator = load_registered(scenario, uri, version)
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
+    generator = registered_for(iw, uri, version)
     run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
     r, s = run.result, run.score
     click.echo(
@@ -670,11 +670,11 @@ def twins_simulate(
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
-    from e2i_synth.twins.workflows import intervention_layer, load_registered, track_fidelity
+    from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
     settings, scenario, uri = twin_context(brand, dgp, scale, seed)
-    generator = load_registered(scenario, uri, version)
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
+    generator = registered_for(iw, uri, version)
     history, experiment = track_fidelity(
         generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
+from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import hcp_training_frame
 from e2i_synth.twins.fidelity import (
     ExperimentFidelity,
@@ -26,6 +27,7 @@ from e2i_synth.twins.registry import (
     log_generator,
 )
 from e2i_synth.twins.simulation import InterventionConfig, SimulationResult, simulate
+from e2i_synth.twins.training import training_rows
 from e2i_synth.world import draw_world
 from e2i_synth.world.interventions import InterventionWorld, draw_interventions, history_table
 
@@ -47,6 +49,24 @@ def train_and_register(
 def load_registered(scenario: Scenario, uri: str, version: str | None = None) -> TwinGenerator:
     name = registered_name("hcp", scenario.partition_key)
     return load_generator(name, version or latest_version(name, uri), uri)
+
+
+def registered_for(iw: InterventionWorld, uri: str, version: str | None = None) -> TwinGenerator:
+    """The registered model of the world's scenario, refused unless it learned from this
+    world (same seed, same training rows): its simulations scored against another draw's
+    truth would be judged on HCPs and effects it never saw."""
+    generator = load_registered(iw.scenario, uri, version)
+    rows = len(training_rows(hcp_training_frame(history_table(iw), iw.hcps)))
+    trained = (generator.seed, generator.training.training_rows)
+    if trained != (iw.seed, rows):
+        raise TwinError(
+            f"version {generator.model_version} of {generator.registered_name} learned from a "
+            f"world of seed {generator.seed} with {trained[1]:,} training rows; this command's "
+            f"world has seed {iw.seed} and {rows:,}, another draw: pass the --seed and --scale "
+            "the model was trained at, or train one for this world with `e2i-synth twins "
+            "train` and the same --seed and --scale"
+        )
+    return generator
 
 
 @dataclass

@@ -1,0 +1,34 @@
+"""The command line's twin workflows: a registered model is scored only in its own world."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2i_synth.twins.errors import TwinError
+from e2i_synth.twins.pipeline import training_rows_at
+from e2i_synth.twins.registry import log_generator
+from e2i_synth.twins.workflows import registered_for
+from e2i_synth.world.interventions import draw_interventions
+from e2i_synth_tests.conftest import SMALL, frames_of, world_of
+from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED
+
+
+def layer_at(n_patients: int, seed: int):
+    return draw_interventions(
+        world_of(BRAND, DGP, n_patients, seed),
+        frames_of(BRAND, DGP, n_patients, seed)["hcp_profiles"],
+    )
+
+
+def test_a_model_is_scored_only_in_the_world_it_learned_from(generator, frame, iw, tmp_path):
+    """Same seed and size: the model loads. Another seed or size is another draw, whose
+    truth the model never saw: one error naming both worlds and the fix."""
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    log_generator(generator, frame, uri)
+    assert registered_for(iw, uri).model_id == generator.model_id
+
+    with pytest.raises(TwinError, match=rf"world of seed {SEED} with .* seed {SEED + 1} and"):
+        registered_for(layer_at(SMALL, SEED + 1), uri)
+    rows = f"{training_rows_at(2 * SMALL):,}"
+    with pytest.raises(TwinError, match=rf"seed {SEED} and {rows}, another draw: pass the --seed"):
+        registered_for(layer_at(2 * SMALL, SEED), uri)
