@@ -182,8 +182,10 @@ class DuckDBWarehouse:
                 for name in ordered:
                     con.execute(create_table_sql(STORED_SPECS[name]))
                     add_missing_columns(con, STORED_SPECS[name])
-                present = {row[0] for row in con.execute(TABLE_NAMES_SQL).fetchall()}
-                outdated = [name for name in outdated_by(frames) if name in present]
+                outdated = outdated_by(frames)
+                if outdated:  # a warehouse that never had them does not gain them
+                    present = {row[0] for row in con.execute(TABLE_NAMES_SQL).fetchall()}
+                    outdated = [name for name in outdated if name in present]
                 for name in [*reversed(outdated), *reversed(ordered)]:
                     con.execute(
                         f"DELETE FROM {name} WHERE brand = ? AND dgp_type = ?",
