@@ -801,10 +801,8 @@ def database_url_or_error() -> str:
 @click.option("--column", default=None, help="Sensitive column of a sum or mean.")
 @click.option("--epsilon", type=float, default=0.0, help="Epsilon a DP aggregate spends.")
 def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, column, epsilon):
-    """Rows of allow-listed columns, or one epsilon-DP aggregate paid from DATASET's budget;
-    every call is audited, refused ones too."""
-    import getpass
-
+    """Rows of public columns (filtered on public columns), or one epsilon-DP aggregate
+    paid from DATASET's budget; every call is audited under the database user."""
     from e2i_synth.privacy.sampler import Query, run
 
     query = Query(
@@ -817,7 +815,7 @@ def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, co
         epsilon=epsilon,
         seed=seed,
     )
-    result = run(database_url_or_error(), dataset, query, getpass.getuser())
+    result = run(database_url_or_error(), dataset, query)
     if aggregate is None:
         click.echo(result.to_string(index=False))
         click.echo(f"{len(result):,} rows")

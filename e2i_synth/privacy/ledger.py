@@ -1,19 +1,22 @@
 """The privacy ledger in PostgreSQL: a per-dataset epsilon budget that refuses overspend
-under concurrent callers, and an audit log of every sampler query, refused ones included.
+under concurrent callers, and an audit log of every sampler query, refused and failed ones
+included.
 
-The budget row is locked (SELECT ... FOR UPDATE) in the same transaction that releases
-the answer, so two callers racing for the last epsilon are served one after the other
-and the second is refused. The audit log holds the query's shape (columns, filter
-columns and operators, limit, fraction, aggregate), never filter values or credentials.
-Both tables come with the warehouse's migrations (008); `e2i-synth db init` lets the
-read-only role read them.
+Callers never write either table: two functions of the ledger's owner do (SECURITY
+DEFINER, migration 018), so the reader and loader roles can use the sampler while the log
+stays append-only and its identity column is the database session's `session_user`, not
+anything the caller says. `privacy_release` locks the budget row (SELECT ... FOR UPDATE)
+and logs the spend in the transaction that releases the answer, so two callers racing for
+the last epsilon are served one after the other and the second is refused, and every
+epsilon in the log was taken from the budget. The log holds the query's shape (columns,
+filter columns and operators, limit, fraction, aggregate), never filter values or
+credentials.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
@@ -24,38 +27,36 @@ BUDGET_TABLE = "privacy_budget"
 AUDIT_TABLE = "privacy_audit_log"
 LEDGER_TABLES = (BUDGET_TABLE, AUDIT_TABLE)
 """Created by migration 008 (`e2i_synth/sql/migrations/008_privacy_ledger.sql`)."""
+LEDGER_FUNCTIONS = (
+    "privacy_release(text, text, jsonb, double precision, integer)",
+    "privacy_refusal(text, text, jsonb, text, text)",
+)
+"""The only writers of the ledger (migration 018); `e2i-synth db init` grants EXECUTE."""
+REFUSED_SQLSTATE = "E2I01"
+"""What `privacy_release` raises for a dataset without budget or an overspend."""
 EPSILON_SLACK = 1e-12
 """Float tolerance when comparing a spend with the remaining budget (the migration's
-CHECK allows the same)."""
+CHECK and `privacy_release` allow the same)."""
 
 
 class Refused(E2IError):
     """A sampler query refused by policy: bad input, or it would overspend the budget."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    requested_by: str
-    dataset: str
-    kind: str
-    shape: Mapping[str, object]
-    epsilon_spent: float = 0.0
-    rows_returned: int = 0
-    outcome: str = "released"
-    reason: str | None = None
-
-
 def require(con: psycopg.Connection) -> None:
-    """The ledger must exist before any query: the sampler never creates tables itself
-    (its callers may not be allowed to)."""
+    """The ledger and its functions must exist before any query: the sampler never
+    creates them itself (its callers may not be allowed to)."""
+    names = [*LEDGER_TABLES]
     found = con.execute(
-        "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-        [BUDGET_TABLE, AUDIT_TABLE],
+        "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL "
+        "AND to_regprocedure(%s) IS NOT NULL AND to_regprocedure(%s) IS NOT NULL",
+        [*names, *LEDGER_FUNCTIONS],
     ).fetchone()[0]
     if not found:
         raise E2IError(
-            "the privacy ledger (budget and audit log) is not in this database; its owner "
-            "runs `e2i-synth db migrate` (or `db init`, which also grants e2i_reader) once"
+            "the privacy ledger (budget, audit log and their functions) is not in this "
+            "database; its owner runs `e2i-synth db migrate` (or `db init`, which also lets "
+            "e2i_reader and e2i_loader use the sampler) once"
         )
 
 
@@ -83,49 +84,38 @@ def remaining(con: psycopg.Connection, dataset: str) -> float:
     return 0.0 if row is None else float(row[0])
 
 
-def spend(cur: psycopg.Cursor, dataset: str, epsilon: float) -> None:
-    """Take `epsilon` from the dataset's budget inside the caller's transaction, holding
-    the budget row's lock until it commits; refuse when it would overspend."""
-    row = cur.execute(
-        sql.SQL("SELECT epsilon_total, epsilon_spent FROM {} WHERE dataset = %s FOR UPDATE").format(
-            sql.Identifier(BUDGET_TABLE)
-        ),
-        [dataset],
-    ).fetchone()
-    if row is None:
-        raise Refused(
-            f"dataset {dataset!r} has no epsilon budget; the data owner sets one with "
-            "`e2i-synth privacy budget`"
+def release(
+    cur: psycopg.Cursor,
+    dataset: str,
+    kind: str,
+    shape: Mapping[str, object],
+    epsilon: float,
+    rows: int,
+) -> None:
+    """Take `epsilon` (0 for rows) from the dataset's budget and log the release, inside the
+    caller's transaction (the budget row stays locked until it commits); refuse when the
+    dataset has no budget or it would overspend."""
+    try:
+        cur.execute(
+            "SELECT privacy_release(%s, %s, %s::jsonb, %s, %s)",
+            [dataset, kind, json.dumps(shape, default=str), float(epsilon), rows],
         )
-    total, spent = row
-    if spent + epsilon > total + EPSILON_SLACK:
-        raise Refused(
-            f"epsilon {epsilon:g} would overspend dataset {dataset!r}: {total - spent:g} of "
-            f"{total:g} left"
-        )
-    cur.execute(
-        sql.SQL(
-            "UPDATE {} SET epsilon_spent = epsilon_spent + %s, updated_at = now() "
-            "WHERE dataset = %s"
-        ).format(sql.Identifier(BUDGET_TABLE)),
-        [epsilon, dataset],
-    )
+    except psycopg.Error as exc:
+        if exc.sqlstate == REFUSED_SQLSTATE:
+            raise Refused(exc.diag.message_primary or str(exc)) from None
+        raise
 
 
-def record(cur: psycopg.Cursor, entry: Entry) -> None:
+def log_unreleased(
+    cur: psycopg.Cursor,
+    dataset: str,
+    kind: str,
+    shape: Mapping[str, object],
+    outcome: str,
+    reason: str,
+) -> None:
+    """Log a query that released nothing: `refused` by the rules or `failed` in the database."""
     cur.execute(
-        sql.SQL(
-            "INSERT INTO {} (requested_by, dataset, kind, query_shape, epsilon_spent, "
-            "rows_returned, outcome, reason) VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, %s)"
-        ).format(sql.Identifier(AUDIT_TABLE)),
-        [
-            entry.requested_by,
-            entry.dataset,
-            entry.kind,
-            json.dumps(entry.shape, default=str),
-            entry.epsilon_spent,
-            entry.rows_returned,
-            entry.outcome,
-            entry.reason,
-        ],
+        "SELECT privacy_refusal(%s, %s, %s::jsonb, %s, %s)",
+        [dataset, kind, json.dumps(shape, default=str), outcome, reason],
     )

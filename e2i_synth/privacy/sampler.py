@@ -2,14 +2,16 @@
 
 Every query is composed with `psycopg.sql` (identifiers quoted, values bound, operators
 from a fixed table), limited to a per-dataset column allow-list and row limit, optionally
-on a Bernoulli sample of the table. Sensitive columns never leave as rows: only as
-epsilon-DP aggregates (OpenDP's Laplace mechanism on clamped values), each paid from the
-dataset's budget in the transaction that reads the rows. Every call, released or refused,
-is written to the audit log.
+on a Bernoulli sample of the table. A row query reads and filters public columns only;
+sensitive columns appear only inside epsilon-DP aggregates (OpenDP's Laplace mechanism on
+values clamped to public bounds), each paid from the dataset's budget in the transaction
+that reads the rows. Every call, released, refused or failed in the database, is written
+to the audit log under the database session's identity.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from e2i_synth.privacy import ledger
-from e2i_synth.privacy.ledger import Entry, Refused
+from e2i_synth.privacy.ledger import Refused
 
 OPERATORS = {
     "=": sql.SQL("= {}"),
@@ -119,10 +121,24 @@ def is_number(value: object) -> bool:
 
 def check(dataset: Dataset, query: Query) -> None:
     """Refuse, naming the problem, anything outside the dataset's policy."""
-    readable = set(dataset.columns) | set(dataset.sensitive)
+    # A row query filters on public columns only: a sensitive filter would let rows (or
+    # their count) answer "is this person's value above t?" for free, and bisection
+    # recovers the exact value. Inside a DP aggregate any allowed column may filter: the
+    # noise covers whichever rows the predicate selects.
+    rows = query.aggregate is None
+    filterable = set(dataset.columns) | (set() if rows else set(dataset.sensitive))
     for f in query.filters:
-        if f.column not in readable:
-            raise Refused(f"filter column {f.column!r} is not allowed on {dataset.name}")
+        if f.column not in filterable:
+            hint = (
+                f"; sensitive columns ({', '.join(dataset.sensitive)}) filter only inside "
+                "an epsilon-DP aggregate"
+                if f.column in dataset.sensitive
+                else ""
+            )
+            raise Refused(
+                f"filter column {f.column!r} is not allowed in a "
+                f"{'row query' if rows else 'DP aggregate'} on {dataset.name}{hint}"
+            )
         if f.op not in OPERATORS:
             raise Refused(f"filter operator {f.op!r} is not one of {', '.join(OPERATORS)}")
     if not is_number(query.fraction) or not 0 < query.fraction <= 1:
@@ -184,30 +200,37 @@ def select_sql(dataset: Dataset, query: Query) -> tuple[sql.Composed, list]:
     return sql.SQL(" ").join(parts), params
 
 
-def dp_release(values: np.ndarray, dataset: Dataset, query: Query) -> float:
-    """The aggregate with OpenDP's Laplace mechanism, calibrated to epsilon for
-    `rows_per_person` changed rows; a mean is a DP sum over a DP count (epsilon / 2 each)."""
+@functools.lru_cache(maxsize=64)
+def laplace_measurement(
+    aggregate: str, bounds: tuple[float, float] | None, rows_per_person: int, epsilon: float
+):
+    """OpenDP's Laplace count or clamped sum, its scale searched so that `rows_per_person`
+    changed rows cost `epsilon`. Cached: the search, not the noise, is what a call costs."""
     from e2i_synth.privacy.dp_synthesizer import dp_modules
 
     dp, _, _ = dp_modules()
     space = dp.vector_domain(dp.atom_domain(T=float, nan=False)), dp.symmetric_distance()
-    d_in = dataset.rows_per_person
+    if aggregate == "count":
+        make = lambda s: space >> dp.t.then_count() >> dp.m.then_laplace(s)  # noqa: E731
+    else:
+        make = lambda s: (  # noqa: E731
+            space >> dp.t.then_clamp(bounds) >> dp.t.then_sum() >> dp.m.then_laplace(s)
+        )
+    return dp.binary_search_chain(make, d_in=rows_per_person, d_out=epsilon)
 
-    def calibrated(make, epsilon: float) -> float:
-        measurement = dp.binary_search_chain(make, d_in=d_in, d_out=epsilon)
-        return float(measurement(values.astype(float).tolist()))
 
-    count = lambda s: space >> dp.t.then_count() >> dp.m.then_laplace(s)  # noqa: E731
+def dp_release(values: np.ndarray, dataset: Dataset, query: Query) -> float:
+    """The aggregate with OpenDP's Laplace mechanism, calibrated to epsilon for
+    `rows_per_person` changed rows; a mean is a DP sum over a DP count (epsilon / 2 each)."""
+    data = values.astype(float).tolist()
+    d_in, epsilon = dataset.rows_per_person, float(query.epsilon)
     if query.aggregate == "count":
-        return calibrated(count, query.epsilon)
+        return float(laplace_measurement("count", None, d_in, epsilon)(data))
     bounds = tuple(float(b) for b in dataset.sensitive[query.column])
-    total = lambda s: (  # noqa: E731
-        space >> dp.t.then_clamp(bounds) >> dp.t.then_sum() >> dp.m.then_laplace(s)
-    )
     if query.aggregate == "sum":
-        return calibrated(total, query.epsilon)
-    noisy_sum = calibrated(total, query.epsilon / 2)
-    noisy_count = calibrated(count, query.epsilon / 2)
+        return float(laplace_measurement("sum", bounds, d_in, epsilon)(data))
+    noisy_sum = laplace_measurement("sum", bounds, d_in, epsilon / 2)(data)
+    noisy_count = laplace_measurement("count", None, d_in, epsilon / 2)(data)
     return float(np.clip(noisy_sum / max(noisy_count, 1.0), *bounds))
 
 
@@ -215,14 +238,17 @@ def run(
     url: str,
     dataset_name: str,
     query: Query,
-    requested_by: str,
     datasets: Mapping[str, Dataset] = DATASETS,
 ) -> pd.DataFrame | float:
-    """Rows (a frame) or a DP aggregate (a float); audited whatever happens. A refusal is
-    raised as `Refused` after its audit row is committed."""
+    """Rows (a frame) or a DP aggregate (a float); audited whatever happens, under the
+    identity of the database session. A refusal is raised as `Refused`, a database
+    failure as a one-line error, each after its audit row is committed."""
     kind = "rows" if query.aggregate is None else "aggregate"
     try:
-        return audited_run(url, dataset_name, query, requested_by, datasets, kind)
+        with psycopg.connect(url) as con:
+            ledger.require(con)
+            con.commit()
+            return audited_run(con, dataset_name, query, datasets, kind)
     except psycopg.Error as exc:
         from e2i_synth.warehouse.postgres import database_error
 
@@ -230,44 +256,33 @@ def run(
 
 
 def audited_run(
-    url: str,
+    con: psycopg.Connection,
     dataset_name: str,
     query: Query,
-    requested_by: str,
     datasets: Mapping[str, Dataset],
     kind: str,
 ) -> pd.DataFrame | float:
-    with psycopg.connect(url) as con:
-        ledger.require(con)
-        con.commit()
-        try:
-            dataset = dataset_named(dataset_name, datasets)
-            check(dataset, query)
-            with con.transaction(), con.cursor() as cur:
-                statement, params = select_sql(dataset, query)
-                if kind == "rows":
-                    cur.execute(statement, params)
-                    result = pd.DataFrame(cur.fetchall(), columns=list(query.columns))
-                    entry = Entry(requested_by, dataset_name, kind, query.shape(), 0.0, len(result))
-                else:
-                    ledger.spend(cur, dataset_name, query.epsilon)
-                    cur.execute(statement, params)
-                    values = np.array([r[0] for r in cur.fetchall()], dtype=float)
-                    result = dp_release(values, dataset, query)
-                    entry = Entry(requested_by, dataset_name, kind, query.shape(), query.epsilon)
-                ledger.record(cur, entry)
-            return result
-        except Refused as refusal:
-            with con.transaction(), con.cursor() as cur:
-                ledger.record(
-                    cur,
-                    Entry(
-                        requested_by,
-                        dataset_name,
-                        kind,
-                        query.shape(),
-                        outcome="refused",
-                        reason=str(refusal),
-                    ),
-                )
-            raise
+    shape = query.shape()
+    try:
+        dataset = dataset_named(dataset_name, datasets)
+        check(dataset, query)
+        with con.transaction(), con.cursor() as cur:
+            statement, params = select_sql(dataset, query)
+            if kind == "rows":
+                cur.execute(statement, params)
+                result = pd.DataFrame(cur.fetchall(), columns=list(query.columns))
+                ledger.release(cur, dataset_name, kind, shape, 0.0, len(result))
+            else:
+                ledger.release(cur, dataset_name, kind, shape, query.epsilon, 0)
+                cur.execute(statement, params)
+                values = np.array([r[0] for r in cur.fetchall()], dtype=float)
+                result = dp_release(values, dataset, query)
+        return result
+    except Refused as refusal:
+        outcome, reason, error = "refused", str(refusal), refusal
+    except psycopg.Error as exc:
+        # The server's message may quote a filter value; the log keeps only its class.
+        outcome, reason, error = "failed", f"{type(exc).__name__} (SQLSTATE {exc.sqlstate})", exc
+    with con.transaction(), con.cursor() as cur:
+        ledger.log_unreleased(cur, dataset_name, kind, shape, outcome, reason)
+    raise error

@@ -8,7 +8,7 @@ catalog. Constraint and index names are explicit so two databases can be compare
 from __future__ import annotations
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
-from e2i_synth.privacy.ledger import LEDGER_TABLES
+from e2i_synth.privacy.ledger import LEDGER_FUNCTIONS, LEDGER_TABLES
 from e2i_synth.tables import STORED_SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
@@ -82,8 +82,13 @@ def role_statements(ledger: str) -> list[str]:
     statements += [
         f"GRANT USAGE ON SCHEMA public TO {LOADER_ROLE}, {READER_ROLE}",
         f"GRANT SELECT ON {ledger} TO {LOADER_ROLE}, {READER_ROLE}",
-        # The privacy ledger (migration 008): the reader may read it, never write it.
-        f"GRANT SELECT ON {', '.join(LEDGER_TABLES)} TO {READER_ROLE}",
+        # The privacy ledger (migrations 008, 018): both roles may read it and use the
+        # secure sampler, whose owner-run functions are the only way to write it.
+        f"GRANT SELECT ON {', '.join(LEDGER_TABLES)} TO {LOADER_ROLE}, {READER_ROLE}",
+        *(
+            f"GRANT EXECUTE ON FUNCTION {function} TO {LOADER_ROLE}, {READER_ROLE}"
+            for function in LEDGER_FUNCTIONS
+        ),
     ]
     for spec in ALL_SPECS:
         table = spec.name
