@@ -175,6 +175,32 @@ INDEX_GAP_DAYS = (7, 45)
 DATA_CUT = date(2025, 12, 31)
 """The data cut: no table holds a date after it (every outcome window closes before it;
 a variant with `censor` moves it earlier, censoring the windows still open)."""
+FOLLOW_UP_DAYS = 120
+"""Initiations count when they fall within this many days after the index date; the
+outcome is assessed the day after."""
+REFILL_INTERVAL_DAYS = 30
+JOURNEY_SPAN_DAYS = INDEX_GAP_DAYS[1] + FOLLOW_UP_DAYS + 1
+"""The longest a journey's events span: from its start to the outcome date."""
+PUBLIC_RANGES: Mapping[str, tuple[float, float]] = MappingProxyType(
+    {
+        "age_at_diagnosis": (18, 90),
+        "disease_severity": (0, 10),
+        "comorbidity_count": (0, 6),  # Binomial(6, rate)
+        "engagement_score": (0, 10),
+        "days_to_treatment": (0, JOURNEY_SPAN_DAYS),
+        "line_of_therapy": (1, 3),
+        "days_since_first_event": (0, JOURNEY_SPAN_DAYS),
+        "journey_days": (0, JOURNEY_SPAN_DAYS),
+        "n_prescription": (0, 1),
+        "n_refill": (0, FOLLOW_UP_DAYS // REFILL_INTERVAL_DAYS),
+        "n_switch": (0, 1),
+        "n_discontinuation": (0, 1),
+    }
+)
+"""Public bounds of the numeric columns a synthesizer or the secure sampler sees, set by
+the design of the worlds (clips, binomial sizes, the calendar), never read from data: a
+DP release takes its bin edges and clamps from here, so no single person's extreme value
+moves them."""
 LAST_INDEX_DATE = date.fromordinal(JOURNEY_START_LAST.toordinal() + INDEX_GAP_DAYS[1])
 CENSOR_MAX_DAYS = (DATA_CUT - LAST_INDEX_DATE).days - 1
 """How far `censor` may move the cut: every index date (and engagement) stays before it."""

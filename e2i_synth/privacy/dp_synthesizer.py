@@ -16,15 +16,17 @@ secure generator, which no seed reaches; a seeded mechanism would let whoever kn
 seed subtract the noise. Two fits of the same rows give two models, so a pipeline that needs
 the same synthetic rows again keeps the fitted model (or its sample), not the seed.
 
-Privacy unit: one person contributes at most `rows_per_person` rows. The column domains
-(category lists, numeric ranges) are public metadata: for this warehouse they come from
-the catalog; for a real table pass `domains` where its ranges are not public, otherwise
-they are read from the training rows.
+Privacy unit: one person contributes at most `rows_per_person` rows (1 for every view
+here: a patient is one row), and epsilon covers the whole released model, so every sample
+drawn from it. The column domains (bin edges, category lists, whether a null cell exists)
+are public metadata and never read from the training rows: for this warehouse they come
+from the catalog (`privacy.domains`); for another table pass `domains`, and a column with
+neither is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -33,6 +35,7 @@ import pandas as pd
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.copula import restore_dtypes
+from e2i_synth.privacy.domains import Domain, public_domains
 from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
 
@@ -67,8 +70,8 @@ class MSTSynthesizer:
     bins: int = 16
     iterations: int = 300
     rows_per_person: int = 1
-    domains: Mapping[str, Sequence] = field(default_factory=dict)
-    """Column -> categories, or (low, high) for a numeric column."""
+    domains: Mapping[str, Domain] = field(default_factory=dict)
+    """Public domains of columns the catalog does not know (it supplies the others)."""
     _dtypes: pd.Series = field(init=False, repr=False)
     _edges: dict = field(init=False, repr=False)
     _table: object = field(init=False, repr=False)
@@ -78,16 +81,8 @@ class MSTSynthesizer:
         if self.epsilon <= 0:
             raise E2IError(f"epsilon {self.epsilon} must be positive, e.g. 1.0")
         dp, pl, mbi = dp_modules()
-        kinds = column_kinds(rows)
-        frame = as_model_frame(rows, kinds)
         self._dtypes = rows.dtypes
-        keys, self._edges = {}, {}
-        for c in kinds.numeric:
-            low, high = self.domains.get(c) or (frame[c].min(), frame[c].max())
-            self._edges[c] = np.linspace(low, high, int(self.bins) + 1)
-            frame[c], keys[c] = bin_labels(frame[c], self._edges[c])
-        for c in kinds.categorical:
-            keys[c] = sorted(self.domains.get(c) or frame[c].unique().tolist())
+        frame, keys, self._edges = public_cells(rows, self.domains, int(self.bins))
         context = dp.Context.compositor(
             data=pl.from_pandas(frame).lazy(),
             privacy_unit=dp.unit_of(contributions=self.rows_per_person),
@@ -145,14 +140,37 @@ class MSTSynthesizer:
         return cells.iloc[rng.permutation(n)].reset_index(drop=True)
 
 
-def bin_labels(values: pd.Series, edges: np.ndarray) -> tuple[pd.Series, list[str]]:
+def public_cells(
+    rows: pd.DataFrame, domains: Mapping[str, Domain], bins: int
+) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, np.ndarray]]:
+    """The rows as MST's cells (numeric columns binned), each column's cell labels and the
+    numeric bin edges: all from the public domains, so they are the same whoever's rows
+    are fitted."""
+    kinds = column_kinds(rows)
+    frame = as_model_frame(rows, kinds)
+    keys, edges = {}, {}
+    for c, domain in public_domains(frame.columns, domains).items():
+        if domain.numeric != (c in kinds.numeric):
+            kind = "numeric" if c in kinds.numeric else "categorical"
+            raise E2IError(f"column {c!r} is {kind} but its public domain is not")
+        if domain.numeric:
+            edges[c] = np.linspace(*domain.bounds, bins + 1)
+            frame[c], keys[c] = bin_labels(frame[c], edges[c], domain.nullable)
+        else:
+            keys[c] = [*domain.categories, *([NULL_CATEGORY] if domain.nullable else [])]
+        if not domain.nullable and (frame[c] == NULL_CATEGORY).any():
+            raise E2IError(f"column {c!r} holds nulls its schema does not allow")
+    return frame, keys, edges
+
+
+def bin_labels(values: pd.Series, edges: np.ndarray, nullable: bool) -> tuple[pd.Series, list[str]]:
     """A numeric column as bin labels "0".."k-1" over public edges (values clamped into
     them) and nulls, in a nullable column, as their own label: a null is then a category
     of the column itself rather than a separate indicator MST may leave unconnected."""
     k = len(edges) - 1
     code = np.clip(np.searchsorted(edges, values.to_numpy(), side="right") - 1, 0, k - 1)
     labels = pd.Series(code.astype(str), index=values.index).where(values.notna(), NULL_CATEGORY)
-    return labels, [*map(str, range(k)), *([NULL_CATEGORY] if values.isna().any() else [])]
+    return labels, [*map(str, range(k)), *([NULL_CATEGORY] if nullable else [])]
 
 
 def bin_values(labels: np.ndarray, edges: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -21,6 +21,7 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
+from e2i_synth.catalog import PUBLIC_RANGES
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Refused
 
@@ -63,7 +64,7 @@ DATASETS = {
             "academic_hcp",
             "comorbidity_count",
         ),
-        sensitive={"age_at_diagnosis": (18.0, 100.0), "disease_severity": (0.0, 10.0)},
+        sensitive={c: PUBLIC_RANGES[c] for c in ("age_at_diagnosis", "disease_severity")},
     ),
 }
 

@@ -60,6 +60,10 @@ VIEWS = {
 }
 """Per table and per joined view (a patient's journey across patient_journeys and
 treatment_events, one row per patient)."""
+SOURCE_TABLES = {name: (name,) for name in VIEWS} | {
+    "journey": ("patient_journeys", "treatment_events")
+}
+"""The warehouse tables each view is built from."""
 
 
 def event_rows(events: pd.DataFrame) -> pd.DataFrame:
@@ -86,8 +90,7 @@ def modeled_frame(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The rows of view `name` with its modeled columns and `data_split`."""
     if name not in VIEWS:
         raise E2IError(f"no privacy view {name!r}; choose one of: {', '.join(VIEWS)}")
-    needed = {"journey": ("patient_journeys", "treatment_events")}.get(name, (name,))
-    missing = [t for t in needed if t not in frames]
+    missing = [t for t in SOURCE_TABLES[name] if t not in frames]
     if missing:
         raise E2IError(f"view {name!r} needs tables {missing}; load or generate them first")
     if name == "journey":

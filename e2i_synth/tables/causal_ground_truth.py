@@ -36,6 +36,7 @@ import pandas as pd
 
 from e2i_synth.catalog import (
     DOSE_COLUMN,
+    FOLLOW_UP_DAYS,
     FOLLOWUP_ACTIVITY_COLUMN,
     FOLLOWUP_DAY,
     FOLLOWUP_TREATMENT_COLUMN,
@@ -53,7 +54,7 @@ from e2i_synth.catalog import (
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.tables.sums import TruthSums, exact_mean
 from e2i_synth.world import World
-from e2i_synth.world.draw import FOLLOW_UP_DAYS, data_cut
+from e2i_synth.world.draw import data_cut
 
 SPEC = TableSpec(
     name="causal_ground_truth",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import BRANDS
+from e2i_synth.catalog import BRANDS, REFILL_INTERVAL_DAYS
 from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
@@ -25,7 +25,6 @@ from e2i_synth.tables.spec import (
     split_names,
 )
 from e2i_synth.world import World
-from e2i_synth.world.draw import REFILL_INTERVAL_DAYS
 
 SPEC = TableSpec(
     name="treatment_events",

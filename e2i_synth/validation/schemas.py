@@ -13,7 +13,7 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from e2i_synth.catalog import COLUMN_VOCABULARY, FOLLOWUP_ACTIVITY_COLUMN
+from e2i_synth.catalog import COLUMN_VOCABULARY, FOLLOWUP_ACTIVITY_COLUMN, PUBLIC_RANGES
 from e2i_synth.tables import SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.result import CheckResult, from_problems
@@ -33,6 +33,7 @@ ZERO_TO_TEN = pa.Check.in_range(0, 10)
 
 COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     **{column: [pa.Check.isin(list(values))] for column, values in COLUMN_VOCABULARY.items()},
+    **{column: [pa.Check.in_range(*bounds)] for column, bounds in PUBLIC_RANGES.items()},
     "decile": [pa.Check.in_range(1, 10)],
     "priority_tier": [pa.Check.in_range(1, 4)],
     "years_experience": [pa.Check.in_range(0, 60)],
@@ -42,16 +43,10 @@ COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "last_interaction_days": [pa.Check.ge(0)],
     "interaction_frequency": [pa.Check.ge(0)],
     "peer_influence_score": [ZERO_TO_TEN],
-    "age_at_diagnosis": [pa.Check.in_range(18, 90)],
-    "disease_severity": [ZERO_TO_TEN],
     FOLLOWUP_ACTIVITY_COLUMN: [ZERO_TO_TEN],
-    "comorbidity_count": [pa.Check.ge(0)],
-    "engagement_score": [ZERO_TO_TEN],
-    "days_to_treatment": [pa.Check.ge(0)],
     "true_propensity": [pa.Check.in_range(0, 1, include_min=False, include_max=False)],
     "individual_effect": [pa.Check.isin([-1, 0, 1])],
     "cate": [pa.Check.in_range(-1, 1)],
-    "line_of_therapy": [pa.Check.ge(1)],
     "outcome_value": [pa.Check.isin([0.0, 1.0])],
     "predicted_probability": [pa.Check.in_range(0, 1)],
     "true_ate": [pa.Check.in_range(-1, 1)],

@@ -32,12 +32,14 @@ import numpy as np
 from e2i_synth.catalog import (
     BRANDS,
     DATA_CUT,
+    FOLLOW_UP_DAYS,
     FOLLOWUP_DAY,
     HCPS_PER_PATIENT,
     INDEX_GAP_DAYS,
     JOURNEY_START_FIRST,
     JOURNEY_START_LAST,
     PRACTICE_TYPES,
+    REFILL_INTERVAL_DAYS,
     REGION_SHARES,
     REGIONS,
     SPLIT_SHARES,
@@ -57,10 +59,6 @@ from e2i_synth.world.dgps import (
 )
 from e2i_synth.world.variants import variant_spec
 
-FOLLOW_UP_DAYS = 120
-"""Initiations count when they fall within this many days after the index date; the
-outcome is assessed the day after."""
-REFILL_INTERVAL_DAYS = 30
 SPLIT_BLOCK = 20
 """Patients per exact split block: the smallest block with whole counts of every share."""
 assert BLOCK_UNITS % SPLIT_BLOCK == 0

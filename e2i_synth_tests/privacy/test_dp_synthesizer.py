@@ -11,7 +11,19 @@ from e2i_synth_tests.privacy.conftest import mixed_table
 
 pytest.importorskip("opendp", reason="the dp extra is not installed: pip install -e '.[dp]'")
 
-from e2i_synth.privacy.dp_synthesizer import FAMILY, MSTSynthesizer
+from e2i_synth.catalog import COLUMN_VOCABULARY, PUBLIC_RANGES
+from e2i_synth.privacy.domains import Domain
+from e2i_synth.privacy.dp_synthesizer import FAMILY, MSTSynthesizer, public_cells
+from e2i_synth.privacy.views import modeled_frame, split_real
+from e2i_synth_tests.conftest import frames_of
+
+MIXED_DOMAINS = {
+    "x": Domain(bounds=(0.0, 100.0)),
+    "count": Domain(bounds=(0.0, 12.0), nullable=True),
+    "region": Domain(categories=("north", "south", "east", "west")),
+    "flag": Domain(categories=("False", "True")),
+}
+"""The mixed table's public domains (its columns are not the catalog's)."""
 
 # Fitting MST (OpenDP's private marginals, then a graphical model) dominates: slow run.
 pytestmark = pytest.mark.slow
@@ -21,15 +33,17 @@ pytestmark = pytest.mark.slow
 def fitted():
     rows = mixed_table(400, seed=8)[["x", "count", "region", "flag"]]
     rows["count"] = rows["count"].astype("Int64").mask(rows["x"] > 55)  # about 30% null
-    return rows, MSTSynthesizer(epsilon=3.0, bins=8, iterations=100).fit(rows)
+    return rows, MSTSynthesizer(epsilon=3.0, bins=8, iterations=100, domains=MIXED_DOMAINS).fit(
+        rows
+    )
 
 
 def test_samples_keep_columns_dtypes_and_domains(fitted):
     rows, model = fitted
     sample = model.sample(300, seed=0)
     pd.testing.assert_series_equal(sample.dtypes, rows.dtypes)
-    assert sample["x"].between(rows["x"].min(), rows["x"].max()).all()
-    assert set(sample["region"]) <= set(rows["region"])
+    assert sample["x"].between(*MIXED_DOMAINS["x"].bounds).all()
+    assert set(sample["region"]) <= set(MIXED_DOMAINS["region"].categories)
     assert len(sample) == 300
 
 
@@ -43,7 +57,7 @@ def test_fit_draws_fresh_noise_whatever_the_seed(fitted):
     """OpenDP draws MST's noise from its own secure generator: refitting the same rows gives
     another model, so the same sample seed gives other rows (the README says so)."""
     rows, model = fitted
-    again = MSTSynthesizer(epsilon=3.0, bins=8, iterations=100).fit(rows)
+    again = MSTSynthesizer(epsilon=3.0, bins=8, iterations=100, domains=MIXED_DOMAINS).fit(rows)
     assert not again.sample(200, seed=3).equals(model.sample(200, seed=3))
 
 
@@ -72,5 +86,37 @@ def test_nulls_of_a_nullable_numeric_keep_about_their_share(fitted):
     sample = model.sample(2_000, seed=2)
     assert abs(sample["count"].isna().mean() - rows["count"].isna().mean()) < 0.1
     assert sample["x"].notna().all()
-    present = sample["count"].dropna()
-    assert present.between(rows["count"].min(), rows["count"].max()).all()
+    assert sample["count"].dropna().between(*MIXED_DOMAINS["count"].bounds).all()
+
+
+def test_a_column_without_a_public_domain_is_refused_not_read_from_the_data():
+    rows = mixed_table(100, seed=1)[["x", "region"]]
+    with pytest.raises(E2IError, match=r"'x' has no public domain.*never reads one from the data"):
+        MSTSynthesizer(epsilon=1.0).fit(rows)
+
+
+def test_the_released_domain_is_the_public_one_whoever_is_in_the_data():
+    """The outside audit's finding: ages 18-90 because one patient was 90. Without the
+    oldest patient (and the most severe) MST's cells (bin edges, category lists) stay the
+    catalog's, so the release cannot tell whether they were in."""
+    train, _ = split_real(modeled_frame("journey", frames_of("kisqali", "confounded")))
+    extremes = [train[c].idxmax() for c in ("age_at_diagnosis", "disease_severity")]
+    cells = [
+        public_cells(rows, {}, bins=8)[1:]
+        for rows in (train, train.drop(index=extremes), train.iloc[:60])
+    ]
+    as_lists = [(keys, {c: e.tolist() for c, e in edges.items()}) for keys, edges in cells]
+    assert as_lists[0] == as_lists[1] == as_lists[2]
+    edges = cells[0][1]
+    assert set(edges) == set(train.select_dtypes("number").columns)
+    for column, values in edges.items():
+        assert (values[0], values[-1]) == PUBLIC_RANGES[column]
+    assert cells[0][0]["region"] == [*COLUMN_VOCABULARY["region"]]
+
+
+def test_the_fitted_model_releases_exactly_the_public_cells(fitted):
+    rows, model = fitted
+    released = {c: k.to_list() for c, k in model._table.keys.items()}
+    keys = public_cells(rows, MIXED_DOMAINS, bins=8)[1]
+    # OpenDP adds a null key to every column; draws into it are dropped (draw_cells)
+    assert {c: [k for k in v if k is not None] for c, v in released.items()} == keys

@@ -9,13 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from e2i_synth.catalog import CENSOR_MAX_DAYS, DATA_CUT, LAST_INDEX_DATE
+from e2i_synth.catalog import CENSOR_MAX_DAYS, DATA_CUT, FOLLOW_UP_DAYS, LAST_INDEX_DATE
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.world import draw_world
-from e2i_synth.world.draw import FOLLOW_UP_DAYS
 from e2i_synth.world.variants import parse_knobs
 
 N = 8_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from e2i_synth.catalog import DGPS, OUTCOME_COLUMN, REGIONS, TREATMENT_COLUMN
+from e2i_synth.catalog import DGPS, FOLLOW_UP_DAYS, OUTCOME_COLUMN, REGIONS, TREATMENT_COLUMN
 from e2i_synth.settings import Scenario
 from e2i_synth.world import draw_world
-from e2i_synth.world.draw import FOLLOW_UP_DAYS, exact_split
+from e2i_synth.world.draw import exact_split
 from e2i_synth_tests.conftest import ESTIMATION_UNITS, frames_of, world_of
 from e2i_synth_tests.estimators import backdoor_ols, ipw, naive_contrast
 
