@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -14,6 +15,9 @@ import pandas as pd
 from e2i_synth.errors import E2IError, Stopped
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 from e2i_synth.tables import TABLE_NAMES
+
+if TYPE_CHECKING:
+    from e2i_synth.warehouse.target import PostgresTarget
 
 
 @click.group()
@@ -58,7 +62,7 @@ def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
     from e2i_synth.validation.report import write_report
     from e2i_synth.warehouse import open_warehouse
 
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     results = store.read_results([r.run_id for r in runs])
     if len(results):
         path = write_report(results, settings.home / "reports", stem)
@@ -132,7 +136,7 @@ def materialize(
         check_in_memory(settings, scenarios)
         return
     ensure_writable_home(settings.home)
-    open_warehouse(settings.home, settings.database_url).ping()
+    open_warehouse(settings.home, settings.database).ping()
     click.echo(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed}, {workers} at a time -> {settings.target}"
@@ -297,8 +301,8 @@ def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
     from e2i_synth.warehouse import open_warehouse
     from e2i_synth.world import draw_world
 
-    if settings.database_url:
-        open_warehouse(settings.home, settings.database_url).ping()
+    if settings.database:
+        open_warehouse(settings.home, settings.database).ping()
     click.echo(
         f"dry run: {len(scenarios)} scenario(s), {settings.n_patients} patients each, seed "
         f"{settings.seed}; would write to {settings.target}"
@@ -326,7 +330,7 @@ def stored_scenarios(
     missing (without flags nothing is asked for by name: every stored scenario is checked)."""
     from e2i_synth.warehouse import open_warehouse
 
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     if "causal_ground_truth" not in store.tables():
         raise E2IError(
             f"no scenarios stored in {settings.target}; run `e2i-synth materialize` first"
@@ -376,12 +380,12 @@ def postgres_warehouse():
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     settings = Settings.from_env()
-    if not settings.database_url:
+    if not settings.database:
         raise E2IError(
             "db commands manage PostgreSQL: set E2I_DATABASE_URL, e.g. "
             "postgresql://user@host:5432/database"
         )
-    return PostgresWarehouse(settings.database_url), settings
+    return PostgresWarehouse(settings.database), settings
 
 
 @db.command()
@@ -437,10 +441,10 @@ def build_checked_story(file: Path, postgres: bool):
     if postgres:
         from e2i_synth.stories.postgres import postgres_engine
 
-        url = Settings.from_env().database_url
-        if not url:
+        database = Settings.from_env().database
+        if not database:
             raise E2IError("--postgres runs the golden queries on E2I_DATABASE_URL: set it")
-        engines["postgres"] = postgres_engine(url)
+        engines["postgres"] = postgres_engine(database)
     build = build_story(
         load_story(file), engines, on_attempt=lambda a: click.echo("\n".join(attempt_lines(a)))
     )
@@ -737,7 +741,7 @@ def privacy_score(
         raise E2IError(f"--retries {retries} must be between 0 and {MAX_RETRIES}")
     settings = Settings.from_env()
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     needed = ("patient_journeys", "treatment_events")
     frames = {t: store.read(t, scenario) for t in needed if t in store.tables()}
     if len(frames) < len(needed) or frames["patient_journeys"].empty:
@@ -783,11 +787,11 @@ def parse_where(items: Sequence[str]):
     return tuple(filters)
 
 
-def database_url_or_error() -> str:
+def database_or_error() -> PostgresTarget:
     settings = Settings.from_env()
-    if not settings.database_url:
+    if not settings.database:
         raise E2IError("the privacy sampler reads PostgreSQL: set E2I_DATABASE_URL")
-    return settings.database_url
+    return settings.database
 
 
 @privacy.command("sample")
@@ -817,7 +821,7 @@ def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, co
         epsilon=epsilon,
         seed=seed,
     )
-    result = run(database_url_or_error(), dataset, query, getpass.getuser())
+    result = run(database_or_error(), dataset, query, getpass.getuser())
     if aggregate is None:
         click.echo(result.to_string(index=False))
         click.echo(f"{len(result):,} rows")
@@ -838,7 +842,7 @@ def privacy_budget(dataset: str, epsilon: float) -> None:
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     dataset_named(dataset)
-    store = PostgresWarehouse(database_url_or_error())
+    store = PostgresWarehouse(database_or_error())
     store.migrate()
     with store.connect("set a privacy budget") as con:
         ledger.set_budget(con, dataset, epsilon)

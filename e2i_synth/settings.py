@@ -6,10 +6,14 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
+
+if TYPE_CHECKING:
+    from e2i_synth.warehouse.target import PostgresTarget
 
 DEFAULT_HOME = ".e2i"
 DEFAULT_SCALE = "small"
@@ -115,12 +119,13 @@ def regenerate_cron() -> str:
     return value
 
 
-def database_url_from_env() -> str | None:
-    """`E2I_DATABASE_URL`, validated and normalized for psycopg; None selects DuckDB."""
+def database_from_env() -> PostgresTarget | None:
+    """`E2I_DATABASE_URL` read once into its parts (the raw text goes no further); None
+    selects DuckDB."""
     raw = (os.environ.get("E2I_DATABASE_URL") or "").strip()
     if not raw:
         return None
-    from e2i_synth.warehouse.postgres import parse_database_url
+    from e2i_synth.warehouse.target import parse_database_url
 
     return parse_database_url(raw)
 
@@ -145,7 +150,7 @@ class Settings:
     home: Path
     n_patients: int
     seed: int
-    database_url: str | None = None  # PostgreSQL when set, else the DuckDB file in `home`
+    database: PostgresTarget | None = None  # PostgreSQL when set, else DuckDB in `home`
     mlflow_tracking_uri: str | None = None  # MLflow server when set, else SQLite in `home`
 
     @property
@@ -168,7 +173,7 @@ class Settings:
                 scale if scale is not None else os.environ.get("E2I_SCALE", DEFAULT_SCALE)
             ),
             seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
-            database_url=database_url_from_env(),
+            database=database_from_env(),
             mlflow_tracking_uri=(os.environ.get("MLFLOW_TRACKING_URI") or "").strip() or None,
         )
 
@@ -190,11 +195,7 @@ class Settings:
     @property
     def target(self) -> str:
         """Where data goes, for people: the DuckDB path or PostgreSQL without password."""
-        if self.database_url:
-            from e2i_synth.warehouse.postgres import describe
-
-            return f"PostgreSQL {describe(self.database_url)}"
-        return str(self.warehouse_path)
+        return f"PostgreSQL {self.database}" if self.database else str(self.warehouse_path)
 
 
 def select_scenarios(brand: str | None = None, dgp: str | None = None) -> list[Scenario]:

@@ -7,6 +7,7 @@ import pytest
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario, Settings, parse_scale, select_scenarios
+from e2i_synth.warehouse.target import PostgresTarget
 
 
 def test_presets_and_explicit_counts():
@@ -40,16 +41,26 @@ def test_selection_and_partition_keys():
 
 
 @pytest.mark.parametrize(
-    ("url", "normalized"),
+    "url",
     [
-        ("postgres://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
-        ("postgresql+psycopg://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
-        ("postgresql://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
+        "postgres://u:pw@db:5432/e2i",
+        "postgresql+psycopg://u:pw@db:5432/e2i",
+        "postgresql://u:pw@db:5432/e2i",
     ],
 )
-def test_settings_read_the_database_url_spellings_once(monkeypatch, url, normalized):
+def test_settings_read_the_database_url_spellings_once(monkeypatch, url):
     monkeypatch.setenv("E2I_DATABASE_URL", url)
-    assert Settings.from_env(home="/tmp/e2i").database_url == normalized
+    settings = Settings.from_env(home="/tmp/e2i")
+    assert settings.database == PostgresTarget("db", "5432", "e2i", "u", "pw")
+    assert settings.target == "PostgreSQL database 'e2i' at db:5432 as 'u'"
+
+
+def test_settings_never_show_the_password(monkeypatch):
+    monkeypatch.setenv("E2I_DATABASE_URL", "postgresql://u:Xq7a/Wm3b@Vk2c@db:5432/e2i")
+    settings = Settings.from_env(home="/tmp/e2i")
+    assert settings.database.password == "Xq7a/Wm3b@Vk2c"
+    shown = f"{settings!r} {settings.target}"
+    assert not [f for f in ("Xq7a", "Wm3b", "Vk2c") if f in shown]
 
 
 @pytest.mark.parametrize("url", ["mysql://u:Sekr3tPw@db/e2i", "postgresq://u:Sekr3tPw@db/e2i"])

@@ -21,6 +21,7 @@ from psycopg import sql
 
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Entry, Refused
+from e2i_synth.warehouse.target import PostgresTarget, as_target
 
 OPERATORS = {
     "=": sql.SQL("= {}"),
@@ -212,7 +213,7 @@ def dp_release(values: np.ndarray, dataset: Dataset, query: Query) -> float:
 
 
 def run(
-    url: str,
+    database: PostgresTarget | str,
     dataset_name: str,
     query: Query,
     requested_by: str,
@@ -221,23 +222,24 @@ def run(
     """Rows (a frame) or a DP aggregate (a float); audited whatever happens. A refusal is
     raised as `Refused` after its audit row is committed."""
     kind = "rows" if query.aggregate is None else "aggregate"
+    target = as_target(database)
     try:
-        return audited_run(url, dataset_name, query, requested_by, datasets, kind)
+        return audited_run(target, dataset_name, query, requested_by, datasets, kind)
     except psycopg.Error as exc:
         from e2i_synth.warehouse.postgres import database_error
 
-        raise database_error(exc, url, f"sample {dataset_name}") from None
+        raise database_error(exc, target, f"sample {dataset_name}") from None
 
 
 def audited_run(
-    url: str,
+    target: PostgresTarget,
     dataset_name: str,
     query: Query,
     requested_by: str,
     datasets: Mapping[str, Dataset],
     kind: str,
 ) -> pd.DataFrame | float:
-    with psycopg.connect(url) as con:
+    with psycopg.connect(target.conninfo()) as con:
         ledger.require(con)
         con.commit()
         try:
