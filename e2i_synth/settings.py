@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
+from e2i_synth.urls import encoded_url
 
 if TYPE_CHECKING:
     from e2i_synth.warehouse.target import PostgresTarget
@@ -133,10 +135,18 @@ def database_from_env() -> PostgresTarget | None:
 DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
 
 
+FAILOVER = re.compile(r";(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+"""Between the URLs of a broker list (`amqp://a//;amqp://b//`), as kombu splits them."""
+
+
 def celery_broker_url() -> str:
     """`E2I_CELERY_BROKER` (RabbitMQ or Redis URL, may hold a password), else the local
-    RabbitMQ; read by the run and by every worker, never stored in run config."""
-    return (os.environ.get("E2I_CELERY_BROKER") or "").strip() or DEFAULT_CELERY_BROKER
+    RabbitMQ; read by the run and by every worker, never stored in run config. Each URL's
+    user and password run to its last @ (e2i_synth.urls) and are handed on percent-encoded:
+    kombu would read a / in the password as the end of the host (and name the rest in
+    its errors), while encoded it reads them as meant and masks the password."""
+    raw = (os.environ.get("E2I_CELERY_BROKER") or "").strip() or DEFAULT_CELERY_BROKER
+    return ";".join(encoded_url(url, "E2I_CELERY_BROKER") for url in FAILOVER.split(raw))
 
 
 WAREHOUSE_FILE = "warehouse.duckdb"

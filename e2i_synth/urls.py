@@ -81,3 +81,9 @@ def split_url(url: str, variable: str) -> SplitUrl | None:
             password = decoded(secret, variable, "password") if colon else None
     location = re.match(r"[^/?]*", rest).group()
     return SplitUrl(match.group(1).lower(), user, password, location, rest[len(location) :])
+
+
+def encoded_url(url: str, variable: str) -> str:
+    """`url` with its user and password percent-encoded (as it is if not scheme://...)."""
+    parts = split_url(url, variable)
+    return url if parts is None else parts.encoded()
