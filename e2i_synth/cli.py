@@ -552,7 +552,7 @@ def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
     settings = Settings.from_env(scale=scale, seed=seed)
     ensure_writable_home(settings.home)
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
-    return settings, scenario, settings.tracking_uri
+    return settings, scenario, settings.tracking
 
 
 @cli.group()
@@ -566,17 +566,17 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
     """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
     from e2i_synth.twins.workflows import train_and_register
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
-    generator, registered = train_and_register(scenario, settings.n_patients, settings.seed, uri)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    generator, registered = train_and_register(
+        scenario, settings.n_patients, settings.seed, tracking
+    )
     t, m = generator.training, generator.training.metrics
     click.echo(
         f"{scenario.partition_key}: {t.model_type} on {t.training_rows:,} rows "
         f"({t.training_entities:,} HCPs); CV R² {m['cv_r2_mean']:.3f}, MAE {m['cv_mae']:.4f}, "
         f"RMSE {m['cv_rmse']:.4f}"
     )
-    click.echo(
-        f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking_target}"
-    )
+    click.echo(f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking}")
 
 
 @twins.command("generate")
@@ -589,8 +589,8 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     """Sample new twins (not copies) from the registered model's training population."""
     from e2i_synth.twins.workflows import load_registered
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
-    generator = load_registered(scenario, uri, version)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    generator = load_registered(scenario, tracking, version)
     population = generator.generate(n_twins, parse_twin_filters(filters), settings.seed)
     click.echo(
         f"{len(population.twins):,} twins from {population.reference_count:,} training HCPs "
@@ -635,7 +635,7 @@ def twins_simulate(
         simulate_against_truth,
     )
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     config = InterventionConfig.parse(
         {
             "intervention_type": intervention,
@@ -646,7 +646,7 @@ def twins_simulate(
         }
     )
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
-    generator = registered_for(iw, uri, version)
+    generator = registered_for(iw, tracking, version)
     run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
     r, s = run.result, run.score
     click.echo(
@@ -676,9 +676,9 @@ def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> N
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
-    generator = registered_for(iw, uri, version)
+    generator = registered_for(iw, tracking, version)
     history, experiment = track_fidelity(
         generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
     )
