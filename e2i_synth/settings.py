@@ -188,6 +188,7 @@ def tracking_from(uri: str) -> Tracking:
 
 
 def tracking_from_env() -> Tracking | None:
+    """`MLFLOW_TRACKING_URI` split into its parts; None selects the SQLite store in home."""
     raw = (os.environ.get("MLFLOW_TRACKING_URI") or "").strip()
     return tracking_from(raw) if raw else None
 
