@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import pandas as pd
@@ -14,6 +15,9 @@ import pandas as pd
 from e2i_synth.errors import E2IError, Stopped
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 from e2i_synth.tables import TABLE_NAMES
+
+if TYPE_CHECKING:
+    from e2i_synth.warehouse.target import PostgresTarget
 
 
 @click.group()
@@ -58,7 +62,7 @@ def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
     from e2i_synth.validation.report import write_report
     from e2i_synth.warehouse import open_warehouse
 
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     results = store.read_results([r.run_id for r in runs])
     if len(results):
         path = write_report(results, settings.home / "reports", stem)
@@ -132,7 +136,7 @@ def materialize(
         check_in_memory(settings, scenarios)
         return
     ensure_writable_home(settings.home)
-    open_warehouse(settings.home, settings.database_url).ping()
+    open_warehouse(settings.home, settings.database).ping()
     click.echo(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed}, {workers} at a time -> {settings.target}"
@@ -297,8 +301,8 @@ def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
     from e2i_synth.warehouse import open_warehouse
     from e2i_synth.world import draw_world
 
-    if settings.database_url:
-        open_warehouse(settings.home, settings.database_url).ping()
+    if settings.database:
+        open_warehouse(settings.home, settings.database).ping()
     click.echo(
         f"dry run: {len(scenarios)} scenario(s), {settings.n_patients} patients each, seed "
         f"{settings.seed}; would write to {settings.target}"
@@ -326,7 +330,7 @@ def stored_scenarios(
     missing (without flags nothing is asked for by name: every stored scenario is checked)."""
     from e2i_synth.warehouse import open_warehouse
 
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     if "causal_ground_truth" not in store.tables():
         raise E2IError(
             f"no scenarios stored in {settings.target}; run `e2i-synth materialize` first"
@@ -376,12 +380,12 @@ def postgres_warehouse():
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     settings = Settings.from_env()
-    if not settings.database_url:
+    if not settings.database:
         raise E2IError(
             "db commands manage PostgreSQL: set E2I_DATABASE_URL, e.g. "
             "postgresql://user@host:5432/database"
         )
-    return PostgresWarehouse(settings.database_url), settings
+    return PostgresWarehouse(settings.database), settings
 
 
 @db.command()
@@ -437,10 +441,10 @@ def build_checked_story(file: Path, postgres: bool):
     if postgres:
         from e2i_synth.stories.postgres import postgres_engine
 
-        url = Settings.from_env().database_url
-        if not url:
+        database = Settings.from_env().database
+        if not database:
             raise E2IError("--postgres runs the golden queries on E2I_DATABASE_URL: set it")
-        engines["postgres"] = postgres_engine(url)
+        engines["postgres"] = postgres_engine(database)
     build = build_story(
         load_story(file), engines, on_attempt=lambda a: click.echo("\n".join(attempt_lines(a)))
     )
@@ -548,7 +552,7 @@ def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
     settings = Settings.from_env(scale=scale, seed=seed)
     ensure_writable_home(settings.home)
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
-    return settings, scenario, settings.tracking_uri
+    return settings, scenario, settings.tracking
 
 
 @cli.group()
@@ -562,17 +566,17 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
     """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
     from e2i_synth.twins.workflows import train_and_register
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
-    generator, registered = train_and_register(scenario, settings.n_patients, settings.seed, uri)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    generator, registered = train_and_register(
+        scenario, settings.n_patients, settings.seed, tracking
+    )
     t, m = generator.training, generator.training.metrics
     click.echo(
         f"{scenario.partition_key}: {t.model_type} on {t.training_rows:,} rows "
         f"({t.training_entities:,} HCPs); CV R² {m['cv_r2_mean']:.3f}, MAE {m['cv_mae']:.4f}, "
         f"RMSE {m['cv_rmse']:.4f}"
     )
-    click.echo(
-        f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking_target}"
-    )
+    click.echo(f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking}")
 
 
 @twins.command("generate")
@@ -585,8 +589,8 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     """Sample new twins (not copies) from the registered model's training population."""
     from e2i_synth.twins.workflows import load_registered
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
-    generator = load_registered(scenario, uri, version)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    generator = load_registered(scenario, tracking, version)
     population = generator.generate(n_twins, parse_twin_filters(filters), settings.seed)
     click.echo(
         f"{len(population.twins):,} twins from {population.reference_count:,} training HCPs "
@@ -631,7 +635,7 @@ def twins_simulate(
         simulate_against_truth,
     )
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     config = InterventionConfig.parse(
         {
             "intervention_type": intervention,
@@ -642,7 +646,7 @@ def twins_simulate(
         }
     )
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
-    generator = registered_for(iw, uri, version)
+    generator = registered_for(iw, tracking, version)
     run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
     r, s = run.result, run.score
     click.echo(
@@ -672,9 +676,9 @@ def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> N
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
-    settings, scenario, uri = twin_context(brand, dgp, scale, seed)
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
-    generator = registered_for(iw, uri, version)
+    generator = registered_for(iw, tracking, version)
     history, experiment = track_fidelity(
         generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
     )
@@ -737,7 +741,7 @@ def privacy_score(
         raise E2IError(f"--retries {retries} must be between 0 and {MAX_RETRIES}")
     settings = Settings.from_env()
     scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
-    store = open_warehouse(settings.home, settings.database_url)
+    store = open_warehouse(settings.home, settings.database)
     needed = ("patient_journeys", "treatment_events")
     frames = {t: store.read(t, scenario) for t in needed if t in store.tables()}
     if len(frames) < len(needed) or frames["patient_journeys"].empty:
@@ -783,11 +787,11 @@ def parse_where(items: Sequence[str]):
     return tuple(filters)
 
 
-def database_url_or_error() -> str:
+def database_or_error() -> PostgresTarget:
     settings = Settings.from_env()
-    if not settings.database_url:
+    if not settings.database:
         raise E2IError("the privacy sampler reads PostgreSQL: set E2I_DATABASE_URL")
-    return settings.database_url
+    return settings.database
 
 
 @privacy.command("sample")
@@ -815,7 +819,7 @@ def privacy_sample(dataset, columns, where, limit, fraction, seed, aggregate, co
         epsilon=epsilon,
         seed=seed,
     )
-    result = run(database_url_or_error(), dataset, query)
+    result = run(database_or_error(), dataset, query)
     if aggregate is None:
         click.echo(result.to_string(index=False))
         click.echo(f"{len(result):,} rows")
@@ -836,7 +840,7 @@ def privacy_budget(dataset: str, epsilon: float) -> None:
     from e2i_synth.warehouse.postgres import PostgresWarehouse
 
     dataset_named(dataset)
-    store = PostgresWarehouse(database_url_or_error())
+    store = PostgresWarehouse(database_or_error())
     store.migrate()
     with store.connect("set a privacy budget") as con:
         ledger.set_budget(con, dataset, epsilon)

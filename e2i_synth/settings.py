@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
+from e2i_synth.urls import encoded_url, split_url
+
+if TYPE_CHECKING:
+    from e2i_synth.warehouse.target import PostgresTarget
 
 DEFAULT_HOME = ".e2i"
 DEFAULT_SCALE = "small"
@@ -115,12 +121,13 @@ def regenerate_cron() -> str:
     return value
 
 
-def database_url_from_env() -> str | None:
-    """`E2I_DATABASE_URL`, validated and normalized for psycopg; None selects DuckDB."""
+def database_from_env() -> PostgresTarget | None:
+    """`E2I_DATABASE_URL` read once into its parts (the raw text goes no further); None
+    selects DuckDB."""
     raw = (os.environ.get("E2I_DATABASE_URL") or "").strip()
     if not raw:
         return None
-    from e2i_synth.warehouse.postgres import parse_database_url
+    from e2i_synth.warehouse.target import parse_database_url
 
     return parse_database_url(raw)
 
@@ -128,16 +135,62 @@ def database_url_from_env() -> str | None:
 DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
 
 
+FAILOVER = re.compile(r";(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+"""Between the URLs of a broker list (`amqp://a//;amqp://b//`), as kombu splits them."""
+
+
 def celery_broker_url() -> str:
     """`E2I_CELERY_BROKER` (RabbitMQ or Redis URL, may hold a password), else the local
-    RabbitMQ; read by the run and by every worker, never stored in run config."""
-    return (os.environ.get("E2I_CELERY_BROKER") or "").strip() or DEFAULT_CELERY_BROKER
+    RabbitMQ; read by the run and by every worker, never stored in run config. Each URL's
+    user and password run to its last @ (e2i_synth.urls) and are handed on percent-encoded:
+    kombu would read a / in the password as the end of the host (and name the rest in
+    its errors), while encoded it reads them as meant and masks the password."""
+    raw = (os.environ.get("E2I_CELERY_BROKER") or "").strip() or DEFAULT_CELERY_BROKER
+    return ";".join(encoded_url(url, "E2I_CELERY_BROKER") for url in FAILOVER.split(raw))
 
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 """The embedded warehouse inside E2I_HOME."""
 MLFLOW_FILE = "mlflow.db"
 """The default MLflow tracking store and model registry inside E2I_HOME."""
+SERVER_SCHEMES = ("http", "https")
+"""Tracking URIs of an MLflow server, which takes its user and password apart."""
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Where MLflow tracks and registers twin models. `uri` is what MLflow gets: a server's
+    without user and password (MLflow quotes its URI in errors; they reach it through its
+    own MLFLOW_TRACKING_USERNAME/PASSWORD, see twins.registry), a database's with them
+    percent-encoded (SQLAlchemy needs them there and never shows them). str() is for
+    people: the password as ***."""
+
+    uri: str = field(repr=False)
+    shown: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def tracking_from(uri: str) -> Tracking:
+    """A tracking URI (MLFLOW_TRACKING_URI) split once: user and password run to its last @
+    (e2i_synth.urls), so a / ? or # in the password cannot end up in the shown host."""
+    parts = split_url(uri, "MLFLOW_TRACKING_URI")
+    if parts is None or parts.user is None:
+        return Tracking(uri, uri)
+    secret = "" if parts.password is None else ":***"
+    shown = f"{parts.scheme}://{quote(parts.user, safe='')}{secret}@{parts.location}{parts.tail}"
+    if parts.scheme in SERVER_SCHEMES:
+        return Tracking(parts.without_credentials(), shown, parts.user, parts.password)
+    return Tracking(parts.encoded(), shown)
+
+
+def tracking_from_env() -> Tracking | None:
+    """`MLFLOW_TRACKING_URI` split into its parts; None selects the SQLite store in home."""
+    raw = (os.environ.get("MLFLOW_TRACKING_URI") or "").strip()
+    return tracking_from(raw) if raw else None
 
 
 @dataclass(frozen=True)
@@ -145,8 +198,8 @@ class Settings:
     home: Path
     n_patients: int
     seed: int
-    database_url: str | None = None  # PostgreSQL when set, else the DuckDB file in `home`
-    mlflow_tracking_uri: str | None = None  # MLflow server when set, else SQLite in `home`
+    database: PostgresTarget | None = None  # PostgreSQL when set, else DuckDB in `home`
+    mlflow_tracking: Tracking | None = None  # MLFLOW_TRACKING_URI, else SQLite in `home`
 
     @property
     def warehouse_path(self) -> Path:
@@ -168,33 +221,21 @@ class Settings:
                 scale if scale is not None else os.environ.get("E2I_SCALE", DEFAULT_SCALE)
             ),
             seed=parse_seed(seed if seed is not None else os.environ.get("E2I_SEED", DEFAULT_SEED)),
-            database_url=database_url_from_env(),
-            mlflow_tracking_uri=(os.environ.get("MLFLOW_TRACKING_URI") or "").strip() or None,
+            database=database_from_env(),
+            mlflow_tracking=tracking_from_env(),
         )
 
     @property
-    def tracking_uri(self) -> str:
+    def tracking(self) -> Tracking:
         """Where twin models are tracked and registered: `MLFLOW_TRACKING_URI`, else
         sqlite:///<home>/mlflow.db (the registry needs a database-backed store)."""
-        return self.mlflow_tracking_uri or f"sqlite:///{self.home}/{MLFLOW_FILE}"
-
-    @property
-    def tracking_target(self) -> str:
-        """The tracking URI for people: any password in it replaced by ***."""
-        parts = urlsplit(self.tracking_uri)
-        if parts.password is None:
-            return self.tracking_uri
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return urlunsplit(parts._replace(netloc=netloc))
+        local = f"sqlite:///{self.home}/{MLFLOW_FILE}"
+        return self.mlflow_tracking or Tracking(local, local)
 
     @property
     def target(self) -> str:
         """Where data goes, for people: the DuckDB path or PostgreSQL without password."""
-        if self.database_url:
-            from e2i_synth.warehouse.postgres import describe
-
-            return f"PostgreSQL {describe(self.database_url)}"
-        return str(self.warehouse_path)
+        return f"PostgreSQL {self.database}" if self.database else str(self.warehouse_path)
 
 
 def select_scenarios(brand: str | None = None, dgp: str | None = None) -> list[Scenario]:

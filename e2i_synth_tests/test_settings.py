@@ -6,7 +6,15 @@ import pytest
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
-from e2i_synth.settings import Scenario, Settings, parse_scale, select_scenarios
+from e2i_synth.settings import (
+    Scenario,
+    Settings,
+    celery_broker_url,
+    parse_scale,
+    select_scenarios,
+)
+from e2i_synth.warehouse.target import PostgresTarget
+from e2i_synth_tests.conftest import SPECIAL_PASSWORDS, leaks, written
 
 
 def test_presets_and_explicit_counts():
@@ -40,16 +48,26 @@ def test_selection_and_partition_keys():
 
 
 @pytest.mark.parametrize(
-    ("url", "normalized"),
+    "url",
     [
-        ("postgres://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
-        ("postgresql+psycopg://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
-        ("postgresql://u:pw@db:5432/e2i", "postgresql://u:pw@db:5432/e2i"),
+        "postgres://u:pw@db:5432/e2i",
+        "postgresql+psycopg://u:pw@db:5432/e2i",
+        "postgresql://u:pw@db:5432/e2i",
     ],
 )
-def test_settings_read_the_database_url_spellings_once(monkeypatch, url, normalized):
+def test_settings_read_the_database_url_spellings_once(monkeypatch, url):
     monkeypatch.setenv("E2I_DATABASE_URL", url)
-    assert Settings.from_env(home="/tmp/e2i").database_url == normalized
+    settings = Settings.from_env(home="/tmp/e2i")
+    assert settings.database == PostgresTarget("db", "5432", "e2i", "u", "pw")
+    assert settings.target == "PostgreSQL database 'e2i' at db:5432 as 'u'"
+
+
+def test_settings_never_show_the_password(monkeypatch):
+    monkeypatch.setenv("E2I_DATABASE_URL", "postgresql://u:Xq7a/Wm3b@Vk2c@db:5432/e2i")
+    settings = Settings.from_env(home="/tmp/e2i")
+    assert settings.database.password == "Xq7a/Wm3b@Vk2c"
+    shown = f"{settings!r} {settings.target}"
+    assert not [f for f in ("Xq7a", "Wm3b", "Vk2c") if f in shown]
 
 
 @pytest.mark.parametrize("url", ["mysql://u:Sekr3tPw@db/e2i", "postgresq://u:Sekr3tPw@db/e2i"])
@@ -58,3 +76,22 @@ def test_a_foreign_or_misspelt_url_is_refused_without_its_password(monkeypatch, 
     with pytest.raises(ConfigError) as error:
         Settings.from_env(home="/tmp/e2i")
     assert "Sekr3tPw" not in str(error.value) and "E2I_DATABASE_URL has scheme" in str(error.value)
+
+
+@pytest.mark.parametrize("password", SPECIAL_PASSWORDS)
+def test_the_celery_broker_password_is_read_as_written_and_masked(monkeypatch, password):
+    from kombu import Connection
+
+    monkeypatch.setenv("E2I_CELERY_BROKER", f"pyamqp://guest:{written(password)}@127.0.0.1:5672//")
+    broker = Connection(celery_broker_url())
+    parts = (broker.hostname, broker.port, broker.userid, broker.password, broker.virtual_host)
+    assert parts == ("127.0.0.1", 5672, "guest", password, "/")
+    assert broker.as_uri() == "amqp://guest:**@127.0.0.1:5672//"
+    assert leaks(broker.as_uri(), password) == []
+
+
+def test_a_celery_broker_list_keeps_each_url_apart(monkeypatch):
+    monkeypatch.setenv("E2I_CELERY_BROKER", "amqp://u:p/1@a:5672//;amqp://u:p@2@b:5672//")
+    assert celery_broker_url() == "amqp://u:p%2F1@a:5672//;amqp://u:p%402@b:5672//"
+    monkeypatch.delenv("E2I_CELERY_BROKER")
+    assert celery_broker_url() == "pyamqp://guest@127.0.0.1:5672//"

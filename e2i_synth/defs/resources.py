@@ -43,9 +43,9 @@ class WarehouseResource(ConfigurableResource):
 
     def get(self) -> Warehouse:
         settings = self.settings()
-        if not settings.database_url:
+        if not settings.database:
             ensure_writable_home(settings.home)
-        return open_warehouse(settings.home, settings.database_url)
+        return open_warehouse(settings.home, settings.database)
 
 
 def warehouse_kind() -> str:

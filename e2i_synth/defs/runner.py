@@ -85,7 +85,7 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
         rows[name] = metadata["dagster/row_count"].value
         if name == "causal_ground_truth":
             true_ate = metadata["true_ate"].value
-    results = open_warehouse(settings.home, settings.database_url).read_results([result.run_id])
+    results = open_warehouse(settings.home, settings.database).read_results([result.run_id])
     order = {c.name: i for i, c in enumerate(CHECKS)}
     results = results.sort_values(
         "check_name", key=lambda _: (results["table_name"] + "." + results["check_name"]).map(order)

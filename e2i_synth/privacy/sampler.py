@@ -24,6 +24,7 @@ from psycopg import sql
 from e2i_synth.catalog import PUBLIC_RANGES
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Refused
+from e2i_synth.warehouse.target import PostgresTarget, as_target
 
 OPERATORS = {
     "=": sql.SQL("= {}"),
@@ -236,7 +237,7 @@ def dp_release(values: np.ndarray, dataset: Dataset, query: Query) -> float:
 
 
 def run(
-    url: str,
+    database: PostgresTarget | str,
     dataset_name: str,
     query: Query,
     datasets: Mapping[str, Dataset] = DATASETS,
@@ -245,15 +246,16 @@ def run(
     identity of the database session. A refusal is raised as `Refused`, a database
     failure as a one-line error, each after its audit row is committed."""
     kind = "rows" if query.aggregate is None else "aggregate"
+    target = as_target(database)
     try:
-        with psycopg.connect(url) as con:
+        with psycopg.connect(target.conninfo()) as con:
             ledger.require(con)
             con.commit()
             return audited_run(con, dataset_name, query, datasets, kind)
     except psycopg.Error as exc:
         from e2i_synth.warehouse.postgres import database_error
 
-        raise database_error(exc, url, f"sample {dataset_name}") from None
+        raise database_error(exc, target, f"sample {dataset_name}") from None
 
 
 def audited_run(

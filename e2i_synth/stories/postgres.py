@@ -13,6 +13,7 @@ from e2i_synth.stories.build import Engine
 from e2i_synth.tables import SPECS
 from e2i_synth.warehouse.ddl import POSTGRES_TYPES
 from e2i_synth.warehouse.postgres import NULL, PostgresWarehouse, csv_chunks
+from e2i_synth.warehouse.target import PostgresTarget
 
 Frames = dict[str, pd.DataFrame]
 
@@ -22,12 +23,12 @@ def temp_table_sql(name: str) -> str:
     return f"CREATE TEMP TABLE {name} ({columns})"
 
 
-def postgres_engine(url: str) -> Engine:
+def postgres_engine(database: PostgresTarget | str) -> Engine:
     """An engine for `build_story`: loads the frames into temp tables of one session."""
 
     @contextmanager
     def open_engine(frames: Frames) -> Iterator[Callable[[str], pd.DataFrame]]:
-        with PostgresWarehouse(url).connect() as con:
+        with PostgresWarehouse(database).connect() as con:
             with con.transaction(), con.cursor() as cur:
                 for name, frame in frames.items():
                     cur.execute(temp_table_sql(name))

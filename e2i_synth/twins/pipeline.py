@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from e2i_synth.catalog import HCPS_PER_PATIENT, HISTORY_PERIODS, INTERVENTION_TYPES, SPLITS
+from e2i_synth.settings import Tracking
 from e2i_synth.twins import tables
 from e2i_synth.twins.features import hcp_training_frame
 from e2i_synth.twins.fidelity import (
@@ -67,10 +68,10 @@ def run_scenario(
     world: World,
     hcp_profiles: pd.DataFrame,
     n_twins: int = DEFAULT_TWINS,
-    tracking_uri: str | None = None,
+    tracking: Tracking | None = None,
 ) -> ScenarioTwins:
     """Everything above for one scenario; logs and registers the model in MLflow when a
-    tracking URI is given."""
+    tracking store is given."""
     iw = draw_interventions(world, hcp_profiles)
     history = history_table(iw)
     frame = hcp_training_frame(history, iw.hcps)
@@ -78,10 +79,10 @@ def run_scenario(
     generator = TwinGenerator.train(
         frame, "hcp", scenario.brand, scenario.partition_key, world.seed
     )
-    if tracking_uri is not None:
+    if tracking is not None:
         from e2i_synth.twins.registry import log_generator
 
-        log_generator(generator, frame, tracking_uri)
+        log_generator(generator, frame, tracking)
     population = generator.generate(n_twins, name=f"{scenario.partition_key} all HCPs")
     runs = []
     for name in INTERVENTION_TYPES:

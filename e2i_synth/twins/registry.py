@@ -23,6 +23,7 @@ import pandas as pd
 import sklearn
 
 from e2i_synth.locks import exclusive
+from e2i_synth.settings import Tracking, tracking_from
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import TWIN_TYPES
 from e2i_synth.twins.generator import TwinGenerator
@@ -43,11 +44,24 @@ class RegisteredTwinModel:
     name: str
     version: str
     run_id: str
-    tracking_uri: str
+    tracking: Tracking
 
     @property
     def uri(self) -> str:
         return f"models:/{self.name}/{self.version}"
+
+
+def use_tracking(mlflow, tracking: Tracking | str) -> Tracking:
+    """Point MLflow at the store (a URI is read as MLFLOW_TRACKING_URI is). A server's user
+    and password go through MLflow's own variables, so no URI MLflow quotes holds them."""
+    tracking = tracking if isinstance(tracking, Tracking) else tracking_from(tracking)
+    mlflow.set_tracking_uri(tracking.uri)
+    credentials = {
+        "MLFLOW_TRACKING_USERNAME": tracking.username,
+        "MLFLOW_TRACKING_PASSWORD": tracking.password,
+    }
+    os.environ.update({name: value for name, value in credentials.items() if value is not None})
+    return tracking
 
 
 def _local_store(uri: str) -> Path | None:
@@ -80,7 +94,7 @@ def _experiment_id(mlflow, name: str, uri: str) -> str:
 
 
 def log_generator(
-    generator: TwinGenerator, training_frame: pd.DataFrame, uri: str
+    generator: TwinGenerator, training_frame: pd.DataFrame, tracking: Tracking | str
 ) -> RegisteredTwinModel:
     """Log params, CV metrics, feature importances, the training data (digest) and the
     model, register it, and stamp the generator with the run id and version."""
@@ -88,10 +102,10 @@ def log_generator(
     import mlflow.data
     import mlflow.sklearn
 
-    mlflow.set_tracking_uri(uri)
+    tracking = use_tracking(mlflow, tracking)
     result = generator.training
     kind = generator.twin_type
-    experiment_id = _experiment_id(mlflow, generator.experiment_name, uri)
+    experiment_id = _experiment_id(mlflow, generator.experiment_name, tracking.uri)
     with (
         warnings.catch_warnings(),
         mlflow.start_run(experiment_id=experiment_id, run_name=generator.model_id) as run,
@@ -140,7 +154,7 @@ def log_generator(
     generator.mlflow_run_id = run.info.run_id
     generator.model_version = str(info.registered_model_version)
     return RegisteredTwinModel(
-        generator.registered_name, generator.model_version, run.info.run_id, uri
+        generator.registered_name, generator.model_version, run.info.run_id, tracking
     )
 
 
@@ -171,25 +185,26 @@ def _meta(generator: TwinGenerator) -> dict:
     }
 
 
-def latest_version(name: str, uri: str) -> str:
+def latest_version(name: str, tracking: Tracking | str) -> str:
     """The newest registered version of `name`, or one error saying how to train one. A
     local store that does not exist holds no model, and is not created just to say so."""
     import mlflow
 
-    store = _local_store(uri)
+    tracking = use_tracking(mlflow, tracking)
+    store = _local_store(tracking.uri)
     if store is not None and not store.exists():
         versions = []
     else:
-        versions = mlflow.MlflowClient(uri).search_model_versions(f"name = '{name}'")
+        versions = mlflow.MlflowClient(tracking.uri).search_model_versions(f"name = '{name}'")
     if not versions:
         raise TwinError(
-            f"no registered twin model {name!r} at {uri}; train one first with "
+            f"no registered twin model {name!r} at {tracking}; train one first with "
             "`e2i-synth twins train --brand ... --dgp ...`"
         )
     return str(max(int(v.version) for v in versions))
 
 
-def load_generator(name: str, version: str, uri: str) -> TwinGenerator:
+def load_generator(name: str, version: str, tracking: Tracking | str) -> TwinGenerator:
     """The generator of a registered version: the model through models:/name/version, its
     donor population and metadata from the version's run."""
     import mlflow
@@ -197,7 +212,7 @@ def load_generator(name: str, version: str, uri: str) -> TwinGenerator:
     import mlflow.sklearn
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    mlflow.set_tracking_uri(uri)
+    use_tracking(mlflow, tracking)
     model = mlflow.sklearn.load_model(f"models:/{name}/{version}")
     run_id = mlflow.MlflowClient().get_model_version(name, str(version)).run_id
     meta = mlflow.artifacts.load_dict(f"runs:/{run_id}/{META_FILE}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from e2i_synth.settings import Scenario
+from e2i_synth.settings import Scenario, Tracking
 from e2i_synth.tables import build_tables
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import hcp_training_frame
@@ -38,24 +38,28 @@ def intervention_layer(scenario: Scenario, n_patients: int, seed: int) -> Interv
 
 
 def train_and_register(
-    scenario: Scenario, n_patients: int, seed: int, uri: str
+    scenario: Scenario, n_patients: int, seed: int, tracking: Tracking | str
 ) -> tuple[TwinGenerator, RegisteredTwinModel]:
     iw = intervention_layer(scenario, n_patients, seed)
     frame = hcp_training_frame(history_table(iw), iw.hcps)
     generator = TwinGenerator.train(frame, "hcp", scenario.brand, scenario.partition_key, seed)
-    return generator, log_generator(generator, frame, uri)
+    return generator, log_generator(generator, frame, tracking)
 
 
-def load_registered(scenario: Scenario, uri: str, version: str | None = None) -> TwinGenerator:
+def load_registered(
+    scenario: Scenario, tracking: Tracking | str, version: str | None = None
+) -> TwinGenerator:
     name = registered_name("hcp", scenario.partition_key)
-    return load_generator(name, version or latest_version(name, uri), uri)
+    return load_generator(name, version or latest_version(name, tracking), tracking)
 
 
-def registered_for(iw: InterventionWorld, uri: str, version: str | None = None) -> TwinGenerator:
+def registered_for(
+    iw: InterventionWorld, tracking: Tracking | str, version: str | None = None
+) -> TwinGenerator:
     """The registered model of the world's scenario, refused unless it learned from this
     world (same seed, same training rows): its simulations scored against another draw's
     truth would be judged on HCPs and effects it never saw."""
-    generator = load_registered(iw.scenario, uri, version)
+    generator = load_registered(iw.scenario, tracking, version)
     rows = len(training_rows(hcp_training_frame(history_table(iw), iw.hcps)))
     trained = (generator.seed, generator.training.training_rows)
     if trained != (iw.seed, rows):

@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from e2i_synth.settings import WAREHOUSE_FILE
 from e2i_synth.warehouse.base import Warehouse, WarehouseError
 from e2i_synth.warehouse.duckdb import DuckDBWarehouse
 
+if TYPE_CHECKING:
+    from e2i_synth.warehouse.target import PostgresTarget
+
 
 def open_warehouse(
-    home: Path, database_url: str | None = None, lock_timeout: float | None = None
+    home: Path, database: PostgresTarget | str | None = None, lock_timeout: float | None = None
 ) -> Warehouse:
-    """PostgreSQL at `database_url` if given, else `<home>/warehouse.duckdb`. `lock_timeout`
-    (seconds) bounds the wait for another run's write; each backend has a default."""
+    """PostgreSQL at `database` (a target, or a URL) if given, else
+    `<home>/warehouse.duckdb`. `lock_timeout` (seconds) bounds the wait for another run's
+    write; each backend has a default."""
     waits = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
-    if database_url:
+    if database:
         from e2i_synth.warehouse.postgres import PostgresWarehouse
 
-        return PostgresWarehouse(database_url, **waits)
+        return PostgresWarehouse(database, **waits)
     return DuckDBWarehouse(home / WAREHOUSE_FILE, **waits)
 
 

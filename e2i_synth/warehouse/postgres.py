@@ -13,24 +13,19 @@ set-based `INSERT ... SELECT`, which the table's policies check), so RLS stays o
 
 from __future__ import annotations
 
-import difflib
 import queue
-import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from itertools import chain
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-from psycopg.conninfo import conninfo_to_dict
 
-from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.spec import TableSpec
@@ -38,6 +33,7 @@ from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
+from e2i_synth.warehouse.target import PostgresTarget, as_target, scrub
 
 COPY_CHUNK_ROWS = 50_000
 COPY_AHEAD_CHUNKS = 8
@@ -47,80 +43,6 @@ NULL = ""
 string ("") stays an empty string and a text value spelled like a marker stays text."""
 LOCK_TIMEOUT_SECONDS = 600.0
 """How long a load waits for another load of the same scenario."""
-
-
-SCHEMES = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "postgresql+psycopg": "postgresql",
-    "postgresql+psycopg2": "postgresql",
-}
-"""URL schemes taken as PostgreSQL (libpq's two and SQLAlchemy's) and what psycopg gets."""
-EXAMPLE_URL = "postgresql://user:password@host:5432/database"
-SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def readable(conninfo: str) -> bool:
-    """psycopg can parse it (its parse errors quote the whole string, so never show them)."""
-    try:
-        conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
-        return False
-    return True
-
-
-def parse_database_url(url: str) -> str:
-    """E2I_DATABASE_URL as psycopg reads it; any other database or a typo is one error
-    naming the scheme, never the rest of the URL (which holds the password)."""
-    others = ", ".join(f"{name}://" for name in SCHEMES if name != "postgresql")
-    accepted = f"write {EXAMPLE_URL} ({others} work too)"
-    match = SCHEME.match(url.strip())
-    if not match:
-        if "=" in url and readable(url):
-            return url  # libpq's key=value form: "host=db dbname=e2i user=loader"
-        raise ConfigError(
-            f"E2I_DATABASE_URL is neither a URL nor key=value connection settings: {accepted}"
-        )
-    scheme = match.group(1).lower()
-    if scheme not in SCHEMES:
-        guess = difflib.get_close_matches(scheme, SCHEMES, n=1)
-        hint = f" (did you mean {guess[0]}://?)" if guess else ""
-        raise ConfigError(
-            f"E2I_DATABASE_URL has scheme {scheme!r}{hint}, but the warehouse is PostgreSQL "
-            f"or, without the variable, DuckDB: {accepted}"
-        )
-    normalized = f"{SCHEMES[scheme]}://{url.strip()[match.end() :]}"
-    if not readable(normalized):
-        raise ConfigError(
-            f"E2I_DATABASE_URL cannot be read as a {scheme}:// URL (check brackets, "
-            f"@ and percent-encoding of special characters): {accepted}"
-        )
-    return normalized
-
-
-def describe(url: str) -> str:
-    """host:port/database as user, never the password."""
-    try:
-        info = conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the database in E2I_DATABASE_URL (unparsable URL)"
-    host = info.get("host") or "localhost"
-    return (
-        f"database {info.get('dbname', '?')!r} at {host}:{info.get('port') or 5432} "
-        f"as {info.get('user') or 'the current user'!r}"
-    )
-
-
-def scrub(message: str, url: str) -> str:
-    """The message with the URL's password, as written and as decoded, replaced by ***."""
-    passwords = set()
-    with suppress(psycopg.ProgrammingError):
-        passwords.add(conninfo_to_dict(url).get("password") or "")
-    with suppress(ValueError):
-        passwords.add(urlsplit(url).password or "")
-    for password in sorted(passwords - {""}, key=len, reverse=True):
-        message = message.replace(password, "***")
-    return message
 
 
 OWNER_FIX = (
@@ -162,7 +84,7 @@ def fix_for(exc: psycopg.Error) -> str:
 
 
 def database_error(
-    exc: psycopg.Error, url: str, doing: str, fix: str | None = None
+    exc: psycopg.Error, target: PostgresTarget, doing: str, fix: str | None = None
 ) -> WarehouseError:
     """One line naming the target, the innermost cause (password scrubbed) and the fix."""
     primary, detail = exc.diag.message_primary, exc.diag.message_detail or ""
@@ -170,9 +92,8 @@ def database_error(
         cause = " ".join(f"{primary}. {detail}".split()) if detail.startswith("Key ") else primary
     else:
         cause = innermost(exc)
-    cause = scrub(cause, url)
     return WarehouseError(
-        f"{doing} failed on PostgreSQL {describe(url)}: {cause}; {fix or fix_for(exc)}"
+        f"{doing} failed on PostgreSQL {target}: {scrub(cause, target)}; {fix or fix_for(exc)}"
     )
 
 
@@ -321,25 +242,27 @@ class PostgresWarehouse:
     """Loads of one scenario take turns (an advisory lock keyed by the scenario, waiting
     up to `lock_timeout` seconds); loads of different scenarios run in parallel."""
 
-    def __init__(self, url: str, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> None:
-        self.url = parse_database_url(url)
+    def __init__(
+        self, database: PostgresTarget | str, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+    ) -> None:
+        self.target = as_target(database)
         self.lock_timeout = lock_timeout
 
     @contextmanager
     def connect(self, doing: str = "query") -> Iterator[psycopg.Connection]:
         """A connection; any database error inside becomes one scrubbed WarehouseError."""
         try:
-            connection = psycopg.connect(self.url, connect_timeout=5)
+            connection = psycopg.connect(self.target.conninfo(), connect_timeout=5)
         except psycopg.Error as exc:
-            reason = scrub(" ".join(str(exc).split()), self.url)
+            reason = scrub(" ".join(str(exc).split()), self.target)
             raise WarehouseError(
-                f"cannot connect to PostgreSQL {describe(self.url)}: {reason} "
+                f"cannot connect to PostgreSQL {self.target}: {reason} "
                 "(check E2I_DATABASE_URL and that the server is running)"
             ) from None
         try:
             yield connection
         except psycopg.Error as exc:
-            raise database_error(exc, self.url, doing) from None
+            raise database_error(exc, self.target, doing) from None
         finally:
             connection.close()
 
@@ -361,7 +284,7 @@ class PostgresWarehouse:
                     for statement in role_statements(migrations.LEDGER):
                         con.execute(statement)
             except psycopg.errors.InsufficientPrivilege as exc:
-                raise database_error(exc, self.url, doing, OWNER_FIX) from None
+                raise database_error(exc, self.target, doing, OWNER_FIX) from None
 
     def status(self) -> tuple[list[str], list[str], dict[str, int]]:
         """Applied and pending migration names, and rows per existing table: in a READ ONLY
@@ -410,7 +333,7 @@ class PostgresWarehouse:
             cur.execute(scenario_lock_sql(), [key])
         except psycopg.errors.LockNotAvailable:
             raise WarehouseError(
-                f"another load of {key} into PostgreSQL {describe(self.url)} has held the "
+                f"another load of {key} into PostgreSQL {self.target} has held the "
                 f"scenario for over {self.lock_timeout:g} s; wait for it to finish and retry"
             ) from None
 
@@ -467,7 +390,7 @@ class PostgresWarehouse:
     def read_results(self, run_ids: Sequence[str]) -> pd.DataFrame:
         if RESULTS_SPEC.name not in self.tables():
             raise WarehouseError(
-                f"no validation results in PostgreSQL {describe(self.url)} yet; run "
+                f"no validation results in PostgreSQL {self.target} yet; run "
                 "`e2i-synth materialize` or `e2i-synth validate` first"
             )
         return self.select(RESULTS_SPEC, "WHERE run_id = ANY(%s)", [list(run_ids)])

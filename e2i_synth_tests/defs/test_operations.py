@@ -22,6 +22,7 @@ from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.warehouse import open_warehouse
+from e2i_synth.warehouse.target import parse_database_url
 from e2i_synth_tests.conftest import CliResult, frames_of, invoke_cli
 
 MARKER = "Sekr3tMarkerPw9"
@@ -147,12 +148,10 @@ def test_a_password_never_reaches_run_config_storage_logs_or_output(
 
 
 def test_run_config_holds_no_database_url():
-    settings = Settings(
-        home=Path("/tmp/h"), n_patients=N, seed=1, database_url=f"postgresql://u:{MARKER}@h/d"
-    )
-    assert MARKER not in repr(run_config(settings, True)) and "database_url" not in repr(
-        run_config(settings, True)
-    )
+    database = parse_database_url(f"postgresql://u:{MARKER}@h/d")
+    settings = Settings(home=Path("/tmp/h"), n_patients=N, seed=1, database=database)
+    config = repr(run_config(settings, True))
+    assert MARKER not in config and "database" not in config and "'h'" not in config
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from e2i_synth.settings import Settings
+from e2i_synth.settings import Settings, Tracking
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.registry import (
     DONORS_FILE,
@@ -41,22 +41,27 @@ def server(mlflow_server):
         time.sleep(0.5)
 
 
-def tracking_uri(home) -> str:
-    return Settings.from_env(home=home).tracking_uri
+def tracking_of(home) -> Tracking:
+    return Settings.from_env(home=home).tracking
 
 
-def test_tracking_uri_defaults_to_sqlite_under_home(tmp_path, monkeypatch):
+def test_tracking_defaults_to_sqlite_under_home(tmp_path, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    assert tracking_uri(tmp_path) == f"sqlite:///{tmp_path}/mlflow.db"
+    assert tracking_of(tmp_path).uri == f"sqlite:///{tmp_path}/mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
-    assert tracking_uri(tmp_path) == "http://tracking.example:5000"
+    assert tracking_of(tmp_path).uri == "http://tracking.example:5000"
 
 
-def test_tracking_target_hides_a_password(tmp_path, monkeypatch):
+def test_a_server_password_stays_out_of_the_uri_mlflow_gets(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "https://ops:s3cret-pw@tracking.example:5000/x")
-    settings = Settings.from_env(home=tmp_path)
-    assert settings.tracking_uri.count("s3cret-pw") == 1
-    assert settings.tracking_target == "https://ops:***@tracking.example:5000/x"
+    tracking = tracking_of(tmp_path)
+    assert (tracking.uri, tracking.username, tracking.password) == (
+        "https://tracking.example:5000/x",
+        "ops",
+        "s3cret-pw",
+    )
+    assert str(tracking) == "https://ops:***@tracking.example:5000/x"
+    assert "s3cret" not in repr(tracking) + repr(Settings.from_env(home=tmp_path))
 
 
 @pytest.mark.slow
@@ -64,9 +69,9 @@ def test_server_holds_run_and_registered_model(server, generator, frame, monkeyp
     import mlflow
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
-    uri = tracking_uri(tmp_path)
-    assert uri == server
-    registered = log_generator(generator, frame, uri)
+    tracking = tracking_of(tmp_path)
+    assert tracking.uri == server
+    registered = log_generator(generator, frame, tracking)
     assert generator.mlflow_run_id == registered.run_id
     assert generator.model_version == registered.version
 
@@ -84,7 +89,7 @@ def test_server_holds_run_and_registered_model(server, generator, frame, monkeyp
     version = client.get_model_version(registered.name, registered.version)
     assert version.run_id == registered.run_id
 
-    loaded = load_generator(registered.name, registered.version, uri)
+    loaded = load_generator(registered.name, registered.version, tracking)
     assert loaded.model_id == generator.model_id
     twins = generator.generate(200).twins
     again = loaded.generate(200).twins
@@ -99,16 +104,16 @@ def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capf
     """...without MLflow's warning about the serialization we chose or its registry lines
     on stderr (a `materialize` of 15 scenarios printed 45 of them)."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    registered = log_generator(generator, frame, tracking_uri(tmp_path))
+    registered = log_generator(generator, frame, tracking_of(tmp_path))
     printed = capfd.readouterr()
     assert "Successfully registered" not in printed.err + printed.out
     assert not [r for r in caplog.records if "cloudpickle" in r.getMessage()]
     assert registered.version == "1"
     assert (tmp_path / "mlflow.db").is_file()
     assert any((tmp_path / "mlartifacts").rglob("MLmodel"))
-    assert latest_version(registered.name, tracking_uri(tmp_path)) == "1"
+    assert latest_version(registered.name, tracking_of(tmp_path)) == "1"
     with pytest.raises(TwinError, match=r"no registered twin model 'other'.*twins train"):
-        latest_version("other", tracking_uri(tmp_path))  # a store that has others
+        latest_version("other", tracking_of(tmp_path))  # a store that has others
 
 
 def open_experiment(uri: str, barrier) -> str:

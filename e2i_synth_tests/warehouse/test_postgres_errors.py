@@ -9,6 +9,7 @@ import pytest
 from e2i_synth.errors import E2IError
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.postgres import PostgresWarehouse, database_error, public_tables
+from e2i_synth.warehouse.target import parse_database_url
 from e2i_synth_tests.warehouse.conftest import MARKER, with_user
 
 pytestmark = pytest.mark.postgres
@@ -70,8 +71,8 @@ def test_reading_results_before_any_validation_is_a_clear_error(postgres_databas
 
 
 def test_the_password_never_reaches_the_message_even_if_the_server_echoes_it():
-    url = f"postgresql://loader:{MARKER}@db.example:5432/e2i"
+    target = parse_database_url(f"postgresql://loader:{MARKER}@db.example:5432/e2i")
     echoed = psycopg.errors.InsufficientPrivilege(f"password authentication for {MARKER}")
-    message = str(database_error(echoed, url, "load kisqali|confounded"))
+    message = str(database_error(echoed, target, "load kisqali|confounded"))
     assert MARKER not in message and "***" in message
     assert "database 'e2i' at db.example:5432 as 'loader'" in message

@@ -95,10 +95,10 @@ def story_dataset(
     settings = warehouse.settings()
     key = context.partition_key
     engines = {}
-    if settings.database_url:
+    if settings.database:
         from e2i_synth.stories.postgres import postgres_engine
 
-        engines["postgres"] = postgres_engine(settings.database_url)
+        engines["postgres"] = postgres_engine(settings.database)
     build = build_story(
         load_story(story_file(settings.home, key)),
         engines,

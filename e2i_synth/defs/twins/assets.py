@@ -121,7 +121,7 @@ def twin_tables(
             f"`e2i-synth materialize --brand {scenario.brand} --dgp {scenario.dgp}` first"
         )
     world = cached_world(scenario, settings.n_patients, settings.seed)
-    run = run_scenario(world, profiles, tracking_uri=warehouse.settings().tracking_uri)
+    run = run_scenario(world, profiles, tracking=warehouse.settings().tracking)
     frames = scenario_tables(run)
     results = [r for r in run_twin_checks(frames) if (r.table, r.check) in CHECKED]
     blocking = [r for r in results if not r.passed and r.check not in NON_BLOCKING]
