@@ -81,6 +81,45 @@ LIBRARIES_IMPORTED_BY_TESTS = (
 """Imported inside functions by the modules under test: a whole run imports them anyway."""
 
 
+TIERS = ("fast", "integration", "e2e")
+"""fast: pure functions and small worlds, the loop after every change (`pytest -m fast`);
+integration: Dagster runs (all of `defs/`), PostgreSQL, MLflow, whole commands, statistics
+over many seeds; e2e: browser, several processes, signals, the wheel, README snippets,
+containers and pods."""
+INTEGRATION_PATHS = (
+    "e2i_synth_tests/defs/",  # the Dagster layer: its tests run Dagster
+    "e2i_synth_tests/test_cli.py",  # whole commands
+    "e2i_synth_tests/test_readme.py",  # the README's commands
+    "e2i_synth_tests/twins/test_registry.py",  # MLflow stores
+)
+"""Modules whose every test is at least integration (an `e2e` mark still raises one)."""
+
+
+def tier_of(item: pytest.Item) -> str:
+    """A test's tier: its own mark, raised by what it needs (a browser is end-to-end; a
+    PostgreSQL server or a module of INTEGRATION_PATHS at least integration)."""
+    marks = {m.name for m in item.iter_markers()}
+    if marks & {"e2e", "browser"}:
+        return "e2e"
+    if marks & {"integration", "postgres"} or item.nodeid.startswith(INTEGRATION_PATHS):
+        return "integration"
+    return "fast"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test its tier's mark before `-m` selects (so `-m fast` and `-m 'not e2e'`
+    work), and record the tier (and whether it needs PostgreSQL or a browser) in the JUnit
+    file, which CI reads for its counts."""
+    for item in items:
+        tier = tier_of(item)
+        item.add_marker(tier)
+        item.user_properties.append(("tier", tier))
+        for needs in ("postgres", "browser"):
+            if item.get_closest_marker(needs):
+                item.user_properties.append(("needs", needs))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Freeze what lives as long as the run: the libraries (Dagster, MLflow, DoWhy, pandas:
     half a million objects), imported now, so that every later garbage collection, automatic

@@ -24,7 +24,7 @@ def run_cli(*args: str, home, database_url: str | None = None) -> CliResult:
     return invoke_cli(*args, env=env)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_materialize_prints_progress_and_summary(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "E2I_DATABASE_URL")}
     env["E2I_HOME"] = str(tmp_path)
@@ -54,7 +54,7 @@ def test_materialize_prints_progress_and_summary(tmp_path):
     assert "<svg" in report and "cate region=west" in report
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_validate_rechecks_stored_scenarios_and_fails_on_a_shifted_truth(tmp_path):
     # Stored as `materialize` stores it, at 10,000 units (a 0.1 shift is over five SE).
     scenario = Scenario("fabhalta", "confounded")
@@ -144,7 +144,7 @@ def test_non_writable_home_is_reported(tmp_path):
     assert "is not writable" in result.stderr and "E2I_HOME" in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_materialize_and_validate_into_postgres(tmp_path, postgres_database):
     scenario = ["--brand", "fabhalta", "--dgp", "selection_bias"]

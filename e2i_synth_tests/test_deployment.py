@@ -111,7 +111,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_code_server_command_serves_definitions_the_workspace_can_load(tmp_path):
     """The `code` service's command, then what the webserver does with its workspace."""
     bin_dir = Path(sys.executable).parent

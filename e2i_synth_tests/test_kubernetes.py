@@ -100,7 +100,7 @@ def run_pod(job: V1Job, secrets: dict[str, dict[str, str]], local: dict[str, Pat
     return subprocess.run(container.args, env=environment, timeout=600).returncode
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_runs_are_kubernetes_jobs_with_secrets_by_reference_and_run_to_success(
     tmp_path, monkeypatch, postgres_database

@@ -6,7 +6,7 @@ DAGSTER_HOME unset, so `./.e2i` is the home. E2I_SCALE=300 keeps the scenarios s
 the README's own one-scenario `materialize` fills the warehouse first. Shell snippets run
 in README order, each in one bash; Python snippets run in order in one namespace. The few
 that cannot run here are listed in SKIPPED with the reason and where they are covered.
-Snippets that need the small scale (those building twins, or asking for it) run in a slow
+Snippets that need the small scale (those building twins, or asking for it) run in an e2e
 test on a small-scale scenario.
 """
 
@@ -66,7 +66,7 @@ variable pointing at a fresh test database."""
 
 TWINS_TRAIN = "e2i-synth twins train"
 SMALL_SCALE_MARKS = (TWINS_TRAIN, "dagster asset materialize", "--scale small")
-"""Snippets holding one of these need the small scale, and run in the slow test on a
+"""Snippets holding one of these need the small scale, and run in the e2e test on a
 small-scale scenario: twins train on at least 1,000 HCP-quarters (3,000 patients give
 1,440, 300 give 144), Dagster's own `asset materialize` builds the twins at any scale
 (`e2i-synth` leaves them out below the small scale), and some ask for it themselves."""
@@ -153,7 +153,7 @@ def test_every_skipped_snippet_is_still_in_the_readme():
     assert any(line.startswith(MATERIALIZE) for line in first_lines)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_shell_snippets_run(checkout):
     failures, timings = [], []
     for snippet in snippets("bash"):
@@ -168,7 +168,7 @@ def test_shell_snippets_run(checkout):
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_postgres_snippets_run(checkout, postgres_database):
     ran = 0
@@ -181,7 +181,7 @@ def test_postgres_snippets_run(checkout, postgres_database):
     assert ran == len(ON_POSTGRES)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_small_scale_snippets_run(tmp_path):
     root = materialized_checkout(tmp_path, "small")
     ran = []
@@ -193,7 +193,7 @@ def test_small_scale_snippets_run(tmp_path):
     assert any(TWINS_TRAIN in code for code in ran)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_python_snippets_run_in_order_in_one_namespace(checkout, monkeypatch):
     monkeypatch.chdir(checkout)
     for name, value in user_env(checkout).items():

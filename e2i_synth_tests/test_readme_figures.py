@@ -38,6 +38,6 @@ def test_small_row_count_is_what_is_generated():
     assert generated_rows(SCALES["small"]) == stated_rows("small")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_full_row_count_is_what_is_generated():
     assert generated_rows(SCALES["full"]) == stated_rows("full")

@@ -138,7 +138,7 @@ def dagster_materialize(home: Path, url: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_dagster_runs_store_and_log_no_piece_of_the_password(tmp_path):
     with role_owning_a_database(WORST) as database:
@@ -157,7 +157,7 @@ def test_dagster_runs_store_and_log_no_piece_of_the_password(tmp_path):
     assert files_leaking(tmp_path, WORST) == []
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_failed_dagster_run_stores_the_target_and_no_piece_of_the_password(tmp_path):
     result = dagster_materialize(tmp_path, url_of(WORST, "loader", "127.0.0.1:1", "warehouse"))
     assert result.returncode == 1

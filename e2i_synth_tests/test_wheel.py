@@ -21,7 +21,7 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_a_wheel_installed_in_a_fresh_venv_migrates_and_materializes(tmp_path, postgres_database):
     run(

@@ -101,7 +101,7 @@ def test_user_estimators_module_is_importable_by_path():
     assert load_estimator(f"{USER}.raises") is user_estimators.raises
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_aipw_coverage_is_nominal_over_30_seeds_on_three_representative_variants():
     """95% intervals against the sample ATE, 30 seeds x 3 variants at 3,000 patients
     (measured: 0.93, 0.97, 1.00; 0.967 overall): each variant's coverage within 3 binomial

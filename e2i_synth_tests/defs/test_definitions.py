@@ -106,7 +106,7 @@ def test_validating_a_scenario_that_is_not_stored_names_it(materialized):
     assert "fabhalta|time_series is not in the warehouse" in run.failures[0]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_same_seed_gives_byte_identical_warehouses_serial_or_in_workers(tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     paths = []
@@ -145,7 +145,7 @@ def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated
     assert not gate["passed"].any()
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     isolated_home, monkeypatch
 ):
@@ -166,7 +166,7 @@ def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     assert not dagster_instance(settings).get_run_by_id(run.run_id).is_success
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_dagster_cli_materializes_one_partition(tmp_path):
     env = {
         **os.environ,
@@ -198,7 +198,7 @@ def test_dagster_cli_materializes_one_partition(tmp_path):
     assert counts["patient_journeys"] == N
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_workspace_file_loads_the_code_location(tmp_path):
     """What `dagster dev -w workspace.yaml` loads, validated by Dagster's own command."""
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")

@@ -78,7 +78,7 @@ class RecordingDocker:
         )
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_runs_in_containers_get_the_environment_by_name_and_run_to_success(
     tmp_path, monkeypatch, postgres_database
 ):

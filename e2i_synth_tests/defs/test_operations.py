@@ -91,7 +91,7 @@ def marker_hits(paths: list[Path]) -> list[str]:
     return hits
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_a_password_never_reaches_run_config_storage_logs_or_output(
     tmp_path, postgres_database, second_postgres_database
@@ -154,7 +154,7 @@ def test_run_config_holds_no_database_url():
     assert MARKER not in config and "database" not in config and "'h'" not in config
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path):
     home = tmp_path / "e2i"
     env = cli_env(home)
@@ -175,7 +175,7 @@ def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path)
     assert len(instance.get_runs()) == 4
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_four_runs_at_once_into_postgres_and_two_loads_of_one_scenario(tmp_path, postgres_database):
     env = cli_env(tmp_path / "e2i", postgres_database)
@@ -203,7 +203,7 @@ def test_a_scale_beyond_memory_is_refused_with_what_fits(tmp_path):
     assert "GiB at its peak" in result.stderr and "largest scale that fits" in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_path):
     store = open_warehouse(tmp_path)  # stored as `materialize` stores them
     for s in FOUR[:2]:
@@ -219,9 +219,9 @@ def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_
 
 @pytest.mark.parametrize(
     ("sig", "code"),
-    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)],
+    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.e2e)],
 )
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp_path, sig, code):
     env = cli_env(tmp_path, E2I_SCALE=str(N))
     proc = start_cli("materialize", env=env)
@@ -274,7 +274,7 @@ def test_a_parent_selected_alone_keeps_every_key_valid_in_duckdb(tmp_path, monke
     check_subset_keeps_keys(tmp_path, monkeypatch, None)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.postgres
 def test_a_parent_selected_alone_keeps_every_key_valid_in_postgres(
     tmp_path, monkeypatch, postgres_database

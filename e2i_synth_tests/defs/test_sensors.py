@@ -25,7 +25,7 @@ def tick(instance, home, cursor):
     return [r.partition_key for r in result.run_requests or []], result.cursor
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_an_edit_outside_a_run_requests_a_recheck_of_that_scenario_only(isolated_home):
     settings = Settings.from_env(scale=300, seed=2)
     run_scenarios(settings, [EDITED, UNTOUCHED])

@@ -28,8 +28,8 @@ from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.defs.runner import ScenarioRun, run_scenarios
 from e2i_synth.settings import Scenario, Settings
 
-# Each test drives a Dagster webserver in Chromium: end to end, so in the slow run.
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# Each test drives a Dagster webserver in Chromium: the e2e tier.
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / ".e2i-artifacts" / "ui"

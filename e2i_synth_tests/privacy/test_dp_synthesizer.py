@@ -25,8 +25,8 @@ MIXED_DOMAINS = {
 }
 """The mixed table's public domains (its columns are not the catalog's)."""
 
-# Fitting MST (OpenDP's private marginals, then a graphical model) dominates: slow run.
-pytestmark = pytest.mark.slow
+# Fitting MST (OpenDP's private marginals, then a graphical model) dominates: the integration tier.
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

@@ -288,7 +288,7 @@ def race(url: str, name: str, barrier, results) -> None:
         results.put("refused")
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_two_processes_racing_for_the_last_epsilon_get_one_answer(owner_url, url, who):
     name = budget(owner_url, 1.0)
     context = multiprocessing.get_context("spawn")  # jax (the DP tests) makes fork unsafe

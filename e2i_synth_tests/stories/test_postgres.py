@@ -6,7 +6,7 @@ from e2i_synth.stories.postgres import postgres_engine
 from e2i_synth_tests.stories.conftest import EXAMPLES, example
 
 
-@pytest.mark.slow  # two whole 20,000-patient builds, loaded into PostgreSQL
+@pytest.mark.integration  # two whole 20,000-patient builds, loaded into PostgreSQL
 @pytest.mark.postgres
 def test_shipped_stories_pass_on_postgres_too(postgres_database):
     for name in EXAMPLES:

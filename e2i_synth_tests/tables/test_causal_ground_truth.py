@@ -65,7 +65,7 @@ def test_default_scenarios_state_dowhys_adjustment_sets(brand, dgp):
     "suite",
     [
         "smoke",
-        pytest.param("standard", marks=pytest.mark.slow),  # 128 variants
+        pytest.param("standard", marks=pytest.mark.integration),  # 128 variants
         "unobserved",
         "dose",
         "selection",

@@ -86,7 +86,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory):
     """A local MLflow tracking server, started as a user would (only by a run that has a
-    test needing it: those are slow tests); its process group is ended after."""
+    test needing it: end-to-end tests); its process group is ended after."""
     folder = tmp_path_factory.mktemp("mlflow")
     port = free_port()
     log = folder / "server.log"

@@ -91,7 +91,7 @@ def test_filters_restrict_the_donors(generator):
     )
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_same_seed_same_twins_and_results(generator, population):
     from e2i_synth.twins.simulation import simulate
 

@@ -64,7 +64,7 @@ def test_a_server_password_stays_out_of_the_uri_mlflow_gets(tmp_path, monkeypatc
     assert "s3cret" not in repr(tracking) + repr(Settings.from_env(home=tmp_path))
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_server_holds_run_and_registered_model(server, generator, frame, monkeypatch, tmp_path):
     import mlflow
 
@@ -127,7 +127,7 @@ def open_experiment(uri: str, barrier) -> str:
     return _experiment_id(mlflow, "digital_twin_hcp_kisqali", uri)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_workers_starting_at_once_share_one_new_store_and_experiment(tmp_path):
     """Scenarios trained at once in worker processes all open a fresh local store and the
     brand's experiment at the same moment: one store, one experiment, no error (without

@@ -16,7 +16,7 @@ from e2i_synth_tests.conftest import ESTIMATION_UNITS
 SEEDS = range(100)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("dgp", list(DGPS))
 def test_intervals_cover_and_estimates_are_unbiased(dgp):
     table = calibrate(dgp, SEEDS, ESTIMATION_UNITS)

@@ -49,7 +49,7 @@ def test_parts_read_back_as_the_one_piece_tables(written):
             assert run.rows[name] == len(frames[name])
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_worker_processes_write_the_same_parts(written, tmp_path):
     out, _, _ = written
     parallel = tmp_path / "parallel"

@@ -60,7 +60,7 @@ def read_repeatedly(path: str, start, errors) -> None:
         raise
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_concurrent_writers_and_readers_in_processes_all_succeed(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     spawn = multiprocessing.get_context("spawn")

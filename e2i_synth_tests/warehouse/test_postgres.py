@@ -40,7 +40,7 @@ def corrupt(frames: dict, table: str, column: str, value) -> dict:
     return frames
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_all_fifteen_small_scenarios_load_with_exact_counts(postgres_database):
     store = PostgresWarehouse(postgres_database)
     for scenario in select_scenarios():

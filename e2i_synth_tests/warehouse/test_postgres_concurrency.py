@@ -35,7 +35,7 @@ def load(url: str, scenario: Scenario, start, errors) -> None:
         raise
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_concurrent_loads_of_one_scenario_take_turns(postgres_database):
     PostgresWarehouse(postgres_database).migrate()
     spawn = multiprocessing.get_context("spawn")

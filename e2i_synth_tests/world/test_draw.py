@@ -91,7 +91,7 @@ def test_naive_contrast_is_close_without_strong_confounding(dgp):
     assert abs(naive_contrast(frame, TREATMENT_COLUMN, OUTCOME_COLUMN) - overall_truth(dgp)) < 0.05
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("dgp", list(DGPS))
 def test_adjusted_estimator_is_unbiased_over_seeds(dgp):
     """Mean bias over 20 seeds within 3 standard errors of that mean (and below 0.01)."""

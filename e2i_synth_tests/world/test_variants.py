@@ -159,7 +159,7 @@ def test_variant_adjustment_columns_are_dowhys_efficient_set(dgp, knobs):
     assert set(identified.get_backdoor_variables()) == set(row["adjustment_columns"])
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_variants_are_independent_replications_but_reproducible():
     a = variant("confounded", "nonlinear=true", n=500)
     assert np.array_equal(a.y0, variant("confounded", "nonlinear=true", n=500).y0)

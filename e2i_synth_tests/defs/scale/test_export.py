@@ -71,7 +71,7 @@ def celery_workers(homes):
         yield started
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_celery_workers_execute_the_scenarios_and_write_the_same_files(
     homes, celery_workers, monkeypatch
 ):
@@ -121,7 +121,7 @@ def assert_same_tables(one, two) -> None:
         ), table
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_chunks_on_celery_workers_write_the_parts_of_one_process(homes, celery_workers, tmp_path):
     """4 chunks, each a celery task, on 2 workers; then the scenario rows and the checks."""
     queue, _ = celery_workers

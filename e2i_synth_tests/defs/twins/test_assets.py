@@ -35,7 +35,7 @@ def test_twin_assets_sit_downstream_of_the_core_tables():
     assert defs.resolve_job_def("generate_twins").partitions_def is not None
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     resources = {
@@ -58,7 +58,7 @@ def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch
     assert (isolated_home / "mlflow.db").is_file()
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_deploy_off_truth_blocks_the_twin_load(isolated_home, monkeypatch):
     """A deploy off truth by more than its family-wise band fails the run with one message
     naming the check and the intervention, and no twin table of the scenario is written."""
