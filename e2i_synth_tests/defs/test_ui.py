@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from e2i_synth.cli import report_and_verdict
+from e2i_synth.cli.runs import report_and_verdict
 from e2i_synth.defs.definitions import VALIDATE_JOB, defs
 from e2i_synth.defs.instance import dagster_instance
 from e2i_synth.defs.runner import ScenarioRun, run_scenarios
