@@ -37,8 +37,6 @@ def benchmark(
 ) -> None:
     """Score estimators on a suite's variants against the exact truth: bias, RMSE and 95%
     CI coverage, printed and written as CSV and HTML under $E2I_HOME/reports."""
-    from e2i_synth.benchmark.estimators import BASELINES
-    from e2i_synth.benchmark.run import load_estimator, run_benchmark, score, write_report
     from e2i_synth.benchmark.suite import load_suite, suite_names
 
     if list_only and suite is None:
@@ -51,6 +49,10 @@ def benchmark(
     if list_only:
         click.echo("\n".join(v.label for v in variants))
         return
+    # the estimators and their runner load when they run, not for a listing
+    from e2i_synth.benchmark.estimators import BASELINES
+    from e2i_synth.benchmark.run import load_estimator, run_benchmark, score, write_report
+
     settings = Settings.from_env(scale=scale, seed=seed)
     chosen = {name: load_estimator(name) for name in estimators} or dict(BASELINES)
     ensure_writable_home(settings.home)

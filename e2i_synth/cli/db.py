@@ -14,14 +14,14 @@ def db() -> None:
 
 
 def postgres_warehouse():
-    from e2i_synth.warehouse.postgres import PostgresWarehouse
-
     settings = Settings.from_env()
     if not settings.database:
         raise E2IError(
             "db commands manage PostgreSQL: set E2I_DATABASE_URL, e.g. "
             "postgresql://user@host:5432/database"
         )
+    from e2i_synth.warehouse.postgres import PostgresWarehouse  # once there is a URL
+
     return PostgresWarehouse(settings.database), settings
 
 

@@ -58,14 +58,6 @@ def materialize(
 ) -> None:
     """Generate and check scenarios through Dagster into the warehouse (DuckDB in
     $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
-    import pandas as pd
-
-    from e2i_synth.defs.runner import run_scenarios
-    from e2i_synth.tables import TABLE_NAMES
-    from e2i_synth.twins.pipeline import supports_scale, training_rows_at
-    from e2i_synth.twins.training import MIN_TRAINING_ROWS
-    from e2i_synth.warehouse import open_warehouse
-
     settings = Settings.from_env(scale=scale, seed=seed)
     scenarios = select_scenarios(brand, dgp)
     if knobs:
@@ -77,6 +69,22 @@ def materialize(
         check_in_memory(settings, scenarios)
         return
     ensure_writable_home(settings.home)
+    run_through_dagster(settings, scenarios, workers, twins)
+
+
+def run_through_dagster(
+    settings: Settings, scenarios: list[Scenario], workers: int, twins: bool
+) -> None:
+    """The checked arguments' run: Dagster and the twins' stack load only now, so a bad
+    argument is reported at once."""
+    import pandas as pd
+
+    from e2i_synth.defs.runner import run_scenarios
+    from e2i_synth.tables import TABLE_NAMES
+    from e2i_synth.twins.pipeline import supports_scale, training_rows_at
+    from e2i_synth.twins.training import MIN_TRAINING_ROWS
+    from e2i_synth.warehouse import open_warehouse
+
     open_warehouse(settings.home, settings.database).ping()
     click.echo(
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "

@@ -51,6 +51,8 @@ def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
 
 
 def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
+    """The checked scenario and its settings: each command asks for them before it imports
+    the twins' stack (scikit-learn, MLflow), so a bad argument is reported at once."""
     from e2i_synth.settings import parse_brand, parse_dgp
 
     settings = Settings.from_env(scale=scale, seed=seed)
@@ -68,9 +70,9 @@ def twins() -> None:
 @twin_scenario_options
 def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> None:
     """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import train_and_register
 
-    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     generator, registered = train_and_register(
         scenario, settings.n_patients, settings.seed, tracking
     )
@@ -91,9 +93,9 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
 def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
     """Sample new twins (not copies) from the registered model's training population."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import load_registered
 
-    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     generator = load_registered(scenario, tracking, version)
     population = generator.generate(n_twins, parse_twin_filters(filters), settings.seed)
     click.echo(
@@ -132,6 +134,7 @@ def twins_simulate(
     version,
 ) -> None:
     """Simulate an intervention on new twins; print the result and the truth beside it."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.simulation import InterventionConfig
     from e2i_synth.twins.workflows import (
         intervention_layer,
@@ -139,7 +142,6 @@ def twins_simulate(
         simulate_against_truth,
     )
 
-    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     config = InterventionConfig.parse(
         {
             "intervention_type": intervention,
@@ -178,9 +180,9 @@ def twins_simulate(
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
-    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
     history, experiment = track_fidelity(

@@ -46,10 +46,10 @@ def stored_scenarios(
 def validate(brand: str | None, dgp: str | None) -> None:
     """Re-run every check on the stored scenarios (all of them by default), without
     regenerating them."""
-    from e2i_synth.defs.runner import run_scenarios
-
     settings = Settings.from_env()
     scenarios, missing = stored_scenarios(settings, brand, dgp)
+    from e2i_synth.defs.runner import run_scenarios  # Dagster loads once there is a run
+
     click.echo(
         f"validating {len(scenarios)} stored scenario(s) in {settings.target}: "
         + ", ".join(s.partition_key for s in scenarios)
