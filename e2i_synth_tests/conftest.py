@@ -71,14 +71,18 @@ def clear_frames() -> None:
 
 LIBRARIES_IMPORTED_BY_TESTS = (
     "dowhy",
+    "e2i_synth.defs.definitions",
     "matplotlib.pyplot",
     "mlflow",
     "psycopg",
+    "scipy.stats",
     "sklearn.ensemble",
     "sqlalchemy.orm",
     "statsmodels.api",
 )
-"""Imported inside functions by the modules under test: a whole run imports them anyway."""
+"""Imported inside functions by the modules under test and by the tests themselves (not
+when tests are collected), Dagster with the code location's definitions: a whole run
+imports them anyway."""
 
 
 TIERS = ("fast", "integration", "e2e")
@@ -126,8 +130,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     or `return_freed_memory`'s, skips them; one took 0.3 to 0.6 s with them, 120 modules in
     all. Frozen is what exists before the first test (the libraries and the test modules'
     constants), none of the tests' data, so no garbage the tests make is kept alive. A run of
-    a few tests skips this, not to import libraries it would not use."""
-    if len(session.items) < 100:
+    a few tests, or one that only collects, skips this, not to import libraries it would not
+    use."""
+    if len(session.items) < 100 or session.config.option.collectonly:
         return
     for library in LIBRARIES_IMPORTED_BY_TESTS:
         importlib.import_module(library)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 
 @dataclass(frozen=True)
@@ -23,6 +22,8 @@ def design(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 def backdoor_ols(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str]) -> Estimate:
     """Linear regression of the outcome on treatment plus the adjustment set (HC1 errors)."""
+    import statsmodels.api as sm
+
     x = sm.add_constant(np.column_stack([frame[treatment].astype(float), design(frame, adjust)]))
     fit = sm.OLS(frame[outcome].astype(float).to_numpy(), x).fit(cov_type="HC1")
     return Estimate(float(fit.params[1]), float(fit.bse[1]))
@@ -36,6 +37,8 @@ def naive_contrast(frame: pd.DataFrame, treatment: str, outcome: str) -> float:
 
 def ipw(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str]) -> float:
     """Hajek inverse-propensity weighting with a logistic propensity in the adjustment set."""
+    import statsmodels.api as sm
+
     t = frame[treatment].astype(float).to_numpy()
     y = frame[outcome].astype(float).to_numpy()
     fit = sm.Logit(t, sm.add_constant(design(frame, adjust))).fit(disp=0)

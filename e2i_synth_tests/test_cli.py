@@ -226,7 +226,7 @@ def test_db_migrate_init_and_status_are_idempotent(tmp_path, postgres_database):
 def test_progress_line_counts_the_tables_the_summary_adds_up(capsys):
     """A scenario's line gives the warehouse tables' rows (the summary's total sums the
     same tables) and the twin tables' rows apart, so the two figures agree."""
-    from e2i_synth.cli import progress_line
+    from e2i_synth.cli.runs import progress_line
     from e2i_synth.defs.runner import ScenarioRun
     from e2i_synth.tables import TABLE_NAMES
 

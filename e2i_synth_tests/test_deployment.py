@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from e2i_synth.defs.scale.jobs import QUEUE
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 DOCKER_WORKSPACE = REPO_ROOT / "docker" / "workspace.yaml"
@@ -46,6 +44,8 @@ def test_compose_has_the_services_wired_together():
 
 
 def test_celery_workers_share_the_broker_queue_and_storage_of_the_code_location():
+    from e2i_synth.defs.scale.jobs import QUEUE
+
     services = COMPOSE["services"]
     worker = services["celery-worker"]
     env = worker["environment"]

@@ -10,21 +10,19 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 import yaml
-from dagster import DagsterInstance, DagsterRunStatus, reconstructable
-from dagster._core.launcher.base import WorkerStatus
-from dagster_k8s import K8sRunLauncher
-from kubernetes.client import ApiClient, V1Job, V1JobStatus, V1ObjectMeta
-from kubernetes.client.rest import ApiException
 
-from e2i_synth.defs.scale.jobs import chunked_in_process_job
 from e2i_synth.scale.parquet import read_table
 from e2i_synth.settings import Scenario
 from e2i_synth.warehouse.chunked import chunked_folder
 from e2i_synth_tests.conftest import dagster_storage_hits
+
+if TYPE_CHECKING:
+    from kubernetes.client import V1Job
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MARKER = "Run-Pod-Secret-4q"
@@ -65,20 +63,29 @@ class RecordingBatchApi:
     reads report the status `finish` gave it (active until then)."""
 
     def __init__(self):
+        from kubernetes.client import V1JobStatus
+
         self.created: list[tuple[V1Job, str]] = []
         self.status: dict[tuple[str, str], V1JobStatus] = {}
 
     def create_namespaced_job(self, body: V1Job, namespace: str, **_):
+        from kubernetes.client import V1JobStatus
+
         self.created.append((body, namespace))
         self.status[(body.metadata.name, namespace)] = V1JobStatus(active=1)
         return body
 
     def read_namespaced_job_status(self, name: str, namespace: str, **_):
+        from kubernetes.client import V1Job, V1ObjectMeta
+        from kubernetes.client.rest import ApiException
+
         if (name, namespace) not in self.status:
             raise ApiException(status=404, reason="Not Found")
         return V1Job(metadata=V1ObjectMeta(name=name), status=self.status[(name, namespace)])
 
     def finish(self, job: V1Job, namespace: str, returncode: int) -> None:
+        from kubernetes.client import V1JobStatus
+
         done = {"succeeded": 1} if returncode == 0 else {"failed": 1}
         self.status[(job.metadata.name, namespace)] = V1JobStatus(active=0, **done)
 
@@ -109,6 +116,13 @@ def test_runs_are_kubernetes_jobs_with_secrets_by_reference_and_run_to_success(
     service account, the Secret by reference, the shared volume, resources, Dagster's
     execute_run command), no password in it or in Dagster's storage, and its command run
     here in the pod's environment to a successful run and its Parquet output."""
+    from dagster import DagsterInstance, DagsterRunStatus, reconstructable
+    from dagster._core.launcher.base import WorkerStatus
+    from dagster_k8s import K8sRunLauncher
+    from kubernetes.client import ApiClient
+
+    from e2i_synth.defs.scale.jobs import chunked_in_process_job
+
     config = load_yaml("docker", "dagster-k8s-runs.yaml")
     launcher_config = config["run_launcher"]["config"]
     dagster_home = tmp_path / "dagster"

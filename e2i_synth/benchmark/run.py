@@ -23,10 +23,8 @@ import pandas as pd
 
 from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate, applies
-from e2i_synth.benchmark.plots import leaderboard_figure
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
-from e2i_synth.validation.report import figure_svg
 
 Estimator = Callable[..., object]
 RESULT_COLUMNS = (
@@ -193,6 +191,10 @@ def knob_column(results: pd.DataFrame, knob: str) -> pd.Series:
 
 def write_report(results: pd.DataFrame, folder: Path, stem: str) -> tuple[Path, Path]:
     """Every run as CSV; the leaderboard (table and plot) and every run as one HTML page."""
+    # matplotlib and the validation report's stack load with a report, not with a run
+    from e2i_synth.benchmark.plots import leaderboard_figure
+    from e2i_synth.validation.report import figure_svg
+
     folder.mkdir(parents=True, exist_ok=True)
     csv, html = folder / f"{stem}.csv", folder / f"{stem}.html"
     results.to_csv(csv, index=False)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy.stats import linregress
 
 from e2i_synth.stories.model import Expectation, GoldenQuery
 from e2i_synth.stories.truth import Truths
@@ -95,6 +94,8 @@ def judge(expectation: Expectation, answer: pd.DataFrame, context: Context) -> s
     if kind == "trend":
         if len(values) < 3 or np.isnan(values).any():
             return f"trend needs at least 3 numeric rows of {spec.column}, got {len(values)}"
+        from scipy.stats import linregress  # SciPy loads with a trend to judge
+
         fit = linregress(np.arange(len(values)), values)
         first = fit.intercept
         change = fit.slope * (len(values) - 1) / abs(first) if first else np.inf * fit.slope

@@ -25,7 +25,6 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
 from e2i_synth.catalog import (
     BRANDS,
@@ -194,6 +193,8 @@ def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
     """The series from the scenario's sums (those of a whole world, or of all its chunks),
     from the brand's launch month on (drawn over the whole calendar, then cut, so a launch
     date changes no other brand's draws)."""
+    from scipy.special import ndtr  # SciPy loads with a build, not with the table registry
+
     rng = stream(world.seed, "business_metrics", world.scenario.brand, world.scenario.dgp)
     volumes = volume_series(world, rng)
     share, share_target, market = share_series(world, rng, volumes["trx"][0])

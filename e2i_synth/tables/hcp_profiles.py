@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from faker import Faker
 
 from e2i_synth.catalog import (
     ADOPTION_STAGES,
@@ -53,7 +52,10 @@ NAME_POOL_SIZE = 500
 
 @lru_cache(maxsize=1)
 def name_pools() -> tuple[np.ndarray, np.ndarray]:
-    """Faker's vocabulary, built once per process (Faker is slow per call), then indexed."""
+    """Faker's vocabulary, built once per process (Faker is slow per call), then indexed;
+    Faker loads here, with the first HCP table, not with the table registry."""
+    from faker import Faker
+
     fake = Faker("en_US")
     fake.seed_instance(0)
     first = np.array([fake.first_name() for _ in range(NAME_POOL_SIZE)])

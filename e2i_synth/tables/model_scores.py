@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import expit
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from e2i_synth.catalog import REGIONS, SPLITS
 from e2i_synth.settings import Scenario
@@ -60,6 +57,8 @@ class Score:
     constant: float | None = None
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
+        from scipy.special import expit
+
         if self.constant is not None:
             return np.full(len(X), self.constant)
         z = np.full(len(X), self.intercept)
@@ -70,6 +69,11 @@ class Score:
 
 def _fit(X: np.ndarray, y: np.ndarray) -> Score:
     """P(y | X) fitted on the pilot rows; the pilot's share when it holds one class only."""
+    # scikit-learn and SciPy load when a score is fitted or computed, not with the table
+    # registry that lists this module (and that everything, the command line too, imports)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     if np.unique(y).size < 2:
         empty = np.zeros(0)
         return Score(empty, empty, empty, 0.0, float(y.mean()) if len(y) else 0.5)

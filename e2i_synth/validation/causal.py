@@ -39,7 +39,6 @@ import numpy as np
 import pandas as pd
 import pydot
 import pyparsing
-from sklearn.linear_model import LogisticRegression
 
 from e2i_synth.catalog import BRANDS, DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
 from e2i_synth.validation.result import CheckResult
@@ -350,6 +349,7 @@ def fit_target(
 ) -> Fitted:
     """Identify and estimate one target with DoWhy from the scenario's graph."""
     from dowhy import CausalModel
+    from sklearn.linear_model import LogisticRegression
 
     subset = data.loc[target.rows].reset_index(drop=True)
     expected = [c for c in adjustment if c != target.segment_column] + target.modifiers

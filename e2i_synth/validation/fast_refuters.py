@@ -27,7 +27,6 @@ from functools import cached_property
 from types import SimpleNamespace
 
 import numpy as np
-from scipy.special import expit, logit
 
 from e2i_synth.catalog import TREATMENT_COLUMN
 from e2i_synth.seeds import stream
@@ -140,6 +139,8 @@ def regression_effects(
 def logistic_propensity(batch: Batch, t: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """k unpenalised logistic regressions of t (k, n) on the batch's designs (first shared
     column the intercept) by Newton-Raphson; the fitted probabilities (k, n)."""
+    from scipy.special import expit, logit  # with a fit, not with the check registry
+
     beta = np.zeros((len(t), batch.shared.shape[1] + batch.varying.shape[2]))
     beta[:, 0] = logit((weights * t).sum(axis=1) / weights.sum(axis=1))  # intercept-only MLE
     for _ in range(NEWTON_MAX_STEPS):

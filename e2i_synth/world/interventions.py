@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from e2i_synth.catalog import (
     ADOPTION_STAGES,
@@ -151,6 +150,8 @@ def _untreated(hcps: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
 
 def delivery_propensity(hcps: pd.DataFrame) -> np.ndarray:
     """The historical policy's chance of a delivery in a period (the confounding)."""
+    from scipy.special import expit  # SciPy loads with a draw, not with the world's layers
+
     early = hcps["adoption_stage"].isin(EARLY_STAGES).to_numpy()
     return expit(
         POLICY_INTERCEPT

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_hex
 
-from e2i_synth.benchmark.plots import coverage_band, leaderboard_figure
 from e2i_synth.benchmark.run import score, write_report
 
 
@@ -36,6 +34,8 @@ def results_frame() -> pd.DataFrame:
 
 
 def test_rows_follow_the_board_and_hold_each_estimators_own_errors():
+    from e2i_synth.benchmark.plots import leaderboard_figure
+
     results = results_frame()
     board = score(results)
     figure = leaderboard_figure(results, board)
@@ -54,6 +54,10 @@ def test_rows_follow_the_board_and_hold_each_estimators_own_errors():
 
 
 def test_coverage_outside_the_nominal_band_is_red():
+    from matplotlib.colors import to_hex
+
+    from e2i_synth.benchmark.plots import coverage_band, leaderboard_figure
+
     results = results_frame()
     board = score(results)
     low, high = coverage_band(np.array([40.0]))

@@ -11,14 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetKey
 
-from e2i_synth.defs.core import assets as core
-from e2i_synth.defs.core.checks import CHECK_SPECS
-from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
-from e2i_synth.defs.instance import dagster_instance
-from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-from e2i_synth.defs.runner import run_scenarios
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
 from e2i_synth.validation.suite import CHECKS
@@ -42,6 +35,13 @@ def digests(path) -> dict[str, str]:
 
 
 def test_definitions_resolve_graph_partitions_and_job():
+    from dagster import AssetKey
+
+    from e2i_synth.defs.core import assets as core
+    from e2i_synth.defs.core.checks import CHECK_SPECS
+    from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
+    from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     core_keys = {k for k in keys if graph.get(AssetKey(k)).group_name in CORE_GROUPS}
@@ -67,6 +67,8 @@ def test_definitions_resolve_graph_partitions_and_job():
 def materialized(tmp_path_factory):
     """One in-process run of SCENARIO in its own home, shared by the tests that only read
     what it stored (or re-check it without writing the tables)."""
+    from e2i_synth.defs.runner import run_scenarios
+
     with pytest.MonkeyPatch.context() as patch:  # as `isolated_home`, for the module
         patch.setenv("E2I_HOME", str(tmp_path_factory.mktemp("e2i")))
         patch.delenv("DAGSTER_HOME", raising=False)
@@ -76,6 +78,8 @@ def materialized(tmp_path_factory):
 
 
 def test_in_process_materialization_stores_the_scenario_and_checks_it(materialized):
+    from e2i_synth.defs.instance import dagster_instance
+
     settings, run = materialized
     expected = build_tables(draw_world(SCENARIO, N, 3))
     assert run.success and run.rows == {t: len(f) for t, f in expected.items()}
@@ -89,6 +93,9 @@ def test_in_process_materialization_stores_the_scenario_and_checks_it(materializ
 
 
 def test_validate_job_rechecks_stored_data_without_regenerating(materialized):
+    from e2i_synth.defs.instance import dagster_instance
+    from e2i_synth.defs.runner import run_scenarios
+
     settings, made = materialized
     before = digests(settings.warehouse_path)
     [checked] = run_scenarios(settings, [SCENARIO], generate=False)
@@ -100,6 +107,8 @@ def test_validate_job_rechecks_stored_data_without_regenerating(materialized):
 
 
 def test_validating_a_scenario_that_is_not_stored_names_it(materialized):
+    from e2i_synth.defs.runner import run_scenarios
+
     settings, _ = materialized
     [run] = run_scenarios(settings, [Scenario("fabhalta", "time_series")], generate=False)
     assert not run.success
@@ -108,6 +117,8 @@ def test_validating_a_scenario_that_is_not_stored_names_it(materialized):
 
 @pytest.mark.e2e
 def test_same_seed_gives_byte_identical_warehouses_serial_or_in_workers(tmp_path, monkeypatch):
+    from e2i_synth.defs.runner import run_scenarios
+
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     paths = []
     for run, workers in (("serial", 1), ("workers", 2)):
@@ -122,6 +133,9 @@ def test_same_seed_gives_byte_identical_warehouses_serial_or_in_workers(tmp_path
 
 
 def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated_home, monkeypatch):
+    from e2i_synth.defs.core import assets as core
+    from e2i_synth.defs.runner import run_scenarios
+
     settings = Settings.from_env(scale=N, seed=5)
     run_scenarios(settings, [SCENARIO])
     before = digests(settings.warehouse_path)
@@ -150,6 +164,10 @@ def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     isolated_home, monkeypatch
 ):
     """Structurally sound, so it loads; the blocking causal check then fails the run."""
+
+    from e2i_synth.defs.core import assets as core
+    from e2i_synth.defs.instance import dagster_instance
+    from e2i_synth.defs.runner import run_scenarios
 
     def shifted(world):
         frames = build_tables(world)
@@ -226,6 +244,9 @@ class RecordingFrames(dict):
 
 
 def test_lineage_is_foreign_keys_and_the_reads_the_builders_actually_make():
+    from dagster import AssetKey
+
+    from e2i_synth.defs.definitions import defs
     from e2i_synth.tables import REGISTRY
 
     world = draw_world(SCENARIO, N, 3)
@@ -246,6 +267,7 @@ def test_lineage_is_foreign_keys_and_the_reads_the_builders_actually_make():
 
 
 def test_runs_from_the_command_line_carry_the_code_location_of_ui_runs(materialized):
+    from e2i_synth.defs.instance import dagster_instance
     from e2i_synth.defs.runner import RUN_TAGS
 
     settings, run = materialized
@@ -258,6 +280,9 @@ def test_runs_from_the_command_line_carry_the_code_location_of_ui_runs(materiali
 
 
 def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
+    from e2i_synth.defs.definitions import VALIDATE_JOB, defs
+    from e2i_synth.defs.instance import dagster_instance
+
     result = defs.resolve_job_def(VALIDATE_JOB).execute_in_process(
         instance=dagster_instance(Settings.from_env(scale=N, seed=3)), raise_on_error=False
     )
@@ -269,6 +294,9 @@ def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
 
 
 def test_a_run_launched_outside_the_command_writes_and_links_its_own_report(materialized):
+    from e2i_synth.defs.definitions import VALIDATE_JOB, defs
+    from e2i_synth.defs.instance import dagster_instance
+
     settings, _ = materialized
     result = defs.resolve_job_def(VALIDATE_JOB).execute_in_process(
         run_config={"resources": {"warehouse": {"config": {"home": str(settings.home)}}}},
@@ -282,6 +310,11 @@ def test_a_run_launched_outside_the_command_writes_and_links_its_own_report(mate
 
 
 def test_materialization_metadata_is_what_dagster_users_expect(materialized):
+    from dagster import AssetKey
+
+    from e2i_synth.defs.definitions import defs
+    from e2i_synth.defs.instance import dagster_instance
+
     settings, run = materialized
     instance = dagster_instance(settings)
     record = instance.fetch_materializations(AssetKey("patient_journeys"), limit=1).records[0]

@@ -12,11 +12,7 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 import yaml
-from dagster import AssetKey, DagsterInstance, DagsterRunStatus, reconstructable
 
-from e2i_synth.defs.definitions import GENERATE_JOB, defs
-from e2i_synth.defs.runner import run_config
-from e2i_synth.defs.scale.jobs import chunked_in_process_job
 from e2i_synth.scale.parquet import read_table
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
@@ -32,6 +28,11 @@ CHUNKS = {"brand": "kisqali", "dgp": "confounded", "patients": 600, "chunk_size"
 
 
 def test_dagster_yaml_keeps_runs_and_events_in_postgres(tmp_path, monkeypatch, postgres_database):
+    from dagster import AssetKey, DagsterInstance
+
+    from e2i_synth.defs.definitions import GENERATE_JOB, defs
+    from e2i_synth.defs.runner import run_config
+
     dagster_home = tmp_path / "dagster"
     dagster_home.mkdir()
     shutil.copy(REPO_ROOT / "docker" / "dagster.yaml", dagster_home / "dagster.yaml")
@@ -85,7 +86,10 @@ def test_runs_in_containers_get_the_environment_by_name_and_run_to_success(
     """docker/dagster-docker-runs.yaml: the container the launcher creates (image, network,
     volumes and environment of the compose deployment), its command run here to success,
     and the password in the forwarded URLs nowhere in Dagster's storage."""
+    from dagster import DagsterInstance, DagsterRunStatus, reconstructable
     from dagster_docker import DockerRunLauncher
+
+    from e2i_synth.defs.scale.jobs import chunked_in_process_job
 
     compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
     override = yaml.safe_load((REPO_ROOT / "docker" / "compose.runs-in-containers.yml").read_text())

@@ -12,12 +12,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from dagster import AssetKey
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from e2i_synth.defs.definitions import GENERATE_JOB, defs
-from e2i_synth.defs.instance import dagster_instance
-from e2i_synth.defs.runner import RUN_TAGS, run_config
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
@@ -148,6 +144,8 @@ def test_a_password_never_reaches_run_config_storage_logs_or_output(
 
 
 def test_run_config_holds_no_database_url():
+    from e2i_synth.defs.runner import run_config
+
     database = parse_database_url(f"postgresql://u:{MARKER}@h/d")
     settings = Settings(home=Path("/tmp/h"), n_patients=N, seed=1, database=database)
     config = repr(run_config(settings, True))
@@ -156,6 +154,8 @@ def test_run_config_holds_no_database_url():
 
 @pytest.mark.e2e
 def test_four_runs_at_once_on_a_fresh_home_all_land_in_one_duckdb_file(tmp_path):
+    from e2i_synth.defs.instance import dagster_instance
+
     home = tmp_path / "e2i"
     env = cli_env(home)
     procs = [
@@ -246,6 +246,12 @@ def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp
 
 
 def subset_run(settings: Settings, scenario: Scenario, *tables: str):
+    from dagster import AssetKey
+
+    from e2i_synth.defs.definitions import GENERATE_JOB, defs
+    from e2i_synth.defs.instance import dagster_instance
+    from e2i_synth.defs.runner import RUN_TAGS, run_config
+
     return defs.resolve_job_def(GENERATE_JOB).execute_in_process(
         run_config=run_config(settings, True),
         instance=dagster_instance(settings),

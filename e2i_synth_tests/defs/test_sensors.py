@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dagster import build_sensor_context
 
-from e2i_synth.defs.core.sensors import recheck_changed_scenarios
-from e2i_synth.defs.instance import dagster_instance
-from e2i_synth.defs.resources import WarehouseResource
-from e2i_synth.defs.runner import run_scenarios
 from e2i_synth.settings import Scenario, Settings
 
 EDITED, UNTOUCHED = Scenario("kisqali", "confounded"), Scenario("fabhalta", "time_series")
 
 
 def tick(instance, home, cursor):
+    from dagster import build_sensor_context
+
+    from e2i_synth.defs.core.sensors import recheck_changed_scenarios
+    from e2i_synth.defs.resources import WarehouseResource
+
     context = build_sensor_context(
         instance=instance,
         cursor=cursor,
@@ -27,6 +27,9 @@ def tick(instance, home, cursor):
 
 @pytest.mark.integration
 def test_an_edit_outside_a_run_requests_a_recheck_of_that_scenario_only(isolated_home):
+    from e2i_synth.defs.instance import dagster_instance
+    from e2i_synth.defs.runner import run_scenarios
+
     settings = Settings.from_env(scale=300, seed=2)
     run_scenarios(settings, [EDITED, UNTOUCHED])
     instance = dagster_instance(settings)

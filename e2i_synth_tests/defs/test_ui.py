@@ -19,14 +19,15 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from e2i_synth.cli import report_and_verdict
-from e2i_synth.defs.definitions import VALIDATE_JOB, defs
-from e2i_synth.defs.instance import dagster_instance
-from e2i_synth.defs.runner import ScenarioRun, run_scenarios
+from e2i_synth.cli.runs import report_and_verdict
 from e2i_synth.settings import Scenario, Settings
+
+if TYPE_CHECKING:
+    from e2i_synth.defs.runner import ScenarioRun
 
 # Each test drives a Dagster webserver in Chromium: the e2e tier.
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -121,6 +122,9 @@ class UI:
 
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory) -> Iterator[UI]:
+    from e2i_synth.defs.instance import dagster_instance
+    from e2i_synth.defs.runner import run_scenarios
+
     playwright_api = require_browser()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path_factory.mktemp("ui")
@@ -167,6 +171,8 @@ def ui(tmp_path_factory) -> Iterator[UI]:
 
 
 def groups_of_assets() -> dict[str, list[str]]:
+    from e2i_synth.defs.definitions import defs
+
     graph = defs.resolve_asset_graph()
     groups: dict[str, list[str]] = {}
     for key in graph.get_all_asset_keys():
@@ -175,6 +181,8 @@ def groups_of_assets() -> dict[str, list[str]]:
 
 
 def checks_of(asset: str) -> list[str]:
+    from e2i_synth.defs.definitions import defs
+
     keys = defs.resolve_asset_graph().asset_check_keys
     return sorted(k.name for k in keys if k.asset_key.to_user_string() == asset)
 
@@ -270,6 +278,8 @@ def test_report_renders_its_plot(ui):
 
 
 def test_launchpad_asks_for_a_partition_and_runs_the_chosen_one(ui):
+    from e2i_synth.defs.definitions import VALIDATE_JOB
+
     partition = SCENARIOS[0].partition_key
     ui.open(f"/locations/{LOCATION}/jobs/{VALIDATE_JOB}/playground")
     picker = ui.page.get_by_placeholder("Partition")

@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from e2i_synth.errors import E2IError
-from e2i_synth.privacy import copula, scorecard
 from e2i_synth_tests.privacy.conftest import mixed_table
 
 
 def test_same_seed_same_rows_other_seed_other_rows(real_split):
+    from e2i_synth.privacy import copula
+
     train, _ = real_split
     model = copula.GaussianCopula().fit(train)
     pd.testing.assert_frame_equal(model.sample(300, seed=1), model.sample(300, seed=1))
@@ -21,6 +22,8 @@ def test_same_seed_same_rows_other_seed_other_rows(real_split):
 
 
 def test_sample_has_the_training_columns_dtypes_and_categories(real_split):
+    from e2i_synth.privacy import copula
+
     train, _ = real_split
     sample = copula.GaussianCopula().fit(train).sample(500, seed=0)
     pd.testing.assert_series_equal(sample.dtypes, train.dtypes)
@@ -29,6 +32,8 @@ def test_sample_has_the_training_columns_dtypes_and_categories(real_split):
 
 
 def test_dependence_survives_and_shrinkage_removes_it(real_split):
+    from e2i_synth.privacy import copula
+
     train, _ = real_split
     r_real = train["x"].corr(train["y"])
     kept = copula.GaussianCopula(shrinkage=0.0).fit(train).sample(2_000, seed=0)
@@ -39,6 +44,8 @@ def test_dependence_survives_and_shrinkage_removes_it(real_split):
 
 
 def test_nulls_keep_their_share():
+    from e2i_synth.privacy import copula
+
     rows = mixed_table(2_000, seed=3)
     rows["count"] = rows["count"].astype("Int64").mask(rows["x"] > 55)
     share = rows["count"].isna().mean()
@@ -49,6 +56,8 @@ def test_nulls_keep_their_share():
 
 
 def test_starting_params_scorecard_is_green_on_the_mixed_table(real_split):
+    from e2i_synth.privacy import copula, scorecard
+
     train, holdout = real_split
     family = copula.FAMILY
     model = family.build(family.starting_params(*train.shape)).fit(train)
@@ -57,6 +66,8 @@ def test_starting_params_scorecard_is_green_on_the_mixed_table(real_split):
 
 
 def test_too_few_rows_is_one_clear_error():
+    from e2i_synth.privacy import copula
+
     with pytest.raises(E2IError, match="at least"):
         copula.GaussianCopula().fit(mixed_table(10, seed=0))
 
@@ -69,6 +80,8 @@ def test_too_few_rows_is_one_clear_error():
     levels=st.integers(1, 6),
 )
 def test_any_mixed_table_round_trips_dtypes_categories_and_ranges(n, seed, scale, levels):
+    from e2i_synth.privacy import copula
+
     rng = np.random.default_rng(seed)
     rows = pd.DataFrame(
         {

@@ -13,7 +13,6 @@ pytest.importorskip("opendp", reason="the dp extra is not installed: pip install
 
 from e2i_synth.catalog import COLUMN_VOCABULARY, PUBLIC_RANGES
 from e2i_synth.privacy.domains import Domain
-from e2i_synth.privacy.dp_synthesizer import FAMILY, MSTSynthesizer, public_cells
 from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth_tests.conftest import frames_of
 
@@ -31,6 +30,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def fitted():
+    from e2i_synth.privacy.dp_synthesizer import MSTSynthesizer
+
     rows = mixed_table(400, seed=8)[["x", "count", "region", "flag"]]
     rows["count"] = rows["count"].astype("Int64").mask(rows["x"] > 55)  # about 30% null
     return rows, MSTSynthesizer(epsilon=3.0, bins=8, iterations=100, domains=MIXED_DOMAINS).fit(
@@ -56,6 +57,8 @@ def test_same_seed_same_rows(fitted):
 def test_fit_draws_fresh_noise_whatever_the_seed(fitted):
     """OpenDP draws MST's noise from its own secure generator: refitting the same rows gives
     another model, so the same sample seed gives other rows (the README says so)."""
+    from e2i_synth.privacy.dp_synthesizer import MSTSynthesizer
+
     rows, model = fitted
     again = MSTSynthesizer(epsilon=3.0, bins=8, iterations=100, domains=MIXED_DOMAINS).fit(rows)
     assert not again.sample(200, seed=3).equals(model.sample(200, seed=3))
@@ -70,11 +73,15 @@ def test_common_categories_stay_common(fitted):
 
 
 def test_non_positive_epsilon_is_one_clear_error():
+    from e2i_synth.privacy.dp_synthesizer import MSTSynthesizer
+
     with pytest.raises(E2IError, match="epsilon"):
         MSTSynthesizer(epsilon=0.0).fit(mixed_table(100, seed=1))
 
 
 def test_the_family_never_raises_epsilon():
+    from e2i_synth.privacy.dp_synthesizer import FAMILY
+
     raised = [a for rules in FAMILY.suggestions.values() for a in rules if a.param == "epsilon"]
     assert raised and all(a.factor < 1 for a in raised)
 
@@ -90,6 +97,8 @@ def test_nulls_of_a_nullable_numeric_keep_about_their_share(fitted):
 
 
 def test_a_column_without_a_public_domain_is_refused_not_read_from_the_data():
+    from e2i_synth.privacy.dp_synthesizer import MSTSynthesizer
+
     rows = mixed_table(100, seed=1)[["x", "region"]]
     with pytest.raises(E2IError, match=r"'x' has no public domain.*never reads one from the data"):
         MSTSynthesizer(epsilon=1.0).fit(rows)
@@ -99,6 +108,8 @@ def test_the_released_domain_is_the_public_one_whoever_is_in_the_data():
     """The outside audit's finding: ages 18-90 because one patient was 90. Without the
     oldest patient (and the most severe) MST's cells (bin edges, category lists) stay the
     catalog's, so the release cannot tell whether they were in."""
+    from e2i_synth.privacy.dp_synthesizer import public_cells
+
     train, _ = split_real(modeled_frame("journey", frames_of("kisqali", "confounded")))
     extremes = [train[c].idxmax() for c in ("age_at_diagnosis", "disease_severity")]
     cells = [
@@ -115,6 +126,8 @@ def test_the_released_domain_is_the_public_one_whoever_is_in_the_data():
 
 
 def test_the_fitted_model_releases_exactly_the_public_cells(fitted):
+    from e2i_synth.privacy.dp_synthesizer import public_cells
+
     rows, model = fitted
     released = {c: k.to_list() for c, k in model._table.keys.items()}
     keys = public_cells(rows, MIXED_DOMAINS, bins=8)[1]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from e2i_synth.privacy import copula, scorecard
-from e2i_synth.privacy.failures import FailureClass, classify, diagnose, next_params
 from e2i_synth_tests.privacy.conftest import mixed_table
 
 
@@ -38,11 +36,16 @@ class Noise:
 
 
 def card_of(synth, real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     return scorecard.score("t", train, holdout, synth.fit(train).sample(len(train), 0))
 
 
 def test_a_copier_is_high_dup_rate_and_high_mia(real_split):
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.failures import FailureClass, classify, diagnose
+
     card = card_of(Copier(), real_split)
     assert classify(card) == [FailureClass.HIGH_MIA, FailureClass.HIGH_DUP_RATE]
     failures = diagnose(card, copula.FAMILY, copula.starting_params(1_200, 6))
@@ -53,6 +56,9 @@ def test_a_copier_is_high_dup_rate_and_high_mia(real_split):
 
 
 def test_noise_is_high_ks_naming_the_noisy_columns(real_split):
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.failures import FailureClass, classify, diagnose
+
     card = card_of(Noise(), real_split)
     assert FailureClass.HIGH_KS in classify(card)
     (ks,) = [
@@ -68,6 +74,9 @@ def test_noise_is_high_ks_naming_the_noisy_columns(real_split):
 
 
 def test_dup_rate_root_cause_names_a_small_row_space():
+    from e2i_synth.privacy import copula, scorecard
+    from e2i_synth.privacy.failures import diagnose
+
     rows = mixed_table(1_600, seed=2)[["region", "flag"]]
     train, holdout = rows.iloc[:1_200], rows.iloc[1_200:]
     card = scorecard.score("t", train, holdout, mixed_table(800, 3)[["region", "flag"]])
@@ -80,6 +89,9 @@ def test_dup_rate_root_cause_names_a_small_row_space():
 
 
 def test_privacy_fixes_win_over_utility_fixes(real_split):
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.failures import diagnose, next_params
+
     card = card_of(Copier(), real_split)
     params = {"smoothing": 0.1, "quantiles": 100, "shrinkage": 0.0}
     failures = diagnose(card, copula.FAMILY, params)

@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from e2i_synth.privacy import histograms
-from e2i_synth.privacy.encoding import as_model_frame, column_kinds
 from e2i_synth_tests.privacy.conftest import mixed_table
 
 
 def test_each_column_has_real_and_synthetic_shares_on_common_bins():
+    from e2i_synth.privacy import histograms
+    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+
     real, synthetic = mixed_table(600, seed=1), mixed_table(400, seed=2)
     columns = column_kinds(real)
     marginals = histograms.marginal_histograms(
@@ -32,6 +33,8 @@ def test_each_column_has_real_and_synthetic_shares_on_common_bins():
 
 
 def test_rare_categories_are_summed_as_other():
+    from e2i_synth.privacy import histograms
+
     real = pd.Series([f"c{i:02d}" for i in range(20)] * 5 + ["c00"] * 50)
     synthetic = pd.Series(["c00"] * 10 + ["new"] * 10)
     shares = histograms.categorical_histogram(real, synthetic)
@@ -43,6 +46,8 @@ def test_rare_categories_are_summed_as_other():
 
 
 def test_distance_histogram_shows_copies_at_zero():
+    from e2i_synth.privacy import histograms
+
     rng = np.random.default_rng(0)
     holdout = rng.gamma(4.0, 0.1, 300)
     copies = np.zeros(500)

@@ -8,16 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
-from scipy.spatial.distance import cdist
-from sdmetrics.column_pairs import CorrelationSimilarity
-from sdmetrics.single_column import KSComplement, TVComplement
-from sdmetrics.single_table import NewRowSynthesis
-from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
-from sklearn.linear_model import LinearRegression
 
-from e2i_synth.privacy import metrics
-from e2i_synth.privacy.encoding import as_model_frame, column_kinds, encode_rows
 from e2i_synth_tests.privacy.conftest import mixed_table
 
 EXACT = 1e-9
@@ -27,6 +18,8 @@ EXACT = 1e-9
 @pytest.fixture(scope="module")
 def pair():
     """A real frame and a perturbed synthetic one, both in model form."""
+    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+
     real = mixed_table(600, seed=1)
     synthetic = mixed_table(500, seed=2).assign(x=lambda f: f["x"] + 3.0)
     columns = column_kinds(real)
@@ -41,6 +34,10 @@ def metadata(columns) -> dict:
 
 
 def test_ks_is_one_minus_sdmetrics_ks_complement(pair):
+    from sdmetrics.single_column import KSComplement
+
+    from e2i_synth.privacy import metrics
+
     real, synthetic, columns = pair
     ours = metrics.ks_per_column(real, synthetic, list(columns.numeric))
     theirs = {c: 1 - KSComplement.compute(real[c], synthetic[c]) for c in columns.numeric}
@@ -49,6 +46,10 @@ def test_ks_is_one_minus_sdmetrics_ks_complement(pair):
 
 
 def test_tv_is_one_minus_sdmetrics_tv_complement(pair):
+    from sdmetrics.single_column import TVComplement
+
+    from e2i_synth.privacy import metrics
+
     real, synthetic, columns = pair
     ours = metrics.tv_per_column(real, synthetic, list(columns.categorical))
     theirs = {c: 1 - TVComplement.compute(real[c], synthetic[c]) for c in columns.categorical}
@@ -57,6 +58,10 @@ def test_tv_is_one_minus_sdmetrics_tv_complement(pair):
 
 def test_numeric_pair_delta_matches_sdmetrics_correlation_similarity(pair):
     """SDMetrics scores 1 - |r_real - r_syn| / 2 for a numeric pair."""
+    from sdmetrics.column_pairs import CorrelationSimilarity
+
+    from e2i_synth.privacy import metrics
+
     real, synthetic, columns = pair
     ours = (
         metrics.association_matrix(real, columns) - metrics.association_matrix(synthetic, columns)
@@ -66,6 +71,10 @@ def test_numeric_pair_delta_matches_sdmetrics_correlation_similarity(pair):
 
 
 def test_correlation_ratio_is_sqrt_r2_of_one_hot_regression(pair):
+    from sklearn.linear_model import LinearRegression
+
+    from e2i_synth.privacy import metrics
+
     real, _, _ = pair
     one_hot = pd.get_dummies(real["region"]).to_numpy(float)
     r2 = LinearRegression().fit(one_hot, real["y"]).score(one_hot, real["y"])
@@ -75,6 +84,8 @@ def test_correlation_ratio_is_sqrt_r2_of_one_hot_regression(pair):
 
 
 def test_association_matrix_is_symmetric_with_unit_diagonal(pair):
+    from e2i_synth.privacy import metrics
+
     real, _, columns = pair
     matrix = metrics.association_matrix(real, columns).to_numpy()
     np.testing.assert_allclose(matrix, matrix.T)
@@ -83,6 +94,11 @@ def test_association_matrix_is_symmetric_with_unit_diagonal(pair):
 
 
 def test_duplicate_rate_is_one_minus_sdmetrics_new_row_synthesis(pair):
+    from sdmetrics.single_table import NewRowSynthesis
+
+    from e2i_synth.privacy import metrics
+    from e2i_synth.privacy.encoding import as_model_frame
+
     real, _, columns = pair
     real = real.iloc[:200]
     synthetic = pd.concat([real.iloc[:30], mixed_table(70, 3).pipe(as_model_frame, columns)])
@@ -97,6 +113,11 @@ def test_duplicate_rate_is_one_minus_sdmetrics_new_row_synthesis(pair):
 def test_manhattan_dcr_on_the_encoding_is_sdmetrics_gower_dcr(pair):
     """Difference explained: SDMetrics caps a numeric gap at 1 range and scores nulls its own
     way; on rows inside the training range without nulls the distances are equal."""
+    from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
+
+    from e2i_synth.privacy import metrics
+    from e2i_synth.privacy.encoding import encode_rows
+
     real, synthetic, columns = pair
     lo, hi = real[list(columns.numeric)].min(), real[list(columns.numeric)].max()
     inside = synthetic[
@@ -111,6 +132,11 @@ def test_manhattan_dcr_on_the_encoding_is_sdmetrics_gower_dcr(pair):
 
 
 def test_euclidean_dcr_is_the_brute_force_minimum(pair):
+    from scipy.spatial.distance import cdist
+
+    from e2i_synth.privacy import metrics
+    from e2i_synth.privacy.encoding import encode_rows
+
     real, synthetic, columns = pair
     train_x, syn_x = encode_rows(real, [synthetic], columns)
     np.testing.assert_allclose(
@@ -119,6 +145,8 @@ def test_euclidean_dcr_is_the_brute_force_minimum(pair):
 
 
 def test_dcr_share_is_near_the_quantile_for_fresh_rows_and_one_for_copies():
+    from e2i_synth.privacy import metrics
+
     rng = np.random.default_rng(5)
     train, fresh, held = (
         rng.normal(size=(3_000, 4)),
@@ -133,6 +161,8 @@ def test_dcr_share_is_near_the_quantile_for_fresh_rows_and_one_for_copies():
 
 
 def test_mia_auc_is_half_for_a_fresh_sample_and_high_for_copies():
+    from e2i_synth.privacy import metrics
+
     rng = np.random.default_rng(6)
     members, others = rng.normal(size=(1_000, 3)), rng.normal(size=(1_000, 3))
     fresh = rng.normal(size=(1_000, 3))
@@ -149,6 +179,8 @@ def test_mia_auc_is_half_for_a_fresh_sample_and_high_for_copies():
     st.lists(st.sampled_from("abcde"), min_size=1, max_size=60),
 )
 def test_tv_is_a_bounded_symmetric_distance(a, b):
+    from e2i_synth.privacy import metrics
+
     p, q = pd.DataFrame({"c": a}), pd.DataFrame({"c": b})
     ab = metrics.tv_per_column(p, q, ["c"])["c"]
     assert 0.0 <= ab <= 1.0
@@ -159,6 +191,8 @@ def test_tv_is_a_bounded_symmetric_distance(a, b):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=60))
 def test_ks_of_a_sample_with_itself_is_zero_and_with_a_shift_positive(values):
+    from e2i_synth.privacy import metrics
+
     f = pd.DataFrame({"v": values})
     assert metrics.ks_per_column(f, f, ["v"])["v"] == 0.0
     shifted = f.assign(v=f["v"] + 3e6)
@@ -166,6 +200,9 @@ def test_ks_of_a_sample_with_itself_is_zero_and_with_a_shift_positive(values):
 
 
 def test_tstr_is_high_when_the_target_is_learnable(real_split):
+    from e2i_synth.privacy import metrics
+    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+
     train, holdout = real_split
     columns = column_kinds(train)
     real, held = as_model_frame(train, columns), as_model_frame(holdout, columns)
@@ -175,6 +212,10 @@ def test_tstr_is_high_when_the_target_is_learnable(real_split):
 
 
 def test_mia_auc_is_the_mann_whitney_u_over_the_pair_count():
+    from scipy import stats
+
+    from e2i_synth.privacy import metrics
+
     rng = np.random.default_rng(9)
     members, others = rng.gamma(2.0, size=300), rng.gamma(2.4, size=200)
     u = stats.mannwhitneyu(-members, -others).statistic
@@ -183,6 +224,8 @@ def test_mia_auc_is_the_mann_whitney_u_over_the_pair_count():
 
 def test_mia_auc_se_is_delongs_formula_with_ties():
     """DeLong's components written out pair by pair (ties count 1/2) give the same SE."""
+    from e2i_synth.privacy import metrics
+
     rng = np.random.default_rng(10)
     members, others = rng.gamma(2.0, size=240).round(1), rng.gamma(2.4, size=60).round(1)
     psi = (members[:, None] < others[None, :]) + 0.5 * (members[:, None] == others[None, :])
@@ -195,6 +238,8 @@ def test_mia_auc_se_is_the_spread_of_the_auc_over_repeated_samples():
     """240 members and 60 non-members, as the small-scale twins: over 400 draws the AUC's
     standard deviation matches the mean DeLong SE within 15% (the Monte Carlo sd alone is
     known to about 3.5%)."""
+    from e2i_synth.privacy import metrics
+
     rng = np.random.default_rng(11)
     draws = [(rng.gamma(2.0, size=240), rng.gamma(2.4, size=60)) for _ in range(400)]
     aucs = [metrics.mia_auc(m, o) for m, o in draws]

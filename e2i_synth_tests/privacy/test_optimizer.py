@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from e2i_synth.privacy import copula
-from e2i_synth.privacy.failures import FailureClass
-from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
-
 
 def test_a_failing_start_is_improved_and_every_attempt_recorded(real_split):
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.failures import FailureClass
+    from e2i_synth.privacy.optimizer import optimize
+
     train, holdout = real_split
     run = optimize(copula.FAMILY, "t", train, holdout, params={"shrinkage": 1.0})
     first = run.attempts[0]
@@ -22,6 +22,9 @@ def test_a_failing_start_is_improved_and_every_attempt_recorded(real_split):
 
 
 def test_retries_stop_at_the_limit_and_keep_the_least_bad(real_split):
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
+
     train, holdout = real_split
     # A 1.0 smoothing with every retry halving it from 8: never all green within 3 retries.
     run = optimize(copula.FAMILY, "t", train, holdout, params={"smoothing": 8.0, "shrinkage": 0.0})
@@ -34,6 +37,8 @@ def test_retries_stop_at_the_limit_and_keep_the_least_bad(real_split):
 
 
 def test_starting_params_depend_on_data_size():
+    from e2i_synth.privacy import copula
+
     small, large = copula.starting_params(500, 10), copula.starting_params(50_000, 10)
     assert small["smoothing"] > large["smoothing"]
     assert small["quantiles"] < large["quantiles"]

@@ -8,13 +8,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
 
-from e2i_synth.privacy import copula, report
-from e2i_synth.privacy.failures import diagnose
-from e2i_synth.privacy.results import journey_result
-from e2i_synth.privacy.scorecard import Z, score
-from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
 from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth.validation.records import results_frame
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
@@ -24,6 +18,12 @@ from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
 def results() -> pd.DataFrame:
     """The stored twins' scorecard (green) and synthetic journeys that copy their training
     rows (red), as a run records them, beside an unrelated check."""
+    from e2i_synth.privacy import copula
+    from e2i_synth.privacy.failures import diagnose
+    from e2i_synth.privacy.results import journey_result
+    from e2i_synth.privacy.scorecard import score
+    from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
+
     frames = stored_frames()
     twins = twin_scorecard({name: frames[name] for name in SOURCES})
     train, holdout = split_real(modeled_frame("journey", frames))
@@ -36,10 +36,14 @@ def results() -> pd.DataFrame:
 
 
 def rows() -> list[dict]:
+    from e2i_synth.privacy import report
+
     return report.scorecards(results())
 
 
 def test_scorecards_are_the_twin_and_journey_results():
+    from e2i_synth.privacy import report
+
     assert report.is_scorecard(results()).tolist() == [True, True, False]
     twins, journeys = rows()
     assert twins["label"] == f"{SCENARIO.partition_key} twins"
@@ -47,6 +51,9 @@ def test_scorecards_are_the_twin_and_journey_results():
 
 
 def test_each_gated_number_is_green_or_red_by_its_verdict():
+    from e2i_synth.privacy import report
+    from e2i_synth.privacy.scorecard import Z
+
     twins, journeys = rows()
     table = report.scorecard_table([twins, journeys])
     green = f'<td style="background:{report.GREEN}">'
@@ -63,6 +70,10 @@ def test_each_gated_number_is_green_or_red_by_its_verdict():
 
 
 def test_summaries_draw_every_column_and_both_dcr_ranges():
+    from matplotlib.collections import LineCollection
+
+    from e2i_synth.privacy import report
+
     [row] = [r for r in rows() if "twins" in r["label"]]
     image = report.distance_figure([row]).axes[0].images[0].get_array()
     assert image.shape == (1, len(row["per_column"]))
@@ -84,6 +95,8 @@ def series(figure, gid: str) -> list[float]:
 
 
 def test_marginal_figure_draws_each_columns_real_and_synthetic_shares():
+    from e2i_synth.privacy import report
+
     for row in rows():
         figure = report.marginal_figure(row)
         visible = [a for a in figure.axes if a.get_visible()]

@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from e2i_synth.errors import E2IError
-from e2i_synth.privacy import scorecard
 from e2i_synth_tests.privacy.conftest import mixed_table
 
 
 def test_a_fresh_sample_of_the_same_distribution_is_all_green(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     card = scorecard.score("fresh", train, holdout, mixed_table(1_200, seed=99), target="flag")
     assert card.all_green, card.as_frame()
@@ -21,6 +22,8 @@ def test_a_fresh_sample_of_the_same_distribution_is_all_green(real_split):
 
 
 def test_copied_training_rows_fail_duplicates_and_membership(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     copies = train.sample(len(train), replace=True, random_state=0)
     card = scorecard.score("copier", train, holdout, copies)
@@ -31,6 +34,8 @@ def test_copied_training_rows_fail_duplicates_and_membership(real_split):
 
 
 def test_uniform_noise_fails_the_marginals(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     rng = np.random.default_rng(0)
     noise = mixed_table(1_200, seed=5).assign(
@@ -42,6 +47,8 @@ def test_uniform_noise_fails_the_marginals(real_split):
 
 
 def test_scorecard_frame_lists_every_gated_check_with_its_limit(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     card = scorecard.score("fresh", train, holdout, mixed_table(300, seed=4), target="y")
     frame = card.as_frame()
@@ -51,12 +58,16 @@ def test_scorecard_frame_lists_every_gated_check_with_its_limit(real_split):
 
 
 def test_a_tiny_holdout_is_one_clear_error(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     with pytest.raises(E2IError, match="holdout rows"):
         scorecard.score("t", train, holdout.iloc[:5], train)
 
 
 def test_missing_synthetic_columns_are_one_clear_error(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     with pytest.raises(E2IError, match="missing"):
         scorecard.score("t", train, holdout, pd.DataFrame({"x": [1.0]}))
@@ -65,6 +76,8 @@ def test_missing_synthetic_columns_are_one_clear_error(real_split):
 def test_the_attack_gate_reads_the_aucs_lower_bound():
     """Fails only when AUC - z SE exceeds the limit: a high AUC from a small holdout passes,
     the same AUC measured precisely fails; a check without an SE reads its value."""
+    from e2i_synth.privacy import scorecard
+
     z = scorecard.Z
     assert z == pytest.approx(1.6449, abs=1e-4)
     noisy = scorecard.Check("mia_auc", 0.65, 0.60, se=0.04)
@@ -78,6 +91,8 @@ def test_the_attack_gate_reads_the_aucs_lower_bound():
 def test_the_attack_is_scored_on_every_member_with_its_se(real_split):
     """Members are not cut to the holdout's size: 1,200 members and 400 holdout rows give
     the SE of a Mann-Whitney AUC near 0.5, sqrt((1/m + 1/n) / 12), within 15%."""
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     card = scorecard.score("fresh", train, holdout, mixed_table(1_200, seed=99))
     null_se = np.sqrt((1 / 1_200 + 1 / 400) / 12)
@@ -88,6 +103,8 @@ def test_the_attack_is_scored_on_every_member_with_its_se(real_split):
 
 
 def test_figures_hold_every_number_and_the_histograms_to_draw(real_split):
+    from e2i_synth.privacy import scorecard
+
     train, holdout = real_split
     card = scorecard.score("fresh", train, holdout, mixed_table(1_200, seed=99))
     figures = scorecard.figures(card)

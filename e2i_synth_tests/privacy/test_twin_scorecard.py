@@ -7,29 +7,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from e2i_synth.privacy.results import EVIDENCE, LIMITS
-from e2i_synth.privacy.scorecard import MIA_AUC_LIMIT, Z
-from e2i_synth.privacy.twin_scorecard import (
-    CHECK,
-    SOURCES,
-    TABLE,
-    population_twins,
-    real_hcps,
-    twin_scorecard,
-)
-from e2i_synth.twins import tables
 from e2i_synth.twins.features import TWIN_TYPES
-from e2i_synth.twins.training import TRAINING_SPLITS
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, scenario_twins, stored_frames
 
 FEATURES = list(TWIN_TYPES["hcp"].features)
 
 
 def sources(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    from e2i_synth.privacy.twin_scorecard import SOURCES
+
     return {name: frames[name] for name in SOURCES}
 
 
 def test_donors_are_the_generators_training_hcps_and_unseen_the_rest():
+    from e2i_synth.privacy.twin_scorecard import real_hcps
+    from e2i_synth.twins.training import TRAINING_SPLITS
+
     frames = stored_frames()
     _, run = scenario_twins()
     donors, unseen = real_hcps(frames["hcp_intervention_history"], frames["hcp_profiles"])
@@ -44,6 +37,8 @@ def test_donors_are_the_generators_training_hcps_and_unseen_the_rest():
 
 
 def test_stored_twins_read_back_as_sampled():
+    from e2i_synth.privacy.twin_scorecard import population_twins
+
     frames = stored_frames()
     _, run = scenario_twins()
     twins = population_twins(
@@ -56,6 +51,10 @@ def test_twins_keep_the_marginals_and_do_not_single_out_their_donors():
     """The neighbourhood sampler's twins: marginals and correlations green, no copies, and
     an attack AUC near guessing (measured 0.52, SE 0.04 from 60 unseen HCPs; 0.99 when twins
     kept their donors' categories), so the scorecard is all green."""
+    from e2i_synth.privacy.results import EVIDENCE, LIMITS
+    from e2i_synth.privacy.scorecard import MIA_AUC_LIMIT, Z
+    from e2i_synth.privacy.twin_scorecard import CHECK, TABLE, twin_scorecard
+
     frames = stored_frames()
     result = twin_scorecard(sources(frames))
     figures = result.figures
@@ -85,6 +84,9 @@ def test_twins_keep_the_marginals_and_do_not_single_out_their_donors():
 def test_twins_that_copy_their_donors_fail_with_the_samplers_advice():
     """Twins resampled from the donors themselves: every one a copy, the attack singles the
     donors out, and the diagnosis names the sampler's neighbourhood."""
+    from e2i_synth.privacy.scorecard import MIA_AUC_LIMIT
+    from e2i_synth.privacy.twin_scorecard import real_hcps, twin_scorecard
+
     frames = stored_frames()
     donors, _ = real_hcps(frames["hcp_intervention_history"], frames["hcp_profiles"])
     twins = frames["digital_twins"].copy()
@@ -101,6 +103,9 @@ def test_twins_that_copy_their_donors_fail_with_the_samplers_advice():
 def test_twins_that_are_unseen_hcps_show_no_membership_signal():
     """The attack tells donors from unseen HCPs: "twins" resampled from the unseen HCPs put
     the unseen side nearer, so the AUC falls far below the limit."""
+    from e2i_synth.privacy.scorecard import MIA_AUC_LIMIT
+    from e2i_synth.privacy.twin_scorecard import real_hcps, twin_scorecard
+
     frames = stored_frames()
     _, unseen = real_hcps(frames["hcp_intervention_history"], frames["hcp_profiles"])
     twins = frames["digital_twins"].copy()
@@ -112,6 +117,10 @@ def test_twins_that_are_unseen_hcps_show_no_membership_signal():
 
 
 def test_a_filtered_population_is_scored_against_its_own_donor_pool():
+    from e2i_synth.privacy.results import EVIDENCE, LIMITS
+    from e2i_synth.privacy.twin_scorecard import TABLE, real_hcps, twin_scorecard
+    from e2i_synth.twins import tables
+
     frames = stored_frames()
     _, run = scenario_twins()
     tiers = run.generator.generate(500, {"tier": [1, 2]}, seed=9, name="tiers 1-2")
@@ -133,6 +142,8 @@ def test_a_filtered_population_is_scored_against_its_own_donor_pool():
 
 
 def test_no_population_is_not_green():
+    from e2i_synth.privacy.twin_scorecard import TABLE, twin_scorecard
+
     frames = stored_frames()
     result = twin_scorecard(sources({**frames, TABLE: frames[TABLE].iloc[:0]}))
     assert not result.passed and result.message == "no twin populations stored for this scenario"

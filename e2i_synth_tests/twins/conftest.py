@@ -10,14 +10,17 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
 
 from e2i_synth.twins.features import hcp_training_frame
-from e2i_synth.twins.generator import TwinGenerator
 from e2i_synth.world.interventions import InterventionWorld, draw_interventions, history_table
 from e2i_synth_tests.conftest import frames_of, world_of
+
+if TYPE_CHECKING:
+    from e2i_synth.twins.generator import TwinGenerator
 
 BRAND, DGP, SEED = "kisqali", "confounded", 7
 
@@ -45,6 +48,8 @@ def frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def generator() -> TwinGenerator:
+    from e2i_synth.twins.generator import TwinGenerator
+
     return TwinGenerator.train(hcp_frame(), "hcp", BRAND, f"{BRAND}|{DGP}", SEED)
 
 

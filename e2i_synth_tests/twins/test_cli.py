@@ -1,6 +1,7 @@
 from click.testing import CliRunner
 
-from e2i_synth.cli import cli, parse_twin_filters
+from e2i_synth.cli import cli
+from e2i_synth.cli.twins import parse_twin_filters
 
 
 def test_filters_parse_repeated_and_comma_separated():

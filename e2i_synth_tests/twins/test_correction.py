@@ -5,7 +5,6 @@ correct."""
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.special import expit
 
 from e2i_synth.twins.correction import (
     MAX_STABILIZED_WEIGHT,
@@ -20,6 +19,8 @@ def history(rng: np.random.Generator, n_entities: int, periods: int, bias: float
     """Confounded delivery (x raises the chance of an arm); a model whose treated-arm 'a'
     predictions are `bias` too low (residual = bias + noise) and unbiased elsewhere; an
     entity effect correlates an entity's periods. Doses of arm 'a' are uniform on [0.5, 1.5]."""
+    from scipy.special import expit
+
     x = np.repeat(rng.normal(size=n_entities), periods)
     entity = np.repeat(np.arange(n_entities), periods)
     p_treated = expit(-0.5 + x)
@@ -124,6 +125,7 @@ def test_plug_in_plus_correction_is_statsmodels_aipw():
     per arm, a logit propensity), on a binary treatment with a nonlinear outcome the OLS
     misses: the estimates agree within 0.05 SE (ours normalizes the weights, statsmodels'
     does not) and the standard errors (our influence function, its GMM) within 5%."""
+    from scipy.special import expit
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.regression.linear_model import OLS
     from statsmodels.treatment.treatment_effects import TreatmentEffect

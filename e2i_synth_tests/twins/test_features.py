@@ -13,7 +13,6 @@ from e2i_synth.twins.features import (
     patient_training_frame,
     territory_training_frame,
 )
-from e2i_synth.twins.generator import TwinGenerator
 from e2i_synth.world.interventions import history_table
 from e2i_synth_tests.conftest import frames_of
 from e2i_synth_tests.twins.conftest import BRAND, SEED, layer
@@ -62,6 +61,8 @@ def test_territory_rows_add_up_to_the_history():
 
 
 def test_territory_twins_train_across_the_brands_scenarios():
+    from e2i_synth.twins.generator import TwinGenerator
+
     one = territory_frames(["confounded"])
     with pytest.raises(TwinError, match=f"got {len(one):,}"):
         TwinGenerator.train(one, "territory", BRAND, f"{BRAND}|confounded", SEED)

@@ -1,21 +1,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
-
-from e2i_synth.twins.fidelity import (
-    FidelityHistory,
-    check_drift,
-    experiment_fidelity,
-    fidelity_metrics,
-    held_out_frame,
-    prediction_fidelity,
-    score_simulation,
-)
-from e2i_synth.twins.simulation import simulate
 
 
 def test_metrics_match_sklearn_and_scipy():
+    from scipy import stats
+
+    from e2i_synth.twins.fidelity import fidelity_metrics
+
     rng = np.random.default_rng(3)
     actual = rng.normal(size=500)
     predicted = actual + rng.normal(scale=0.5, size=500)
@@ -31,6 +23,8 @@ def test_metrics_match_sklearn_and_scipy():
 
 
 def test_held_out_hcps_are_unseen(generator, iw):
+    from e2i_synth.twins.fidelity import check_drift, held_out_frame, prediction_fidelity
+
     rows = held_out_frame(iw)
     assert set(rows["data_split"]) == {"test"}
     assert not set(rows["hcp_id"]) & set(generator.donors["hcp_id"])
@@ -42,6 +36,8 @@ def test_held_out_hcps_are_unseen(generator, iw):
 def test_injected_shift_triggers_drift(generator, iw):
     """A level shift of the outcome (the world moved, the twins did not) raises the MAE by
     more than 20% and drops coverage: retrain and investigate."""
+    from e2i_synth.twins.fidelity import FidelityHistory, held_out_frame, prediction_fidelity
+
     rows = held_out_frame(iw)
     history = FidelityHistory(generator.model_id)
     first = history.record(prediction_fidelity(generator, rows), "held_out")
@@ -60,6 +56,9 @@ def test_injected_shift_triggers_drift(generator, iw):
 
 
 def test_subgroup_scores_line_up_with_truth(generator, iw):
+    from e2i_synth.twins.fidelity import score_simulation
+    from e2i_synth.twins.simulation import simulate
+
     population = generator.generate(2_000)
     result = simulate(generator, population, {"intervention_type": "email_campaign"})
     score = score_simulation(result, iw)
@@ -72,6 +71,8 @@ def test_subgroup_scores_line_up_with_truth(generator, iw):
 def test_experiment_feeds_fidelity(generator, iw):
     """The world's randomized experiment: its difference in means lands within 4 SEs of the
     exact effect on the same HCPs; per-HCP tracking rows score the twin predictions."""
+    from e2i_synth.twins.fidelity import experiment_fidelity
+
     result = experiment_fidelity(
         generator, iw, {"intervention_type": "peer_to_peer_referral"}, {"tier": [1, 2, 3]}
     )

@@ -1,11 +1,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from e2i_synth.twins.features import HCP
-from e2i_synth.twins.generator import TwinGenerator
-from e2i_synth.twins.sampler import ASSOCIATED, exact_copy_rate, parts
 from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED, hcp_frame
 
 N = 4_000
@@ -17,6 +14,8 @@ def population(generator):
 
 
 def test_twins_are_new_not_copies(generator, population):
+    from e2i_synth.twins.sampler import exact_copy_rate
+
     assert len(population.twins) == N and population.twins["twin_id"].is_unique
     assert population.exact_copy_rate == 0.0
     assert population.exact_copy_rate == exact_copy_rate(
@@ -28,6 +27,8 @@ def test_twins_are_new_not_copies(generator, population):
 def test_marginals_match_the_training_population(generator, population):
     """Numeric features: KS distance within the kernel's smoothing plus sampling noise;
     categorical shares within 3 binomial SEs of twins and donors."""
+    from scipy import stats
+
     donors = generator.donors
     for column in ("years_experience", "digital_engagement_score", "peer_influence_score"):
         result = stats.ks_2samp(population.twins[column], donors[column])
@@ -46,6 +47,8 @@ def test_joint_structure_is_kept(generator, population):
     within 4 SEs of the difference of two correlation estimates; features from different
     parts (associated below `ASSOCIATED` on the donors) may lose theirs but gain none.
     Every twin keeps its donor's decile -> tier rule and target <= total."""
+    from e2i_synth.twins.sampler import ASSOCIATED, parts
+
     numeric = [c for c in HCP.numeric if c not in HCP.strata]
     donors_corr = generator.donors[numeric].corr()
     twins_corr = population.twins[numeric].corr()
@@ -67,6 +70,8 @@ def test_joint_structure_is_kept(generator, population):
 
 def test_kernel_is_scotts_rule_on_the_data_covariance(generator):
     """The noise covariance scipy's gaussian_kde uses: cov x n^(-2/(d+4))."""
+    from scipy import stats
+
     jittered = [c for c in HCP.numeric if c not in HCP.strata]
     values = generator.donors[jittered].to_numpy(float)
     n, d = values.shape
@@ -93,6 +98,7 @@ def test_filters_restrict_the_donors(generator):
 
 @pytest.mark.integration
 def test_same_seed_same_twins_and_results(generator, population):
+    from e2i_synth.twins.generator import TwinGenerator
     from e2i_synth.twins.simulation import simulate
 
     again = TwinGenerator.train(hcp_frame(), "hcp", BRAND, f"{BRAND}|{DGP}", SEED)

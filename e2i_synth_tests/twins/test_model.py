@@ -2,19 +2,13 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.twins.features import HCP
-from e2i_synth.twins.model import (
-    GRADIENT_BOOSTING,
-    RANDOM_FOREST,
-    BaselineEffectRegressor,
-    FoldEnsemble,
-    make_pipeline,
-    pooled_forest,
-)
 
 
 def test_effect_model_reads_treatment_inputs(generator, frame):
     """No delivery -> prediction equals the baseline; the model is the mean of K distinct
     leave-fold-out fits, and so is its effect."""
+    from e2i_synth.twins.model import BaselineEffectRegressor, FoldEnsemble
+
     model = generator.training.model
     hcps = frame.drop_duplicates("hcp_id").head(50)
     untreated = hcps.assign(**HCP.untreated)
@@ -57,6 +51,8 @@ def test_pooled_forest_predicts_the_mean_of_its_forests_at_the_cost_of_one():
     """A pooled forest holds as many trees as one member, an equal share of each; it
     predicts the members' mean within the Monte Carlo spread of one forest's trees, and is
     exact when every tree is kept. Other learners are not pooled."""
+    from e2i_synth.twins.model import GRADIENT_BOOSTING, RANDOM_FOREST, make_pipeline, pooled_forest
+
     rng = np.random.default_rng(3)
     X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
     y = X["a"] * 2 + np.sin(X["b"]) + rng.normal(0, 0.1, 300)

@@ -14,12 +14,6 @@ import pytest
 
 from e2i_synth.settings import Settings, Tracking
 from e2i_synth.twins.errors import TwinError
-from e2i_synth.twins.registry import (
-    DONORS_FILE,
-    latest_version,
-    load_generator,
-    log_generator,
-)
 
 SERVER_START_SECONDS = 120
 
@@ -68,6 +62,8 @@ def test_a_server_password_stays_out_of_the_uri_mlflow_gets(tmp_path, monkeypatc
 def test_server_holds_run_and_registered_model(server, generator, frame, monkeypatch, tmp_path):
     import mlflow
 
+    from e2i_synth.twins.registry import DONORS_FILE, load_generator, log_generator
+
     monkeypatch.setenv("MLFLOW_TRACKING_URI", server)
     tracking = tracking_of(tmp_path)
     assert tracking.uri == server
@@ -103,6 +99,8 @@ def test_server_holds_run_and_registered_model(server, generator, frame, monkeyp
 def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capfd, caplog):
     """...without MLflow's warning about the serialization we chose or its registry lines
     on stderr (a `materialize` of 15 scenarios printed 45 of them)."""
+    from e2i_synth.twins.registry import latest_version, log_generator
+
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     registered = log_generator(generator, frame, tracking_of(tmp_path))
     printed = capfd.readouterr()

@@ -6,15 +6,6 @@ from hypothesis import strategies as st
 from e2i_synth.catalog import INTERVENTION_TYPES, MIN_EFFECT_THRESHOLD
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.features import hcp_training_frame
-from e2i_synth.twins.fidelity import score_simulation
-from e2i_synth.twins.generator import TwinGenerator
-from e2i_synth.twins.simulation import (
-    HETEROGENEITY_COLUMNS,
-    InterventionConfig,
-    recommend,
-    simulate,
-    t_quantile,
-)
 from e2i_synth.world.interventions import draw_interventions, ground_truth_table, history_table
 from e2i_synth_tests.conftest import frames_of, world_of
 from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED
@@ -26,6 +17,8 @@ def population(generator):
 
 
 def test_unknown_intervention_is_one_clear_error():
+    from e2i_synth.twins.simulation import InterventionConfig
+
     with pytest.raises(TwinError, match=r"intervention_type='skywriting' is not one of email_"):
         InterventionConfig.parse({"intervention_type": "skywriting"})
 
@@ -44,6 +37,8 @@ def test_unknown_intervention_is_one_clear_error():
     ],
 )
 def test_invalid_config_names_the_field(change, field):
+    from e2i_synth.twins.simulation import InterventionConfig
+
     with pytest.raises(TwinError, match=field):
         InterventionConfig.parse({"intervention_type": "email_campaign", **change})
 
@@ -51,6 +46,8 @@ def test_invalid_config_names_the_field(change, field):
 @given(st.floats(1e-4, 0.05), st.integers(1, 30))
 def test_recommendation_flips_exactly_at_the_threshold(se, dof):
     """deploy iff the one-sided 90% lower bound reaches 0.05."""
+    from e2i_synth.twins.simulation import recommend, t_quantile
+
     margin = t_quantile(0.90, dof) * se
     at = MIN_EFFECT_THRESHOLD + margin
     assert recommend(at + 1e-12, se, dof)[0] == "deploy"
@@ -61,6 +58,8 @@ def test_recommendation_flips_exactly_at_the_threshold(se, dof):
 
 
 def test_recommendation_at_zero_uncertainty():
+    from e2i_synth.twins.simulation import recommend
+
     assert recommend(MIN_EFFECT_THRESHOLD, 0.0, 4)[0] == "deploy"
     assert recommend(np.nextafter(MIN_EFFECT_THRESHOLD, 0), 0.0, 4)[0] == "do_not_deploy"
 
@@ -69,6 +68,8 @@ def test_recommendation_at_zero_uncertainty():
 def larger():
     """A 1,000-HCP scenario (10,000 patients): at the shared fixture's 300 HCPs the rarest
     intervention has ~50 history rows and CIs too wide to exclude the naive contrast."""
+    from e2i_synth.twins.generator import TwinGenerator
+
     iw = draw_interventions(
         world_of(BRAND, DGP, 10_000), frames_of(BRAND, DGP, 10_000)["hcp_profiles"]
     )
@@ -80,6 +81,9 @@ def larger():
 def test_naive_contrast_is_off_truth_while_the_simulation_recovers_it(larger):
     """For every intervention on the whole population the truth lies in the simulation's
     95% CI, while the naive history contrast lies outside it and is further from the truth."""
+    from e2i_synth.twins.fidelity import score_simulation
+    from e2i_synth.twins.simulation import simulate
+
     iw, generator, population = larger
     truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
     for name in INTERVENTION_TYPES:
@@ -93,6 +97,8 @@ def test_naive_contrast_is_off_truth_while_the_simulation_recovers_it(larger):
 
 
 def test_result_shape_and_heterogeneity(generator, population):
+    from e2i_synth.twins.simulation import HETEROGENEITY_COLUMNS, simulate
+
     result = simulate(
         generator,
         population,
@@ -119,6 +125,8 @@ def test_result_shape_and_heterogeneity(generator, population):
 
 
 def test_dose_raises_the_simulated_effect(generator, population):
+    from e2i_synth.twins.simulation import simulate
+
     low = simulate(
         generator,
         population,
@@ -133,6 +141,8 @@ def test_dose_raises_the_simulated_effect(generator, population):
 
 
 def test_empty_filter_on_simulation(generator, population):
+    from e2i_synth.twins.simulation import simulate
+
     with pytest.raises(TwinError, match="nearest filters that match"):
         simulate(
             generator,
@@ -146,6 +156,7 @@ def test_only_hcp_twins_simulate(generator, population):
     from dataclasses import replace
 
     from e2i_synth.twins.features import TERRITORY
+    from e2i_synth.twins.simulation import simulate
 
     with pytest.raises(TwinError, match="hcp twins"):
         simulate(

@@ -11,11 +11,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from e2i_synth.settings import tracking_from
-from e2i_synth.twins.generator import registered_name
-from e2i_synth.twins.registry import latest_version
 from e2i_synth_tests.conftest import SPECIAL_PASSWORDS, invoke_cli, leaks, written
 
 NO_CREDENTIALS = {"MLFLOW_TRACKING_USERNAME": None, "MLFLOW_TRACKING_PASSWORD": None}
@@ -24,6 +21,8 @@ NO_CREDENTIALS = {"MLFLOW_TRACKING_USERNAME": None, "MLFLOW_TRACKING_PASSWORD": 
 
 @pytest.mark.parametrize("password", SPECIAL_PASSWORDS)
 def test_tracking_uris_are_split_at_their_last_at(password):
+    from sqlalchemy.engine import make_url
+
     server = tracking_from(f"https://ops:{written(password)}@tracking.example:5000/x")
     assert (server.uri, server.username, server.password) == (
         "https://tracking.example:5000/x",
@@ -73,6 +72,8 @@ def registry_server() -> Iterator[tuple[str, list[str]]]:
 def test_the_server_gets_the_password_and_the_command_shows_none_of_it(
     isolated_home, registry_server, password
 ):
+    from e2i_synth.twins.generator import registered_name
+
     location, received = registry_server
     uri = f"http://ops:{written(password)}@{location}"
     result = invoke_cli(
@@ -88,6 +89,9 @@ def test_the_server_gets_the_password_and_the_command_shows_none_of_it(
 
 
 def test_mlflow_s_own_error_for_an_unreachable_server_holds_no_piece_of_it(monkeypatch):
+    from e2i_synth.twins.generator import registered_name
+    from e2i_synth.twins.registry import latest_version
+
     password = SPECIAL_PASSWORDS[-2]
     for name in NO_CREDENTIALS:
         monkeypatch.delenv(name, raising=False)

@@ -3,28 +3,26 @@ import pytest
 
 from e2i_synth.twins.errors import LowFidelityWarning, TwinError
 from e2i_synth.twins.features import HCP
-from e2i_synth.twins.model import GRADIENT_BOOSTING, HYPERPARAMETERS, RANDOM_FOREST
-from e2i_synth.twins.training import (
-    GB_WHEN_RF_R2_BELOW,
-    MIN_TRAINING_ROWS,
-    check_frame,
-    fit,
-    training_rows,
-)
 
 
 def test_too_few_rows_is_one_clear_error_naming_the_count(frame):
+    from e2i_synth.twins.training import MIN_TRAINING_ROWS, check_frame, fit
+
     with pytest.raises(TwinError, match=r"at least 1,000 training rows, got 999"):
         fit(frame.head(MIN_TRAINING_ROWS - 1), HCP, seed=0)
     check_frame(frame.head(MIN_TRAINING_ROWS), HCP)  # exactly enough is fine
 
 
 def test_missing_columns_are_named(frame):
+    from e2i_synth.twins.training import check_frame
+
     with pytest.raises(TwinError, match="decile"):
         check_frame(frame.drop(columns="decile"), HCP)
 
 
 def test_training_uses_train_and_validation_hcps_only(frame, generator):
+    from e2i_synth.twins.training import training_rows
+
     rows = training_rows(frame)
     assert set(rows["data_split"]) == {"train", "validation"}
     assert generator.training.training_rows == len(rows)
@@ -32,6 +30,9 @@ def test_training_uses_train_and_validation_hcps_only(frame, generator):
 
 
 def test_learner_follows_the_cv_rule(generator):
+    from e2i_synth.twins.model import GRADIENT_BOOSTING, HYPERPARAMETERS, RANDOM_FOREST
+    from e2i_synth.twins.training import GB_WHEN_RF_R2_BELOW
+
     result = generator.training
     rf_r2 = result.cv_r2_by_learner[RANDOM_FOREST]
     expected = RANDOM_FOREST if rf_r2 >= GB_WHEN_RF_R2_BELOW else GRADIENT_BOOSTING
@@ -42,6 +43,8 @@ def test_learner_follows_the_cv_rule(generator):
 
 
 def test_noise_target_warns(frame):
+    from e2i_synth.twins.training import MIN_TRAINING_ROWS, fit, training_rows
+
     rows = training_rows(frame).head(MIN_TRAINING_ROWS)
     noise = rows.assign(prescribing_change=np.random.default_rng(0).normal(size=len(rows)))
     with pytest.warns(LowFidelityWarning, match="R²"):

@@ -5,9 +5,6 @@ from __future__ import annotations
 import pytest
 
 from e2i_synth.twins.errors import TwinError
-from e2i_synth.twins.pipeline import training_rows_at
-from e2i_synth.twins.registry import log_generator
-from e2i_synth.twins.workflows import registered_for
 from e2i_synth.world.interventions import draw_interventions
 from e2i_synth_tests.conftest import SMALL, frames_of, world_of
 from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED
@@ -23,6 +20,10 @@ def layer_at(n_patients: int, seed: int):
 def test_a_model_is_scored_only_in_the_world_it_learned_from(generator, frame, iw, tmp_path):
     """Same seed and size: the model loads. Another seed or size is another draw, whose
     truth the model never saw: one error naming both worlds and the fix."""
+    from e2i_synth.twins.pipeline import training_rows_at
+    from e2i_synth.twins.registry import log_generator
+    from e2i_synth.twins.workflows import registered_for
+
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     log_generator(generator, frame, uri)
     assert registered_for(iw, uri).model_id == generator.model_id

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.linear_model import LogisticRegression
 
 from e2i_synth.catalog import DGPS
 from e2i_synth.validation import fast_refuters, refutation
@@ -49,6 +48,8 @@ def test_batched_normal_equations_equal_least_squares_per_simulation(n, shared, 
 
 
 def test_batched_logistic_fit_is_sklearn_unpenalised_fit():
+    from sklearn.linear_model import LogisticRegression
+
     rng = np.random.default_rng(3)
     n, k = 2_000, 3
     shared = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])

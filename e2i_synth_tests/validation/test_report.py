@@ -6,10 +6,8 @@ import json
 
 import pandas as pd
 
-from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
-from e2i_synth.validation import report
 from e2i_synth.validation.records import RESULTS_SPEC, results_frame
 from e2i_synth.validation.suite import run_checks
 from e2i_synth.world import draw_world
@@ -30,6 +28,8 @@ def stored_results(shift: float = 0.0) -> pd.DataFrame:
 def test_report_names_a_recovery_that_could_not_run_on_missing_outcomes():
     """A variant with outcomes missing not at random: recovery says why it cannot run,
     and the report still renders (no estimands to plot from that check)."""
+    from e2i_synth.validation import report
+
     scenario = Scenario("kisqali", "confounded", parse_knobs(["selection=0.5"]))
     frames = build_tables(draw_world(scenario, 400, 3))
     names = ["causal_ground_truth.causal_recovery", "patient_journeys.schema"]
@@ -50,12 +50,16 @@ def test_results_frame_follows_its_spec_and_figures_are_json():
 
 
 def test_passing_report_has_summary_plot_and_no_failures():
+    from e2i_synth.validation import report
+
     page = report.render_html(stored_results())
     assert "validation report: PASSED" in page and "None: every check passed." in page
     assert "<svg" in page and "cate region=northeast" in page and "kisqali|heterogeneous" in page
 
 
 def test_failing_report_names_the_check_and_the_figure():
+    from e2i_synth.validation import report
+
     page = report.render_html(stored_results(shift=0.5))
     assert "FAILED (1 checks)" in page
     assert "causal_ground_truth.causal_recovery</b>: truth not recovered" in page
@@ -73,6 +77,9 @@ def test_report_shows_the_twins_privacy_scorecard_with_its_plots():
     their verdicts, the summary plots and, per scorecard, its marginals and DCR histograms;
     the check counts in the verdict like any other, and its per-scorecard figures are
     drawn, not listed."""
+    from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
+    from e2i_synth.validation import report
+
     frames = stored_frames()
     privacy = twin_scorecard({name: frames[name] for name in SOURCES})
     page = report.render_html(results_frame([privacy], "run-1", SCENARIO))
@@ -96,6 +103,9 @@ def test_report_shows_the_twins_privacy_scorecard_with_its_plots():
 
 
 def test_a_report_over_several_scenarios_draws_marginals_only_where_not_green():
+    from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
+    from e2i_synth.validation import report
+
     frames = stored_frames()
     privacy = twin_scorecard({name: frames[name] for name in SOURCES})
     core = stored_results()
@@ -122,4 +132,6 @@ def test_a_report_over_several_scenarios_draws_marginals_only_where_not_green():
 
 
 def test_report_without_twins_says_so():
+    from e2i_synth.validation import report
+
     assert "No privacy scorecards in this run." in report.render_html(stored_results())

@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 
 from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import g_formula, ipw
@@ -80,6 +79,8 @@ def test_the_truth_names_the_time_varying_treatment_and_no_backdoor_set(frames):
 
 def one_regression(journeys: pd.DataFrame, columns: list[str]) -> tuple[float, float]:
     """The sum of both engagements' coefficients in one OLS with `columns` beside them."""
+    import statsmodels.api as sm
+
     design = journeys[[TREATMENT_COLUMN, FOLLOWUP_TREATMENT_COLUMN, *columns]].astype(float)
     fit = sm.OLS(journeys[OUTCOME_COLUMN].astype(float), sm.add_constant(design)).fit(
         cov_type="HC1"

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from dagster import AddDynamicPartitionsRequest, DagsterInstance, build_sensor_context, materialize
 
 from e2i_synth.benchmark.suite import load_suite
-from e2i_synth.defs.benchmark.assets import benchmark_variant
-from e2i_synth.defs.benchmark.partitions import VARIANT_PARTITIONS, variant_from_key, variant_key
-from e2i_synth.defs.benchmark.sensors import benchmark_suite_partitions
-from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.errors import ConfigError
 
 
 def test_keys_round_trip_every_variant_of_the_standard_suite():
+    from e2i_synth.defs.benchmark.partitions import variant_from_key, variant_key
+
     for scenario in load_suite("standard").variants:
         key = variant_key(scenario)
         assert "," not in key and variant_from_key(key) == scenario
@@ -24,6 +21,11 @@ def test_keys_round_trip_every_variant_of_the_standard_suite():
 
 
 def test_sensor_adds_each_suite_variant_once():
+    from dagster import AddDynamicPartitionsRequest, DagsterInstance, build_sensor_context
+
+    from e2i_synth.defs.benchmark.partitions import VARIANT_PARTITIONS
+    from e2i_synth.defs.benchmark.sensors import benchmark_suite_partitions
+
     instance = DagsterInstance.ephemeral()
     result = benchmark_suite_partitions(build_sensor_context(instance=instance))
     (request,) = result.dynamic_partitions_requests
@@ -35,6 +37,12 @@ def test_sensor_adds_each_suite_variant_once():
 
 
 def test_materializing_a_partition_stores_the_variant_and_its_truth(tmp_path):
+    from dagster import DagsterInstance, materialize
+
+    from e2i_synth.defs.benchmark.assets import benchmark_variant
+    from e2i_synth.defs.benchmark.partitions import VARIANT_PARTITIONS, variant_key
+    from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+
     instance = DagsterInstance.ephemeral()
     scenario = load_suite("smoke").variants[-1]
     key = variant_key(scenario)

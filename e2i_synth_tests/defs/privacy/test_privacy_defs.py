@@ -4,40 +4,29 @@ optimizer job, run in process on a stored scenario."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from dagster import (
-    AssetCheckKey,
-    AssetKey,
-    AssetSelection,
-    Definitions,
-    PartitionedConfig,
-    define_asset_job,
-    in_process_executor,
-)
 
-from e2i_synth.defs.core import definitions as core
-from e2i_synth.defs.definitions import GENERATE_JOB
-from e2i_synth.defs.definitions import defs as all_defs
-from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
-from e2i_synth.defs.privacy import definitions as privacy
-from e2i_synth.defs.privacy.assets import VIEW, published_path
-from e2i_synth.defs.privacy.jobs import OPTIMIZE_JOB, PUBLISH_JOB
-from e2i_synth.defs.privacy.twin_checks import twin_privacy_scorecard
-from e2i_synth.defs.resources import GenerationResource, WarehouseResource
-from e2i_synth.privacy.results import EVIDENCE, JOURNEY_CHECK, JOURNEY_TABLE, LIMITS
-from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
 from e2i_synth.privacy.views import modeled_frame, split_real
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
-from e2i_synth.twins.pipeline import scenario_tables
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import frames_of
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, scenario_twins, stored_frames
+
+if TYPE_CHECKING:
+    from dagster import Definitions
 
 KEY = "kisqali|confounded"
 
 
 def definitions(home) -> Definitions:
+    from dagster import Definitions, in_process_executor
+
+    from e2i_synth.defs.core import definitions as core
+    from e2i_synth.defs.privacy import definitions as privacy
+    from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+
     home.mkdir(parents=True, exist_ok=True)
     DuckDBWarehouse(home / WAREHOUSE_FILE).replace_scenario(
         Scenario("kisqali", "confounded"), dict(frames_of("kisqali", "confounded"))
@@ -56,6 +45,10 @@ def definitions(home) -> Definitions:
 
 
 def test_green_synthetic_journeys_are_published_with_their_check(isolated_home, monkeypatch):
+    from e2i_synth.defs.privacy.assets import VIEW, published_path
+    from e2i_synth.defs.privacy.jobs import PUBLISH_JOB
+    from e2i_synth.privacy.results import JOURNEY_CHECK, JOURNEY_TABLE
+
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
     job = definitions(isolated_home).resolve_job_def(PUBLISH_JOB)
     result = job.execute_in_process(partition_key=KEY)
@@ -79,6 +72,8 @@ def test_green_synthetic_journeys_are_published_with_their_check(isolated_home, 
 
 
 def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
+    from e2i_synth.defs.privacy.jobs import OPTIMIZE_JOB
+
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
     config = {"brand": "kisqali", "view": "patient_journeys", "retries": 2}
     result = (
@@ -97,6 +92,13 @@ def test_optimizer_job_records_every_attempt(isolated_home, monkeypatch):
 
 def run_twin_check(home: Path, twins: dict[str, pd.DataFrame]):
     """The twin scorecard check alone on a stored scenario with these twin tables."""
+    from dagster import AssetSelection, Definitions, PartitionedConfig, define_asset_job
+
+    from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
+    from e2i_synth.defs.privacy import definitions as privacy
+    from e2i_synth.defs.privacy.twin_checks import twin_privacy_scorecard
+    from e2i_synth.defs.resources import WarehouseResource
+
     store = DuckDBWarehouse(home / WAREHOUSE_FILE)
     core, _ = scenario_twins()
     store.replace_scenario(SCENARIO, core)
@@ -125,6 +127,15 @@ def test_twin_scorecard_blocks_twin_populations_and_passes_the_stored_twins(
     """On a stored scenario with twins: a blocking check in the generate job, green, every
     figure of the scorecard (the attack AUC's SE and bound too) in its metadata, the result
     recorded with the run's checks and the run's report showing it."""
+    from dagster import AssetCheckKey, AssetKey
+
+    from e2i_synth.defs.definitions import GENERATE_JOB
+    from e2i_synth.defs.definitions import defs as all_defs
+    from e2i_synth.defs.privacy.twin_checks import twin_privacy_scorecard
+    from e2i_synth.privacy.results import EVIDENCE, LIMITS
+    from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
+    from e2i_synth.twins.pipeline import scenario_tables
+
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
     isolated_home.mkdir(parents=True)
     frames = stored_frames()
@@ -154,6 +165,9 @@ def test_twin_scorecard_blocks_twin_populations_and_passes_the_stored_twins(
 def test_twins_that_copy_their_donors_fail_the_run(isolated_home, monkeypatch):
     """Twins replaced by copies of their donors: the check fails, and being blocking it
     fails the run; the failed result is recorded with its diagnosis."""
+    from e2i_synth.privacy.twin_scorecard import CHECK
+    from e2i_synth.twins.pipeline import scenario_tables
+
     monkeypatch.delenv("E2I_DATABASE_URL", raising=False)
     isolated_home.mkdir(parents=True)
     _, run = scenario_twins()

@@ -6,23 +6,18 @@ files, written by the workers; a scenario's chunks as celery tasks write the par
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import pytest
-from dagster import DagsterEventType, DagsterInstance, execute_job, reconstructable
 
-from e2i_synth.defs.scale.jobs import (
-    PARQUET_FOLDER,
-    celery_job,
-    chunked_celery_job,
-    chunked_in_process_job,
-    in_process_job,
-)
-from e2i_synth.defs.scale.local_workers import local_workers
 from e2i_synth.scale.parquet import read_table
 from e2i_synth.settings import DEFAULT_SEED, Scenario, select_scenarios
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.warehouse.chunked import chunked_folder, write_chunked
 from e2i_synth_tests.scale.test_parquet import canonical
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 N_PATIENTS = "300"
 BRAND = "remibrutinib"
@@ -39,6 +34,8 @@ def homes(tmp_path, monkeypatch):
 
 
 def run(job, instance: DagsterInstance, execution: dict | None = None):
+    from dagster import execute_job, reconstructable
+
     config = {"ops": {"plan_scenarios": {"config": {"brand": BRAND}}}}
     if execution is not None:
         config["execution"] = {"config": execution}
@@ -46,6 +43,8 @@ def run(job, instance: DagsterInstance, execution: dict | None = None):
 
 
 def step_pids(instance: DagsterInstance, run_id: str, step: str = "export_scenario") -> set[int]:
+    from dagster import DagsterEventType
+
     records = instance.get_records_for_run(run_id, of_type=DagsterEventType.STEP_START).records
     return {
         r.event_log_entry.dagster_event.pid
@@ -55,6 +54,10 @@ def step_pids(instance: DagsterInstance, run_id: str, step: str = "export_scenar
 
 
 def test_in_process_export_writes_every_scenario(homes):
+    from dagster import DagsterInstance
+
+    from e2i_synth.defs.scale.jobs import PARQUET_FOLDER, in_process_job
+
     with DagsterInstance.get() as instance:
         result = run(in_process_job, instance)
         assert result.success
@@ -67,6 +70,8 @@ def test_in_process_export_writes_every_scenario(homes):
 @pytest.fixture
 def celery_workers(homes):
     """Two worker processes on a fresh queue, deleted afterwards."""
+    from e2i_synth.defs.scale.local_workers import local_workers
+
     with local_workers(2, homes / "logs") as started:
         yield started
 
@@ -75,6 +80,10 @@ def celery_workers(homes):
 def test_celery_workers_execute_the_scenarios_and_write_the_same_files(
     homes, celery_workers, monkeypatch
 ):
+    from dagster import DagsterInstance
+
+    from e2i_synth.defs.scale.jobs import PARQUET_FOLDER, celery_job, in_process_job
+
     queue, _ = celery_workers
     with DagsterInstance.get() as instance:
         result = run(celery_job, instance, {"queue": queue})
@@ -97,6 +106,8 @@ CHUNKED_PATIENTS, CHUNK_SIZE = 1_000, 250
 
 
 def run_chunked(job, instance: DagsterInstance, execution: dict | None = None):
+    from dagster import execute_job, reconstructable
+
     config = {
         "ops": {
             "plan_chunks": {
@@ -124,6 +135,10 @@ def assert_same_tables(one, two) -> None:
 @pytest.mark.e2e
 def test_chunks_on_celery_workers_write_the_parts_of_one_process(homes, celery_workers, tmp_path):
     """4 chunks, each a celery task, on 2 workers; then the scenario rows and the checks."""
+    from dagster import DagsterInstance
+
+    from e2i_synth.defs.scale.jobs import chunked_celery_job
+
     queue, _ = celery_workers
     with DagsterInstance.get() as instance:
         result = run_chunked(chunked_celery_job, instance, {"queue": queue})
@@ -141,6 +156,10 @@ def test_chunks_on_celery_workers_write_the_parts_of_one_process(homes, celery_w
 
 def test_a_rerun_of_the_chunked_job_replaces_the_scenario(homes):
     """A stray part from an earlier, larger run does not survive the plan step."""
+    from dagster import DagsterInstance
+
+    from e2i_synth.defs.scale.jobs import chunked_in_process_job
+
     out = chunked_folder(homes / "e2i", CHUNKED, CHUNKED_PATIENTS)
     stray = out / "patient_journeys" / "part-09999.parquet"
     stray.parent.mkdir(parents=True)

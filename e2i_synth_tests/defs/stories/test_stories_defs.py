@@ -4,18 +4,7 @@ it with the golden queries as blocking checks, and exports only what passes."""
 from __future__ import annotations
 
 import pytest
-from dagster import (
-    AddDynamicPartitionsRequest,
-    DagsterInstance,
-    DeleteDynamicPartitionsRequest,
-    build_sensor_context,
-    materialize,
-)
 
-from e2i_synth.defs.resources import WarehouseResource
-from e2i_synth.defs.stories.assets import story_dataset
-from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
-from e2i_synth.defs.stories.sensors import story_files
 from e2i_synth.stories import EXPORTS_FOLDER, STORIES_FOLDER
 
 SMALL = """\
@@ -49,6 +38,16 @@ def write_story(home, name: str, threshold: int) -> None:
 
 
 def tick(instance, home, cursor=None):
+    from dagster import (
+        AddDynamicPartitionsRequest,
+        DeleteDynamicPartitionsRequest,
+        build_sensor_context,
+    )
+
+    from e2i_synth.defs.resources import WarehouseResource
+    from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
+    from e2i_synth.defs.stories.sensors import story_files
+
     context = build_sensor_context(
         instance=instance, cursor=cursor, resources={"warehouse": WarehouseResource(home=str(home))}
     )
@@ -63,6 +62,10 @@ def tick(instance, home, cursor=None):
 
 
 def test_sensor_adds_builds_rebuilds_and_drops_story_partitions(home):
+    from dagster import DagsterInstance
+
+    from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
+
     instance = DagsterInstance.ephemeral()
     write_story(home, "small", 1)
     first = tick(instance, home)
@@ -80,6 +83,12 @@ def test_sensor_adds_builds_rebuilds_and_drops_story_partitions(home):
 
 
 def run_story(home, name: str):
+    from dagster import DagsterInstance, materialize
+
+    from e2i_synth.defs.resources import WarehouseResource
+    from e2i_synth.defs.stories.assets import story_dataset
+    from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
+
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(STORY_PARTITIONS.name, [name])
     return materialize(
@@ -118,6 +127,7 @@ def test_merged_with_the_core_domain_the_graph_job_sensor_and_checks_resolve():
     from e2i_synth.defs.core import definitions as core
     from e2i_synth.defs.resources import GenerationResource, WarehouseResource
     from e2i_synth.defs.stories import definitions as stories
+    from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
 
     merged = Definitions.merge(
         core.defs,

@@ -4,16 +4,9 @@ process into DuckDB after its core tables, with the model registered in MLflow."
 from __future__ import annotations
 
 import pytest
-from dagster import AssetKey, Definitions, materialize
 
-from e2i_synth.defs.core import definitions as core
-from e2i_synth.defs.core.assets import core_tables
-from e2i_synth.defs.resources import GenerationResource, WarehouseResource
-from e2i_synth.defs.twins import definitions as twins
-from e2i_synth.defs.twins.assets import CHECK_SPECS, DEPS, GROUP, twin_tables
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables.downstream import TWIN_SPECS
-from e2i_synth.twins.pipeline import scenario_tables
 from e2i_synth.warehouse import DuckDBWarehouse
 
 SCENARIO = Scenario("kisqali", "confounded")
@@ -21,6 +14,13 @@ N = 3_000  # 300 HCPs: 1,440 training rows
 
 
 def test_twin_assets_sit_downstream_of_the_core_tables():
+    from dagster import AssetKey, Definitions
+
+    from e2i_synth.defs.core import definitions as core
+    from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+    from e2i_synth.defs.twins import definitions as twins
+    from e2i_synth.defs.twins.assets import CHECK_SPECS, DEPS, GROUP
+
     resources = {"generation": GenerationResource(), "warehouse": WarehouseResource()}
     defs = Definitions.merge(core.defs, twins.defs, Definitions(resources=resources))
     graph = defs.resolve_asset_graph()
@@ -37,6 +37,12 @@ def test_twin_assets_sit_downstream_of_the_core_tables():
 
 @pytest.mark.integration
 def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch):
+    from dagster import materialize
+
+    from e2i_synth.defs.core.assets import core_tables
+    from e2i_synth.defs.resources import GenerationResource, WarehouseResource
+    from e2i_synth.defs.twins.assets import twin_tables
+
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     resources = {
         "generation": GenerationResource(scale=str(N), seed=5),
@@ -62,7 +68,13 @@ def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch
 def test_a_deploy_off_truth_blocks_the_twin_load(isolated_home, monkeypatch):
     """A deploy off truth by more than its family-wise band fails the run with one message
     naming the check and the intervention, and no twin table of the scenario is written."""
+    from dagster import materialize
+
+    from e2i_synth.defs.core.assets import core_tables
+    from e2i_synth.defs.resources import GenerationResource, WarehouseResource
     from e2i_synth.defs.twins import assets
+    from e2i_synth.defs.twins.assets import twin_tables
+    from e2i_synth.twins.pipeline import scenario_tables
 
     def off_truth(run):
         frames = scenario_tables(run)

@@ -1,0 +1,199 @@
+"""`e2i-synth materialize`: generate and check scenarios into the warehouse."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from e2i_synth.cli.runs import (
+    brand_option,
+    dgp_option,
+    progress_line,
+    report_and_verdict,
+    report_stem,
+)
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
+
+
+@click.command()
+@click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
+@brand_option
+@dgp_option
+@click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
+@click.option(
+    "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Scenarios run at once (default: the CPU count, fewer if memory is short).",
+)
+@click.option(
+    "--knob",
+    "knobs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Make a variant of --dgp (repeatable), e.g. --knob overlap=0.1 --knob nonlinear=true; "
+    "stored in its own DuckDB file under $E2I_HOME/variants/.",
+)
+@click.option(
+    "--twins/--no-twins",
+    default=True,
+    help="Train, simulate and score each scenario's digital twins too (default); --no-twins "
+    "builds and checks the warehouse tables only (and empties the scenario's twin tables, "
+    "built from the draw it replaces).",
+)
+def materialize(
+    scale: str | None,
+    brand: str | None,
+    dgp: str | None,
+    seed: str | None,
+    dry_run: bool,
+    workers: int | None,
+    knobs: tuple[str, ...],
+    twins: bool,
+) -> None:
+    """Generate and check scenarios through Dagster into the warehouse (DuckDB in
+    $E2I_HOME, or PostgreSQL at $E2I_DATABASE_URL)."""
+    settings = Settings.from_env(scale=scale, seed=seed)
+    scenarios = select_scenarios(brand, dgp)
+    if knobs:
+        materialize_variants(settings, scenarios, dgp, knobs, dry_run)
+        return
+    refuse_scale_beyond_memory(settings.n_patients)
+    workers = worker_count(workers, settings.n_patients)
+    if dry_run:
+        check_in_memory(settings, scenarios)
+        return
+    ensure_writable_home(settings.home)
+    run_through_dagster(settings, scenarios, workers, twins)
+
+
+def run_through_dagster(
+    settings: Settings, scenarios: list[Scenario], workers: int, twins: bool
+) -> None:
+    """The checked arguments' run: Dagster and the twins' stack load only now, so a bad
+    argument is reported at once."""
+    import pandas as pd
+
+    from e2i_synth.defs.runner import run_scenarios
+    from e2i_synth.tables import TABLE_NAMES
+    from e2i_synth.twins.pipeline import supports_scale, training_rows_at
+    from e2i_synth.twins.training import MIN_TRAINING_ROWS
+    from e2i_synth.warehouse import open_warehouse
+
+    open_warehouse(settings.home, settings.database).ping()
+    click.echo(
+        f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
+        f"seed {settings.seed}, {workers} at a time -> {settings.target}"
+    )
+    if twins and not supports_scale(settings.n_patients):
+        click.echo(
+            f"digital twins skipped: {settings.n_patients} patients per scenario give "
+            f"{training_rows_at(settings.n_patients):,} HCP-quarters to train on, under the "
+            f"{MIN_TRAINING_ROWS:,} the twin generator needs (use --scale small or larger)"
+        )
+    runs = run_scenarios(
+        settings,
+        scenarios,
+        generate=True,
+        on_done=progress_line(len(scenarios)),
+        workers=workers,
+        twins=twins,
+    )
+    loaded = [r for r in runs if r.rows]
+    if loaded:
+        summary = pd.DataFrame(
+            [
+                {
+                    "scenario": r.scenario.partition_key,
+                    **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
+                    "true_ate": round(r.true_ate, 4),
+                }
+                for r in loaded
+            ]
+        ).set_index("scenario")
+        click.echo("\n" + summary.to_string())
+        click.echo(
+            f"\n{int(summary[list(TABLE_NAMES)].sum().sum()):,} rows in {len(loaded)} "
+            f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
+        )
+    report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+def materialize_variants(
+    settings: Settings, scenarios: list[Scenario], dgp: str | None, knobs, dry_run: bool
+) -> None:
+    """--knob: each brand's variant of the one --dgp, checked and stored apart."""
+    from e2i_synth.benchmark.store import materialize_variant
+    from e2i_synth.world.variants import parse_knobs
+
+    if not dgp:
+        raise E2IError("--knob makes a variant of one DGP: give --dgp too, e.g. --dgp confounded")
+    parsed = parse_knobs(knobs)
+    refuse_scale_beyond_memory(settings.n_patients)
+    if not dry_run:
+        ensure_writable_home(settings.home)
+    for scenario in (Scenario(s.brand, s.dgp, parsed) for s in scenarios):
+        stored = materialize_variant(
+            scenario, settings.n_patients, settings.seed, settings.home, write=not dry_run
+        )
+        click.echo(
+            f"{scenario.label}: {sum(stored.rows.values()):,} rows, true ATE "
+            f"{stored.true_ate:.4f} "
+            + ("checked; nothing written" if dry_run else f"-> {stored.home}")
+        )
+
+
+def refuse_scale_beyond_memory(n_patients: int) -> None:
+    """Stop before drawing a world that cannot fit, saying the estimate and what fits."""
+    from e2i_synth.memory import available_bytes, largest_scale, peak_bytes
+
+    need, have = peak_bytes(n_patients), available_bytes()
+    if need > have:
+        raise E2IError(
+            f"scale {n_patients:,} needs about {need / 2**30:.1f} GiB at its peak, and this "
+            f"machine has {have / 2**30:.1f} GiB available; the largest scale that fits is "
+            f"about {largest_scale(have):,} patients per scenario (`e2i-synth chunked` writes "
+            "one scenario of any size in bounded memory)"
+        )
+
+
+def worker_count(requested: int | None, n_patients: int) -> int:
+    """The CPU count by default, never more workers than memory holds at once."""
+    from e2i_synth.memory import available_bytes, peak_bytes
+
+    fits = max(1, available_bytes() // peak_bytes(n_patients))
+    return max(1, min(requested or os.cpu_count() or 1, fits))
+
+
+def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:
+    """--dry-run: every check on freshly generated frames; no warehouse, run or report."""
+    from e2i_synth.tables import build_tables
+    from e2i_synth.validation.suite import run_checks
+    from e2i_synth.warehouse import open_warehouse
+    from e2i_synth.world import draw_world
+
+    if settings.database:
+        open_warehouse(settings.home, settings.database).ping()
+    click.echo(
+        f"dry run: {len(scenarios)} scenario(s), {settings.n_patients} patients each, seed "
+        f"{settings.seed}; would write to {settings.target}"
+    )
+    failures = []
+    for i, scenario in enumerate(scenarios):
+        frames = build_tables(draw_world(scenario, settings.n_patients, settings.seed))
+        results = run_checks(frames)
+        failed = [r for r in results if not r.passed]
+        failures += [f"{scenario.partition_key}: {r.name} failed: {r.message}" for r in failed]
+        click.echo(
+            f"[{i + 1:>2}/{len(scenarios)}] {scenario.partition_key:<30} "
+            f"{sum(len(f) for f in frames.values()):>9,} rows  checks "
+            f"{len(results) - len(failed)}/{len(results)} {'ok' if not failed else 'FAILED'}"
+        )
+    if failures:
+        raise E2IError(f"{len(failures)} failure(s):\n  " + "\n  ".join(failures))
+    click.echo("dry run passed; nothing was written")

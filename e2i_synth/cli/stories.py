@@ -1,0 +1,91 @@
+"""`e2i-synth story`: demo stories, validated, built and exported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Settings
+
+
+@click.group()
+def story() -> None:
+    """Demo stories: golden questions whose answers are checked on the data built for them."""
+
+
+def story_file_argument(command):
+    return click.argument("file", type=click.Path(dir_okay=False, path_type=Path))(command)
+
+
+def build_checked_story(file: Path, postgres: bool):
+    """Build a story file, echoing each attempt; one error naming every failure."""
+    from e2i_synth.stories import build_story, load_story
+    from e2i_synth.stories.summary import attempt_lines, plan_lines
+
+    engines = {}
+    if postgres:
+        from e2i_synth.stories.postgres import postgres_engine
+
+        database = Settings.from_env().database
+        if not database:
+            raise E2IError("--postgres runs the golden queries on E2I_DATABASE_URL: set it")
+        engines["postgres"] = postgres_engine(database)
+    build = build_story(
+        load_story(file), engines, on_attempt=lambda a: click.echo("\n".join(attempt_lines(a)))
+    )
+    click.echo("\n".join(plan_lines(build)))
+    build.verdict()
+    return build
+
+
+postgres_option = click.option(
+    "--postgres", is_flag=True, help="Also run the golden queries on E2I_DATABASE_URL."
+)
+
+
+@story.command("validate")
+@story_file_argument
+def story_validate(file: Path) -> None:
+    """Check a story file and analyse its queries; no data is generated."""
+    from e2i_synth.stories import load_story
+    from e2i_synth.stories.build import analyze_story
+    from e2i_synth.stories.summary import analysis_lines
+
+    parsed = load_story(file)
+    click.echo("\n".join(analysis_lines(parsed, analyze_story(parsed))))
+    click.echo(f"{file.name}: valid, {len(parsed.queries)} golden queries")
+
+
+@story.command("build")
+@story_file_argument
+@postgres_option
+def story_build(file: Path, postgres: bool) -> None:
+    """Build the story's dataset and check every golden query on it (DuckDB in memory)."""
+    build = build_checked_story(file, postgres)
+    click.echo(f"{file.name}: all {len(build.story.queries)} golden queries pass")
+
+
+@story.command("export")
+@story_file_argument
+@postgres_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the files (default: $E2I_HOME/story_exports/<story file name>).",
+)
+def story_export(file: Path, postgres: bool, out: Path | None) -> None:
+    """Build and check the story, then write Parquet, CSV and BigQuery schemas per table."""
+    from e2i_synth.stories import EXPORTS_FOLDER
+    from e2i_synth.stories.export import export_frames
+
+    build = build_checked_story(file, postgres)
+    folder = out or Settings.from_env().home / EXPORTS_FOLDER / file.stem
+    written = export_frames(build.presented, folder)
+    for t in written:
+        click.echo(
+            f"  {t.table:<22} {t.rows:>9,} rows  {t.parquet.name}, {t.csv.name}, {t.schema.name}"
+        )
+    click.echo(f"{len(written)} tables exported to {folder}, read back against their schemas")

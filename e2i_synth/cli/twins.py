@@ -1,0 +1,198 @@
+"""`e2i-synth twins`: digital twins scored against the world's truth."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from e2i_synth.errors import E2IError
+from e2i_synth.settings import Scenario, Settings, ensure_writable_home
+
+
+def twin_scenario_options(command):
+    for option in reversed(
+        [
+            click.option("--brand", required=True, help="Brand of the scenario."),
+            click.option(
+                "--dgp", default="confounded", show_default=True, help="DGP of the scenario."
+            ),
+            click.option("--scale", default=None, help="small (default), full, or patients."),
+            click.option("--seed", default=None, help="Root seed (default 42)."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def twin_filter_option(command):
+    return click.option(
+        "--filter",
+        "filters",
+        multiple=True,
+        help="key=value: specialty, tier, region (repeat or comma-separate values), "
+        "min_decile; e.g. --filter specialty=oncology --filter tier=1,2",
+    )(command)
+
+
+def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
+    parsed: dict[str, list[str] | str] = {}
+    for item in filters:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise E2IError(f"--filter {item!r} is not key=value, e.g. --filter tier=1,2")
+        key = key.strip()
+        if key == "min_decile":
+            parsed[key] = value.strip()
+        else:
+            parsed[key] = [*parsed.get(key, []), *value.split(",")]
+    return parsed
+
+
+def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
+    """The checked scenario and its settings: each command asks for them before it imports
+    the twins' stack (scikit-learn, MLflow), so a bad argument is reported at once."""
+    from e2i_synth.settings import parse_brand, parse_dgp
+
+    settings = Settings.from_env(scale=scale, seed=seed)
+    ensure_writable_home(settings.home)
+    scenario = Scenario(parse_brand(brand), parse_dgp(dgp))
+    return settings, scenario, settings.tracking
+
+
+@click.group()
+def twins() -> None:
+    """Digital twins: train (MLflow), generate, simulate beside the truth, fidelity."""
+
+
+@twins.command("train")
+@twin_scenario_options
+def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> None:
+    """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.workflows import train_and_register
+
+    generator, registered = train_and_register(
+        scenario, settings.n_patients, settings.seed, tracking
+    )
+    t, m = generator.training, generator.training.metrics
+    click.echo(
+        f"{scenario.partition_key}: {t.model_type} on {t.training_rows:,} rows "
+        f"({t.training_entities:,} HCPs); CV R² {m['cv_r2_mean']:.3f}, MAE {m['cv_mae']:.4f}, "
+        f"RMSE {m['cv_rmse']:.4f}"
+    )
+    click.echo(f"registered {registered.uri} (run {registered.run_id}) at {settings.tracking}")
+
+
+@twins.command("generate")
+@twin_scenario_options
+@twin_filter_option
+@click.option("-n", "n_twins", default=1_000, show_default=True, help="Twins to generate.")
+@click.option("--version", default=None, help="Registered model version (default: latest).")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
+def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
+    """Sample new twins (not copies) from the registered model's training population."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.workflows import load_registered
+
+    generator = load_registered(scenario, tracking, version)
+    population = generator.generate(n_twins, parse_twin_filters(filters), settings.seed)
+    click.echo(
+        f"{len(population.twins):,} twins from {population.reference_count:,} training HCPs "
+        f"matching {population.filters or 'no filters'} (model {generator.registered_name} "
+        f"v{generator.model_version}); exact copies {population.exact_copy_rate:.2%}; mean "
+        f"baseline_behavior {population.twins['baseline_behavior'].mean():.4f}"
+    )
+    if out is not None:
+        population.twins.to_parquet(out, index=False)
+        click.echo(f"written to {out}")
+
+
+@twins.command("simulate")
+@twin_scenario_options
+@twin_filter_option
+@click.option("--intervention", required=True, help="One of the five intervention types.")
+@click.option("--intensity", default=1.0, show_default=True, type=float)
+@click.option("--duration-weeks", default=12, show_default=True, type=int)
+@click.option("--channel", default="email", show_default=True)
+@click.option("--frequency", default="monthly", show_default=True)
+@click.option("-n", "n_twins", default=10_000, show_default=True, help="Twins to simulate on.")
+@click.option("--version", default=None, help="Registered model version (default: latest).")
+def twins_simulate(
+    brand,
+    dgp,
+    scale,
+    seed,
+    filters,
+    intervention,
+    intensity,
+    duration_weeks,
+    channel,
+    frequency,
+    n_twins,
+    version,
+) -> None:
+    """Simulate an intervention on new twins; print the result and the truth beside it."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.simulation import InterventionConfig
+    from e2i_synth.twins.workflows import (
+        intervention_layer,
+        registered_for,
+        simulate_against_truth,
+    )
+
+    config = InterventionConfig.parse(
+        {
+            "intervention_type": intervention,
+            "intensity": intensity,
+            "duration_weeks": duration_weeks,
+            "channel": channel,
+            "frequency": frequency,
+        }
+    )
+    iw = intervention_layer(scenario, settings.n_patients, settings.seed)
+    generator = registered_for(iw, tracking, version)
+    run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
+    r, s = run.result, run.score
+    click.echo(
+        f"{intervention} on {r.n_twins:,} twins {r.filters or '(all HCPs)'}: simulated ATE "
+        f"{r.ate:.4f} [95% CI {r.ci_lower:.4f}, {r.ci_upper:.4f}]"
+    )
+    click.echo(
+        f"truth on the {s.n_real_hcps:,} matching real HCPs: {s.true_ate:.4f}; |error| "
+        f"{s.abs_error:.4f}; CI covers truth: {'yes' if s.ci_covers_truth else 'NO'}"
+    )
+    click.echo(f"recommendation: {r.recommendation} ({r.reason})")
+    table = s.subgroups[["column", "value", "n_twins", "simulated", "true", "covered"]]
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+@twins.command("fidelity")
+@twin_scenario_options
+@twin_filter_option
+@click.option(
+    "--intervention",
+    default="peer_to_peer_referral",
+    show_default=True,
+    help="Intervention of the world's randomized experiment.",
+)
+@click.option("--version", default=None, help="Registered model version (default: latest).")
+def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
+    """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
+
+    iw = intervention_layer(scenario, settings.n_patients, settings.seed)
+    generator = registered_for(iw, tracking, version)
+    history, experiment = track_fidelity(
+        generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
+    )
+    click.echo(history.frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(
+        f"experiment {intervention} on {len(experiment.tracking):,} real HCPs: difference in "
+        f"means {experiment.experiment_ate:.4f} (SE {experiment.experiment_se:.4f}), twins "
+        f"{experiment.simulated_ate:.4f}, truth {experiment.true_ate:.4f}"
+    )
+    for reason in history.snapshots[-1].drift.reasons:
+        click.echo(f"drift: {reason}")
