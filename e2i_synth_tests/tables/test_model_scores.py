@@ -1,6 +1,6 @@
-"""The feature store's propensity and outcome scores are fitted models of observed data:
-fitted on the pilot's train split only, not the answer key, and misspecified where the
-world is nonlinear."""
+"""The feature store's propensity and outcome scores and ml_predictions' initiation score
+are fitted models of observed data: fitted on the pilot's train split only (the outcome's
+where it is recorded), not the answer key, and misspecified where the world is nonlinear."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.settings import Scenario
-from e2i_synth.tables.model_scores import model_scores, pilot_rows
+from e2i_synth.tables.model_scores import initiation_score, model_scores, pilot_rows
 from e2i_synth.world import draw_world
+from e2i_synth.world.variants import parse_knobs
 from e2i_synth_tests.conftest import frames_of, world_of
 
 
@@ -25,18 +26,31 @@ def test_scores_are_fitted_on_the_train_split_alone():
     """An unpenalized logistic fit's score equation: on its own training rows the mean
     prediction equals the mean outcome, which fails on any other set of rows."""
     world = world_of("kisqali", "confounded")
-    scores = model_scores(world)
+    scores = {**model_scores(world), "initiation": initiation_score(world)}
     pilot = pilot_rows(world)
     assert pilot.sum() == (world.split == 0).sum()  # the whole train split at this size
     for name, observed in (
         ("treatment_propensity", world.engaged),
         ("outcome_probability", world.outcome),
+        ("initiation", world.outcome),
     ):
         assert abs(scores[name][pilot].mean() - observed[pilot].mean()) < 1e-4
         others = ~pilot
         gap = abs(scores[name][others].mean() - observed[others].mean())
         se = observed[others].std() / np.sqrt(others.sum())
         assert gap > 1e-4 and gap < 4 * se  # generalizes, but was not fitted there
+
+
+def test_the_initiation_score_learns_from_recorded_outcomes_alone():
+    """With outcomes missing not at random (selection), the score equation holds on the
+    train rows whose outcome is recorded, not on all of them: no NULL label was read."""
+    scenario = Scenario("kisqali", "confounded", parse_knobs(["selection=0.6"]))
+    world = draw_world(scenario, 3_000, 7)
+    score, train = initiation_score(world), pilot_rows(world)
+    labelled = train & world.parts.observed
+    assert labelled.sum() < 0.8 * train.sum()
+    assert abs(score[labelled].mean() - world.outcome[labelled].mean()) < 1e-4
+    assert abs(score[train].mean() - world.outcome[train].mean()) > 0.01
 
 
 def test_scores_are_stored_and_are_not_the_answer_key():
