@@ -593,7 +593,10 @@ FEATURES: tuple[FeatureDef, ...] = (
         "treatment_propensity", "causal_features", "float", "estimated engagement propensity"
     ),
     FeatureDef(
-        "outcome_probability", "causal_features", "float", "estimated initiation probability"
+        "outcome_probability",
+        "causal_features",
+        "float",
+        "estimated initiation probability given the engagement received (post-treatment)",
     ),
 )
 DRIFT_FEATURES: tuple[str, ...] = ("prior_treatment_count", "patient_volume_monthly")

@@ -4,6 +4,9 @@ where it is recorded), not the answer key, and misspecified where the world is n
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -51,6 +54,20 @@ def test_the_initiation_score_learns_from_recorded_outcomes_alone():
     assert labelled.sum() < 0.8 * train.sum()
     assert abs(score[labelled].mean() - world.outcome[labelled].mean()) < 1e-4
     assert abs(score[train].mean() - world.outcome[train].mean()) > 0.01
+
+
+def test_outcome_probability_moves_with_the_treatment_and_is_named_a_trap():
+    """The outcome model reads the received treatment: a post-treatment column, which the
+    truth names among the columns not to adjust for."""
+    world = world_of("kisqali", "confounded")
+    flipped = dataclasses.replace(world, engaged=~world.engaged)
+    score, other = (model_scores(w)["outcome_probability"] for w in (world, flipped))
+    assert np.abs(score - other).min() > 0.01
+    truth = frames_of("kisqali", "confounded")["causal_ground_truth"].iloc[0]
+    traps = {t["column"]: t for t in json.loads(truth["traps"])}
+    trap = traps["outcome_probability"]
+    assert (trap["table"], trap["role"]) == ("feature_values", "treatment_descendant")
+    assert "engaged" in trap["why"]
 
 
 def test_scores_are_stored_and_are_not_the_answer_key():
