@@ -7,8 +7,8 @@ engagement.
 All three are logistic regressions (scikit-learn, unpenalized: C = inf) on the patient's
 observed covariates (disease severity, comorbidities, academic HCP, age at diagnosis,
 region): the propensity model of the treatment, the initiation model of the outcome, and
-the outcome model of the outcome with the received treatment as one more input. The
-initiation model learns from recorded outcomes only (a variant with selection or censoring
+the outcome model of the outcome with the received treatment as one more input. The two
+outcome models learn from recorded outcomes only (a variant with selection or censoring
 leaves some NULL). They are fitted on a pilot:
 the train-split patients among the scenario's first PILOT_UNITS, so scoring any patient
 needs only that pilot, and no validation, test or holdout patient informs a score. The pilot
@@ -111,7 +111,7 @@ def fitted(scenario: Scenario, n_patients: int, seed: int) -> Models:
     outcome = pilot.outcome.astype(float)
     return Models(
         propensity=_fit(X[train], engaged[train]),
-        outcome=_fit(np.column_stack([X, engaged])[train], outcome[train]),
+        outcome=_fit(np.column_stack([X, engaged])[labelled], outcome[labelled]),
         initiation=_fit(X[labelled], outcome[labelled]),
     )
 

@@ -9,6 +9,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from e2i_synth.settings import Scenario
 from e2i_synth.tables.model_scores import initiation_score, model_scores, pilot_rows
@@ -44,16 +45,18 @@ def test_scores_are_fitted_on_the_train_split_alone():
         assert gap > 1e-4 and gap < 4 * se  # generalizes, but was not fitted there
 
 
-def test_the_initiation_score_learns_from_recorded_outcomes_alone():
-    """With outcomes missing not at random (selection), the score equation holds on the
-    train rows whose outcome is recorded, not on all of them: no NULL label was read."""
-    scenario = Scenario("kisqali", "confounded", parse_knobs(["selection=0.6"]))
-    world = draw_world(scenario, 3_000, 7)
-    score, train = initiation_score(world), pilot_rows(world)
+@pytest.mark.parametrize("knob", ["selection=0.6", "censor=90"])
+def test_outcome_scores_learn_from_recorded_outcomes_alone(knob):
+    """With outcomes missing not at random (selection) or right-censored, the score
+    equation holds on the train rows whose outcome is recorded, not on all of them: no
+    label the warehouse holds as NULL was read."""
+    world = draw_world(Scenario("kisqali", "confounded", parse_knobs([knob])), 3_000, 7)
+    train = pilot_rows(world)
     labelled = train & world.parts.observed
-    assert labelled.sum() < 0.8 * train.sum()
-    assert abs(score[labelled].mean() - world.outcome[labelled].mean()) < 1e-4
-    assert abs(score[train].mean() - world.outcome[train].mean()) > 0.01
+    assert labelled.sum() < 0.97 * train.sum()
+    for score in (initiation_score(world), model_scores(world)["outcome_probability"]):
+        assert abs(score[labelled].mean() - world.outcome[labelled].mean()) < 1e-4
+        assert abs(score[train].mean() - world.outcome[train].mean()) > 0.01
 
 
 def test_outcome_probability_moves_with_the_treatment_and_is_named_a_trap():
