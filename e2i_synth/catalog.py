@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.1.1"
+GENERATOR_VERSION = "2.1.2"
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ TRIGGER_TYPES: tuple[str, ...] = (
 TRIGGER_PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 TRIGGER_STATUSES: tuple[str, ...] = ("pending", "delivered", "accepted", "dismissed")
 PREDICTION_MODELS: tuple[str, ...] = ("initiation_propensity",)
-PREDICTION_MODEL_VERSION = "v1.0"
+PREDICTION_MODEL_VERSION = "v2.0"
 
 SPLITS: tuple[str, ...] = ("train", "validation", "test", "holdout")
 SPLIT_SHARES: tuple[float, ...] = (0.60, 0.20, 0.15, 0.05)
@@ -593,7 +593,10 @@ FEATURES: tuple[FeatureDef, ...] = (
         "treatment_propensity", "causal_features", "float", "estimated engagement propensity"
     ),
     FeatureDef(
-        "outcome_probability", "causal_features", "float", "estimated initiation probability"
+        "outcome_probability",
+        "causal_features",
+        "float",
+        "estimated initiation probability given the engagement received (post-treatment)",
     ),
 )
 DRIFT_FEATURES: tuple[str, ...] = ("prior_treatment_count", "patient_volume_monthly")

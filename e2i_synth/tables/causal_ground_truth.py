@@ -4,9 +4,11 @@ One overall row per scenario, plus one per segment where the effect is heterogen
 `true_ate`, `true_att` and `true_atc` are exact for the sample: the means of unit_truth's
 `individual_effect` Y(1) - Y(0) over the rows it covers, over its engaged rows and over
 the others; `expected_ate` is the mean of the units' `cate` (the risk differences p1 - p0
-the world was drawn from). `traps` names the columns of the treatment table that are not
-confounders although they look like them (they descend from the treatment or the
-outcome); `graph_dot` holds them too, so DoWhy leaves them out of its adjustment sets.
+the world was drawn from). `traps` names the columns that are not confounders although
+they look like them (they descend from the treatment or the outcome): columns of the
+treatment table, and the feature store's outcome_probability, a model score with the
+treatment among its inputs; `graph_dot` holds them too, so DoWhy leaves them out of its
+adjustment sets.
 `adjustment_columns` is DoWhy's efficient adjustment set on `graph_dot`;
 `valid_adjustment_sets` lists it with the other valid sets worth naming (JSON, see
 `adjustment_sets_json`). With hidden confounding the graph holds the hidden confounder as a
@@ -123,13 +125,15 @@ SPEC = TableSpec(
 
 @dataclass(frozen=True)
 class Trap:
-    """A column of the treatment table that descends from `parent` (the treatment or the
-    outcome): adjusting for it biases the estimate, whatever it correlates with."""
+    """A column that descends from `parent` (the treatment or the outcome): adjusting for it
+    biases the estimate, whatever it correlates with. `table` holds it: the treatment table,
+    or feature_values, where `column` is the feature's name."""
 
     column: str
     role: str
     parent: str
     why: str
+    table: str = TREATMENT_TABLE
 
 
 TRAPS: tuple[Trap, ...] = (
@@ -154,6 +158,20 @@ TRAPS: tuple[Trap, ...] = (
         f"the timing of the outcome: NULL exactly when not {OUTCOME_COLUMN}",
     ),
 )
+FEATURE_STORE_TRAPS: tuple[Trap, ...] = (
+    Trap(
+        "outcome_probability",
+        "treatment_descendant",
+        TREATMENT_COLUMN,
+        f"the feature store's fitted P({OUTCOME_COLUMN} | covariates, {TREATMENT_COLUMN}), "
+        f"feature outcome_probability: {TREATMENT_COLUMN} is one of its inputs, so beside "
+        "the covariates it is a function of the treatment; adjusting for it absorbs the "
+        "effect",
+        table="feature_values",
+    ),
+)
+"""Traps outside the treatment table, named since generator 2.1.2 (rows migrated by 007
+name only TRAPS)."""
 SELECTION_TRAP = Trap(
     OUTCOME_OBSERVED,
     "selection_on_outcome",
@@ -167,12 +185,23 @@ SELECTION_TRAP = Trap(
 
 
 def traps_json(traps: Sequence[Trap]) -> str:
-    """`traps` as stored: a JSON list of {column, role, why}."""
-    return json.dumps([{k: v for k, v in asdict(t).items() if k != "parent"} for t in traps])
+    """`traps` as stored: a JSON list of {column, role, why}, with `table` where the column
+    is not the treatment table's (so the treatment table's traps read as migration 007
+    wrote them)."""
+    return json.dumps(
+        [
+            {
+                k: v
+                for k, v in asdict(t).items()
+                if k != "parent" and (k, v) != ("table", TREATMENT_TABLE)
+            }
+            for t in traps
+        ]
+    )
 
 
 def spec_traps(spec: DgpSpec) -> tuple[Trap, ...]:
-    return (*TRAPS, SELECTION_TRAP) if spec.selection else TRAPS
+    return (*TRAPS, *FEATURE_STORE_TRAPS, *((SELECTION_TRAP,) if spec.selection else ()))
 
 
 TRAPS_JSON = traps_json(TRAPS)
@@ -308,10 +337,10 @@ def dose_response_json(outcomes: np.ndarray, units: int) -> str | None:
 
 
 def graph_dot(spec: DgpSpec) -> str:
-    """The DAG the world was drawn from, with nodes named as patient_journeys columns;
-    a node no analysis table holds is marked `observed="no"` (DoWhy's convention). With a
-    dose, engagement acts through it: engaged -> dose -> outcome, the dose's causes
-    pointing at it."""
+    """The DAG the world was drawn from, with nodes named as patient_journeys columns (a
+    feature store trap as its feature); a node no analysis table holds is marked
+    `observed="no"` (DoWhy's convention). With a dose, engagement acts through it:
+    engaged -> dose -> outcome, the dose's causes pointing at it."""
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in spec.outcome_causes]
     if spec.dose:

@@ -1,4 +1,11 @@
-"""ml_predictions: an initiation-propensity score per patient, made before engagement."""
+"""ml_predictions: an initiation-propensity score per patient, made before engagement.
+
+The score is a fitted model's (`model_scores.initiation_score`: a logistic regression of
+recorded initiation on the observed covariates, fitted on the train split of the
+scenario's pilot), never the world's own probabilities: it carries nothing of a hidden
+confounder or an outcome draw that the covariates do not, so adjusting for it (or for the
+triggers it raises) removes no confounding the covariates leave.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import pandas as pd
 
 from e2i_synth.catalog import PREDICTION_MODEL_VERSION, PREDICTION_MODELS
 from e2i_synth.seeds import unit_draws
+from e2i_synth.tables.model_scores import initiation_score
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
@@ -39,23 +47,21 @@ SPEC = TableSpec(
 SECONDS_PER_DAY = 86_400
 
 
-def draw_scores(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
-    return {"when": rng.random(len(units)), "noise": rng.normal(0, 0.5, len(units))}
+def draw_times(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    """When in its pre-index window each patient is scored."""
+    return {"when": rng.random(len(units))}
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     names = ("ml_predictions", world.scenario.brand, world.scenario.dgp)
-    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_scores)
+    d = unit_draws(world.seed, names, world.first_unit, world.units_stop, draw_times)
     patient = np.arange(world.n_patients)
     # Scored between diagnosis and the index date, so predictions can drive engagement.
     window = (world.index_date - world.journey_start).astype(int) * SECONDS_PER_DAY
     scored_at = world.journey_start.astype("datetime64[s]") + np.floor(d["when"] * window).astype(
         "timedelta64[s]"
     )
-    # A decent but imperfect model: the true initiation probability seen through noise.
-    expected = world.p0 + world.tau * world.propensity
-    logit = np.log(expected / (1 - expected)) + d["noise"]
-    probability = np.round(1 / (1 + np.exp(-logit)), 4)
+    probability = np.round(initiation_score(world), 4)
     return pd.DataFrame(
         {
             "prediction_id": scenario_keys(world, "M", world.units),

@@ -1,10 +1,15 @@
-"""The feature store's two model scores, `treatment_propensity` and `outcome_probability`,
-as a production store holds them: predictions of models fitted on observed data, not the
-world's answer key (the true propensity and outcome probabilities live in `unit_truth`).
+"""The warehouse's model scores, as production systems hold them: predictions of models
+fitted on observed data, not the world's answer key (the true propensity and outcome
+probabilities live in `unit_truth`). The feature store holds two, `treatment_propensity`
+and `outcome_probability`; `ml_predictions` holds the initiation score made before
+engagement.
 
-Both are logistic regressions (scikit-learn, unpenalized: C = inf) on the patient's observed
-covariates (disease severity, comorbidities, academic HCP, age at diagnosis, region), the
-outcome model with the received treatment as one more input. They are fitted on a pilot:
+All three are logistic regressions (scikit-learn, unpenalized: C = inf) on the patient's
+observed covariates (disease severity, comorbidities, academic HCP, age at diagnosis,
+region): the propensity model of the treatment, the initiation model of the outcome, and
+the outcome model of the outcome with the received treatment as one more input. The two
+outcome models learn from recorded outcomes only (a variant with selection or censoring
+leaves some NULL). They are fitted on a pilot:
 the train-split patients among the scenario's first PILOT_UNITS, so scoring any patient
 needs only that pilot, and no validation, test or holdout patient informs a score. The pilot
 is drawn and fitted once per scenario (world.draw_world of its first patients), so a
@@ -82,21 +87,51 @@ def _fit(X: np.ndarray, y: np.ndarray) -> Score:
     return Score(scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]))
 
 
+def recorded(world: World) -> np.ndarray:
+    """Whose outcome the analysis tables hold (NULL elsewhere): what a model can learn from."""
+    observed = world.parts.observed
+    return np.ones(world.n_patients, dtype=bool) if observed is None else observed
+
+
+@dataclass(frozen=True)
+class Models:
+    """A scenario's scoring models, fitted on its pilot's train split."""
+
+    propensity: Score
+    """P(engaged | covariates): the feature store's treatment_propensity."""
+    outcome: Score
+    """P(initiated | covariates, engaged received): the feature store's outcome_probability."""
+    initiation: Score
+    """P(initiated | covariates): ml_predictions' score, made before engagement."""
+
+
 @lru_cache(maxsize=4)
-def fitted(scenario: Scenario, n_patients: int, seed: int) -> tuple[Score, Score]:
-    """The scenario's two models, fitted on its pilot's train split."""
+def fitted(scenario: Scenario, n_patients: int, seed: int) -> Models:
+    """The scenario's models, fitted on its pilot's train split."""
     pilot = draw_world(scenario, n_patients, seed, 0, min(n_patients, PILOT_UNITS))
     train = pilot_rows(pilot)
-    X, engaged = covariate_matrix(pilot)[train], pilot.engaged[train].astype(float)
-    outcome = pilot.outcome[train].astype(float)
-    return _fit(X, engaged), _fit(np.column_stack([X, engaged]), outcome)
+    labelled = train & recorded(pilot)
+    X, engaged = covariate_matrix(pilot), pilot.engaged.astype(float)
+    outcome = pilot.outcome.astype(float)
+    return Models(
+        propensity=_fit(X[train], engaged[train]),
+        outcome=_fit(np.column_stack([X, engaged])[labelled], outcome[labelled]),
+        initiation=_fit(X[labelled], outcome[labelled]),
+    )
 
 
 def model_scores(world: World) -> dict[str, np.ndarray]:
     """Estimated P(engaged | covariates) and P(initiated | covariates, engaged received)."""
-    propensity, outcome = fitted(world.scenario, world.scenario_patients, world.seed)
+    models = fitted(world.scenario, world.scenario_patients, world.seed)
     X = covariate_matrix(world)
     return {
-        "treatment_propensity": propensity(X),
-        "outcome_probability": outcome(np.column_stack([X, world.engaged.astype(float)])),
+        "treatment_propensity": models.propensity(X),
+        "outcome_probability": models.outcome(np.column_stack([X, world.engaged.astype(float)])),
     }
+
+
+def initiation_score(world: World) -> np.ndarray:
+    """Estimated P(initiated | covariates): a function of the observed covariates alone, so
+    it says nothing of a patient that its covariates do not."""
+    models = fitted(world.scenario, world.scenario_patients, world.seed)
+    return models.initiation(covariate_matrix(world))

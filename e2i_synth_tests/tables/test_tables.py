@@ -144,14 +144,18 @@ def test_no_analysis_table_holds_the_answer_key():
 
 @pytest.mark.parametrize("dgp", list(DGPS))
 def test_traps_are_named_in_the_graph_as_descendants_of_treatment_or_outcome(dgp):
-    row = frames_of("remibrutinib", dgp)["causal_ground_truth"].iloc[0]
+    frames = frames_of("remibrutinib", dgp)
+    row = frames["causal_ground_truth"].iloc[0]
     traps = json.loads(row["traps"])
-    assert {t["column"] for t in traps} >= {"engagement_score", "journey_stage"}
+    expected = {"engagement_score", "journey_stage", "outcome_probability"}
+    assert {t["column"] for t in traps} >= expected
     assert all(t["role"] and t["why"] for t in traps)
     graph = parse_graph(row["graph_dot"])
-    table = frames_of("remibrutinib", dgp)[row["treatment_table"]]
     for trap in traps:
-        assert trap["column"] in table.columns and trap["column"] in graph
+        table = trap.get("table", row["treatment_table"])
+        # the feature store holds a trap as a feature, the treatment table as a column
+        held = frames["features"]["feature_name"] if table == "feature_values" else frames[table]
+        assert trap["column"] in set(held) and trap["column"] in graph
         assert trap["column"] in nx.descendants(graph, row["treatment_column"])
         assert trap["column"] not in row["adjustment_columns"]
     roles = {t["column"]: t["role"] for t in traps}
@@ -159,6 +163,8 @@ def test_traps_are_named_in_the_graph_as_descendants_of_treatment_or_outcome(dgp
     assert roles["engagement_score"] == "treatment_proxy"
     assert set(graph.predecessors("journey_stage")) == {row["outcome_column"]}
     assert roles["journey_stage"] == "outcome_descendant"
+    assert set(graph.predecessors("outcome_probability")) == {row["treatment_column"]}
+    assert roles["outcome_probability"] == "treatment_descendant"
 
 
 @pytest.mark.parametrize("dgp", list(DGPS))
