@@ -39,6 +39,12 @@ def cli_env(home: Path, database_url: str | None = None, **extra: str) -> dict[s
     return env
 
 
+def interruptible() -> None:
+    """A user's shell starts a command with Ctrl-C's default action; a pytest-xdist worker
+    ignores SIGINT, and an ignored signal stays ignored in the programs it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "e2i_synth.cli", *args],
@@ -46,6 +52,7 @@ def start_cli(*args: str, env: dict[str, str]) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 
