@@ -291,23 +291,54 @@ def regression_std_error(estimate) -> float:
 def hajek_std_error(data: pd.DataFrame, outcome: str, estimate) -> float:
     """Influence-function standard error of the Hajek contrast, from DoWhy's propensities."""
     model = estimate.estimator.propensity_score_model
-    e = np.clip(model.predict_proba(data[list(model.feature_names_in_)])[:, 1], *PROPENSITY_CLIP)
-    t = data[TREATMENT_COLUMN].to_numpy(dtype=float)
-    y = data[outcome].to_numpy(dtype=float)
-    w1, w0 = t / e, (1 - t) / (1 - e)
-    mu1, mu0 = (w1 * y).sum() / w1.sum(), (w0 * y).sum() / w0.sum()
-    if not np.isclose(mu1 - mu0, estimate.value):
+    value, std_error = hajek(
+        data[outcome].to_numpy(dtype=float),
+        data[TREATMENT_COLUMN].to_numpy(dtype=float),
+        model.predict_proba(data[list(model.feature_names_in_)])[:, 1],
+    )
+    if not np.isclose(value, estimate.value):
         raise RuntimeError("the Hajek weights do not reproduce DoWhy's estimate")
-    influence = w1 * (y - mu1) / w1.mean() - w0 * (y - mu0) / w0.mean()
-    return float(np.sqrt(np.mean(influence**2) / len(y)))
+    return float(std_error)
+
+
+def hajek(y: np.ndarray, t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Hajek contrast of outcome y on treatment t (0/1) with propensities e (clipped as
+    the estimator clips them), and its influence-function standard error, over the last
+    axis: leading axes are separate samples (`calibration` stacks its draws there)."""
+    e = np.clip(e, *PROPENSITY_CLIP)
+    w1, w0 = t / e, (1 - t) / (1 - e)
+    mu1 = (w1 * y).sum(axis=-1) / w1.sum(axis=-1)
+    mu0 = (w0 * y).sum(axis=-1) / w0.sum(axis=-1)
+    influence = w1 * (y - mu1[..., None]) / w1.mean(axis=-1, keepdims=True) - w0 * (
+        y - mu0[..., None]
+    ) / w0.mean(axis=-1, keepdims=True)
+    return mu1 - mu0, np.sqrt(np.mean(influence**2, axis=-1) / y.shape[-1])
 
 
 def contrast(fit, gradient: np.ndarray) -> tuple[float, float]:
     """A linear combination of the regression coefficients and its HC1 standard error."""
-    robust = fit.get_robustcov_results("HC1")
-    return float(gradient @ robust.params), float(
-        np.sqrt(gradient @ robust.cov_params() @ gradient)
-    )
+    [value], [std_error] = hc1_contrasts(fit.model.exog, fit.model.endog, gradient[None])
+    if not np.isclose(value, gradient @ fit.params):
+        raise RuntimeError("the HC1 fit does not reproduce DoWhy's coefficients")
+    return float(value), float(std_error)
+
+
+def hc1_contrasts(
+    x: np.ndarray, y: np.ndarray, gradients: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares of y (..., n) on x (..., n, k), and the combinations `gradients`
+    (..., g, k) of its coefficients with their HC1 (heteroskedasticity-robust) standard
+    errors (..., g): leading axes are separate samples (`calibration` stacks its draws)."""
+    n, k = x.shape[-2:]
+    xt = np.swapaxes(x, -1, -2)
+    inverse = np.linalg.inv(xt @ x)
+    beta = inverse @ (xt @ y[..., None])
+    residual = y - (x @ beta)[..., 0]
+    meat = (xt * residual[..., None, :] ** 2) @ x
+    covariance = inverse @ meat @ inverse * (n / (n - k))
+    values = (gradients @ beta)[..., 0]
+    variances = np.einsum("...gk,...kl,...gl->...g", gradients, covariance, gradients)
+    return values, np.sqrt(variances)
 
 
 def segment_results(
