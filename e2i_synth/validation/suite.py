@@ -45,8 +45,9 @@ Context = dict[str, object]
 
 @dataclass(frozen=True)
 class CheckDef:
-    """A check on one table. `structural` checks are exact and gate every load; the causal
-    ones are statistical and run on what is stored."""
+    """A check on one table. `structural` checks are exact (story tables and the benchmark
+    store are held to them alone); the causal ones are statistical. Every check gates a
+    scenario's load and re-runs on what is stored."""
 
     check: str
     table: str
