@@ -22,11 +22,11 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.tables.downstream import DOWNSTREAM_SPECS, TWIN_SPECS
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.validation.causal import FAMILY_CONFIDENCE
 from e2i_synth.validation.result import CheckResult, from_problems
 from e2i_synth.validation.schemas import COLUMN_CHECKS, schema_failures, spec_schema
 from e2i_synth.world.interventions import SUBGROUP_COLUMNS
 
+FAMILY_CONFIDENCE = 0.95
 FAMILY_SIZE = len(BRANDS) * len(DGPS) * len(INTERVENTION_TYPES)
 """The default simulations of a full run: every intervention on every scenario."""
 Z_FAMILY = NormalDist().inv_cdf(1 - (1 - FAMILY_CONFIDENCE) / (2 * FAMILY_SIZE))

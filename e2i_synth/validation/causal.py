@@ -18,11 +18,21 @@ equal the stored `adjustment_columns`, and estimated with the estimator that fit
 
 Each estimate reports the per-estimand criteria |estimate - truth| <= max(0.02, 2 SE) and
 "the 95% CI covers the truth", and the naive difference in means beside it. The verdict
-uses the same rule at the level of a whole run: the truth must lie within
-max(0.02, z SE) of the estimate, where z makes the intervals of all the estimands of the
-15 scenarios hold together with 95% probability (Bonferroni, z = 3.14 for 30 estimands).
-A per-estimand 95% rule would fail some scenario of a correct run about half the time,
-while a planted effect off by 0.1 stays several standard errors outside either band.
+fails a scenario when the truth lies outside max(0.02, z SE) of any of its estimates, with
+z set so that a run of all 15 scenarios on correct data fails at most 1% of the time
+(RUN_FALSE_ALARM): each scenario is a separate draw, so each may fail with probability
+1 - 0.99^(1/15) = 1/1,493 (Šidák), split evenly over its estimands (Bonferroni): z = 3.40
+for one estimand, 3.59 for time_series' two, 3.82 for heterogeneous' five. Measured at
+3,000 patients over 2,000 seeds (`calibration.recovery_draws`): 0.30% of runs failed
+(95% CI 0.11-0.65%), against 2.1% for the former 3.14 SE on every estimand.
+
+The SEs are the estimators' own (HC1, influence function), not a fixed tolerance. Their
+z-scores are normal, tails included, and unbiased on every brand; their spread is 0.79-0.97
+rather than 1 because the stored truth is the sample's, whose own spread moves with the
+outcomes (one uniform for both arms), so against it the SEs err wide. What the band
+resolves is set by the data: at 3,000 patients a truth off by 0.02 fails a scenario in
+under 0.5% of draws, one off by 0.12 in over 90%; no estimator does much better (AIPW with
+the true nuisance functions has SE 0.025 on confounded, the regression 0.021).
 """
 
 from __future__ import annotations
@@ -45,7 +55,9 @@ from e2i_synth.validation.result import CheckResult
 
 Z_95 = NormalDist().inv_cdf(0.975)
 TOLERANCE_FLOOR = 0.02
-FAMILY_CONFIDENCE = 0.95
+RUN_FALSE_ALARM = 0.01
+"""The share of nightly runs of every default scenario, on correct data, that the recovery
+check may fail."""
 LINEAR_REGRESSION = "backdoor.linear_regression"
 PROPENSITY_WEIGHTING = "backdoor.propensity_score_weighting"
 ESTIMATORS = {
@@ -64,8 +76,19 @@ def estimands_per_scenario(dgp: str) -> int:
     return 2 if spec.lag_days else 1
 
 
-FAMILY_SIZE = len(BRANDS) * sum(estimands_per_scenario(d) for d in DGPS)
-Z_FAMILY = NormalDist().inv_cdf(1 - (1 - FAMILY_CONFIDENCE) / (2 * FAMILY_SIZE))
+SCENARIOS_PER_RUN = len(BRANDS) * len(DGPS)
+SCENARIO_FALSE_ALARM = 1 - (1 - RUN_FALSE_ALARM) ** (1 / SCENARIOS_PER_RUN)
+"""Šidák: the scenarios of a run are independent draws."""
+
+
+def critical_value(dgp: str) -> float:
+    """z of the band of each estimand of a `dgp` scenario: the scenario's false-alarm share
+    split evenly over its estimands (Bonferroni: they come from one fit, so they are
+    correlated and the split errs safe)."""
+    share = SCENARIO_FALSE_ALARM / estimands_per_scenario(dgp)
+    return NormalDist().inv_cdf(1 - share / 2)
+
+
 # Propensities are clipped where the DGP's own treatment probabilities are clipped.
 PROPENSITY_CLIP = (0.02, 0.98)
 AFTER_LAG = "initiated_after_lag"
@@ -85,6 +108,7 @@ class EffectEstimate:
     n_units: int
     n_treated: int
     adjustment_set: tuple[str, ...]
+    critical: float  # z of the verdict's band (`critical_value`)
 
     @property
     def ci_low(self) -> float:
@@ -112,8 +136,8 @@ class EffectEstimate:
 
     @property
     def band(self) -> float:
-        """Half-width of the run-wide (simultaneous 95%) acceptance band."""
-        return max(TOLERANCE_FLOOR, Z_FAMILY * self.std_error)
+        """Half-width of the verdict's acceptance band (`critical_value`)."""
+        return max(TOLERANCE_FLOOR, self.critical * self.std_error)
 
     @property
     def passed(self) -> bool:
@@ -141,6 +165,7 @@ class EffectEstimate:
             "within_tolerance": self.within_tolerance,
             "ci95_covers": self.covers,
             "band": round(self.band, 6),
+            "critical_z": round(self.critical, 4),
             "passed": self.passed,
             "n_units": self.n_units,
             "n_treated": self.n_treated,
@@ -290,23 +315,54 @@ def regression_std_error(estimate) -> float:
 def hajek_std_error(data: pd.DataFrame, outcome: str, estimate) -> float:
     """Influence-function standard error of the Hajek contrast, from DoWhy's propensities."""
     model = estimate.estimator.propensity_score_model
-    e = np.clip(model.predict_proba(data[list(model.feature_names_in_)])[:, 1], *PROPENSITY_CLIP)
-    t = data[TREATMENT_COLUMN].to_numpy(dtype=float)
-    y = data[outcome].to_numpy(dtype=float)
-    w1, w0 = t / e, (1 - t) / (1 - e)
-    mu1, mu0 = (w1 * y).sum() / w1.sum(), (w0 * y).sum() / w0.sum()
-    if not np.isclose(mu1 - mu0, estimate.value):
+    value, std_error = hajek(
+        data[outcome].to_numpy(dtype=float),
+        data[TREATMENT_COLUMN].to_numpy(dtype=float),
+        model.predict_proba(data[list(model.feature_names_in_)])[:, 1],
+    )
+    if not np.isclose(value, estimate.value):
         raise RuntimeError("the Hajek weights do not reproduce DoWhy's estimate")
-    influence = w1 * (y - mu1) / w1.mean() - w0 * (y - mu0) / w0.mean()
-    return float(np.sqrt(np.mean(influence**2) / len(y)))
+    return float(std_error)
+
+
+def hajek(y: np.ndarray, t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Hajek contrast of outcome y on treatment t (0/1) with propensities e (clipped as
+    the estimator clips them), and its influence-function standard error, over the last
+    axis: leading axes are separate samples (`calibration` stacks its draws there)."""
+    e = np.clip(e, *PROPENSITY_CLIP)
+    w1, w0 = t / e, (1 - t) / (1 - e)
+    mu1 = (w1 * y).sum(axis=-1) / w1.sum(axis=-1)
+    mu0 = (w0 * y).sum(axis=-1) / w0.sum(axis=-1)
+    influence = w1 * (y - mu1[..., None]) / w1.mean(axis=-1, keepdims=True) - w0 * (
+        y - mu0[..., None]
+    ) / w0.mean(axis=-1, keepdims=True)
+    return mu1 - mu0, np.sqrt(np.mean(influence**2, axis=-1) / y.shape[-1])
 
 
 def contrast(fit, gradient: np.ndarray) -> tuple[float, float]:
     """A linear combination of the regression coefficients and its HC1 standard error."""
-    robust = fit.get_robustcov_results("HC1")
-    return float(gradient @ robust.params), float(
-        np.sqrt(gradient @ robust.cov_params() @ gradient)
-    )
+    [value], [std_error] = hc1_contrasts(fit.model.exog, fit.model.endog, gradient[None])
+    if not np.isclose(value, gradient @ fit.params):
+        raise RuntimeError("the HC1 fit does not reproduce DoWhy's coefficients")
+    return float(value), float(std_error)
+
+
+def hc1_contrasts(
+    x: np.ndarray, y: np.ndarray, gradients: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares of y (..., n) on x (..., n, k), and the combinations `gradients`
+    (..., g, k) of its coefficients with their HC1 (heteroskedasticity-robust) standard
+    errors (..., g): leading axes are separate samples (`calibration` stacks its draws)."""
+    n, k = x.shape[-2:]
+    xt = np.swapaxes(x, -1, -2)
+    inverse = np.linalg.inv(xt @ x)
+    beta = inverse @ (xt @ y[..., None])
+    residual = y - (x @ beta)[..., 0]
+    meat = (xt * residual[..., None, :] ** 2) @ x
+    covariance = inverse @ meat @ inverse * (n / (n - k))
+    values = (gradients @ beta)[..., 0]
+    variances = np.einsum("...gk,...kl,...gl->...g", gradients, covariance, gradients)
+    return values, np.sqrt(variances)
 
 
 def segment_results(
@@ -345,7 +401,12 @@ def segment_results(
 
 
 def fit_target(
-    method: str, data: pd.DataFrame, graph: nx.DiGraph, target: Target, adjustment: list[str]
+    method: str,
+    data: pd.DataFrame,
+    graph: nx.DiGraph,
+    target: Target,
+    adjustment: list[str],
+    critical: float,
 ) -> Fitted:
     """Identify and estimate one target with DoWhy from the scenario's graph."""
     from dowhy import CausalModel
@@ -407,6 +468,7 @@ def fit_target(
         n_treated=int(subset[TREATMENT_COLUMN].sum()),
         adjustment_set=tuple(c for c in backdoor if c not in target.modifiers)
         + ((target.segment_column,) if target.segment_column else ()),
+        critical=critical,
     )
     results = [overall]
     if target.segments:
@@ -426,7 +488,7 @@ def estimate_scenario(
     with quiet():
         graph = parse_graph(str(row["graph_dot"]))
         fits = [
-            fit_target(ESTIMATORS[dgp], data, graph, target, adjustment)
+            fit_target(ESTIMATORS[dgp], data, graph, target, adjustment, critical_value(dgp))
             for target in targets(dgp, journeys, truth)
         ]
     return [r for f in fits for r in f.results], fits

@@ -159,11 +159,32 @@ def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated
     assert not gate["passed"].any()
 
 
+def test_causal_failure_blocks_the_load_and_keeps_previous_contents(isolated_home, monkeypatch):
+    """A scenario whose stored truth its data do not recover is not written either: readers
+    keep the version that passed, and the run fails naming the check and figure."""
+    settings = Settings.from_env(scale=N, seed=5)
+    run_scenarios(settings, [SCENARIO])
+    before = digests(settings.warehouse_path)
+
+    def shifted(world):
+        frames = build_tables(world)
+        frames["causal_ground_truth"]["true_ate"] += 0.5  # over 7 SE at 300 patients
+        return frames
+
+    monkeypatch.setattr(core, "build_tables", shifted)
+    [run] = run_scenarios(Settings.from_env(scale=N, seed=6), [SCENARIO])
+    assert not run.success and run.rows == {}
+    [failure] = run.failures
+    assert failure.startswith("kisqali|confounded: causal_ground_truth.causal_recovery failed")
+    assert "vs truth" in failure
+    assert digests(settings.warehouse_path) == before
+
+
 @pytest.mark.integration
 def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     isolated_home, monkeypatch
 ):
-    """Structurally sound, so it loads; the blocking causal check then fails the run."""
+    """Structurally sound, but the blocking causal check fails: not loaded, the run fails."""
 
     from e2i_synth.defs.core import assets as core
     from e2i_synth.defs.instance import dagster_instance
@@ -177,7 +198,7 @@ def test_shifted_truth_fails_the_causal_check_naming_scenario_and_figure(
     monkeypatch.setattr(core, "build_tables", shifted)
     settings = Settings.from_env(scale=10_000, seed=5)
     [run] = run_scenarios(settings, [SCENARIO])
-    assert not run.success and run.checks_failed == 1
+    assert not run.success and run.checks_failed == 1 and run.rows == {}
     [failure] = run.failures
     assert failure.startswith("kisqali|confounded: causal_ground_truth.causal_recovery failed")
     assert "vs truth" in failure and re.search(r"error -0\.(0[89]|1[0-2])", failure)

@@ -50,9 +50,10 @@ def test_a_check_that_crashes_is_that_checks_failure_and_the_others_still_run():
 
 
 def test_descriptions_state_the_rules_the_checks_apply():
-    from e2i_synth.validation.causal import TOLERANCE_FLOOR, Z_FAMILY
+    from e2i_synth.validation.causal import TOLERANCE_FLOOR
 
     described = {c.name: c.description for c in CHECKS}
     recovery = described["causal_ground_truth.causal_recovery"]
-    assert f"max({TOLERANCE_FLOOR}, {Z_FAMILY:.2f}" in recovery and "2 SE" not in recovery
+    assert f"max({TOLERANCE_FLOOR}, z·SE)" in recovery and "2 SE" not in recovery
+    assert "3.40 for 1, 3.59 for 2, 3.82 for 5" in recovery and "at most 1%" in recovery
     assert "60/20/15/5 within ±1%" in described["patient_journeys.split_proportions"]

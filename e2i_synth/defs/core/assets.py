@@ -1,11 +1,11 @@
 """The core tables and the ground truth: one partitioned asset each, from the table registry.
 
 They are produced by one multi-asset step per scenario: the world is drawn once, every
-table is projected from it, the structural checks gate the load, and the selected tables
-(with every table whose foreign keys lead to them) are replaced in one warehouse
-transaction — so bad rows never land, a failure leaves the previous scenario intact, and
-truth and data never drift apart. The asset checks (`checks.py`) then re-run the whole
-suite on what was stored.
+table is projected from it, every blocking check (the causal ones too) gates the load, and
+the selected tables (with every table whose foreign keys lead to them) are replaced in one
+warehouse transaction — so a scenario that fails a check never becomes the current data, a
+failure leaves the previous scenario intact, and truth and data never drift apart. The
+asset checks (`checks.py`) then re-run the whole suite on what was stored.
 """
 
 from collections.abc import Iterator
@@ -36,7 +36,7 @@ from e2i_synth.tables import REGISTRY, SPECS, Table, build_tables, descendants
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.causal import naive_difference
 from e2i_synth.validation.records import results_frame
-from e2i_synth.validation.suite import structural_checks
+from e2i_synth.validation.suite import run_checks
 from e2i_synth.world import cached_world
 
 OWNERS = ["team:e2i-synth"]
@@ -142,7 +142,7 @@ def core_tables(
     world = cached_world(scenario, settings.n_patients, settings.seed)
     frames = build_tables(world)
     store = warehouse.get()
-    failed = [r for r in structural_checks(frames) if not r.passed]
+    failed = [r for r in run_checks(frames) if not r.passed]
     if failed:
         store.record_results(results_frame(failed, context.run.run_id, scenario))
         raise E2IError(
