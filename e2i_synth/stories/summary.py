@@ -36,7 +36,7 @@ def plan_lines(build: StoryBuild) -> list[str]:
     plan = build.plan
     lines = [
         f"calendar: event dates +{plan.shift.days} days, monthly series +{plan.shift.months} "
-        f"months (gap {plan.month_day_gap} days); queried data ends {plan.data_end}"
+        f"months (gap {plan.month_day_gap} days); data cut {plan.data_end}: nothing after it"
     ]
     lines += [
         f"  window {c.table}.{c.column} {c.window}: data {c.data[0]} .. {c.data[1]}"
