@@ -5,13 +5,15 @@ nothing of theirs after the data end exists yet.
 The patients are re-dated in the scenario's world, before any table is built. Each
 patient's index date is drawn from one day density over the story's arrival span, from
 the scenario's first index date to the day before the data cut: the brand's launch uptake
-(`catalog.Uptake`, a Bass curve of the months since launch), times each calendar month's
-seasonality multiplier, times a weight that puts the story's `window_share` inside the
-queries' windows (a window on another patient date, e.g. `outcome_date`, counts at that
-column's median distance from the index date). The weight is raised from the first
-window's start to the data cut, so the flow of new patients never drops after a window
-closes. The patient's whole timeline moves with its index date, so gaps, lags and
-durations within it stay as drawn; the world is then cut on the data cut by the `censor`
+(`catalog.Uptake`, a Bass curve of the months since launch), times the seasonality (a
+continuous curve holding each calendar month's multiplier as its mass), times a weight
+that puts the story's `window_share` inside the queries' windows (a window on another
+patient date, e.g. `outcome_date`, counts at that column's median distance from the
+index date). The weight is full from the first window's start to the data cut, so the
+flow of new patients never drops after a window closes, and rises to it geometrically
+over the RAMP_DAYS before that start: no day's flow steps up from the day before's. The
+patient's whole timeline moves with its index date, so gaps, lags and durations within
+it stay as drawn; the world is then cut on the data cut by the `censor`
 knob's rules (`world.draw.at_cut`): initiations, refills and stops from the cut on do not
 exist and an outcome whose window is still open is unknown (NULL). HCP-level field
 engagements (no patient) are drawn from the seasonality and the window weight over the
@@ -32,6 +34,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from scipy.interpolate import PchipInterpolator
+from scipy.optimize import brentq
 
 from e2i_synth.catalog import BRANDS, INDEX_GAP_DAYS, JOURNEY_START_FIRST, Uptake
 from e2i_synth.seeds import stream
@@ -45,6 +49,10 @@ Frames = dict[str, pd.DataFrame]
 ANCHOR = ("patient_journeys", "index_date")
 FIELD = ("engagement_events", "engagement_date")
 DAYS_PER_MONTH = 365.2425 / 12
+RAMP_DAYS = 30
+"""Days over which the window weight rises, geometrically, to its full level at the first
+window's start: new patients per day change by at most a thirtieth of the log of the
+weight's range a day, never in one step."""
 
 
 @dataclass(frozen=True)
@@ -128,10 +136,22 @@ def inside(days: np.ndarray, windows: Iterable[Window]) -> np.ndarray:
 
 
 def month_weights(days: np.ndarray, temporal: Temporal | None) -> np.ndarray:
-    """Each day's seasonality multiplier (story calendar)."""
+    """Each day's seasonality weight (story calendar), continuous from day to day: the
+    cumulative weight at every month start (each month's multiplier times its days, summed)
+    interpolated by a monotone cubic, whose slope is continuous, so a month holds exactly
+    its multiplier's mass without a step on its first day."""
     seasonality = temporal.seasonality if temporal else {}
+    if not seasonality:
+        return np.ones(days.shape)
+    first = days.min().astype("datetime64[M]") - 1  # a month of margin on each side
+    months = np.arange(first, days.max().astype("datetime64[M]") + 3)
+    starts = months.astype("datetime64[D]")
     factors = np.array([seasonality.get(m, 1.0) for m in MONTHS])
-    return factors[days.astype("datetime64[M]").astype(int) % 12]
+    mass = factors[months[:-1].astype(int) % 12] * np.diff(starts).astype(float)
+    offset = (starts - starts[0]).astype(float)
+    cumulative = PchipInterpolator(offset, np.concatenate([[0.0], np.cumsum(mass)]))
+    at = (days - starts[0]).astype(float)
+    return cumulative(at + 1) - cumulative(at)
 
 
 def uptake_share(days: np.ndarray, launch: np.datetime64, uptake: Uptake) -> np.ndarray:
@@ -142,21 +162,24 @@ def uptake_share(days: np.ndarray, launch: np.datetime64, uptake: Uptake) -> np.
     return (1 - decay) / (1 + uptake.q / uptake.p * decay)
 
 
-def raised_days(days: np.ndarray, windows: tuple[Window, ...]) -> np.ndarray:
-    """The days the window weight raises: from the first window's start on."""
+def window_rise(days: np.ndarray, windows: tuple[Window, ...]) -> np.ndarray:
+    """How far each day's window weight has risen: 0 until RAMP_DAYS before the first
+    window's start, 1 from that start on (every day when a window has no start)."""
     starts = [w.start for w in windows]
     if not windows or None in starts:
-        return np.ones(days.shape, bool)
-    return days >= np.datetime64(min(starts))
+        return np.ones(days.shape)
+    first = np.datetime64(min(starts), "D")
+    return np.clip((days - (first - RAMP_DAYS)).astype(float) / RAMP_DAYS, 0.0, 1.0)
 
 
 def day_density(
     days: np.ndarray, windows: tuple[Window, ...], temporal: Temporal | None, flow: np.ndarray
 ) -> tuple[np.ndarray, float, float]:
     """(probability per day, natural share, target share) over story-calendar `days`
-    whose relative flow before seasonality is `flow`: the days from the first window's
-    start on weighted so that the target share of the mass falls inside the windows (as
-    close as those days allow), the flow and the seasonality everywhere."""
+    whose relative flow before seasonality is `flow`: the days before the first window
+    weighted down by `low`, rising geometrically to full weight over the RAMP_DAYS before
+    it, `low` chosen so that the target share of the mass falls inside the windows (as
+    close as the days from the ramp on allow), the flow and the seasonality everywhere."""
     base = flow * month_weights(days, temporal)
     hit = inside(days, windows)
     natural = float(base[hit].sum() / base.sum())
@@ -164,11 +187,17 @@ def day_density(
     if stated is None or hit.all() or not hit.any():
         return base / base.sum(), natural, natural
     target = max(stated, natural)
-    up = raised_days(days, windows)
-    within, raised_total, other = base[hit].sum(), base[up].sum(), base[~up].sum()
-    # share = within / (raised_total + other * low): solve for the weight of the others
-    low = max((within / target - raised_total) / other, 0.0) if other > 0 else 1.0
-    weight = base * np.where(up, 1.0, low)
+    rise = window_rise(days, windows)
+
+    def weights(low: float) -> np.ndarray:
+        return base * low ** (1 - rise)
+
+    def excess(low: float) -> float:  # falls with low: more weight outside the windows
+        w = weights(low)
+        return float(w[hit].sum() / w.sum()) - target
+
+    low = 0.0 if excess(0.0) <= 0 else brentq(excess, 0.0, 1.0, xtol=1e-12)
+    weight = weights(low)
     return weight / weight.sum(), natural, target
 
 

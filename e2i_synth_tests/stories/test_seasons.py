@@ -7,7 +7,14 @@ import pytest
 from e2i_synth.catalog import DGPS, Uptake
 from e2i_synth.stories.build import analyze_story, build_story, scenario_frames, story_calendar
 from e2i_synth.stories.model import Temporal, parse_story
-from e2i_synth.stories.seasons import arrivals, day_density, inside, union, uptake_share
+from e2i_synth.stories.seasons import (
+    RAMP_DAYS,
+    arrivals,
+    day_density,
+    inside,
+    union,
+    uptake_share,
+)
 from e2i_synth.stories.truth import recompute_truth
 from e2i_synth.stories.windows import Window
 
@@ -18,7 +25,7 @@ as_of: 2026-06-30
 scenario: {{brand: kisqali, dgp: {dgp}, scale: {scale}, seed: 7}}
 temporal:
   window_share: 0.6
-  seasonality: {{december: 1.8}}
+  seasonality: {{august: 1.8}}
 queries:
   - sequence: 1
     complexity: simple
@@ -63,6 +70,17 @@ def test_the_share_inside_the_query_window_rises_to_the_stated_weight(weighted):
     assert weighted.weighting.windows == (Window(WINDOW_START.date(), None),)
 
 
+def test_new_patients_do_not_jump_on_the_windows_first_day(weighted):
+    """New patients in the two weeks after the window opens against the two weeks before:
+    a step weight put 3.8x as many in the first (499 against 132); the ramp leaves well
+    under 2x (436 against 345; the SE of the log ratio is about 0.07)."""
+    day = weighted.frames["patient_journeys"]["index_date"]
+    two_weeks = pd.Timedelta(days=14)
+    after = int(day.between(WINDOW_START, WINDOW_START + two_weeks, inclusive="left").sum())
+    before = int(day.between(WINDOW_START - two_weeks, WINDOW_START, inclusive="left").sum())
+    assert after < 2 * before, (before, after)
+
+
 def test_field_engagements_follow_the_same_weight(weighted):
     events = weighted.frames["engagement_events"]
     field = events[events["patient_id"].isna()]
@@ -71,16 +89,17 @@ def test_field_engagements_follow_the_same_weight(weighted):
 
 
 def test_days_outside_the_window_carry_the_stated_seasonality(weighted):
-    """Per-day index dates in December against February-November, outside the window:
-    1.8 within three standard errors of the log ratio (Poisson counts)."""
+    """Per-day index dates in August against February-November's other months, outside
+    the window and the ramp before it: 1.8 within three standard errors of the log ratio
+    (Poisson counts; a smooth seasonality keeps each month's mass)."""
     journeys = weighted.frames["patient_journeys"]
-    day = journeys["index_date"]
-    outside = journeys[(day < WINDOW_START) & (day >= "2025-01-01")]
-    months = outside["index_date"].dt.month
-    december, others = int((months == 12).sum()), int(months.between(2, 11).sum())
-    days_december, days_others = 31, (pd.Timestamp("2025-12-01") - pd.Timestamp("2025-02-01")).days
-    ratio = (december / days_december) / (others / days_others)
-    se = np.sqrt(1 / december + 1 / others)
+    months = journeys["index_date"].dt.to_period("M")
+    august = int((months == "2025-08").sum())
+    others = int((months.between("2025-02", "2025-11") & (months != "2025-08")).sum())
+    days_august = 31
+    days_others = (pd.Timestamp("2025-12-01") - pd.Timestamp("2025-02-01")).days - days_august
+    ratio = (august / days_august) / (others / days_others)
+    se = np.sqrt(1 / august + 1 / others)
     assert abs(np.log(ratio) - np.log(1.8)) <= 3 * se, ratio
 
 
@@ -172,10 +191,25 @@ def test_density_puts_the_target_inside_and_the_seasonality_everywhere():
         p[(days >= np.datetime64("2025-03-01")) & (days < np.datetime64("2025-04-01"))],
         p[(days >= np.datetime64("2025-04-01")) & (days < np.datetime64("2025-05-01"))],
     )
-    assert march[0] == pytest.approx(2 * april[0])
+    assert march.mean() == pytest.approx(2 * april.mean())  # a month's mass, exactly
     # A stated share below the natural one never moves data out of the windows.
     _, _, kept = day_density(days, windows, Temporal(window_share=0.1), np.ones(len(days)))
     assert kept == pytest.approx(92 / 365)
+
+
+def test_the_density_has_no_step_at_a_window_or_a_month():
+    """The window weight rises over RAMP_DAYS and the seasonality is a continuous curve:
+    no day's probability differs from the day before's by more than a tenth (a step
+    weighting 60% into the last six months of 18 was 2.9x on the window's first day)."""
+    days = np.arange(np.datetime64("2025-01-01"), np.datetime64("2026-07-01"))
+    windows = (Window(date(2026, 1, 1), None),)
+    temporal = Temporal(window_share=0.6, seasonality={"march": 2.0, "december": 0.5})
+    p, _, _ = day_density(days, windows, temporal, np.ones(len(days)))
+    assert p[days >= np.datetime64("2026-01-01")].sum() == pytest.approx(0.6)
+    assert np.abs(np.diff(np.log(p))).max() < 0.1
+    ramp = days >= np.datetime64("2026-01-01") - RAMP_DAYS
+    flat_before, flat_after = p[~ramp][-1], p[days == np.datetime64("2026-01-01")][0]
+    assert flat_after / flat_before > 2  # the weight itself is not spread away
 
 
 def test_windows_merge_into_disjoint_spans():
@@ -197,7 +231,7 @@ def test_a_story_without_temporal_section_spreads_patients_evenly():
 
 
 def test_a_window_that_closes_before_the_cut_keeps_its_weight_to_the_cut():
-    """The days after a window keep the raised weight: the flow never drops after it."""
+    """The days after a window keep the full weight: the flow never drops after it."""
     days = np.arange(np.datetime64("2025-01-01"), np.datetime64("2026-01-01"))
     windows = (Window(date(2025, 6, 1), date(2025, 9, 1)),)
     p, _, target = day_density(days, windows, Temporal(window_share=0.35), np.ones(len(days)))
