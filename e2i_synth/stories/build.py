@@ -138,7 +138,20 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
                 f"query {query.sequence} ({query.question!r}) states tables "
                 f"{', '.join(sorted(query.tables))} but its SQL reads {', '.join(sorted(read))}"
             )
+        refuse_future_windows(story, query.sequence, query.question, analyses[query.sequence])
     return analyses
+
+
+def refuse_future_windows(story: Story, sequence: int, question: str, a: QueryAnalysis) -> None:
+    """A window that starts after the story's data end selects nothing that exists."""
+    end = data_end(story)
+    for (_, table, column), window in a.scope_windows().items():
+        if window.start is not None and window.start > end:
+            which = "the as-of date" if end == story.as_of else "the end of the last closed month"
+            raise QueryError(
+                f"query {sequence} ({question!r}): the window {window} on {table}.{column} "
+                f"starts after the story's data end {end} ({which}): nothing is dated in it"
+            )
 
 
 @lru_cache(maxsize=2)
@@ -226,7 +239,7 @@ def build_story(
         frames, heroes = story_frames(story, calendar, weight)
         presented = present(frames, story)
         context = Context(hero_values(story, heroes), read_truths(frames))
-        outcomes = check_queries(story, analyses, presented, context, engines or {})
+        outcomes = check_queries(story, analyses, presented, context, engines or {}, plan)
         attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes), weighting))
         if on_attempt:
             on_attempt(attempts[-1])
@@ -241,11 +254,25 @@ def check_queries(
     presented: Frames,
     context: Context,
     engines: dict[str, Engine],
+    plan: TimelinePlan | None = None,
 ) -> list[QueryOutcome]:
+    """Every query on DuckDB, then on each engine given; a query whose window holds no
+    data in the plan fails with that reason whatever its answer."""
+    blocked = {
+        q.sequence: [c.describe() for c in plan.without_data(analyses[q.sequence].windows())]
+        if plan
+        else []
+        for q in story.queries
+    }
     con = duckdb_connection(presented)
     outcomes = [
         run_golden(
-            q, analyses[q.sequence].duckdb_sql, "duckdb", lambda s: con.execute(s).df(), context
+            q,
+            analyses[q.sequence].duckdb_sql,
+            "duckdb",
+            lambda s: con.execute(s).df(),
+            context,
+            blocked[q.sequence],
         )
         for q in story.queries
     ]
@@ -254,7 +281,14 @@ def check_queries(
     for engine, open_engine in engines.items():
         with open_engine({t: f for t, f in presented.items() if t in read}) as execute:
             outcomes += [
-                run_golden(q, analyses[q.sequence].postgres_sql, engine, execute, context)
+                run_golden(
+                    q,
+                    analyses[q.sequence].postgres_sql,
+                    engine,
+                    execute,
+                    context,
+                    blocked[q.sequence],
+                )
                 for q in story.queries
             ]
     return outcomes

@@ -40,7 +40,7 @@ def plan_lines(build: StoryBuild) -> list[str]:
     ]
     lines += [
         f"  window {c.table}.{c.column} {c.window}: data {c.data[0]} .. {c.data[1]}"
-        f"{'' if c.covered else '  NOT COVERED'}"
+        f"{'' if c.covered else ('  NOT COVERED' if c.holds_data else '  HOLDS NO DATA')}"
         for c in plan.coverage
     ]
     return lines + weighting_lines(build)

@@ -162,6 +162,24 @@ class Coverage:
         end_ok = self.needed.end is None or last >= self.needed.end - timedelta(days=1)
         return start_ok and end_ok
 
+    @property
+    def holds_data(self) -> bool:
+        """Whether any day of the window can hold data (a window partly before the data,
+        e.g. one that starts before a launch, does)."""
+        first, last = self.data
+        needed = self.needed
+        if needed.empty:
+            return False
+        return (needed.start is None or needed.start <= last) and (
+            needed.end is None or needed.end > first
+        )
+
+    def describe(self) -> str:
+        return (
+            f"the window {self.window} on {self.table}.{self.column} holds no data: the "
+            f"story's data there runs {self.data[0]} .. {self.data[1]}"
+        )
+
 
 @dataclass(frozen=True)
 class TimelinePlan:
@@ -173,6 +191,14 @@ class TimelinePlan:
     @property
     def uncovered(self) -> list[Coverage]:
         return [c for c in self.coverage if not c.covered]
+
+    def without_data(self, windows: dict[tuple[str, str], Window]) -> list[Coverage]:
+        """The coverage of those of `windows` (a query's) that hold no data."""
+        return [
+            c
+            for c in self.coverage
+            if windows.get((c.table, c.column)) == c.window and not c.holds_data
+        ]
 
     @property
     def month_day_gap(self) -> int:
