@@ -16,6 +16,17 @@ GENERATOR_VERSION = "2.1.2"
 
 
 @dataclass(frozen=True)
+class Uptake:
+    """A launch's uptake as a Bass diffusion curve over months since launch: the share
+    F(t) = (1 - e^(-(p+q)t)) / (1 + (q/p) e^(-(p+q)t)) of the steady flow of new patients
+    reached t months after launch, `p` the coefficient of innovation (prescribers who adopt
+    on their own), `q` that of imitation (who adopt as their peers do)."""
+
+    p: float
+    q: float
+
+
+@dataclass(frozen=True)
 class Population:
     """Who a brand's patients and prescribers are, so brands differ in more than labels.
 
@@ -26,7 +37,8 @@ class Population:
     mean of an HCP's patients outside the scenario (Poisson); `initiation_median_days`: the
     median day of initiation within the follow-up window (a truncated exponential, so
     initiations cluster early); `launch`: no journey starts before it (a brand launched
-    inside the calendar ramps up: journey starts after it have a linearly rising density).
+    inside the calendar ramps up: journey starts after it have a linearly rising density);
+    `uptake`: how a demo story's flow of new patients ramps from the launch (Bass).
     """
 
     severity_beta: tuple[float, float]
@@ -36,6 +48,16 @@ class Population:
     hcp_outside_patients: float
     initiation_median_days: float
     launch: date
+    uptake: Uptake
+
+
+UPTAKE_SOURCE = (
+    "Bass coefficients of the order of the means of Sultan, Farley & Lehmann's meta-analysis "
+    "(J. Marketing Research 27(1), 1990: p = 0.03, q = 0.38), read per month: a specialty "
+    "launch reaches 90% of its steady flow of new patients within 9-11 months (synthetic "
+    "choices, not fitted to these brands)"
+)
+"""Where the brands' `Uptake` figures come from."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +97,7 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             (1.0,),
             # chronic urticaria: younger, moderate, few comorbidities, seen by many
             # allergists and dermatologists; a launch inside the calendar (synthetic date)
-            Population((2.0, 2.6), 0.18, 42.0, 0.6, 60, 21, date(2024, 4, 1)),
+            Population((2.0, 2.6), 0.18, 42.0, 0.6, 60, 21, date(2024, 4, 1), Uptake(0.04, 0.5)),
         ),
         "fabhalta": Brand(
             "fabhalta",
@@ -86,8 +108,8 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             ("Fabhalta 200 mg",),
             (1.0,),
             # rare complement diseases: severe, renal comorbidity, concentrated on few
-            # centres, slower starts (vaccination before the first dose)
-            Population((3.0, 2.0), 0.35, 45.0, 1.2, 15, 35, date(2023, 12, 5)),
+            # centres, slower starts (vaccination before the first dose) and uptake
+            Population((3.0, 2.0), 0.35, 45.0, 1.2, 15, 35, date(2023, 12, 5), Uptake(0.03, 0.45)),
         ),
         "kisqali": Brand(
             "kisqali",
@@ -98,7 +120,7 @@ BRANDS: Mapping[str, Brand] = MappingProxyType(
             ("Kisqali 600 mg", "Kisqali 400 mg", "Kisqali 200 mg", "Kisqali Femara Co-Pack"),
             (0.40, 0.30, 0.10, 0.20),
             # metastatic breast cancer: older, more comorbid, oncology centres, fast starts
-            Population((2.6, 2.2), 0.40, 58.0, 0.9, 80, 14, date(2017, 3, 13)),
+            Population((2.6, 2.2), 0.40, 58.0, 0.9, 80, 14, date(2017, 3, 13), Uptake(0.04, 0.5)),
         ),
     }
 )

@@ -43,6 +43,7 @@ class TemporalFilter:
     column: str
     window: Window
     predicate: str  # the SQL it came from
+    scope: int = 0  # which SELECT of the query (its filters are ANDed together)
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,21 @@ class QueryAnalysis:
     entity_literals: tuple[tuple[str, str], ...]  # (column, value): hero candidates
     temporal: tuple[TemporalFilter, ...] = field(default_factory=tuple)
 
-    def windows(self) -> dict[tuple[str, str], Window]:
-        """One window per (table, column): the intersection of its filters."""
-        out: dict[tuple[str, str], Window] = {}
+    def scope_windows(self) -> dict[tuple[int, str, str], Window]:
+        """One window per (SELECT, table, column): the intersection of its filters there."""
+        out: dict[tuple[int, str, str], Window] = {}
         for f in self.temporal:
-            key = (f.table, f.column)
+            key = (f.scope, f.table, f.column)
             out[key] = out[key].intersect(f.window) if key in out else f.window
+        return out
+
+    def windows(self) -> dict[tuple[str, str], Window]:
+        """One window per (table, column): the span of its SELECTs' windows (a query may
+        compare this year with last year in two of them)."""
+        out: dict[tuple[str, str], Window] = {}
+        for (_, table, column), window in self.scope_windows().items():
+            key = (table, column)
+            out[key] = out[key].span(window) if key in out else window
         return out
 
 
@@ -240,7 +250,7 @@ def conjuncts(where: exp.Expression | None) -> list[exp.Expression]:
 
 
 def temporal_filters(
-    scope: Scope, tables: dict[str, str], schema: dict, evaluator: ConstantEvaluator
+    scope: Scope, tables: dict[str, str], schema: dict, evaluator: ConstantEvaluator, number: int
 ) -> list[TemporalFilter]:
     found = []
     for predicate in conjuncts(scope.expression.args.get("where")):
@@ -261,8 +271,26 @@ def temporal_filters(
                 continue
             window = predicate_window(op, unit, evaluator.value(right))
             if window is not None:
-                found.append(TemporalFilter(table, column.name, window, predicate.sql()))
+                found.append(TemporalFilter(table, column.name, window, predicate.sql(), number))
     return found
+
+
+def refuse_empty_windows(filters: list[TemporalFilter]) -> None:
+    """A SELECT whose date filters on one column select no day (an inverted window) can
+    only return nothing: one error naming the filters and the window they leave."""
+    by_column: dict[tuple[int, str, str], list[TemporalFilter]] = {}
+    for f in filters:
+        by_column.setdefault((f.scope, f.table, f.column), []).append(f)
+    for (_, table, column), found in by_column.items():
+        window = found[0].window
+        for f in found[1:]:
+            window = window.intersect(f.window)
+        if window.empty:
+            predicates = " AND ".join(f.predicate for f in found)
+            raise QueryError(
+                f"the filters {predicates} on {table}.{column} select no day (the window "
+                f"{window} ends before it starts): the answer would be empty"
+            )
 
 
 def entity_literals(tree: exp.Expression) -> list[tuple[str, str]]:
@@ -300,11 +328,12 @@ def analyze(
         raise QueryError(f"no such value(s): {'; '.join(bad)}: the answer would be empty")
     evaluator = ConstantEvaluator(as_of)
     tables, columns, temporal = [], [], []
-    for scope in traverse_scope(qualified):
+    for number, scope in enumerate(traverse_scope(qualified)):
         sources = {a: s.name for a, s in scope.sources.items() if isinstance(s, exp.Table)}
         tables += sources.values()
         columns += [(sources[c.table], c.name) for c in scope.columns if c.table in sources]
-        temporal += temporal_filters(scope, sources, schema, evaluator)
+        temporal += temporal_filters(scope, sources, schema, evaluator, number)
+    refuse_empty_windows(temporal)
     joins = [j.args["on"].sql() for j in qualified.find_all(exp.Join) if j.args.get("on")]
     joins += [
         ", ".join(i.name for i in j.args["using"])

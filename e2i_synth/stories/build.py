@@ -1,6 +1,8 @@
-"""A story's dataset: its scenario generated, its calendar moved to the as-of date, its
-heroes made to dominate, its names fitted to the audience, its truth recomputed, and its
-golden queries checked, retrying with stronger hero weights when an answer is dull."""
+"""A story's dataset: its scenario generated, its patients arriving up to its data cut (the
+as-of date, or the end of the last closed month for an external audience) and nothing
+dated after it, its heroes made to dominate, its names fitted to the audience, its truth
+recomputed, and its golden queries checked, retrying with stronger hero weights when an
+answer is dull."""
 
 from __future__ import annotations
 
@@ -26,8 +28,14 @@ from e2i_synth.stories.audience import (
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
 from e2i_synth.stories.model import Story
-from e2i_synth.stories.seasons import CalendarWeighting, anchor_share, raised, weight_calendar
-from e2i_synth.stories.timeline import TimelinePlan, apply_shift, plan_timeline
+from e2i_synth.stories.seasons import CalendarWeighting, calendar_frames, raised
+from e2i_synth.stories.timeline import (
+    TimelinePlan,
+    apply_shift,
+    calendar_shift,
+    cut_frames,
+    plan_timeline,
+)
 from e2i_synth.stories.truth import read_truths, recompute_truth
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.suite import structural_checks
@@ -130,7 +138,20 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
                 f"query {query.sequence} ({query.question!r}) states tables "
                 f"{', '.join(sorted(query.tables))} but its SQL reads {', '.join(sorted(read))}"
             )
+        refuse_future_windows(story, query.sequence, query.question, analyses[query.sequence])
     return analyses
+
+
+def refuse_future_windows(story: Story, sequence: int, question: str, a: QueryAnalysis) -> None:
+    """A window that starts after the story's data end selects nothing that exists."""
+    end = data_end(story)
+    for (_, table, column), window in a.scope_windows().items():
+        if window.start is not None and window.start > end:
+            which = "the as-of date" if end == story.as_of else "the end of the last closed month"
+            raise QueryError(
+                f"query {sequence} ({question!r}): the window {window} on {table}.{column} "
+                f"starts after the story's data end {end} ({which}): nothing is dated in it"
+            )
 
 
 @lru_cache(maxsize=2)
@@ -148,35 +169,30 @@ def scenario_frames(brand: str, dgp: str, n_patients: int, seed: int) -> Frames:
 def story_calendar(
     story: Story, analyses: dict[int, QueryAnalysis], weight: float = 1.0
 ) -> tuple[Frames, TimelinePlan, CalendarWeighting | None]:
-    """The frames the story's overrides start from, the plan that moves them to the as-of
-    date and, when the story states a `temporal` section, how its dates were weighted
-    toward the queries' windows. The weights are placed on the calendar of the
-    scenario's own plan, which is kept while every window stays covered and no re-dated
-    column passes the data end (a patient's later events can: they lie days after its
-    index date); otherwise the plan is made again on the weighted frames."""
+    """The story's tables before its overrides, on its calendar and cut on its data end:
+    the scenario's world re-dated so its patients arrive up to the data cut (weighted
+    toward the queries' windows with `weight` when the story states a `temporal`
+    section), cut on it, built, and moved onto the story's dates; the plan that moved
+    them, with each window's coverage; how the dates were weighted."""
     spec = story.scenario
+    world = scenario_world(spec.brand, spec.dgp, spec.n_patients, spec.seed)
     base = scenario_frames(spec.brand, spec.dgp, spec.n_patients, spec.seed)
     windows = [(t, c, w) for a in analyses.values() for (t, c), w in a.windows().items()]
-    plan = plan_timeline(base, windows, story.as_of, data_end(story))
-    if story.temporal is None:
-        return base, plan, None
-    world = scenario_world(spec.brand, spec.dgp, spec.n_patients, spec.seed)
-    temporal = raised(story.temporal, weight)
-    frames, weighting = weight_calendar(world, base, windows, temporal, plan.shift.days, spec.seed)
-    final = plan_timeline(frames, windows, story.as_of, data_end(story))
-    kept = plan_timeline(frames, windows, story.as_of, data_end(story), plan.shift)
-    ends_no_later = final.shift.days >= plan.shift.days and final.shift.months == plan.shift.months
-    if ends_no_later and not kept.uncovered:
-        final = kept
-    reached = anchor_share(frames, weighting.windows, final.shift.days)
-    return frames, final, replace(weighting, stated=story.temporal.window_share, reached=reached)
+    end = data_end(story)
+    shift = calendar_shift(end)
+    temporal = raised(story.temporal, weight) if story.temporal else None
+    frames, weighting = calendar_frames(world, base, windows, temporal, shift.days, end, spec.seed)
+    frames = cut_frames(apply_shift(frames, shift), end)
+    plan = plan_timeline(frames, windows, story.as_of, end, shift)
+    if weighting is not None:
+        assert story.temporal is not None
+        weighting = replace(weighting, stated=story.temporal.window_share)
+    return frames, plan, weighting
 
 
-def story_frames(
-    story: Story, base: Frames, plan: TimelinePlan, weight: float
-) -> tuple[Frames, list[HeroResult]]:
-    """The scenario's frames with the story's overrides, as a pure transformation."""
-    frames = apply_shift(base, plan.shift)
+def story_frames(story: Story, calendar: Frames, weight: float) -> tuple[Frames, list[HeroResult]]:
+    """The story's calendar frames with its overrides, as a pure transformation."""
+    frames = calendar
     heroes: list[HeroResult] = []
     if story.heroes.hcp_segment:
         frames, result = apply_segment(frames, story.heroes.hcp_segment, weight)
@@ -219,11 +235,11 @@ def build_story(
     for number in range(story.retries + 1):
         weight = 1 + WEIGHT_STEP * number
         if number == 0 or moves:
-            base, plan, weighting = story_calendar(story, analyses, weight)
-        frames, heroes = story_frames(story, base, plan, weight)
+            calendar, plan, weighting = story_calendar(story, analyses, weight)
+        frames, heroes = story_frames(story, calendar, weight)
         presented = present(frames, story)
         context = Context(hero_values(story, heroes), read_truths(frames))
-        outcomes = check_queries(story, analyses, presented, context, engines or {})
+        outcomes = check_queries(story, analyses, presented, context, engines or {}, plan)
         attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes), weighting))
         if on_attempt:
             on_attempt(attempts[-1])
@@ -238,11 +254,25 @@ def check_queries(
     presented: Frames,
     context: Context,
     engines: dict[str, Engine],
+    plan: TimelinePlan | None = None,
 ) -> list[QueryOutcome]:
+    """Every query on DuckDB, then on each engine given; a query whose window holds no
+    data in the plan fails with that reason whatever its answer."""
+    blocked = {
+        q.sequence: [c.describe() for c in plan.without_data(analyses[q.sequence].windows())]
+        if plan
+        else []
+        for q in story.queries
+    }
     con = duckdb_connection(presented)
     outcomes = [
         run_golden(
-            q, analyses[q.sequence].duckdb_sql, "duckdb", lambda s: con.execute(s).df(), context
+            q,
+            analyses[q.sequence].duckdb_sql,
+            "duckdb",
+            lambda s: con.execute(s).df(),
+            context,
+            blocked[q.sequence],
         )
         for q in story.queries
     ]
@@ -251,7 +281,14 @@ def check_queries(
     for engine, open_engine in engines.items():
         with open_engine({t: f for t, f in presented.items() if t in read}) as execute:
             outcomes += [
-                run_golden(q, analyses[q.sequence].postgres_sql, engine, execute, context)
+                run_golden(
+                    q,
+                    analyses[q.sequence].postgres_sql,
+                    engine,
+                    execute,
+                    context,
+                    blocked[q.sequence],
+                )
                 for q in story.queries
             ]
     return outcomes

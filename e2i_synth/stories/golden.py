@@ -1,6 +1,7 @@
 """Golden-query checks: run each query on the story's tables and judge its answer.
 
-An answer fails when the query errors, returns no rows, or is dull by the story's own
+An answer fails when the query errors, returns no rows or rows that show nothing (every
+figure 0 or NULL), asks about days the data does not hold, or is dull by the story's own
 measure (the hero is not on top, the value misses its threshold, the trend is flat or the
 wrong way, the estimate is off the planted truth); the failure carries the query, a
 preview of the answer and the reasons, so a presenter sees what a live demo would show.
@@ -9,8 +10,9 @@ preview of the answer and the reasons, so a presenter sees what a live demo woul
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Number
 
 import duckdb
 import numpy as np
@@ -32,7 +34,7 @@ class QueryOutcome:
     sql: str
     passed: bool
     reasons: tuple[str, ...]
-    errored: bool  # the engine rejected the query: no data change can fix that
+    errored: bool  # no data change fixes it: the engine rejected it, or its window is empty
     rows: int
     preview: str
     seconds: float
@@ -127,16 +129,51 @@ def judge(expectation: Expectation, answer: pd.DataFrame, context: Context) -> s
     )
 
 
+def is_figure(column: pd.Series) -> bool:
+    """A column of numbers (or flags), however the engine typed them (PostgreSQL's
+    NUMERIC arrives as Decimal objects)."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return True
+    values = column.dropna()
+    return len(values) > 0 and all(isinstance(v, Number) for v in values)
+
+
+def shows_nothing(answer: pd.DataFrame) -> str | None:
+    """Why an answer with rows still shows nothing: every value NULL, or every figure in
+    it 0 or NULL (a COUNT over days without data is one row of 0)."""
+    if answer.isna().all().all():
+        return "every value of the answer is NULL: the query finds nothing"
+    figures = [c for c in answer.columns if is_figure(answer[c])]
+    if not figures:
+        return None
+    values = pd.concat([pd.to_numeric(answer[c].astype(float)) for c in figures])
+    if ((values == 0) | values.isna()).all():
+        return (
+            f"every figure of the answer ({', '.join(map(str, figures))}) is 0 or NULL: "
+            "the query finds nothing"
+        )
+    return None
+
+
 def check_answer(query: GoldenQuery, answer: pd.DataFrame, context: Context) -> list[str]:
     if answer.empty:
         return ["empty answer"]
-    return [r for e in query.expect if (r := judge(e, answer, context)) is not None]
+    nothing = shows_nothing(answer)
+    judged = [r for e in query.expect if (r := judge(e, answer, context)) is not None]
+    return [nothing, *judged] if nothing else judged
 
 
 def run_golden(
-    query: GoldenQuery, sql: str, engine: str, execute, context: Context
+    query: GoldenQuery,
+    sql: str,
+    engine: str,
+    execute,
+    context: Context,
+    blocked: Sequence[str] = (),
 ) -> QueryOutcome:
-    """Run one query with `execute(sql) -> DataFrame` and judge the answer."""
+    """Run one query with `execute(sql) -> DataFrame` and judge the answer; `blocked`
+    are reasons known before it runs (a window that holds no data), which fail it and
+    no retry can fix."""
     started = time.perf_counter()
     try:
         answer = execute(sql)
@@ -144,8 +181,8 @@ def run_golden(
         reasons, answer = [f"{engine} error: {str(exc).splitlines()[0]}"], pd.DataFrame()
         errored = True
     else:
-        errored = False
-        reasons = check_answer(query, answer, context)
+        errored = bool(blocked)
+        reasons = [*blocked, *check_answer(query, answer, context)]
     preview = (
         answer.head(PREVIEW_ROWS).to_string(index=False)
         if len(answer)

@@ -151,7 +151,8 @@ class TruthMatch(Strict):
 
 
 class Expectation(Strict):
-    """Exactly one of the kinds; `non_empty` holds for every query anyway."""
+    """Exactly one of the kinds; `non_empty` (rows that are not all 0 or NULL) holds for
+    every query anyway."""
 
     non_empty: bool | None = None
     top_row: TopRow | None = None

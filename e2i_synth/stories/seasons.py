@@ -1,18 +1,29 @@
-"""Weight a story's calendar toward the windows its queries ask about, with its seasonality.
+"""A story's calendar: its patients arrive up to its data end, ramping from the brand's
+launch, weighted toward the windows its queries ask about and by its seasonality, and
+nothing of theirs after the data end exists yet.
 
 The patients are re-dated in the scenario's world, before any table is built. Each
-patient's whole timeline moves by one number of days: its journey start is drawn over the
-scenario's journey-start span so that its index date follows one day density, which puts
-the story's `window_share` inside the queries' windows (a window on another patient date,
-e.g. `outcome_date`, counts at that column's median distance from the index date) and
-weights each day by its calendar month's multiplier. Gaps, lags and durations within a
-patient's timeline stay exactly as drawn. Every table is then built by its own generator,
-so treatment events, predictions, triggers, the world-tied business metrics (conversion
-and engagement score by index month, engagement spend) and the feature store's patient
-values (a drifted one included) agree with the new dates. HCP-level field engagements (no
-patient) are re-dated from the same density over the span of all engagement dates.
-Covariates, treatment and potential outcomes are the same arrays, so the causal truth
-does not move.
+patient's index date is drawn from one day density over the story's arrival span, from
+the scenario's first index date to the day before the data cut: the brand's launch uptake
+(`catalog.Uptake`, a Bass curve of the months since launch), times the seasonality (a
+continuous curve holding each calendar month's multiplier as its mass), times a weight
+that puts the story's `window_share` inside the queries' windows (a window on another
+patient date, e.g. `outcome_date`, counts at that column's median distance from the
+index date). The weight is full from the first window's start to the data cut, so the
+flow of new patients never drops after a window closes, and rises to it geometrically
+over the RAMP_DAYS before that start: no day's flow steps up from the day before's. The
+patient's whole timeline moves with its index date, so gaps, lags and durations within
+it stay as drawn; the world is then cut on the data cut by the `censor`
+knob's rules (`world.draw.at_cut`): initiations, refills and stops from the cut on do not
+exist and an outcome whose window is still open is unknown (NULL). HCP-level field
+engagements (no patient) are drawn from the seasonality and the window weight over the
+span from the launch to the cut. Every table is then built by its own generator, so
+treatment events, predictions, triggers, the world-tied business metrics and the feature
+store's patient values agree with the new dates. Covariates, treatment and potential
+outcomes are the same arrays, so the causal truth does not move.
+
+Days here are the world's; `shift_days` later they are the story's, on which windows,
+months and the launch are read.
 """
 
 from __future__ import annotations
@@ -23,16 +34,25 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+from scipy.interpolate import PchipInterpolator
+from scipy.optimize import brentq
 
+from e2i_synth.catalog import BRANDS, INDEX_GAP_DAYS, JOURNEY_START_FIRST, Uptake
 from e2i_synth.seeds import stream
 from e2i_synth.stories.model import MONTHS, Temporal
 from e2i_synth.stories.windows import Window
 from e2i_synth.tables import SPECS, build_tables
 from e2i_synth.world import World
+from e2i_synth.world.draw import at_cut
 
 Frames = dict[str, pd.DataFrame]
 ANCHOR = ("patient_journeys", "index_date")
 FIELD = ("engagement_events", "engagement_date")
+DAYS_PER_MONTH = 365.2425 / 12
+RAMP_DAYS = 30
+"""Days over which the window weight rises, geometrically, to its full level at the first
+window's start: new patients per day change by at most a thirtieth of the log of the
+weight's range a day, never in one step."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +63,7 @@ class CalendarWeighting:
     windows: tuple[Window, ...]
     seasonality: dict[str, float]
     stated: float | None  # the story's window_share
-    natural: float  # the share the seasonality alone gives (uniform days otherwise)
+    natural: float  # the share the launch uptake and the seasonality alone give
     target: float  # max(stated, natural): weighting never moves data out of the windows
     before: float  # in the scenario as generated (on the story's calendar)
     reached: float  # in the story's data
@@ -115,25 +135,70 @@ def inside(days: np.ndarray, windows: Iterable[Window]) -> np.ndarray:
     return mask
 
 
-def month_weights(days: np.ndarray, temporal: Temporal) -> np.ndarray:
-    """Each day's seasonality multiplier (story calendar)."""
-    factors = np.array([temporal.seasonality.get(m, 1.0) for m in MONTHS])
-    return factors[days.astype("datetime64[M]").astype(int) % 12]
+def month_weights(days: np.ndarray, temporal: Temporal | None) -> np.ndarray:
+    """Each day's seasonality weight (story calendar), continuous from day to day: the
+    cumulative weight at every month start (each month's multiplier times its days, summed)
+    interpolated by a monotone cubic, whose slope is continuous, so a month holds exactly
+    its multiplier's mass without a step on its first day."""
+    seasonality = temporal.seasonality if temporal else {}
+    if not seasonality:
+        return np.ones(days.shape)
+    first = days.min().astype("datetime64[M]") - 1  # a month of margin on each side
+    months = np.arange(first, days.max().astype("datetime64[M]") + 3)
+    starts = months.astype("datetime64[D]")
+    factors = np.array([seasonality.get(m, 1.0) for m in MONTHS])
+    mass = factors[months[:-1].astype(int) % 12] * np.diff(starts).astype(float)
+    offset = (starts - starts[0]).astype(float)
+    cumulative = PchipInterpolator(offset, np.concatenate([[0.0], np.cumsum(mass)]))
+    at = (days - starts[0]).astype(float)
+    return cumulative(at + 1) - cumulative(at)
+
+
+def uptake_share(days: np.ndarray, launch: np.datetime64, uptake: Uptake) -> np.ndarray:
+    """The share of the steady flow of new patients reached on each day: the Bass curve
+    F of the months since launch (0 before it)."""
+    months = np.maximum((days - launch).astype(float), 0.0) / DAYS_PER_MONTH
+    decay = np.exp(-(uptake.p + uptake.q) * months)
+    return (1 - decay) / (1 + uptake.q / uptake.p * decay)
+
+
+def window_rise(days: np.ndarray, windows: tuple[Window, ...]) -> np.ndarray:
+    """How far each day's window weight has risen: 0 until RAMP_DAYS before the first
+    window's start, 1 from that start on (every day when a window has no start)."""
+    starts = [w.start for w in windows]
+    if not windows or None in starts:
+        return np.ones(days.shape)
+    first = np.datetime64(min(starts), "D")
+    return np.clip((days - (first - RAMP_DAYS)).astype(float) / RAMP_DAYS, 0.0, 1.0)
 
 
 def day_density(
-    days: np.ndarray, windows: tuple[Window, ...], temporal: Temporal
+    days: np.ndarray, windows: tuple[Window, ...], temporal: Temporal | None, flow: np.ndarray
 ) -> tuple[np.ndarray, float, float]:
-    """(probability per day, natural share, target share) over story-calendar `days`:
-    the target share of the mass inside the windows, seasonal within and without."""
-    weight = month_weights(days, temporal)
+    """(probability per day, natural share, target share) over story-calendar `days`
+    whose relative flow before seasonality is `flow`: the days before the first window
+    weighted down by `low`, rising geometrically to full weight over the RAMP_DAYS before
+    it, `low` chosen so that the target share of the mass falls inside the windows (as
+    close as the days from the ramp on allow), the flow and the seasonality everywhere."""
+    base = flow * month_weights(days, temporal)
     hit = inside(days, windows)
-    natural = float(weight[hit].sum() / weight.sum())
-    if temporal.window_share is None or hit.all() or not hit.any():
-        return weight / weight.sum(), natural, natural
-    target = max(temporal.window_share, natural)
-    scale = np.where(hit, target / weight[hit].sum(), (1 - target) / weight[~hit].sum())
-    return weight * scale, natural, target
+    natural = float(base[hit].sum() / base.sum())
+    stated = temporal.window_share if temporal else None
+    if stated is None or hit.all() or not hit.any():
+        return base / base.sum(), natural, natural
+    target = max(stated, natural)
+    rise = window_rise(days, windows)
+
+    def weights(low: float) -> np.ndarray:
+        return base * low ** (1 - rise)
+
+    def excess(low: float) -> float:  # falls with low: more weight outside the windows
+        w = weights(low)
+        return float(w[hit].sum() / w.sum()) - target
+
+    low = 0.0 if excess(0.0) <= 0 else brentq(excess, 0.0, 1.0, xtol=1e-12)
+    weight = weights(low)
+    return weight / weight.sum(), natural, target
 
 
 def draw_days(first: np.datetime64, p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -143,88 +208,94 @@ def draw_days(first: np.datetime64, p: np.ndarray, u: np.ndarray) -> np.ndarray:
     return first + np.minimum(picked, len(p) - 1)
 
 
-def span_days(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values).astype("datetime64[D]")
-    return np.arange(values.min(), values.max() + 1)
-
-
-def redated_world(
-    world: World, windows: tuple[Window, ...], temporal: Temporal, shift_days: int, seed: int
-) -> tuple[World, float, float]:
-    """The world with every patient's timeline moved whole; (world, natural share, target
-    share), both averaged over patients.
-
-    A patient's journey start is drawn over the scenario's journey-start span so that its
-    index date (start + the patient's own gap), within the scenario's index-date span,
-    follows the density: patients are grouped by gap (a few dozen values), so each group's
-    index dates have exactly the target share inside the windows and every offset within a
-    patient's timeline stays as drawn."""
-    starts = span_days(world.journey_start)
-    first, last = world.index_date.min(), world.index_date.max()
-    gap = (world.index_date - world.journey_start).astype(int)
+def redated_world(world: World, days: np.ndarray, p: np.ndarray, seed: int) -> World:
+    """The world with every patient's index date drawn from `p` over `days` (world
+    calendar) and its whole timeline moved with it."""
     u = stream(seed, "story", "calendar", "patients").random(world.n_patients)
-    start = np.empty(world.n_patients, "datetime64[D]")
-    natural, target = np.empty(world.n_patients), np.empty(world.n_patients)
-    for days in np.unique(gap):
-        rows = gap == days
-        # index dates stay within the scenario's own span, so its plan still holds
-        allowed = starts[(starts + days >= first) & (starts + days <= last)]
-        p, natural[rows], target[rows] = day_density(allowed + days + shift_days, windows, temporal)
-        start[rows] = draw_days(allowed[0], p, u[rows])
-    delta = start - world.journey_start
-    moved = replace(
+    delta = draw_days(days[0], p, u) - world.index_date
+    return replace(
         world,
-        journey_start=start,
+        journey_start=world.journey_start + delta,
         index_date=world.index_date + delta,
         initiation_date=world.initiation_date + delta,
         outcome_date=world.outcome_date + delta,
     )
-    return moved, float(natural.mean()), float(target.mean())
 
 
-def redate_field(
-    frame: pd.DataFrame, windows: tuple[Window, ...], temporal: Temporal, shift_days: int, seed
-) -> pd.DataFrame:
-    """HCP-level engagements (no patient) drawn from the same density over the span of
-    every engagement date."""
+def redate_field(frame: pd.DataFrame, days: np.ndarray, p: np.ndarray, seed) -> pd.DataFrame:
+    """HCP-level engagements (no patient) drawn from `p` over `days` (world calendar)."""
     table, column = FIELD
     field = frame["patient_id"].isna().to_numpy()
-    days = span_days(frame[column].to_numpy())
-    p, _, _ = day_density(days + shift_days, windows, temporal)
     u = stream(seed, "story", "calendar", table).random(int(field.sum()))
     out = frame.copy()
     out.loc[field, column] = draw_days(days[0], p, u)
     return out
 
 
-def weight_calendar(
+@dataclass(frozen=True)
+class Arrivals:
+    """The story's calendar on the world's days: patients are indexed on `index_days`,
+    field engagements fall on `field_days`, and the world is cut on `cut`."""
+
+    index_days: np.ndarray
+    field_days: np.ndarray
+    cut: np.datetime64
+    launch: np.datetime64  # the brand's launch, world calendar
+
+
+def arrivals(brand: str, cut: date, shift_days: int) -> Arrivals:
+    """From the scenario's first journey start (the brand's launch when later) to the
+    story's data cut `cut`, moved onto the world's calendar: index dates from a minimal
+    gap after that start up to the day before the cut (its engagement precedes the
+    outcome, assessed on the cut at the latest), field engagements up to the cut."""
+    launch = np.datetime64(BRANDS[brand].population.launch, "D")
+    first = max(np.datetime64(JOURNEY_START_FIRST, "D"), launch)
+    end = np.datetime64(cut, "D") - shift_days
+    return Arrivals(
+        index_days=np.arange(first + INDEX_GAP_DAYS[0], end),
+        field_days=np.arange(first, end + 1),
+        cut=end,
+        launch=launch,
+    )
+
+
+def calendar_frames(
     world: World,
     base: Frames,
     windows: Iterable[tuple[str, str, Window]],
-    temporal: Temporal,
+    temporal: Temporal | None,
     shift_days: int,
+    cut: date,
     seed: int,
-) -> tuple[Frames, CalendarWeighting]:
-    """The scenario's tables rebuilt from the re-dated world. `shift_days` is the event
-    shift of the story's calendar, so windows and months are the story's; `reached` is
-    the share before that shift is applied (the caller measures it on its final plan)."""
-    on_anchor = anchor_windows(windows, patient_offsets(base))
-    moved, natural, target = redated_world(world, on_anchor, temporal, shift_days, seed)
+) -> tuple[Frames, CalendarWeighting | None]:
+    """The scenario's tables rebuilt from its world re-dated to the story's calendar and
+    cut on its data cut `cut` (story calendar), still on the world's calendar; how the
+    dates were weighted when the story states a `temporal` section."""
+    brand = world.scenario.brand
+    plan = arrivals(brand, cut, shift_days)
+    on_anchor = anchor_windows(windows, patient_offsets(base)) if temporal else ()
+    index_days = plan.index_days + shift_days
+    flow = uptake_share(index_days, plan.launch + shift_days, BRANDS[brand].population.uptake)
+    p, natural, target = day_density(index_days, on_anchor, temporal, flow)
+    moved = at_cut(redated_world(world, plan.index_days, p, seed), plan.cut)
+    field_days = plan.field_days + shift_days
+    field_p, _, _ = day_density(field_days, on_anchor, temporal, np.ones(len(field_days)))
 
     def adjust(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if name != FIELD[0]:
             return frame
-        return redate_field(frame, on_anchor, temporal, shift_days, seed)
+        return redate_field(frame, plan.field_days, field_p, seed)
 
     frames = build_tables(moved, adjust)
-    before = anchor_share(base, on_anchor, shift_days)
+    if temporal is None:
+        return frames, None
     weighting = CalendarWeighting(
         windows=on_anchor,
         seasonality=dict(temporal.seasonality),
         stated=temporal.window_share,
         natural=natural,
         target=target,
-        before=before,
+        before=anchor_share(base, on_anchor, shift_days),
         reached=anchor_share(frames, on_anchor, shift_days),
     )
     return frames, weighting

@@ -36,11 +36,11 @@ def plan_lines(build: StoryBuild) -> list[str]:
     plan = build.plan
     lines = [
         f"calendar: event dates +{plan.shift.days} days, monthly series +{plan.shift.months} "
-        f"months (gap {plan.month_day_gap} days); queried data ends {plan.data_end}"
+        f"months (gap {plan.month_day_gap} days); data cut {plan.data_end}: nothing after it"
     ]
     lines += [
         f"  window {c.table}.{c.column} {c.window}: data {c.data[0]} .. {c.data[1]}"
-        f"{'' if c.covered else '  NOT COVERED'}"
+        f"{'' if c.covered else ('  NOT COVERED' if c.holds_data else '  HOLDS NO DATA')}"
         for c in plan.coverage
     ]
     return lines + weighting_lines(build)

@@ -1,10 +1,11 @@
-"""Move a scenario's calendar so the windows a story's queries ask about hold data.
+"""Move a scenario's calendar onto a story's, whose data cut is its data end.
 
 Every event date and timestamp of every table moves by the same number of days, so time
 order, lags, durations and the causal truth are untouched. Calendar-month values
 (business_metrics months, monthly feature values, the signals that describe them) move by
-whole months, so they stay on month starts and keep their seasonality; the plan reports
-the gap between the two shifts.
+whole months, so they stay on month starts and keep their seasonality; the two shifts
+agree at the world's "now" (`calendar_shift`). No row dated after the data end remains
+(`cut_frames`), and the plan reports whether each queried window holds data.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from e2i_synth.catalog import METRIC_FIRST_MONTH, METRIC_MONTHS
 from e2i_synth.stories.windows import Window, add_months, month_start
 from e2i_synth.tables import SPECS
 
@@ -120,6 +122,13 @@ def apply_shift(frames: Frames, shift: Shift) -> Frames:
     for table, column in temporal_columns():
         if table in out:
             out[table][column] = shift.column(frames, table, column)
+    truth = out.get("causal_ground_truth")
+    if truth is not None:  # the censoring statement quotes the data cut
+        old = frames["causal_ground_truth"]["data_cut_date"]
+        truth["identification"] = [
+            shift_text(text, o, n)
+            for text, o, n in zip(truth["identification"], old, truth["data_cut_date"], strict=True)
+        ]
     if "scenario_signals" in out:
         signals = out["scenario_signals"]
         old = frames["scenario_signals"]["start_date"]
@@ -144,7 +153,7 @@ class Coverage:
     column: str
     window: Window  # as the query asks
     needed: Window  # the part that can hold data: up to the data end, whole months if monthly
-    data: tuple[date, date]  # the column's first and last day after the shift
+    data: tuple[date, date]  # the column's first day and the last its calendar reaches
 
     @property
     def covered(self) -> bool:
@@ -153,11 +162,29 @@ class Coverage:
         end_ok = self.needed.end is None or last >= self.needed.end - timedelta(days=1)
         return start_ok and end_ok
 
+    @property
+    def holds_data(self) -> bool:
+        """Whether any day of the window can hold data (a window partly before the data,
+        e.g. one that starts before a launch, does)."""
+        first, last = self.data
+        needed = self.needed
+        if needed.empty:
+            return False
+        return (needed.start is None or needed.start <= last) and (
+            needed.end is None or needed.end > first
+        )
+
+    def describe(self) -> str:
+        return (
+            f"the window {self.window} on {self.table}.{self.column} holds no data: the "
+            f"story's data there runs {self.data[0]} .. {self.data[1]}"
+        )
+
 
 @dataclass(frozen=True)
 class TimelinePlan:
     as_of: date
-    data_end: date  # no queried date after this day
+    data_end: date  # the story's data cut: no date of any table after this day
     shift: Shift
     coverage: tuple[Coverage, ...]
 
@@ -165,16 +192,18 @@ class TimelinePlan:
     def uncovered(self) -> list[Coverage]:
         return [c for c in self.coverage if not c.covered]
 
+    def without_data(self, windows: dict[tuple[str, str], Window]) -> list[Coverage]:
+        """The coverage of those of `windows` (a query's) that hold no data."""
+        return [
+            c
+            for c in self.coverage
+            if windows.get((c.table, c.column)) == c.window and not c.holds_data
+        ]
+
     @property
     def month_day_gap(self) -> int:
         """Days between the event shift and the month shift (0: exactly aligned)."""
         return abs(self.shift.days - round(self.shift.months * DAYS_PER_MONTH))
-
-
-def _span(frames: Frames, table: str, column: str) -> tuple[tuple[date, date], bool]:
-    values = frames[table][column].dropna()
-    monthly = (table, column) in MONTHLY_ROWS and bool(MONTHLY_ROWS[(table, column)](frames).all())
-    return (values.min().date(), values.max().date()), monthly
 
 
 def _clip(window: Window, data_end: date, monthly: bool) -> Window:
@@ -194,19 +223,52 @@ def _latest_months(last_month: date, data_end: date) -> int:
     return months
 
 
-def latest_shift(spans: dict, data_end: date) -> Shift:
-    """The latest shift keeping every column of `spans` ((first, last), monthly) by
-    `data_end`."""
-    daily = [last for (_, last), monthly in spans.values() if not monthly]
-    monthly = [last for (_, last), is_monthly in spans.values() if is_monthly]
-    if monthly:
-        months = min(_latest_months(last, data_end) for last in monthly)
-    if daily:
-        days = min((data_end - last).days for last in daily)
-        months = months if monthly else round(days / DAYS_PER_MONTH)
-    else:
-        days = (add_months(monthly[0], months) - monthly[0]).days
-    return Shift(months, days)
+WORLD_LAST_MONTH = add_months(METRIC_FIRST_MONTH, METRIC_MONTHS - 1)
+"""The last month of the world's calendar-month series (business_metrics, HCP volumes)."""
+
+
+def calendar_shift(data_end: date) -> Shift:
+    """The shift onto a story's calendar: the world's monthly series end on the last month
+    complete by `data_end`, and event dates move by the same calendar months counted in
+    days from the month after the series (the world's "now"), so a day and its month move
+    together. What the events of the world hold after the data end is cut by re-dating
+    the patients (`seasons.calendar_frames`) and by `cut_frames`."""
+    months = _latest_months(WORLD_LAST_MONTH, data_end)
+    now = add_months(WORLD_LAST_MONTH, 1)
+    return Shift(months, (add_months(now, months) - now).days)
+
+
+def cut_frames(frames: Frames, data_end: date) -> Frames:
+    """The frames without any row dated after `data_end` in any date or timestamp column
+    (rows that do not exist yet on the data cut, e.g. a trigger raised days after its
+    prediction, a month's KPI stamped when the month closes), and without the rows that
+    hang on a removed row by a foreign key, parents first."""
+    end = pd.Timestamp(data_end) + pd.Timedelta(days=1)
+    out: Frames = {}
+    removed: dict[str, set] = {}
+    for table, frame in frames.items():
+        spec = SPECS.get(table)
+        if spec is None:
+            out[table] = frame
+            continue
+        keep = np.ones(len(frame), bool)
+        for column, kind in spec.columns.items():
+            if kind in TEMPORAL_TYPES:
+                keep &= ~(frame[column] >= end).to_numpy()
+        for column, parent in spec.foreign_keys.items():
+            if removed.get(parent):
+                keep &= ~frame[column].isin(removed[parent]).to_numpy()
+        if not keep.all():
+            removed[table] = set(frame.loc[~keep, spec.primary_key])
+            frame = frame[keep].reset_index(drop=True)
+        out[table] = frame
+    return out
+
+
+def _span(frames: Frames, table: str, column: str) -> tuple[tuple[date, date], bool]:
+    values = frames[table][column].dropna()
+    monthly = (table, column) in MONTHLY_ROWS and bool(MONTHLY_ROWS[(table, column)](frames).all())
+    return (values.min().date(), values.max().date()), monthly
 
 
 def plan_timeline(
@@ -214,28 +276,22 @@ def plan_timeline(
     windows: Iterable[tuple[str, str, Window]],
     as_of: date,
     data_end: date,
-    shift: Shift | None = None,
+    shift: Shift,
 ) -> TimelinePlan:
-    """The latest shift that keeps every queried date column at or before `data_end`: the
-    queried event dates end on that day, queried monthly series on their last complete
-    month (so a window covers whole months; the two shifts then differ by `month_day_gap`
-    days). The coverage of each window is reported, so an empty one is named, not found
-    live. A given `shift` is kept (and its coverage reported) instead."""
-    wanted = list(windows)
-    spans = {(t, c): _span(frames, t, c) for t, c, _ in wanted}
-    if not spans:  # nothing filtered by date: the patients' index dates end at the data end
-        spans = {
-            ("patient_journeys", "index_date"): _span(frames, "patient_journeys", "index_date")
-        }
-    shift = shift or latest_shift(spans, data_end)
-    coverage = tuple(
-        Coverage(
-            table,
-            column,
-            window,
-            _clip(window, data_end, spans[(table, column)][1]),
-            tuple(shift.day(d, spans[(table, column)][1]) for d in spans[(table, column)][0]),
+    """The coverage of each queried window by the story's frames (on the story's calendar,
+    cut on `data_end`), so an empty window is named, not found live: a column's data runs
+    from its first day to the data end (every process of the story runs up to its cut),
+    a calendar-month column's to its last month."""
+    coverage = []
+    for table, column, window in windows:
+        (first, last), monthly = _span(frames, table, column)
+        coverage.append(
+            Coverage(
+                table,
+                column,
+                window,
+                _clip(window, data_end, monthly),
+                (first, last if monthly else data_end),
+            )
         )
-        for table, column, window in wanted
-    )
-    return TimelinePlan(as_of, data_end, shift, coverage)
+    return TimelinePlan(as_of, data_end, shift, tuple(coverage))

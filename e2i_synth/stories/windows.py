@@ -23,6 +23,12 @@ class Window:
         ends = [d for d in (self.end, other.end) if d is not None]
         return Window(max(starts) if starts else None, min(ends) if ends else None)
 
+    def span(self, other: Window) -> Window:
+        """The smallest window holding both (open-ended where either is)."""
+        start = None if self.start is None or other.start is None else min(self.start, other.start)
+        end = None if self.end is None or other.end is None else max(self.end, other.end)
+        return Window(start, end)
+
     @property
     def empty(self) -> bool:
         return self.start is not None and self.end is not None and self.start >= self.end

@@ -6,7 +6,8 @@ brand's level, the region's share, 10% yearly growth and a stated seasonality of
 noise, except in the scenario's named under-performer (one region, from one month on, at
 80% of plan: see `scenario_signals`). Where the series overlaps the world (from 2024-01)
 conversion_rate and hcp_engagement_score are the world's own: the share of patients
-indexed that month in that region who initiated, and their mean engagement score; before
+indexed that month in that region whose initiation is recorded (by the data cut, where
+outcomes are censored), and their mean engagement score; before
 that they are drawn around the region's world values with the same sample sizes.
 
 Derived fields come from the series itself: achievement_rate = value / target,

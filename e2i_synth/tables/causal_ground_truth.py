@@ -56,7 +56,6 @@ from e2i_synth.catalog import (
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.tables.sums import TruthSums, exact_mean
 from e2i_synth.world import World
-from e2i_synth.world.draw import data_cut
 
 SPEC = TableSpec(
     name="causal_ground_truth",
@@ -243,7 +242,7 @@ def unobserved(spec: DgpSpec) -> tuple[str, ...]:
     return (HIDDEN_CONFOUNDER,) if spec.hidden else ()
 
 
-def identification_json(spec: DgpSpec) -> str:
+def identification_json(spec: DgpSpec, cut: np.datetime64 | None = None) -> str:
     """`identification` as stored: JSON {unobserved, backdoor_valid, routes}. `unobserved`
     names the graph's unobserved nodes; `backdoor_valid` says whether any set of observed
     columns is a valid adjustment set; `routes` lists how the effect is identified from
@@ -258,7 +257,7 @@ def identification_json(spec: DgpSpec) -> str:
     outcome column is missing not at random (its record depends on the treatment and the
     outcome itself): the routes identify their estimands from the full data only, and the
     complete cases of a randomized variant give `true_ate_observed` ("ate_observed").
-    With censoring, a "censoring" entry names the data cut and who is followed (the
+    With censoring (a data `cut`), a "censoring" entry names it and who is followed (the
     patients whose window closed by it, known from the index date): the routes identify
     the followed patients' effect (`true_ate_followed`, "ate_followed") from their rows;
     complete cases keep the censored patients who initiated early, so they do not.
@@ -311,10 +310,10 @@ def identification_json(spec: DgpSpec) -> str:
             "days_after_index": [0, FOLLOWUP_DAY],
             "contrast": "engaged at both times vs at neither (y1, y0)",
         }
-    if spec.censor_days:
+    if cut is not None:
         stated["censoring"] = {
             "column": OUTCOME_COLUMN,
-            "data_cut_date": str(data_cut(spec)),
+            "data_cut_date": str(cut),
             "followed": f"index_date + {FOLLOW_UP_DAYS + 1} days <= data_cut_date",
             "estimand": "ate_followed",
             "complete_case_estimand": "ate_observed",
@@ -388,7 +387,8 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
     groups = [g for g in groups if sums.units[g[2]] > 0]
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
     rows = [g for _, _, g in groups]
-    recorded_partly = bool(spec.selection or spec.censor_days)
+    censored = world.censored
+    recorded_partly = bool(spec.selection or censored)
     units, treated = sums.units[rows], sums.treated[rows]
     untreated = units - treated
     effect, effect_treated = sums.effect[rows], sums.effect_treated[rows]
@@ -424,7 +424,7 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             ),
             "traps": traps_json(spec_traps(spec)),
             "valid_adjustment_sets": adjustment_sets_json(spec),
-            "identification": identification_json(spec),
+            "identification": identification_json(spec, world.data_cut if censored else None),
             "true_late": np.where(
                 compliers > 0, effect_compliers / np.maximum(compliers, 1), np.nan
             ),
@@ -444,15 +444,15 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             "n_observed": pd.array(
                 [int(sums.observed[g]) if recorded_partly else None for g in rows], dtype="Int64"
             ),
-            "data_cut_date": data_cut(spec),
+            "data_cut_date": world.data_cut,
             "true_ate_followed": [
                 sums.effect_followed[g] / sums.followed[g]
-                if spec.censor_days and sums.followed[g]
+                if censored and sums.followed[g]
                 else np.nan
                 for g in rows
             ],
             "n_followed": pd.array(
-                [int(sums.followed[g]) if spec.censor_days else None for g in rows], dtype="Int64"
+                [int(sums.followed[g]) if censored else None for g in rows], dtype="Int64"
             ),
         }
     )

@@ -86,8 +86,10 @@ class Sums:
 
 @dataclass(frozen=True)
 class MetricSums(Sums):
-    """Per (region, month): patients indexed, their initiations, their engagement scores in
-    cents, and engagements by the HCP's region (business_metrics reads these)."""
+    """Per (region, month): patients indexed, their initiations as recorded (an outcome
+    unknown at the data cut, or unrecorded, counts none: a month's conversion never holds
+    what happened after the cut), their engagement scores in cents, and engagements by the
+    HCP's region (business_metrics reads these)."""
 
     patients: np.ndarray
     initiated: np.ndarray
@@ -100,12 +102,15 @@ class MetricSums(Sums):
         region = world.covariates.region_code
         month = month_index(world.index_date)
         cents = np.round(world.engagement_score * 100).astype(np.int64)
+        recorded = (
+            world.outcome if world.parts.observed is None else world.outcome & world.parts.observed
+        )
         event_region = world.hcp_region_code[
             hcp_index(world, engagement_events["hcp_id"].to_numpy())
         ]
         return cls(
             patients=cell_counts(region, month),
-            initiated=cell_counts(region, month, world.outcome.astype(np.int64)),
+            initiated=cell_counts(region, month, recorded.astype(np.int64)),
             score_cents=cell_counts(region, month, cents),
             engagements=cell_counts(
                 event_region, month_index(engagement_events["engagement_date"].to_numpy())

@@ -97,7 +97,8 @@ class VariantParts:
     120-day window closed by the cut (the followed population); with feedback,
     `engaged_again`, the engagement at day 30, `activity`, the day-30 disease activity
     (0-10; both stored in patient_journeys), and `outcome`, the outcome under the unit's
-    own history (y0 and y1 are those engaged at neither and at both times)."""
+    own history (y0 and y1 are those engaged at neither and at both times); `data_cut`, the
+    cut of a world cut on a day of its own (`at_cut`) rather than by the `censor` knob."""
 
     hidden: np.ndarray | None = None
     instrument: np.ndarray | None = None
@@ -113,6 +114,7 @@ class VariantParts:
     engaged_again: np.ndarray | None = None
     activity: np.ndarray | None = None
     outcome: np.ndarray | None = None
+    data_cut: np.datetime64 | None = None
 
 
 NO_PARTS = VariantParts()
@@ -210,6 +212,16 @@ class World:
     def parts(self) -> VariantParts:
         """What only some variants draw (a VariantWorld holds them): nothing here."""
         return NO_PARTS
+
+    @property
+    def data_cut(self) -> np.datetime64:
+        """The day after which nothing exists in this world."""
+        return data_cut(self.spec) if self.parts.data_cut is None else self.parts.data_cut
+
+    @property
+    def censored(self) -> bool:
+        """Whether outcome windows still open at the data cut are right-censored."""
+        return self.parts.window_closed is not None
 
 
 @dataclass(frozen=True)
@@ -576,6 +588,55 @@ def draw_world(
     )
     return VariantWorld(
         **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts
+    )
+
+
+def at_cut(world: World, cut: np.datetime64) -> VariantWorld:
+    """The world as a data cut on `cut` leaves it, by the `censor` knob's rules at any day:
+    initiations from the cut on do not exist, refills and stops end before the outcome
+    date, outcomes are assessed on the cut at the latest, and a patient whose window is
+    still open and who has not initiated by then has an unknown outcome (`observed`), its
+    window closed or not saying whether it is followed. For a world of a named DGP (no
+    variant parts), whose index dates all fall before the cut: a story cuts its re-dated
+    world on its as-of date this way."""
+    if world.parts is not NO_PARTS:
+        raise ValueError(f"{world.spec.label}: only a world without variant parts is cut here")
+    cut = np.datetime64(cut, "D")
+    if len(world.index_date) and world.index_date.max() >= cut:
+        raise ValueError(f"index dates on or after the cut {cut}: their engagement would follow it")
+    d = unit_draws(
+        world.seed,
+        _names("world", world.scenario),
+        world.first_unit,
+        world.units_stop,
+        _unit_draw(world.scenario, world.lag_days),
+    )
+    dates = {
+        "journey_start": world.journey_start,
+        "index_date": world.index_date,
+        "initiation_date": world.initiation_date,
+        "outcome_date": world.outcome_date,
+    }
+    window_closed = world.outcome_date <= cut
+    caused_if_engaged = world.y1 & ~world.y0
+    known_if = _known_by_cut(
+        d, world.index_date, world.y0, world.y1, caused_if_engaged, window_closed, cut
+    )
+    dates = _censor(dates, cut)
+    kept = {f.name: getattr(world, f.name) for f in fields(World)}
+    parts = VariantParts(
+        observed_if=known_if,
+        observed=observed_arm(known_if, world.engaged),
+        window_closed=window_closed,
+        data_cut=cut,
+    )
+    return VariantWorld(
+        **{
+            **kept,
+            **dates,
+            **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
+        },
+        variant_parts=parts,
     )
 
 

@@ -55,8 +55,11 @@ def test_external_story_hides_names_and_brand():
 
 
 def test_internal_story_runs_to_the_as_of_date():
+    """The as-of date is the data cut: patients are indexed up to the day before it."""
     build = built("kisqali_qbr.yaml")
-    assert build.frames["patient_journeys"]["index_date"].max().date() == build.story.as_of
+    as_of = pd.Timestamp(build.story.as_of)
+    assert build.frames["patient_journeys"]["index_date"].max() == as_of - pd.Timedelta(days=1)
+    assert (build.frames["causal_ground_truth"]["data_cut_date"] == as_of).all()
 
 
 DULL = """\
@@ -125,9 +128,9 @@ def test_the_story_is_a_pure_transformation_of_its_scenario():
 
     before = digest()
     build = built("kisqali_qbr.yaml")
-    base, plan, _ = story_calendar(story, build.analyses)
+    calendar, plan, _ = story_calendar(story, build.analyses)
     assert plan == build.plan
-    again = story_frames(story, base, plan, 1.0)[0]
+    again = story_frames(story, calendar, 1.0)[0]
     assert digest() == before
     for name, frame in again.items():  # same story, same frames
         pd.testing.assert_frame_equal(frame, build.frames[name])

@@ -4,6 +4,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from e2i_synth.stories import build_story, parse_story
+from e2i_synth.stories.build import scenario_frames, scenario_world
 from e2i_synth.stories.export import ExportError, export_frames, verify_export
 from e2i_synth.tables import SPECS
 from e2i_synth_tests.conftest import frames_of
@@ -64,3 +66,36 @@ def test_a_file_with_another_timestamp_format_is_caught(exported):
     triggers.csv.write_text(text.replace(stamp, stamp.replace(" ", "T"), 1))
     with pytest.raises(ExportError, match=r"triggers\.csv does not read as its declared schema"):
         verify_export([triggers])
+
+
+SMALL_STORY = """\
+title: A story exported twice
+audience: external
+as_of: 2026-09-14
+scenario: {brand: fabhalta, dgp: confounded, scale: 1500, seed: 9}
+heroes:
+  hcp_segment: {column: adoption_stage, value: innovator, share: 0.3}
+temporal: {window_share: 0.5, seasonality: {december: 0.8}}
+queries:
+  - sequence: 1
+    complexity: simple
+    question: How many patients reached their index date this quarter?
+    expected_sql: |
+      SELECT COUNT(*) AS patients FROM patient_journeys
+      WHERE index_date >= date_trunc('quarter', CURRENT_DATE) - INTERVAL '3 months'
+"""
+
+
+def test_a_story_exports_the_same_bytes_from_two_builds(tmp_path):
+    """Two builds from scratch (no cached world) write byte-identical files."""
+    contents = []
+    for run in ("first", "second"):
+        scenario_frames.cache_clear()
+        scenario_world.cache_clear()
+        build = build_story(parse_story(SMALL_STORY))
+        tables = export_frames(build.presented, tmp_path / run)
+        contents.append(
+            {path.name: path.read_bytes() for t in tables for path in (t.parquet, t.csv, t.schema)}
+        )
+    assert contents[0].keys() == contents[1].keys() and len(contents[0]) == 3 * len(SPECS)
+    assert [n for n in contents[0] if contents[0][n] != contents[1][n]] == []

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -10,11 +10,13 @@ from e2i_synth.stories.timeline import (
     MONTHLY_ROWS,
     Shift,
     apply_shift,
+    calendar_shift,
+    cut_frames,
     plan_timeline,
     shift_months,
     temporal_columns,
 )
-from e2i_synth.stories.windows import named_window
+from e2i_synth.stories.windows import add_months, named_window
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.conftest import frames_of
 
@@ -67,20 +69,40 @@ def test_signal_descriptions_quote_the_moved_dates(frames):
     assert "peaking in September" in signals.loc["seasonality", "description"]  # April + 17
 
 
-def test_plan_ends_queried_data_on_the_data_end_and_covers_every_window(frames):
-    windows = [
-        ("business_metrics", "metric_date", named_window("last_quarter", AS_OF)),
-        ("patient_journeys", "index_date", named_window("last_90_days", AS_OF)),
-    ]
-    plan = plan_timeline(frames, windows, AS_OF, AS_OF)
-    moved = apply_shift(frames, plan.shift)
-    assert moved["patient_journeys"]["index_date"].max().date() == AS_OF
-    last_month = moved["business_metrics"]["metric_date"].max().date()
-    assert last_month == date(2026, 10, 1)  # the last month complete by the as-of date
-    assert plan.uncovered == []
+@pytest.mark.parametrize(
+    ("data_end", "last_month"),
+    [(date(2026, 11, 25), date(2026, 10, 1)), (date(2026, 11, 30), date(2026, 11, 1))],
+)
+def test_calendar_shift_ends_monthly_series_on_the_last_complete_month(
+    frames, data_end, last_month
+):
+    """The world's "now" (the day after its last month) moves by the same months in days."""
+    shift = calendar_shift(data_end)
+    moved = apply_shift(frames, shift)
+    assert moved["business_metrics"]["metric_date"].max().date() == last_month
+    now = date(2025, 7, 1) + timedelta(days=shift.days)
+    assert now == add_months(last_month, 1)
+
+
+def test_cut_frames_drop_every_row_after_the_cut_with_the_rows_that_hang_on_it(frames):
+    cut = date(2025, 3, 31)
+    kept = cut_frames(frames, cut)
+    end = pd.Timestamp(cut) + pd.Timedelta(days=1)
+    for table, column in temporal_columns():
+        assert not (kept[table][column] >= end).any(), (table, column)
+    journeys = frames["patient_journeys"]
+    assert len(kept["patient_journeys"]) == int((journeys["index_date"] < end).sum())
+    assert set(kept["unit_truth"]["patient_id"]) == set(kept["patient_journeys"]["patient_id"])
+    keys = [r for r in structural_checks(kept) if r.name.endswith(".keys")]
+    assert len(keys) == len(kept) and [r.message for r in keys if not r.passed] == []
 
 
 def test_a_window_before_the_data_is_reported_uncovered(frames):
-    windows = [("patient_journeys", "index_date", named_window("last_year", date(2000, 6, 1)))]
-    plan = plan_timeline(frames, windows, AS_OF, AS_OF)
-    assert [(c.table, c.column) for c in plan.uncovered] == [("patient_journeys", "index_date")]
+    windows = [
+        ("patient_journeys", "index_date", named_window("last_year", date(2000, 6, 1))),
+        ("patient_journeys", "index_date", named_window("last_90_days", AS_OF)),
+    ]
+    shift = calendar_shift(AS_OF)
+    moved = cut_frames(apply_shift(frames, shift), AS_OF)
+    plan = plan_timeline(moved, windows, AS_OF, AS_OF, shift)
+    assert [c.window for c in plan.uncovered] == [windows[0][2]]
