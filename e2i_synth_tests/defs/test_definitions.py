@@ -162,6 +162,9 @@ def test_structural_failure_blocks_the_load_and_keeps_previous_contents(isolated
 def test_causal_failure_blocks_the_load_and_keeps_previous_contents(isolated_home, monkeypatch):
     """A scenario whose stored truth its data do not recover is not written either: readers
     keep the version that passed, and the run fails naming the check and figure."""
+    from e2i_synth.defs.core import assets as core
+    from e2i_synth.defs.runner import run_scenarios
+
     settings = Settings.from_env(scale=N, seed=5)
     run_scenarios(settings, [SCENARIO])
     before = digests(settings.warehouse_path)
