@@ -52,6 +52,7 @@ def freshness() -> FreshnessPolicy:
 
 
 def column_role(spec: TableSpec, name: str, references: dict[str, str]) -> str | None:
+    """A column's part in the table's keys, as the UI's column schema describes it."""
     if name == spec.primary_key:
         return "primary key"
     if name in references:
@@ -67,13 +68,7 @@ def column_schema(spec: TableSpec) -> TableSchema:
             TableColumn(
                 name,
                 sql_type,
-                description=(
-                    "primary key"
-                    if name == spec.primary_key
-                    else references.get(
-                        name, "part of the natural key" if name in spec.unique else None
-                    )
-                ),
+                description=column_role(spec, name, references),
                 constraints=TableColumnConstraints(
                     nullable=name in spec.nullable,
                     unique=name == spec.primary_key,
