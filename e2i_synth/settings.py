@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
-from e2i_synth.urls import encoded_url, split_url
+from e2i_synth.urls import DATABASE_URL_VARIABLE, encoded_url, split_url
 
 if TYPE_CHECKING:
     from e2i_synth.warehouse.target import PostgresTarget
@@ -124,7 +124,7 @@ def regenerate_cron() -> str:
 def database_from_env() -> PostgresTarget | None:
     """`E2I_DATABASE_URL` read once into its parts (the raw text goes no further); None
     selects DuckDB."""
-    raw = (os.environ.get("E2I_DATABASE_URL") or "").strip()
+    raw = (os.environ.get(DATABASE_URL_VARIABLE) or "").strip()
     if not raw:
         return None
     from e2i_synth.warehouse.target import parse_database_url

@@ -16,6 +16,8 @@ from urllib.parse import quote, unquote_to_bytes
 
 from e2i_synth.errors import ConfigError
 
+DATABASE_URL_VARIABLE = "E2I_DATABASE_URL"
+"""The environment variable that selects PostgreSQL (unset: the embedded DuckDB file)."""
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 ENCODING_FIX = (

@@ -13,9 +13,8 @@ import os
 from dagster import ConfigurableResource
 
 from e2i_synth.settings import Settings, ensure_writable_home
+from e2i_synth.urls import DATABASE_URL_VARIABLE
 from e2i_synth.warehouse import Warehouse, open_warehouse
-
-DATABASE_URL_ENV = "E2I_DATABASE_URL"
 
 
 class GenerationResource(ConfigurableResource):
@@ -50,4 +49,4 @@ class WarehouseResource(ConfigurableResource):
 
 def warehouse_kind() -> str:
     """The kind tag of the configured warehouse (from whether a URL is set, never its value)."""
-    return "postgres" if os.environ.get(DATABASE_URL_ENV) else "duckdb"
+    return "postgres" if os.environ.get(DATABASE_URL_VARIABLE) else "duckdb"

@@ -16,9 +16,9 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from e2i_synth.errors import ConfigError
+from e2i_synth.urls import DATABASE_URL_VARIABLE as VARIABLE
 from e2i_synth.urls import SCHEME, decoded, split_url
 
-VARIABLE = "E2I_DATABASE_URL"
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 """URL schemes taken as PostgreSQL (libpq's two and SQLAlchemy's)."""
 EXAMPLE_URL = "postgresql://user:password@host:5432/database"
