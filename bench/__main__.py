@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import benchmark, chunked, loader, naive, privacy, stories, twins
+from bench import benchmark, chunked, feedback, loader, naive, privacy, stories, twins
 from bench import scale as scale_out
 from bench.checks import (
     CALIBRATION_SEEDS,
@@ -276,6 +276,7 @@ def main() -> None:
     started = perf_counter()
     name_pools()
     print(f"one-off per process, excluded below: Faker name pool {perf_counter() - started:.3f} s")
+    feedback.print_sections(section)
     time_all_scenarios(SCALES["small"], DEFAULT_SEED)  # warm-up: first-call costs
 
     section(
