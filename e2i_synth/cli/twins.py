@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from e2i_synth.cli.options import positive
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
@@ -88,7 +89,15 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
 @twins.command("generate")
 @twin_scenario_options
 @twin_filter_option
-@click.option("-n", "n_twins", default=1_000, show_default=True, help="Twins to generate.")
+@click.option(
+    "-n",
+    "n_twins",
+    type=int,
+    default=1_000,
+    show_default=True,
+    callback=positive("1000"),
+    help="Twins to generate.",
+)
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
 def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
@@ -117,7 +126,15 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
 @click.option("--duration-weeks", default=12, show_default=True, type=int)
 @click.option("--channel", default="email", show_default=True)
 @click.option("--frequency", default="monthly", show_default=True)
-@click.option("-n", "n_twins", default=10_000, show_default=True, help="Twins to simulate on.")
+@click.option(
+    "-n",
+    "n_twins",
+    type=int,
+    default=10_000,
+    show_default=True,
+    callback=positive("10000"),
+    help="Twins to simulate on.",
+)
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 def twins_simulate(
     brand,
