@@ -115,8 +115,8 @@ def regenerate_cron() -> str:
     value = (os.environ.get("E2I_REGENERATE_CRON") or DEFAULT_REGENERATE_CRON).strip()
     if len(value.split()) != 5:
         raise ConfigError(
-            f"E2I_REGENERATE_CRON {value!r} is not a cron expression of five fields; "
-            f"e.g. {DEFAULT_REGENERATE_CRON!r}"
+            f"E2I_REGENERATE_CRON {value!r} is not a cron expression of five fields "
+            f"(minute hour day month weekday); e.g. {DEFAULT_REGENERATE_CRON!r} for 02:00 UTC"
         )
     return value
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+
+import pytest
 
 from e2i_synth.settings import DEFAULT_REGENERATE_CRON as DEFAULT_CRON
 
@@ -38,3 +43,50 @@ def test_one_request_per_partition_with_run_keys_unique_per_tick():
     keys = sorted(r.partition_key for r in first)
     assert keys == sorted(SCENARIO_PARTITIONS.get_partition_keys()) and len(keys) == 15
     assert len({r.run_key for r in first + second}) == 30
+
+
+BAD_CRON_PROBE = """
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from dagster import build_schedule_context
+
+from e2i_synth.defs.definitions import defs
+
+schedule = defs.resolve_schedule_def("regenerate_all_scenarios")
+print(len(defs.resolve_all_asset_specs()), schedule.cron_schedule, schedule.default_status.value)
+print(schedule.description)
+context = build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, 2, tzinfo=UTC))
+try:
+    schedule.evaluate_tick(context)
+except Exception as exc:
+    print(type(exc).__name__, exc, "caused by:", exc.__cause__)
+"""
+
+
+@pytest.mark.parametrize(
+    ("cron", "reason"),
+    [
+        ("every night", "is not a cron expression of five fields"),
+        ("0 25 * * *", "is not a valid cron expression"),
+    ],
+)
+def test_a_bad_cron_leaves_the_code_location_loading_and_names_the_variable(cron, reason):
+    """It raised on import: `dagster dev` showed a failed code location and no asset."""
+    env = {**os.environ, "E2I_REGENERATE_CRON": cron}
+    probe = subprocess.run(
+        [sys.executable, "-c", BAD_CRON_PROBE], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert probe.returncode == 0, probe.stderr
+    loaded, description, tick = probe.stdout.splitlines()[:3]
+    assets, fallback = loaded.split(" ", 1)
+    assert int(assets) > 20 and fallback == f"{DEFAULT_CRON} STOPPED"
+    expected = f"E2I_REGENERATE_CRON {cron!r} {reason}"
+    assert (
+        description.startswith(f"NOT SCHEDULED: {expected}") and "e.g. '0 2 * * *'" in description
+    )
+    assert expected in tick
