@@ -88,6 +88,8 @@ def test_validate_without_stored_scenarios_says_what_to_run(tmp_path):
         (["--scale", "huge"], "unknown scale 'huge'; use small or full"),
         (["--scale", "-5"], "scale -5 is too small"),
         (["--seed", "abc"], "seed 'abc' is not an integer"),
+        (["--seed", "123456789012345678901234567890"], "out of range; give an integer from 0"),
+        (["--seed", "-1"], "seed -1 is out of range"),
         (["--dgp", "confounded", "--knob", "overlapp=0.1"], "unknown knob 'overlapp'; choose"),
         (["--dgp", "confounded", "--knob", "overlap=2"], "overlap takes a number in [0.001, 0.45]"),
         (["--dgp", "confounded", "--knob", "nonlinear=maybe"], "nonlinear takes true or false"),
@@ -100,6 +102,38 @@ def test_bad_input_gives_one_clear_error_and_writes_nothing(tmp_path, args, mess
     assert result.stderr.strip().splitlines() == [f"error: {result.stderr.strip()[7:]}"]
     assert message in result.stderr
     assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+
+
+SEEDED = [
+    ["materialize"],
+    ["chunked", "--scale", "500", "--brand", "kisqali", "--dgp", "confounded"],
+    ["benchmark"],
+    ["twins", "train", "--brand", "kisqali"],
+    ["twins", "generate", "--brand", "kisqali"],
+    ["twins", "simulate", "--brand", "kisqali", "--intervention", "email_campaign"],
+    ["twins", "fidelity", "--brand", "kisqali"],
+    ["privacy", "score", "patient_journeys", "--brand", "kisqali"],
+]
+
+
+@pytest.mark.parametrize("command", SEEDED, ids=lambda c: " ".join(c[:2]))
+def test_every_seed_option_refuses_the_same_seeds_before_any_work(tmp_path, command):
+    """One shared --seed: each command's own declaration accepted a seed some step after the
+    world's draw could not use."""
+    result = run_cli(*command, "--seed", str(2**32), home=tmp_path / "home")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: seed {2**32} is out of range; give an integer from 0 to {2**32 - 1} (2**32 - 1, "
+        "the largest seed scikit-learn's models take), e.g. --seed 42"
+    ]
+    assert not (tmp_path / "home").exists()
+
+
+def test_benchmark_seeds_may_not_run_past_the_largest(tmp_path):
+    result = run_cli("benchmark", "--seed", str(2**32 - 2), "--seeds", "3", home=tmp_path)
+    assert result.returncode == 1
+    assert "--seeds 3 from seed 4294967294 run past the largest seed" in result.stderr
+    assert "start at --seed 4294967293 or lower" in result.stderr
 
 
 def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):

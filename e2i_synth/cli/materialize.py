@@ -6,6 +6,7 @@ import os
 
 import click
 
+from e2i_synth.cli.options import seed_option
 from e2i_synth.cli.runs import (
     brand_option,
     dgp_option,
@@ -21,7 +22,7 @@ from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_
 @click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
 @brand_option
 @dgp_option
-@click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
+@seed_option()
 @click.option(
     "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
 )
@@ -50,7 +51,7 @@ def materialize(
     scale: str | None,
     brand: str | None,
     dgp: str | None,
-    seed: str | None,
+    seed: int | None,
     dry_run: bool,
     workers: int | None,
     knobs: tuple[str, ...],

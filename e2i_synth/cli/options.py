@@ -9,6 +9,7 @@ from typing import TypeVar
 import click
 
 from e2i_synth.errors import ConfigError
+from e2i_synth.settings import parse_seed
 
 Number = TypeVar("Number", int, float)
 Decorator = Callable[[Callable], Callable]
@@ -27,3 +28,22 @@ def positive(
         return value
 
     return check
+
+
+def checked_seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """The seed as an integer in range; None leaves it to E2I_SEED or the default."""
+    return None if value is None else parse_seed(value)
+
+
+def seed_option(
+    help: str = "Root seed (default 42); same seed, same bytes.", default: int | None = None
+) -> Decorator:
+    """`--seed`, read as text and checked by parse_seed, so every command refuses the same
+    values with the same line."""
+    return click.option(
+        "--seed",
+        default=default,
+        show_default=default is not None,
+        callback=checked_seed,
+        help=help,
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from e2i_synth.cli.options import positive
+from e2i_synth.cli.options import positive, seed_option
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
@@ -20,7 +20,7 @@ def twin_scenario_options(command):
                 "--dgp", default="confounded", show_default=True, help="DGP of the scenario."
             ),
             click.option("--scale", default=None, help="small (default), full, or patients."),
-            click.option("--seed", default=None, help="Root seed (default 42)."),
+            seed_option("Root seed (default 42)."),
         ]
     ):
         command = option(command)
@@ -51,7 +51,7 @@ def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
     return parsed
 
 
-def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
+def twin_context(brand: str, dgp: str, scale: str | None, seed: int | None):
     """The checked scenario and its settings: each command asks for them before it imports
     the twins' stack (scikit-learn, MLflow), so a bad argument is reported at once."""
     from e2i_synth.settings import parse_brand, parse_dgp
@@ -69,7 +69,7 @@ def twins() -> None:
 
 @twins.command("train")
 @twin_scenario_options
-def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> None:
+def twins_train(brand: str, dgp: str, scale: str | None, seed: int | None) -> None:
     """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import train_and_register
