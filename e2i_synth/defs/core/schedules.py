@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from e2i_synth.defs.automation import regeneration_cron
+from e2i_synth.defs.automation import regeneration_cron, schedule_status
 from e2i_synth.defs.core.jobs import generate_scenario
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.errors import ConfigError
@@ -25,11 +25,7 @@ DESCRIPTION = "Regenerate and re-check every scenario (one run per brand x dgp).
     job=generate_scenario,
     cron_schedule=regeneration_cron().cron,
     execution_timezone="UTC",
-    default_status=(
-        DefaultScheduleStatus.STOPPED
-        if regeneration_cron().problem
-        else DefaultScheduleStatus.RUNNING
-    ),
+    default_status=schedule_status(),
     description=(
         f"NOT SCHEDULED: {regeneration_cron().problem}. {DESCRIPTION}"
         if regeneration_cron().problem
