@@ -272,3 +272,14 @@ def test_progress_line_counts_the_tables_the_summary_adds_up(capsys):
     assert f" {sum(core.values()):,} rows  + 507 twin rows  true ATE 0.2500" in line
     progress_line(1)(0, ScenarioRun(run.scenario, "run", 1.0, core, 0.25))
     assert "twin" not in capsys.readouterr().out
+
+
+def test_db_status_lines_up_the_counts_of_long_table_names():
+    from e2i_synth.cli.db import row_count_lines
+    from e2i_synth.warehouse.postgres import ALL_SPECS
+
+    names = [spec.name for spec in ALL_SPECS]  # what `db status` counts
+    lines = row_count_lines({name: 10 ** (i % 9) for i, name in enumerate(names)})
+    assert max(map(len, names)) > 22  # longer than the old fixed width
+    assert len({line.index(" rows") for line in lines}) == 1
+    assert [line.split()[0] for line in lines] == names
