@@ -283,3 +283,14 @@ def test_db_status_lines_up_the_counts_of_long_table_names():
     assert max(map(len, names)) > 22  # longer than the old fixed width
     assert len({line.index(" rows") for line in lines}) == 1
     assert [line.split()[0] for line in lines] == names
+
+
+def test_the_plan_says_how_many_at_a_time_only_for_several_scenarios(tmp_path):
+    from e2i_synth.cli.materialize import plan_line
+    from e2i_synth.settings import Settings, select_scenarios
+
+    settings = Settings.from_env(home=tmp_path, scale="200", seed=5)
+    one = plan_line(settings, select_scenarios("kisqali", "confounded"), workers=2)
+    assert one == f"materializing 1 scenario(s), 200 patients each, seed 5 -> {settings.target}"
+    assert ", 2 at a time" in plan_line(settings, select_scenarios("kisqali"), workers=2)
+    assert ", 3 at a time" in plan_line(settings, select_scenarios(dgp="confounded"), workers=8)

@@ -87,10 +87,7 @@ def run_through_dagster(
     from e2i_synth.warehouse import open_warehouse
 
     open_warehouse(settings.home, settings.database).ping()
-    click.echo(
-        f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
-        f"seed {settings.seed}, {workers} at a time -> {settings.target}"
-    )
+    click.echo(plan_line(settings, scenarios, workers))
     if twins and not supports_scale(settings.n_patients):
         click.echo(
             f"digital twins skipped: {settings.n_patients} patients per scenario give "
@@ -123,6 +120,15 @@ def run_through_dagster(
             f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
     report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+def plan_line(settings: Settings, scenarios: list[Scenario], workers: int) -> str:
+    """What is about to run; how many at once only when there is more than one."""
+    at_once = f", {min(workers, len(scenarios))} at a time" if len(scenarios) > 1 else ""
+    return (
+        f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
+        f"seed {settings.seed}{at_once} -> {settings.target}"
+    )
 
 
 def materialize_variants(
