@@ -294,3 +294,19 @@ def test_the_plan_says_how_many_at_a_time_only_for_several_scenarios(tmp_path):
     assert one == f"materializing 1 scenario(s), 200 patients each, seed 5 -> {settings.target}"
     assert ", 2 at a time" in plan_line(settings, select_scenarios("kisqali"), workers=2)
     assert ", 3 at a time" in plan_line(settings, select_scenarios(dgp="confounded"), workers=8)
+
+
+def test_the_summary_of_every_scenario_fits_a_terminal():
+    """One row of all 14 tables was about 270 characters wide."""
+    from e2i_synth.cli.materialize import TERMINAL_COLUMNS, summary_text
+    from e2i_synth.defs.runner import ScenarioRun
+    from e2i_synth.settings import select_scenarios
+    from e2i_synth.tables import TABLE_NAMES
+
+    rows = {name: 1_234_567 + i for i, name in enumerate(TABLE_NAMES)}
+    runs = [ScenarioRun(s, "run", 1.0, rows, 0.25) for s in select_scenarios()]
+    text = summary_text(runs)
+    assert max(map(len, text.splitlines())) <= TERMINAL_COLUMNS == 100
+    assert all(name in text for name in (*TABLE_NAMES, "true_ate"))
+    assert text.count("remibrutinib|selection_bias") > 1  # every block names its rows
+    assert str(1_234_567 + len(TABLE_NAMES) - 1) in text

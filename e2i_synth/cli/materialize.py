@@ -78,8 +78,6 @@ def run_through_dagster(
 ) -> None:
     """The checked arguments' run: Dagster and the twins' stack load only now, so a bad
     argument is reported at once."""
-    import pandas as pd
-
     from e2i_synth.defs.runner import run_scenarios
     from e2i_synth.tables import TABLE_NAMES
     from e2i_synth.twins.pipeline import supports_scale, training_rows_at
@@ -104,22 +102,18 @@ def run_through_dagster(
     )
     loaded = [r for r in runs if r.rows]
     if loaded:
-        summary = pd.DataFrame(
-            [
-                {
-                    "scenario": r.scenario.partition_key,
-                    **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
-                    "true_ate": round(r.true_ate, 4),
-                }
-                for r in loaded
-            ]
-        ).set_index("scenario")
-        click.echo("\n" + summary.to_string())
+        click.echo("\n" + summary_text(loaded))
+        total = sum(r.rows.get(t, 0) for r in loaded for t in TABLE_NAMES)
         click.echo(
-            f"\n{int(summary[list(TABLE_NAMES)].sum().sum()):,} rows in {len(loaded)} "
-            f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
+            f"\n{total:,} rows in {len(loaded)} scenario(s); "
+            f"{sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
     report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+TERMINAL_COLUMNS = 100
+"""The summary's widest line: one row of all 14 tables was about 270 characters, wrapped
+by every terminal into an unreadable block."""
 
 
 def plan_line(settings: Settings, scenarios: list[Scenario], workers: int) -> str:
@@ -129,6 +123,27 @@ def plan_line(settings: Settings, scenarios: list[Scenario], workers: int) -> st
         f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
         f"seed {settings.seed}{at_once} -> {settings.target}"
     )
+
+
+def summary_text(loaded: list) -> str:
+    """Rows per table and the true ATE per scenario, in blocks of columns that each fit in
+    TERMINAL_COLUMNS (every block repeats the scenario names)."""
+    import pandas as pd
+
+    from e2i_synth.tables import TABLE_NAMES
+
+    summary = pd.DataFrame(
+        [
+            {
+                "scenario": r.scenario.partition_key,
+                **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
+                "true_ate": round(r.true_ate, 4),
+            }
+            for r in loaded
+        ]
+    ).set_index("scenario")
+    text = summary.to_string(line_width=TERMINAL_COLUMNS)
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def materialize_variants(
