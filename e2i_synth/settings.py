@@ -83,13 +83,24 @@ def parse_scale(value: str | int) -> int:
     return count
 
 
+MAX_SEED = 2**32 - 1
+"""The largest root seed: numpy's SeedSequence takes any non-negative integer and the tables
+store the seed as BIGINT, but the twins' and the benchmark's scikit-learn models take the
+seed as their random_state, which must be below 2**32."""
+
+
 def parse_seed(value: str | int) -> int:
+    """A root seed in [0, MAX_SEED], refused before anything is drawn (a larger one drew the
+    world, then failed storing it or training the twins)."""
     try:
         seed = int(str(value).strip())
     except ValueError:
         raise ConfigError(f"seed {value!r} is not an integer; give e.g. --seed 42") from None
-    if seed < 0:
-        raise ConfigError(f"seed {seed} is negative; give a non-negative integer")
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(
+            f"seed {seed} is out of range; give an integer from 0 to {MAX_SEED} (2**32 - 1, "
+            "the largest seed scikit-learn's models take), e.g. --seed 42"
+        )
     return seed
 
 
@@ -115,8 +126,8 @@ def regenerate_cron() -> str:
     value = (os.environ.get("E2I_REGENERATE_CRON") or DEFAULT_REGENERATE_CRON).strip()
     if len(value.split()) != 5:
         raise ConfigError(
-            f"E2I_REGENERATE_CRON {value!r} is not a cron expression of five fields; "
-            f"e.g. {DEFAULT_REGENERATE_CRON!r}"
+            f"E2I_REGENERATE_CRON {value!r} is not a cron expression of five fields "
+            f"(minute hour day month weekday); e.g. {DEFAULT_REGENERATE_CRON!r} for 02:00 UTC"
         )
     return value
 

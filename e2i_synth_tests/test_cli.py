@@ -88,6 +88,8 @@ def test_validate_without_stored_scenarios_says_what_to_run(tmp_path):
         (["--scale", "huge"], "unknown scale 'huge'; use small or full"),
         (["--scale", "-5"], "scale -5 is too small"),
         (["--seed", "abc"], "seed 'abc' is not an integer"),
+        (["--seed", "123456789012345678901234567890"], "out of range; give an integer from 0"),
+        (["--seed", "-1"], "seed -1 is out of range"),
         (["--dgp", "confounded", "--knob", "overlapp=0.1"], "unknown knob 'overlapp'; choose"),
         (["--dgp", "confounded", "--knob", "overlap=2"], "overlap takes a number in [0.001, 0.45]"),
         (["--dgp", "confounded", "--knob", "nonlinear=maybe"], "nonlinear takes true or false"),
@@ -100,6 +102,38 @@ def test_bad_input_gives_one_clear_error_and_writes_nothing(tmp_path, args, mess
     assert result.stderr.strip().splitlines() == [f"error: {result.stderr.strip()[7:]}"]
     assert message in result.stderr
     assert not (tmp_path / "home" / "warehouse.duckdb").exists()
+
+
+SEEDED = [
+    ["materialize"],
+    ["chunked", "--scale", "500", "--brand", "kisqali", "--dgp", "confounded"],
+    ["benchmark"],
+    ["twins", "train", "--brand", "kisqali"],
+    ["twins", "generate", "--brand", "kisqali"],
+    ["twins", "simulate", "--brand", "kisqali", "--intervention", "email_campaign"],
+    ["twins", "fidelity", "--brand", "kisqali"],
+    ["privacy", "score", "patient_journeys", "--brand", "kisqali"],
+]
+
+
+@pytest.mark.parametrize("command", SEEDED, ids=lambda c: " ".join(c[:2]))
+def test_every_seed_option_refuses_the_same_seeds_before_any_work(tmp_path, command):
+    """One shared --seed: each command's own declaration accepted a seed some step after the
+    world's draw could not use."""
+    result = run_cli(*command, "--seed", str(2**32), home=tmp_path / "home")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: seed {2**32} is out of range; give an integer from 0 to {2**32 - 1} (2**32 - 1, "
+        "the largest seed scikit-learn's models take), e.g. --seed 42"
+    ]
+    assert not (tmp_path / "home").exists()
+
+
+def test_benchmark_seeds_may_not_run_past_the_largest(tmp_path):
+    result = run_cli("benchmark", "--seed", str(2**32 - 2), "--seeds", "3", home=tmp_path)
+    assert result.returncode == 1
+    assert "--seeds 3 from seed 4294967294 run past the largest seed" in result.stderr
+    assert "start at --seed 4294967293 or lower" in result.stderr
 
 
 def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):
@@ -238,3 +272,41 @@ def test_progress_line_counts_the_tables_the_summary_adds_up(capsys):
     assert f" {sum(core.values()):,} rows  + 507 twin rows  true ATE 0.2500" in line
     progress_line(1)(0, ScenarioRun(run.scenario, "run", 1.0, core, 0.25))
     assert "twin" not in capsys.readouterr().out
+
+
+def test_db_status_lines_up_the_counts_of_long_table_names():
+    from e2i_synth.cli.db import row_count_lines
+    from e2i_synth.warehouse.postgres import ALL_SPECS
+
+    names = [spec.name for spec in ALL_SPECS]  # what `db status` counts
+    lines = row_count_lines({name: 10 ** (i % 9) for i, name in enumerate(names)})
+    assert max(map(len, names)) > 22  # longer than the old fixed width
+    assert len({line.index(" rows") for line in lines}) == 1
+    assert [line.split()[0] for line in lines] == names
+
+
+def test_the_plan_says_how_many_at_a_time_only_for_several_scenarios(tmp_path):
+    from e2i_synth.cli.materialize import plan_line
+    from e2i_synth.settings import Settings, select_scenarios
+
+    settings = Settings.from_env(home=tmp_path, scale="200", seed=5)
+    one = plan_line(settings, select_scenarios("kisqali", "confounded"), workers=2)
+    assert one == f"materializing 1 scenario(s), 200 patients each, seed 5 -> {settings.target}"
+    assert ", 2 at a time" in plan_line(settings, select_scenarios("kisqali"), workers=2)
+    assert ", 3 at a time" in plan_line(settings, select_scenarios(dgp="confounded"), workers=8)
+
+
+def test_the_summary_of_every_scenario_fits_a_terminal():
+    """One row of all 14 tables was about 270 characters wide."""
+    from e2i_synth.cli.materialize import TERMINAL_COLUMNS, summary_text
+    from e2i_synth.defs.runner import ScenarioRun
+    from e2i_synth.settings import select_scenarios
+    from e2i_synth.tables import TABLE_NAMES
+
+    rows = {name: 1_234_567 + i for i, name in enumerate(TABLE_NAMES)}
+    runs = [ScenarioRun(s, "run", 1.0, rows, 0.25) for s in select_scenarios()]
+    text = summary_text(runs)
+    assert max(map(len, text.splitlines())) <= TERMINAL_COLUMNS == 100
+    assert all(name in text for name in (*TABLE_NAMES, "true_ate"))
+    assert text.count("remibrutinib|selection_bias") > 1  # every block names its rows
+    assert str(1_234_567 + len(TABLE_NAMES) - 1) in text

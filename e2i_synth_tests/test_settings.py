@@ -7,10 +7,12 @@ import pytest
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import (
+    MAX_SEED,
     Scenario,
     Settings,
     celery_broker_url,
     parse_scale,
+    parse_seed,
     select_scenarios,
 )
 from e2i_synth.warehouse.target import PostgresTarget
@@ -35,6 +37,22 @@ def test_environment_is_read_and_arguments_win(monkeypatch, tmp_path):
     monkeypatch.setenv("E2I_SEED", "-1")
     with pytest.raises(ConfigError, match="negative"):
         Settings.from_env()
+
+
+def test_seeds_are_refused_outside_what_every_model_takes():
+    """A seed past 2**32 - 1 drew the world, then failed storing it or training the twins
+    (scikit-learn's random_state); it stops here, before anything is drawn."""
+    from sklearn.utils import check_random_state
+
+    assert parse_seed(" 0 ") == 0 and parse_seed(MAX_SEED) == MAX_SEED
+    check_random_state(MAX_SEED)  # the bound is what the twins' models take
+    for bad in (MAX_SEED + 1, 123456789012345678901234567890, -1):
+        with pytest.raises(
+            ConfigError, match=rf"seed {bad} is out of range; give .* to {MAX_SEED}"
+        ):
+            parse_seed(bad)
+    with pytest.raises(ValueError):
+        check_random_state(MAX_SEED + 1)
 
 
 def test_selection_and_partition_keys():

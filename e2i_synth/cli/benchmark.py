@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from e2i_synth.cli.options import seed_option
 from e2i_synth.cli.runs import report_stem
-from e2i_synth.settings import Settings, ensure_writable_home
+from e2i_synth.errors import ConfigError
+from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
 
 
 @click.command()
@@ -24,7 +26,7 @@ from e2i_synth.settings import Settings, ensure_writable_home
 )
 @click.option("--seeds", type=click.IntRange(min=1), default=1, help="Seeds per variant.")
 @click.option("--scale", default="2000", help="Patients per variant (default 2000).")
-@click.option("--seed", default=None, help="First seed (default 42); seeds run from it.")
+@seed_option("First seed (default 42); seeds run from it.")
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
 def benchmark(
     suite: str | None,
@@ -32,7 +34,7 @@ def benchmark(
     limit: int | None,
     seeds: int,
     scale: str,
-    seed: str | None,
+    seed: int | None,
     list_only: bool,
 ) -> None:
     """Score estimators on a suite's variants against the exact truth: bias, RMSE and 95%
@@ -54,6 +56,11 @@ def benchmark(
     from e2i_synth.benchmark.run import load_estimator, run_benchmark, score, write_report
 
     settings = Settings.from_env(scale=scale, seed=seed)
+    if settings.seed + seeds - 1 > MAX_SEED:
+        raise ConfigError(
+            f"--seeds {seeds} from seed {settings.seed} run past the largest seed, {MAX_SEED}; "
+            f"start at --seed {MAX_SEED - seeds + 1} or lower"
+        )
     chosen = {name: load_estimator(name) for name in estimators} or dict(BASELINES)
     ensure_writable_home(settings.home)
     click.echo(

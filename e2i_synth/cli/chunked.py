@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from e2i_synth.cli.options import seed_option
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
@@ -14,7 +15,7 @@ from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 @click.option("--scale", required=True, help="Patients in the scenario: any size, e.g. 10000000.")
 @click.option("--brand", required=True, help="The scenario's brand.")
 @click.option("--dgp", required=True, help="The scenario's data-generating process.")
-@click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
+@seed_option()
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),
@@ -41,7 +42,7 @@ def chunked(
     scale: str,
     brand: str,
     dgp: str,
-    seed: str | None,
+    seed: int | None,
     chunk_size: int,
     out: Path | None,
     workers: int,

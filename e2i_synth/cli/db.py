@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import click
 
 from e2i_synth.errors import E2IError
@@ -56,5 +58,11 @@ def status() -> None:
     click.echo(f"{settings.target}")
     click.echo(f"applied: {', '.join(done) or 'none'}")
     click.echo(f"pending: {', '.join(waiting) or 'none'}")
-    for table, rows in counts.items():
-        click.echo(f"  {table:<22} {rows:>12,} rows")
+    click.echo("\n".join(row_count_lines(counts)))
+
+
+def row_count_lines(counts: Mapping[str, int]) -> list[str]:
+    """One line per table, the counts in one column however long a table's name (a fixed
+    width of 22 pushed the longer ones' counts out of line)."""
+    width = max(map(len, counts), default=0)
+    return [f"  {table:<{width}} {rows:>12,} rows" for table, rows in counts.items()]

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from e2i_synth.cli.options import seed_option
 from e2i_synth.cli.runs import (
     brand_option,
     dgp_option,
@@ -21,7 +22,7 @@ from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_
 @click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
 @brand_option
 @dgp_option
-@click.option("--seed", default=None, help="Root seed (default 42); same seed, same bytes.")
+@seed_option()
 @click.option(
     "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
 )
@@ -50,7 +51,7 @@ def materialize(
     scale: str | None,
     brand: str | None,
     dgp: str | None,
-    seed: str | None,
+    seed: int | None,
     dry_run: bool,
     workers: int | None,
     knobs: tuple[str, ...],
@@ -77,8 +78,6 @@ def run_through_dagster(
 ) -> None:
     """The checked arguments' run: Dagster and the twins' stack load only now, so a bad
     argument is reported at once."""
-    import pandas as pd
-
     from e2i_synth.defs.runner import run_scenarios
     from e2i_synth.tables import TABLE_NAMES
     from e2i_synth.twins.pipeline import supports_scale, training_rows_at
@@ -86,10 +85,7 @@ def run_through_dagster(
     from e2i_synth.warehouse import open_warehouse
 
     open_warehouse(settings.home, settings.database).ping()
-    click.echo(
-        f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
-        f"seed {settings.seed}, {workers} at a time -> {settings.target}"
-    )
+    click.echo(plan_line(settings, scenarios, workers))
     if twins and not supports_scale(settings.n_patients):
         click.echo(
             f"digital twins skipped: {settings.n_patients} patients per scenario give "
@@ -106,22 +102,48 @@ def run_through_dagster(
     )
     loaded = [r for r in runs if r.rows]
     if loaded:
-        summary = pd.DataFrame(
-            [
-                {
-                    "scenario": r.scenario.partition_key,
-                    **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
-                    "true_ate": round(r.true_ate, 4),
-                }
-                for r in loaded
-            ]
-        ).set_index("scenario")
-        click.echo("\n" + summary.to_string())
+        click.echo("\n" + summary_text(loaded))
+        total = sum(r.rows.get(t, 0) for r in loaded for t in TABLE_NAMES)
         click.echo(
-            f"\n{int(summary[list(TABLE_NAMES)].sum().sum()):,} rows in {len(loaded)} "
-            f"scenario(s); {sum(r.seconds for r in runs):.1f} s in Dagster runs"
+            f"\n{total:,} rows in {len(loaded)} scenario(s); "
+            f"{sum(r.seconds for r in runs):.1f} s in Dagster runs"
         )
     report_and_verdict(settings, runs, report_stem("materialize"))
+
+
+TERMINAL_COLUMNS = 100
+"""The summary's widest line: one row of all 14 tables was about 270 characters, wrapped
+by every terminal into an unreadable block."""
+
+
+def plan_line(settings: Settings, scenarios: list[Scenario], workers: int) -> str:
+    """What is about to run; how many at once only when there is more than one."""
+    at_once = f", {min(workers, len(scenarios))} at a time" if len(scenarios) > 1 else ""
+    return (
+        f"materializing {len(scenarios)} scenario(s), {settings.n_patients} patients each, "
+        f"seed {settings.seed}{at_once} -> {settings.target}"
+    )
+
+
+def summary_text(loaded: list) -> str:
+    """Rows per table and the true ATE per scenario, in blocks of columns that each fit in
+    TERMINAL_COLUMNS (every block repeats the scenario names)."""
+    import pandas as pd
+
+    from e2i_synth.tables import TABLE_NAMES
+
+    summary = pd.DataFrame(
+        [
+            {
+                "scenario": r.scenario.partition_key,
+                **{t: r.rows.get(t, 0) for t in TABLE_NAMES},
+                "true_ate": round(r.true_ate, 4),
+            }
+            for r in loaded
+        ]
+    ).set_index("scenario")
+    text = summary.to_string(line_width=TERMINAL_COLUMNS)
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def materialize_variants(

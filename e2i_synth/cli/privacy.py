@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from e2i_synth.cli.options import positive, seed_option
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings
 
@@ -29,9 +30,15 @@ def privacy() -> None:
     show_default=True,
     help="gaussian_copula, or mst (epsilon-DP; needs the dp extra).",
 )
-@click.option("--epsilon", type=float, default=None, help="Epsilon for mst (default 1.0).")
+@click.option(
+    "--epsilon",
+    type=float,
+    default=None,
+    callback=positive("1.0"),
+    help="Epsilon for mst (default 1.0).",
+)
 @click.option("--retries", default=0, show_default=True, help="Optimizer retries (max 3).")
-@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic sample.")
+@seed_option("Seed of the synthetic sample.", default=0)
 def privacy_score(
     table: str,
     brand: str,

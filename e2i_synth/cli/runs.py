@@ -3,6 +3,7 @@ per finished scenario, and the validation report with its verdict."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -64,4 +65,6 @@ def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
 
 
 def report_stem(kind: str) -> str:
-    return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+    """A report's file name, unique per command: to the microsecond, with the process id
+    (two commands started in the same second overwrote each other's report)."""
+    return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}"

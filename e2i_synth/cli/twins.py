@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from e2i_synth.cli.options import positive, seed_option
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
@@ -19,7 +20,7 @@ def twin_scenario_options(command):
                 "--dgp", default="confounded", show_default=True, help="DGP of the scenario."
             ),
             click.option("--scale", default=None, help="small (default), full, or patients."),
-            click.option("--seed", default=None, help="Root seed (default 42)."),
+            seed_option("Root seed (default 42)."),
         ]
     ):
         command = option(command)
@@ -50,7 +51,7 @@ def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
     return parsed
 
 
-def twin_context(brand: str, dgp: str, scale: str | None, seed: str | None):
+def twin_context(brand: str, dgp: str, scale: str | None, seed: int | None):
     """The checked scenario and its settings: each command asks for them before it imports
     the twins' stack (scikit-learn, MLflow), so a bad argument is reported at once."""
     from e2i_synth.settings import parse_brand, parse_dgp
@@ -68,7 +69,7 @@ def twins() -> None:
 
 @twins.command("train")
 @twin_scenario_options
-def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> None:
+def twins_train(brand: str, dgp: str, scale: str | None, seed: int | None) -> None:
     """Train the scenario's HCP twin model on its history; log and register it in MLflow."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import train_and_register
@@ -88,7 +89,15 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: str | None) -> No
 @twins.command("generate")
 @twin_scenario_options
 @twin_filter_option
-@click.option("-n", "n_twins", default=1_000, show_default=True, help="Twins to generate.")
+@click.option(
+    "-n",
+    "n_twins",
+    type=int,
+    default=1_000,
+    show_default=True,
+    callback=positive("1000"),
+    help="Twins to generate.",
+)
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
 def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
@@ -117,7 +126,15 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
 @click.option("--duration-weeks", default=12, show_default=True, type=int)
 @click.option("--channel", default="email", show_default=True)
 @click.option("--frequency", default="monthly", show_default=True)
-@click.option("-n", "n_twins", default=10_000, show_default=True, help="Twins to simulate on.")
+@click.option(
+    "-n",
+    "n_twins",
+    type=int,
+    default=10_000,
+    show_default=True,
+    callback=positive("10000"),
+    help="Twins to simulate on.",
+)
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 def twins_simulate(
     brand,

@@ -31,6 +31,9 @@ from e2i_synth.tables import SPECS
 TEMPORAL_TYPES = ("DATE", "TIMESTAMP")
 TRUNC_UNITS = ("YEAR", "QUARTER", "MONTH", "WEEK", "DAY")
 FLIPPED = {exp.GT: exp.LT, exp.GTE: exp.LTE, exp.LT: exp.GT, exp.LTE: exp.GTE, exp.EQ: exp.EQ}
+WRITES = (exp.DML, exp.DDL, exp.Drop, exp.Alter, exp.Command)
+"""Statements that change data or schema: refused anywhere in a golden query, also inside a
+WITH (`WITH d AS (DELETE ... RETURNING *) SELECT ...` parses as a SELECT)."""
 
 
 class QueryError(E2IError):
@@ -100,6 +103,14 @@ def parse(sql: str, dialect: str) -> exp.Expression:
     statements = [s for s in statements if s is not None]
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise QueryError("a golden query is exactly one SELECT statement")
+    write = statements[0].find(*WRITES)
+    if write is not None:
+        cte = write.find_ancestor(exp.CTE)
+        where = f"its WITH {cte.alias_or_name} holds" if cte else "it holds"
+        raise QueryError(
+            f"a golden query only reads, and {where} {write.key.upper()}: make every part "
+            "of it a SELECT"
+        )
     return statements[0]
 
 

@@ -136,7 +136,7 @@ def verify_export(tables: list[ExportedTable]) -> None:
     for t in tables:
         spec = SPECS[t.table]
         declared = {n: DUCKDB_TYPES[k] for n, k in spec.columns.items()}
-        parquet = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{t.parquet}')").fetchall()
+        parquet = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(t.parquet)]).fetchall()
         got = {row[0]: row[1] for row in parquet}
         wrong = [
             f"{n} is {got.get(n)}, declared {k}" for n, k in declared.items() if got.get(n) != k

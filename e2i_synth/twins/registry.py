@@ -185,23 +185,32 @@ def _meta(generator: TwinGenerator) -> dict:
     }
 
 
-def latest_version(name: str, tracking: Tracking | str) -> str:
-    """The newest registered version of `name`, or one error saying how to train one. A
-    local store that does not exist holds no model, and is not created just to say so."""
+def registered_version(name: str, tracking: Tracking | str, version: str | None = None) -> str:
+    """`version` if `name` has it registered, else the newest one; one error saying how to
+    train a model, or naming the versions there are (MLflow's own error is a traceback).
+    A local store that does not exist holds no model, and is not created just to say so."""
     import mlflow
 
     tracking = use_tracking(mlflow, tracking)
     store = _local_store(tracking.uri)
     if store is not None and not store.exists():
-        versions = []
+        found = []
     else:
-        versions = mlflow.MlflowClient(tracking.uri).search_model_versions(f"name = '{name}'")
-    if not versions:
+        found = mlflow.MlflowClient(tracking.uri).search_model_versions(f"name = '{name}'")
+    if not found:
         raise TwinError(
             f"no registered twin model {name!r} at {tracking}; train one first with "
             "`e2i-synth twins train --brand ... --dgp ...`"
         )
-    return str(max(int(v.version) for v in versions))
+    versions = sorted(int(v.version) for v in found)
+    if version is None:
+        return str(versions[-1])
+    if version.strip() not in {str(v) for v in versions}:
+        raise TwinError(
+            f"twin model {name!r} has no version {version!r} at {tracking}; registered: "
+            f"{', '.join(map(str, versions))} (leave out --version for the latest)"
+        )
+    return version.strip()
 
 
 def load_generator(name: str, version: str, tracking: Tracking | str) -> TwinGenerator:

@@ -22,9 +22,9 @@ from e2i_synth.twins.filters import PopulationFilter
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, registered_name
 from e2i_synth.twins.registry import (
     RegisteredTwinModel,
-    latest_version,
     load_generator,
     log_generator,
+    registered_version,
 )
 from e2i_synth.twins.simulation import InterventionConfig, SimulationResult, simulate
 from e2i_synth.twins.training import training_rows
@@ -50,7 +50,7 @@ def load_registered(
     scenario: Scenario, tracking: Tracking | str, version: str | None = None
 ) -> TwinGenerator:
     name = registered_name("hcp", scenario.partition_key)
-    return load_generator(name, version or latest_version(name, tracking), tracking)
+    return load_generator(name, registered_version(name, tracking, version), tracking)
 
 
 def registered_for(

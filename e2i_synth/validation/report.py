@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import io
 import json
+import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -216,11 +218,21 @@ its check above. The attack AUC's gate reads its one-sided 95% lower bound
 """
 
 
+def write_whole(path: Path, text: str) -> None:
+    """Write beside `path`, then rename over it: a reader, or another command writing the
+    same file at once, sees one whole page, never a mix of two."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}-", delete=False
+    ) as part:
+        part.write(text)
+    os.replace(part.name, path)
+
+
 def write_report(results: pd.DataFrame, reports_dir: Path, stem: str) -> Path:
     """Write `<stem>.html` and point `latest.html` at the same content."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     page = render_html(results)
     path = reports_dir / f"{stem}.html"
-    path.write_text(page, encoding="utf-8")
-    (reports_dir / "latest.html").write_text(page, encoding="utf-8")
+    write_whole(path, page)
+    write_whole(reports_dir / "latest.html", page)
     return path

@@ -123,11 +123,10 @@ def write_scenario_rows(job: ChunkJob) -> dict[str, int]:
     rows = write_part(frames, job.out, job.scenario, job.chunks)
     with duckdb.connect(str(job.out / "warehouse.duckdb")) as db:
         for name in TABLE_NAMES:
-            parts = job.out / name / "**" / "*.parquet"
-            db.execute(
-                f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM "
-                f"read_parquet('{parts}', hive_partitioning = false)"
-            )
+            parts = str(job.out / name / "**" / "*.parquet")
+            # a view takes no bound parameter: DuckDB writes the scan, quoting the path itself
+            scan = db.read_parquet(parts, hive_partitioning=False).sql_query()
+            db.execute(f"CREATE OR REPLACE VIEW {name} AS {scan}")
     return rows
 
 

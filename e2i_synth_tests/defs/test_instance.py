@@ -106,6 +106,7 @@ def test_runs_in_containers_get_the_environment_by_name_and_run_to_success(
         "E2I_SEED": "42",
         "E2I_HOME": str(tmp_path / "e2i"),
         "E2I_REGENERATE_CRON": "0 2 * * *",
+        "E2I_AUTOMATION": "on",
         "DAGSTER_POSTGRES_URL": instance_url,
         "DAGSTER_HOME": str(dagster_home),
         "E2I_CELERY_BROKER": f"pyamqp://guest:{MARKER}@127.0.0.1:5672//",

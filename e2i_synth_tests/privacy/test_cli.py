@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from e2i_synth.cli import cli, main
 from e2i_synth.settings import WAREHOUSE_FILE, Scenario
 from e2i_synth.warehouse import DuckDBWarehouse
-from e2i_synth_tests.conftest import frames_of
+from e2i_synth_tests.conftest import frames_of, invoke_cli
 
 
 @pytest.fixture
@@ -95,3 +95,13 @@ def test_budget_then_sample_on_postgres(postgres_database, monkeypatch, isolated
     assert "count = " in count.output
     again = runner.invoke(cli, ["privacy", "budget", "patient_journeys", "1.0"])
     assert "0.6 left" in again.output
+
+
+@pytest.mark.parametrize("epsilon", ["0", "-1"])
+def test_a_non_positive_epsilon_is_refused_before_the_data_is_read(tmp_path, epsilon):
+    args = ["privacy", "score", "patient_journeys", "--brand", "kisqali", "--synthesizer", "mst"]
+    result = invoke_cli(*args, "--epsilon", epsilon, env={"E2I_HOME": str(tmp_path / "home")})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: --epsilon {epsilon} must be positive, e.g. --epsilon 1.0"
+    ]

@@ -105,3 +105,20 @@ def test_subqueries_resolve_their_own_and_their_outer_columns():
     assert a.windows() == {("patient_journeys", "index_date"): Window(date(2026, 11, 18), None)}
     with pytest.raises(QueryError, match=r"decil \(did you mean decile"):
         analyze(sql.replace("decile", "decil"), AS_OF)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "DELETE FROM patient_journeys RETURNING *",
+        "UPDATE patient_journeys SET region = 'west' RETURNING *",
+        "INSERT INTO patient_journeys SELECT * FROM patient_journeys RETURNING *",
+    ],
+)
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_a_write_inside_with_is_refused_by_name(write, dialect):
+    """It parses as a SELECT: the scope walk raised KeyError on its name, or (an INSERT)
+    passed as a golden query."""
+    verb = write.split()[0]
+    with pytest.raises(QueryError, match=rf"only reads, and its WITH d holds {verb}: make"):
+        analyze(f"WITH d AS ({write}) SELECT COUNT(*) FROM d", AS_OF, dialect)

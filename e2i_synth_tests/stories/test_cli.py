@@ -78,6 +78,10 @@ def test_export_builds_checks_and_writes_files(tmp_path):
         (("complexity: simple", "complexity: easy"), "s.yaml line 7, queries[0].complexity"),
         (("SELECT region,", "SELECT regoin,"), "unknown column(s): regoin (did you mean region?)"),
         (("COUNT(*) AS n", "COUNT(* AS n"), "does not parse"),
+        (
+            ("SELECT region,", "WITH d AS (DELETE FROM hcp_profiles RETURNING *) SELECT region,"),
+            "a golden query only reads, and its WITH d holds DELETE",
+        ),
     ],
 )
 def test_bad_story_files_are_one_error(tmp_path, change, message):

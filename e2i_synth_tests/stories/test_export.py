@@ -99,3 +99,12 @@ def test_a_story_exports_the_same_bytes_from_two_builds(tmp_path):
         )
     assert contents[0].keys() == contents[1].keys() and len(contents[0]) == 3 * len(SPECS)
     assert [n for n in contents[0] if contents[0][n] != contents[1][n]] == []
+
+
+def test_a_folder_with_a_quote_in_its_name_exports_and_reads_back(tmp_path):
+    """The read-back named the file inside the SQL text: a ' in the folder ended the string
+    (a traceback), and could have added SQL of its own."""
+    frames = {"hcp_profiles": frames_of("kisqali", "time_series", 300)["hcp_profiles"]}
+    [table] = export_frames(frames, tmp_path / "o'brien")
+    assert table.parquet.parent.name == "o'brien"
+    assert table.rows == len(frames["hcp_profiles"]) > 0

@@ -1,7 +1,9 @@
+import pytest
 from click.testing import CliRunner
 
 from e2i_synth.cli import cli
 from e2i_synth.cli.twins import parse_twin_filters
+from e2i_synth_tests.conftest import invoke_cli
 
 
 def test_filters_parse_repeated_and_comma_separated():
@@ -25,3 +27,17 @@ def test_no_registered_model_says_how_to_train(isolated_home, monkeypatch):
     result = CliRunner().invoke(cli, ["twins", "generate", "--brand", "fabhalta"])
     assert "twins train --brand" in str(result.exception)
     assert not (isolated_home / "mlflow.db").exists()  # no empty store left behind
+
+
+@pytest.mark.parametrize("command", ["generate", "simulate"])
+@pytest.mark.parametrize("count", ["0", "-5"])
+def test_a_count_of_twins_below_one_is_one_line_before_any_work(tmp_path, command, count):
+    extra = ["--intervention", "email_campaign"] if command == "simulate" else []
+    env = {"E2I_HOME": str(tmp_path / "home"), "MLFLOW_TRACKING_URI": None}
+    result = invoke_cli("twins", command, "--brand", "kisqali", *extra, "-n", count, env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: -n {count} must be positive, e.g. -n "
+        + ("1000" if command == "generate" else "10000")
+    ]
+    assert not (tmp_path / "home").exists()

@@ -98,8 +98,9 @@ def test_server_holds_run_and_registered_model(server, generator, frame, monkeyp
 
 def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capfd, caplog):
     """...without MLflow's warning about the serialization we chose or its registry lines
-    on stderr (a `materialize` of 15 scenarios printed 45 of them)."""
-    from e2i_synth.twins.registry import latest_version, log_generator
+    on stderr (a `materialize` of 15 scenarios printed 45 of them); a version it does not
+    hold is one error naming those it does (MLflow's was a traceback)."""
+    from e2i_synth.twins.registry import log_generator, registered_version
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     registered = log_generator(generator, frame, tracking_of(tmp_path))
@@ -109,9 +110,12 @@ def test_local_store_registers_too(generator, frame, tmp_path, monkeypatch, capf
     assert registered.version == "1"
     assert (tmp_path / "mlflow.db").is_file()
     assert any((tmp_path / "mlartifacts").rglob("MLmodel"))
-    assert latest_version(registered.name, tracking_of(tmp_path)) == "1"
+    assert registered_version(registered.name, tracking_of(tmp_path)) == "1"
+    assert registered_version(registered.name, tracking_of(tmp_path), "1") == "1"
+    with pytest.raises(TwinError, match=r"has no version '99' .*registered: 1 \(leave out"):
+        registered_version(registered.name, tracking_of(tmp_path), "99")
     with pytest.raises(TwinError, match=r"no registered twin model 'other'.*twins train"):
-        latest_version("other", tracking_of(tmp_path))  # a store that has others
+        registered_version("other", tracking_of(tmp_path))  # a store that has others
 
 
 def open_experiment(uri: str, barrier) -> str:

@@ -90,7 +90,7 @@ def test_the_server_gets_the_password_and_the_command_shows_none_of_it(
 
 def test_mlflow_s_own_error_for_an_unreachable_server_holds_no_piece_of_it(monkeypatch):
     from e2i_synth.twins.generator import registered_name
-    from e2i_synth.twins.registry import latest_version
+    from e2i_synth.twins.registry import registered_version
 
     password = SPECIAL_PASSWORDS[-2]
     for name in NO_CREDENTIALS:
@@ -98,6 +98,6 @@ def test_mlflow_s_own_error_for_an_unreachable_server_holds_no_piece_of_it(monke
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     tracking = tracking_from(f"http://ops:{written(password)}@127.0.0.1:1")
     with pytest.raises(Exception) as caught:  # MLflow's, whatever its class
-        latest_version(registered_name("hcp", "fabhalta|confounded"), tracking)
+        registered_version(registered_name("hcp", "fabhalta|confounded"), tracking)
     message = "".join(traceback.format_exception(caught.value))
     assert "127.0.0.1" in message and leaks(message, password) == []

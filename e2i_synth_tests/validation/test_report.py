@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -65,6 +66,32 @@ def test_failing_report_names_the_check_and_the_figure():
     assert "causal_ground_truth.causal_recovery</b>: truth not recovered" in page
     summary = report.summary_table(stored_results(shift=0.5))
     assert summary.loc[0, "failed"] == "causal_ground_truth.causal_recovery"
+
+
+def test_two_commands_started_in_the_same_second_keep_both_reports(tmp_path, monkeypatch):
+    """Report names went to the second: the second command's report replaced the first's."""
+    from e2i_synth.cli import runs
+    from e2i_synth.validation import report
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None) -> datetime:
+            return cls(2026, 3, 1, 2, 0, 0, 250_000, tzinfo=UTC)
+
+    stems = []
+    with monkeypatch.context() as patched:
+        patched.setattr(runs, "datetime", Frozen)
+        for pid in (4101, 4102):
+            patched.setattr(runs.os, "getpid", lambda pid=pid: pid)
+            stems.append(runs.report_stem("validate"))
+    outcomes = (stored_results(), stored_results(shift=0.5))
+    paths = [
+        report.write_report(r, tmp_path, stem) for r, stem in zip(outcomes, stems, strict=True)
+    ]
+    assert len(set(paths)) == 2 and paths[0].name.startswith("validate-20260301T020000.25")
+    assert "PASSED" in paths[0].read_text() and "FAILED" in paths[1].read_text()
+    assert (tmp_path / "latest.html").read_text() == paths[1].read_text()
+    assert {p.name for p in tmp_path.iterdir()} == {p.name for p in paths} | {"latest.html"}
 
 
 def privacy_part(page: str) -> str:

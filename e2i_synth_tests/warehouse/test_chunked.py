@@ -143,3 +143,12 @@ def test_chunked_command_writes_and_checks(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "chunk 3 of 3 written" in result.output and "checks" in result.output
     assert "passed" in result.output and (tmp_path / "out" / "warehouse.duckdb").exists()
+
+
+def test_views_read_parts_under_a_folder_with_a_quote_in_its_name(tmp_path):
+    """The views named the parts inside the SQL text: a ' in --out ended the string."""
+    out = tmp_path / "o'brien"
+    run = write_chunked(SCENARIO, 300, 9, 1_000, out)
+    with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute("SELECT count(*) FROM patient_journeys").fetchone()[0]
+    assert rows == run.rows["patient_journeys"] == 300

@@ -27,11 +27,12 @@ from dagster import (
 from dagster._utils.schedules import get_smallest_cron_interval  # the rule Dagster enforces
 
 from e2i_synth.catalog import GENERATOR_VERSION
+from e2i_synth.defs.automation import regeneration_cron
 from e2i_synth.defs.core.checks import run_report_path
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource, warehouse_kind
 from e2i_synth.errors import E2IError
-from e2i_synth.settings import Scenario, regenerate_cron
+from e2i_synth.settings import Scenario
 from e2i_synth.tables import REGISTRY, SPECS, Table, build_tables, descendants
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.causal import naive_difference
@@ -46,7 +47,7 @@ PREVIEW_ROWS = 5
 def freshness() -> FreshnessPolicy:
     """At each tick of the regeneration schedule the asset must have been materialized
     since the previous tick (at most a day back): a missed nightly run shows as stale."""
-    cron = regenerate_cron()
+    cron = regeneration_cron().cron
     window = min(timedelta(days=1), get_smallest_cron_interval(cron, "UTC"))
     return FreshnessPolicy.cron(deadline_cron=cron, lower_bound_delta=window, timezone="UTC")
 

@@ -13,13 +13,13 @@ import json
 from dagster import (
     AssetKey,
     AssetRecordsFilter,
-    DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
     SensorResult,
     sensor,
 )
 
+from e2i_synth.defs.automation import sensor_status
 from e2i_synth.defs.core.jobs import validate_scenario
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.settings import Scenario
@@ -65,7 +65,7 @@ def materialized_since(context: SensorEvaluationContext, key: str, storage_id: i
 @sensor(
     job=validate_scenario,
     minimum_interval_seconds=300,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
     description="Re-run the checks of a scenario whose tables changed outside a run.",
 )
 def recheck_changed_scenarios(

@@ -4,8 +4,9 @@ rebuild when the file changes; drop the partition when the file is removed."""
 import hashlib
 import json
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SensorResult, sensor
+from dagster import RunRequest, SensorEvaluationContext, SensorResult, sensor
 
+from e2i_synth.defs.automation import sensor_status
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.defs.stories.jobs import build_stories
 from e2i_synth.defs.stories.partitions import STORY_PARTITIONS
@@ -25,7 +26,7 @@ def story_digests(folder) -> dict[str, str]:
 @sensor(
     job=build_stories,
     minimum_interval_seconds=30,
-    default_status=DefaultSensorStatus.RUNNING,
+    default_status=sensor_status(),
     description="Add and build a story partition for each story file in $E2I_HOME/stories.",
 )
 def story_files(context: SensorEvaluationContext, warehouse: WarehouseResource) -> SensorResult:
