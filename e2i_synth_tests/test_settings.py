@@ -35,7 +35,7 @@ def test_environment_is_read_and_arguments_win(monkeypatch, tmp_path):
     assert (settings.home, settings.n_patients, settings.seed) == (tmp_path, SCALES["full"], 9)
     assert Settings.from_env(scale="small", seed=1).n_patients == SCALES["small"]
     monkeypatch.setenv("E2I_SEED", "-1")
-    with pytest.raises(ConfigError, match="negative"):
+    with pytest.raises(ConfigError, match="seed -1 is out of range"):
         Settings.from_env()
 
 
