@@ -6,7 +6,7 @@ like runs launched there. Run config holds only non-secret values (home, scale, 
 warehouse URL is read from the environment by the resource. A failed scenario does not
 stop the others; Ctrl-C or SIGTERM stops them all within a couple of seconds: no scenario
 starts after it, the scenarios being written roll back, and the runs end FAILED or
-CANCELED.
+CANCELED. Runs left unfinished by a process killed outright are failed by the next command.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from e2i_synth.defs.instance import (
     COMMAND_TAG,
     cancel_unfinished_runs,
     dagster_instance,
+    fail_orphaned_runs,
     process_tags,
 )
 from e2i_synth.errors import Stopped
@@ -276,6 +277,7 @@ def run_scenarios(
     `twins=False` leaves the twin tables out of the generate runs."""
     scenarios = list(scenarios)
     instance = dagster_instance(settings)  # created once, before any worker opens it
+    fail_orphaned_runs(instance)
     tags = {COMMAND_TAG: uuid.uuid4().hex}
     with stop_on_signals() as received:
         try:

@@ -328,6 +328,85 @@ def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(
         assert all(t < signalled for t in committed), f"{scenario} committed after the signal"
 
 
+def test_only_unfinished_runs_whose_process_is_gone_are_failed():
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from e2i_synth.defs.instance import fail_orphaned_runs, process_tags
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    gone = {"e2i/pid": ended.stdout.strip(), "e2i/process_start": "1"}
+    here = process_tags()
+    started, success = DagsterRunStatus.STARTED, DagsterRunStatus.SUCCESS
+    cases = {
+        "killed": (started, {**here, **gone}),
+        "its pid now another process's": (started, {**here, "e2i/process_start": "1"}),
+        "running": (started, here),
+        "on another host": (started, {**here, **gone, "e2i/host": "elsewhere"}),
+        "finished": (success, {**here, **gone}),
+        "not from a command": (started, {}),
+    }
+    instance = DagsterInstance.ephemeral()
+    ids = {}
+    for name, (status, tags) in cases.items():
+        ids[name] = instance.add_run(DagsterRun("generate", status=status, tags=tags)).run_id
+    failed = fail_orphaned_runs(instance)
+    assert sorted(failed) == sorted([ids["killed"], ids["its pid now another process's"]])
+    after = {name: instance.get_run_by_id(run_id).status for name, run_id in ids.items()}
+    assert after == {
+        name: DagsterRunStatus.FAILURE if ids[name] in failed else status
+        for name, (status, _) in cases.items()
+    }
+    assert fail_orphaned_runs(instance) == []
+
+
+def unfinished_runs(home: Path) -> list:
+    return [r for r in run_records(home) if r.dagster_run.status.value in ("STARTING", "STARTED")]
+
+
+@pytest.mark.e2e
+def test_a_run_left_started_by_kill_9_is_failed_by_the_next_command(tmp_path):
+    env = cli_env(tmp_path, E2I_SCALE=str(N))
+    args = ("materialize", "--brand", "kisqali", "--no-twins", "--workers", "1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "e2i_synth.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    first = ""
+    while not first.startswith("[ 1/5]"):
+        first = proc.stdout.readline()
+        assert first, "the command ended before finishing a scenario"
+    deadline = time.monotonic() + 120
+    while not unfinished_runs(tmp_path):  # the second scenario's run, under way
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    [orphan] = unfinished_runs(tmp_path)
+    assert orphan.dagster_run.tags["e2i/pid"] == str(proc.pid)
+
+    stored = first.split()[2]  # "[ 1/5] kisqali|<dgp> ..."
+    brand, dgp = stored.split("|")
+    assert in_process("validate", "--brand", brand, "--dgp", dgp, home=tmp_path).returncode == 0
+
+    status = {r.dagster_run.run_id: r.dagster_run.status.value for r in run_records(tmp_path)}
+    assert status[orphan.dagster_run.run_id] == "FAILURE"
+    assert list(status.values()).count("SUCCESS") == 2  # the first scenario's and validate's
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.from_config(str(tmp_path / "dagster"))
+    [failure] = instance.all_logs(orphan.dagster_run.run_id, of_type=DagsterEventType.RUN_FAILURE)
+    instance.dispose()
+    assert f"pid {proc.pid}" in (failure.message or "") and "killed" in (failure.message or "")
+
+
 def subset_run(settings: Settings, scenario: Scenario, *tables: str):
     from dagster import AssetKey
 
