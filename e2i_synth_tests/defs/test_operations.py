@@ -407,6 +407,23 @@ def test_a_run_left_started_by_kill_9_is_failed_by_the_next_command(tmp_path):
     assert f"pid {proc.pid}" in (failure.message or "") and "killed" in (failure.message or "")
 
 
+@pytest.mark.parametrize(
+    "name", ["dagster.yaml", "dagster-docker-runs.yaml", "dagster-k8s-runs.yaml"]
+)
+def test_the_shipped_instances_fail_runs_whose_worker_is_gone(name):
+    """The deployment's daemon ends runs that no process will end: Dagster's run monitoring,
+    on, with a bound on the runtime (the default launcher cannot see a dead run worker)."""
+    import yaml
+    from dagster._config import Shape, validate_config
+    from dagster._core.instance.config import dagster_instance_config_schema
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "docker" / name).read_text())
+    assert validate_config(Shape(dagster_instance_config_schema()), config).success
+    monitoring = config["run_monitoring"]
+    assert monitoring["enabled"] is True and 0 < monitoring["max_runtime_seconds"] <= 86400
+    assert monitoring.get("max_resume_run_attempts", 0) == 0
+
+
 def subset_run(settings: Settings, scenario: Scenario, *tables: str):
     from dagster import AssetKey
 
