@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -131,6 +132,9 @@ failed) before it is killed; its run is then canceled by the command."""
 PR_SET_PDEATHSIG = 1
 """prctl(2): the signal a process receives when its parent dies."""
 
+RESEND_SECONDS = 0.3
+"""How often a stop signal is sent again until the command stops (`stop_on_signals`)."""
+
 SIGNAL_NAMES = {130: "SIGINT (Ctrl-C)", 143: "SIGTERM"}
 
 stopping: Event | None = None
@@ -172,18 +176,27 @@ def run_in_worker(
             os._exit(1)  # the interrupted run has rolled back and recorded its failure
 
 
+def ignore_stop_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     """Ctrl-C and SIGTERM raise `Stopped` in this thread, wherever it is: an open
     warehouse transaction rolls back, and no further scenario starts.
 
-    Dagster handles both signals itself while a step runs (as an interrupted step), so the
-    signal's number is also read from a wakeup pipe; the context yields a function giving
-    the exit code of the signal received so far (130 for SIGINT, 143 for SIGTERM), if any.
+    Dagster handles both signals itself while a run goes on (as an interrupted step), so
+    the signal's number is also read from a wakeup pipe; the context yields a function
+    giving the exit code of the signal received so far (130 for SIGINT, 143 for SIGTERM),
+    if any. Dagster drops a signal that lands in some of its own bookkeeping (its run then
+    went on to its end, 11 s after the signal), so a thread sends it again every
+    `RESEND_SECONDS` until the command is stopping.
     """
     codes = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
     def stop(signum, _frame):
+        ignore_stop_signals()  # the command is stopping: a second signal cuts nothing short
         raise Stopped(codes[signal.Signals(signum)])
 
     reader, writer = os.pipe()
@@ -191,12 +204,23 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     os.set_blocking(writer, False)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
 
-    seen: list[int] = []
+    seen: list[signal.Signals] = []
+
+    def read_pipe() -> None:
+        with suppress(BlockingIOError):
+            seen.extend(signal.Signals(n) for n in os.read(reader, 64) if n in codes)
 
     def received() -> int | None:
-        with suppress(BlockingIOError):
-            seen.extend(codes[signal.Signals(n)] for n in os.read(reader, 64) if n in codes)
-        return seen[-1] if seen else None
+        read_pipe()
+        return codes[seen[-1]] if seen else None
+
+    closing = threading.Event()
+
+    def resend() -> None:
+        while not closing.wait(RESEND_SECONDS):
+            read_pipe()
+            if seen and signal.getsignal(seen[-1]) is not signal.SIG_IGN:  # not yet stopping
+                os.kill(os.getpid(), seen[-1])
 
     # The interrupt may land while the run storage closes a SQLite connection; its pool
     # would log that as a traceback, though nothing is lost.
@@ -204,9 +228,13 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     level = pool_log.level
     pool_log.setLevel(logging.CRITICAL)
     previous = {s: signal.signal(s, stop) for s in codes}
+    resender = threading.Thread(target=resend, name="resend-stop-signal", daemon=True)
+    resender.start()
     try:
         yield received
     finally:
+        closing.set()
+        resender.join()
         for s, handler in previous.items():
             signal.signal(s, handler)
         signal.set_wakeup_fd(previous_fd)
@@ -292,8 +320,7 @@ def run_scenarios(
                 on_done(i, run)
             return runs
         except KeyboardInterrupt as stop:
-            for sig in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C cuts nothing short
-                signal.signal(sig, signal.SIG_IGN)
+            ignore_stop_signals()
             code = received() or getattr(stop, "exit_code", None) or 130
             why = f"the command was stopped by {SIGNAL_NAMES.get(code, 'a signal')}"
             cancel_unfinished_runs(instance, tags[COMMAND_TAG], why)
