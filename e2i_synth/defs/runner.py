@@ -4,26 +4,39 @@ Runs are recorded in the Dagster instance at `$DAGSTER_HOME` (or `<E2I_HOME>/dag
 with the code location's repository tag, so they show on the job's pages in `dagster dev`
 like runs launched there. Run config holds only non-secret values (home, scale, seed); the
 warehouse URL is read from the environment by the resource. A failed scenario does not
-stop the others; Ctrl-C or SIGTERM stops them all (the scenario being written rolls back).
+stop the others; Ctrl-C or SIGTERM stops them all within a couple of seconds: no scenario
+starts after it, the scenarios being written roll back, and the runs end FAILED or
+CANCELED. Runs left unfinished by a process killed outright are failed by the next command.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from multiprocessing.synchronize import Event
 
 from dagster import AssetKey, DagsterInstance
 from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from e2i_synth.defs.definitions import GENERATE_JOB, VALIDATE_JOB, defs
-from e2i_synth.defs.instance import dagster_instance
+from e2i_synth.defs.instance import (
+    COMMAND_TAG,
+    cancel_unfinished_runs,
+    dagster_instance,
+    fail_orphaned_runs,
+    process_tags,
+)
 from e2i_synth.errors import Stopped
 from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario, Settings
@@ -112,12 +125,60 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
 SQLALCHEMY_POOL = "sqlalchemy.pool"
 
 
-def quiet_worker() -> None:
-    """Worker processes leave Ctrl-C to the command, which terminates them: the terminal
-    sends SIGINT to every process of the group, and a worker interrupted while a SQLite
-    store (Dagster's, MLflow's) closes a connection had its pool log a traceback."""
+STOP_GRACE_SECONDS = 1.0
+"""How long a stopped worker is given to end its run itself (roll back, record the run
+failed) before it is killed; its run is then canceled by the command."""
+
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process receives when its parent dies."""
+
+RESEND_SECONDS = 0.3
+"""How often a stop signal is sent again until the command stops (`stop_on_signals`)."""
+
+SIGNAL_NAMES = {130: "SIGINT (Ctrl-C)", 143: "SIGTERM"}
+
+stopping: Event | None = None
+"""In a worker process: set by the command once it stops, after which the worker takes no
+further scenario."""
+
+
+def start_worker(stop: Event) -> None:
+    """Worker processes leave Ctrl-C to the command, which stops them (`stop_workers`).
+    Each leads a process group of its own, out of the terminal's: Ctrl-C there reached every
+    worker and the helpers Dagster starts to mirror a step's output, which printed a
+    traceback each, as did a SQLite pool (Dagster's, MLflow's) interrupted while closing a
+    connection. On Linux a worker also dies with the command, killed outright or not, rather
+    than finish a scenario nobody waits for."""
+    global stopping
+    stopping = stop
+    os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger(SQLALCHEMY_POOL).setLevel(logging.CRITICAL)
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def worker_stopped() -> bool:
+    return stopping is not None and stopping.is_set()
+
+
+def run_in_worker(
+    settings: Settings, scenario: Scenario, generate: bool, twins: bool, tags: dict[str, str]
+) -> ScenarioRun:
+    """`run_one` in a worker process, which exits once the command stops rather than take
+    the next scenario queued for it (the pool hands out scenarios ahead of need)."""
+    if worker_stopped():
+        os._exit(1)
+    try:
+        return run_one(settings, scenario, generate, twins=twins, tags=tags)
+    finally:
+        if worker_stopped():
+            os._exit(1)  # the interrupted run has rolled back and recorded its failure
+
+
+def ignore_stop_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 @contextmanager
@@ -125,13 +186,17 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     """Ctrl-C and SIGTERM raise `Stopped` in this thread, wherever it is: an open
     warehouse transaction rolls back, and no further scenario starts.
 
-    Dagster handles both signals itself while a step runs (as an interrupted step), so the
-    signal's number is also read from a wakeup pipe; the context yields a function giving
-    the exit code of the signal received so far (130 for SIGINT, 143 for SIGTERM), if any.
+    Dagster handles both signals itself while a run goes on (as an interrupted step), so
+    the signal's number is also read from a wakeup pipe; the context yields a function
+    giving the exit code of the signal received so far (130 for SIGINT, 143 for SIGTERM),
+    if any. Dagster drops a signal that lands in some of its own bookkeeping (its run then
+    went on to its end, 11 s after the signal), so a thread sends it again every
+    `RESEND_SECONDS` until the command is stopping.
     """
     codes = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
     def stop(signum, _frame):
+        ignore_stop_signals()  # the command is stopping: a second signal cuts nothing short
         raise Stopped(codes[signal.Signals(signum)])
 
     reader, writer = os.pipe()
@@ -139,12 +204,23 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     os.set_blocking(writer, False)
     previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
 
-    seen: list[int] = []
+    seen: list[signal.Signals] = []
+
+    def read_pipe() -> None:
+        with suppress(BlockingIOError):
+            seen.extend(signal.Signals(n) for n in os.read(reader, 64) if n in codes)
 
     def received() -> int | None:
-        with suppress(BlockingIOError):
-            seen.extend(codes[signal.Signals(n)] for n in os.read(reader, 64) if n in codes)
-        return seen[-1] if seen else None
+        read_pipe()
+        return codes[seen[-1]] if seen else None
+
+    closing = threading.Event()
+
+    def resend() -> None:
+        while not closing.wait(RESEND_SECONDS):
+            read_pipe()
+            if seen and signal.getsignal(seen[-1]) is not signal.SIG_IGN:  # not yet stopping
+                os.kill(os.getpid(), seen[-1])
 
     # The interrupt may land while the run storage closes a SQLite connection; its pool
     # would log that as a traceback, though nothing is lost.
@@ -152,9 +228,13 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     level = pool_log.level
     pool_log.setLevel(logging.CRITICAL)
     previous = {s: signal.signal(s, stop) for s in codes}
+    resender = threading.Thread(target=resend, name="resend-stop-signal", daemon=True)
+    resender.start()
     try:
         yield received
     finally:
+        closing.set()
+        resender.join()
         for s, handler in previous.items():
             signal.signal(s, handler)
         signal.set_wakeup_fd(previous_fd)
@@ -187,18 +267,20 @@ def run_one(
     generate: bool,
     instance: DagsterInstance | None = None,
     twins: bool = True,
+    tags: dict[str, str] | None = None,
 ) -> ScenarioRun:
-    """One scenario's Dagster run, in this process or in a worker process. The run's freed
-    memory is handed back after it: glibc keeps what each thread's arena freed (DuckDB,
-    numpy and pandas allocate from several), so a worker running full-scale scenarios one
-    after another grew by some 300 MiB per scenario without this."""
+    """One scenario's Dagster run, in this process or in a worker process, tagged with
+    the process running it and `tags`. The run's freed memory is handed back after it:
+    glibc keeps what each thread's arena freed (DuckDB, numpy and pandas allocate from
+    several), so a worker running full-scale scenarios one after another grew by some
+    300 MiB per scenario without this."""
     job = defs.resolve_job_def(GENERATE_JOB if generate else VALIDATE_JOB)
     started = time.perf_counter()
     result = job.execute_in_process(
         run_config=run_config(settings, generate),
         instance=instance or dagster_instance(settings),
         partition_key=scenario.partition_key,
-        tags=RUN_TAGS,
+        tags={**RUN_TAGS, **(tags or {}), **process_tags()},
         raise_on_error=False,
         asset_selection=selection(job, settings, twins) if generate else None,
     )
@@ -223,20 +305,25 @@ def run_scenarios(
     `twins=False` leaves the twin tables out of the generate runs."""
     scenarios = list(scenarios)
     instance = dagster_instance(settings)  # created once, before any worker opens it
+    fail_orphaned_runs(instance)
+    tags = {COMMAND_TAG: uuid.uuid4().hex}
     with stop_on_signals() as received:
         try:
             if workers > 1 and len(scenarios) > 1:
-                return run_in_workers(settings, scenarios, generate, on_done, workers, twins)
+                return run_in_workers(settings, scenarios, generate, on_done, workers, twins, tags)
             runs = []
             for i, scenario in enumerate(scenarios):
-                run = run_one(settings, scenario, generate, instance, twins)
+                run = run_one(settings, scenario, generate, instance, twins, tags)
                 if received():
                     raise KeyboardInterrupt
                 runs.append(run)
                 on_done(i, run)
             return runs
         except KeyboardInterrupt as stop:
+            ignore_stop_signals()
             code = received() or getattr(stop, "exit_code", None) or 130
+            why = f"the command was stopped by {SIGNAL_NAMES.get(code, 'a signal')}"
+            cancel_unfinished_runs(instance, tags[COMMAND_TAG], why)
             raise Stopped(code) from None
 
 
@@ -247,17 +334,22 @@ def run_in_workers(
     on_done: Callable[[int, ScenarioRun], None],
     workers: int,
     twins: bool,
+    tags: dict[str, str],
 ) -> list[ScenarioRun]:
     """Scenarios spread over worker processes; progress is reported as each finishes. On a
-    stop the workers are terminated (their open transactions roll back)."""
+    stop no worker takes another scenario, and every worker is stopped (`stop_workers`)."""
     context = multiprocessing.get_context("spawn")
+    stop = context.Event()
     runs: list[ScenarioRun | None] = [None] * len(scenarios)
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(scenarios)), mp_context=context, initializer=quiet_worker
+        max_workers=min(workers, len(scenarios)),
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(stop,),
     )
     try:
         futures = {
-            pool.submit(run_one, settings, scenario, generate, twins=twins): i
+            pool.submit(run_in_worker, settings, scenario, generate, twins, tags): i
             for i, scenario in enumerate(scenarios)
         }
         for done, future in enumerate(as_completed(futures)):
@@ -265,9 +357,28 @@ def run_in_workers(
             runs[futures[future]] = run
             on_done(done, run)
     except BaseException:
-        for process in list(pool._processes.values()):  # no public way to stop a worker
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        stop_workers(pool)
         raise
     pool.shutdown()
     return [run for run in runs if run is not None]
+
+
+def stop_workers(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM to every worker: one inside a run has Dagster interrupt its step, which
+    rolls the scenario's transaction back and records the run failed, and then exits; one
+    between runs ends at once. After `grace` seconds each worker's process group goes: the
+    worker if still there (its database connection closing rolls the transaction back just
+    the same) and the helpers Dagster starts to mirror a step's output, which would
+    otherwise outlive it by a second."""
+    processes = list(pool._processes.values())  # no public way to stop a worker
+    for process in processes:
+        process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # each worker leads a group (start_worker)
+        process.join()
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from e2i_synth.cli import STOPPED
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
@@ -224,32 +226,209 @@ def test_validate_without_flags_checks_every_stored_scenario_and_says_which(tmp_
     assert "kisqali|simple_linear" in missing.stderr and "fabhalta" not in missing.stderr
 
 
+def interpreter_seconds(runs: int = 3) -> float:
+    """The machine's noise: the median time an interpreter takes to start and exit here, now
+    (a shared, loaded machine stretches every step of a stop alike)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sqlite3"], check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def run_records(home: Path) -> list:
+    """Every Dagster run of the local instance at `<home>/dagster`."""
+    from dagster import DagsterInstance
+
+    instance = DagsterInstance.from_config(str(home / "dagster"))
+    try:
+        return list(instance.get_run_records())
+    finally:
+        instance.dispose()
+
+
+def materialized_at(home: Path, run_id: str, asset: str) -> list[float]:
+    """When the run reported `asset` written: its rows were committed just before."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.from_config(str(home / "dagster"))
+    try:
+        return [
+            entry.timestamp
+            for entry in instance.all_logs(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+            if entry.asset_materialization is not None
+            and entry.asset_materialization.asset_key.to_user_string() == asset
+        ]
+    finally:
+        instance.dispose()
+
+
+STOP_SECONDS = 2.0
+"""How long a stop may take, on an idle machine, from the signal to the command's exit."""
+
+
 @pytest.mark.parametrize(
-    ("sig", "code"),
-    [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.e2e)],
+    ("sig", "code", "workers", "group"),
+    [
+        pytest.param(signal.SIGINT, 130, 2, True, id="ctrl-c-workers"),
+        pytest.param(signal.SIGTERM, 143, 2, False, id="sigterm-workers"),
+        pytest.param(signal.SIGTERM, 143, 1, False, id="sigterm-serial"),
+    ],
 )
 @pytest.mark.e2e
-def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(tmp_path, sig, code):
+def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(
+    tmp_path, sig, code, workers, group
+):
+    """Ctrl-C reaches the whole process group (the terminal's), SIGTERM the command alone (a
+    service manager's `kill`): either way the command stops within seconds with one line,
+    starts no scenario after the signal, commits none after it, and leaves no run STARTED."""
+    margin = interpreter_seconds()
     env = cli_env(tmp_path, E2I_SCALE=str(N))
-    proc = start_cli("materialize", env=env)
+    args = ("materialize", "--brand", "fabhalta", "--no-twins", "--workers", str(workers))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "e2i_synth.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert proc.stdout is not None
     first = ""
-    while not first.startswith("[ 1/15]"):  # the header lines, then the first scenario
+    while not first.startswith("[ 1/5]"):  # the header lines, then the first scenario
         first = proc.stdout.readline()
         assert first, "the command ended before finishing a scenario"
     time.sleep(0.5)
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=60)
+    signalled, started = time.time(), time.perf_counter()
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    seconds = time.perf_counter() - started
     assert proc.returncode == code, err[-1000:]
-    assert "stopped" in err and "Traceback" not in err
-    assert "[15/15]" not in out
+    assert seconds <= STOP_SECONDS + margin, f"{seconds:.1f} s to stop (noise {margin:.2f} s)"
+    # click ends the terminal's "^C" with a newline; the one line follows it
+    assert [line for line in err.splitlines() if line.strip()] == [STOPPED], err[-2000:]
+    assert "[5/5]" not in out and "Traceback" not in out
+
+    records = run_records(tmp_path)
+    runners = {int(r.dagster_run.tags["e2i/pid"]) for r in records}
+    assert runners - {proc.pid} == set() if workers == 1 else len(runners - {proc.pid}) == workers
+    assert not [pid for pid in runners if Path(f"/proc/{pid}").exists()], "a worker outlived it"
+    # the scenarios done before the signal, and at most one more in each worker's hands
+    # (one it was taking as the signal came may have its run recorded, never written)
+    done = [r for r in records if r.end_time and r.end_time < signalled]
+    assert done and len(records) <= len(done) + workers, "a queued scenario started"
+    statuses = {r.dagster_run.status.value for r in records}
+    assert statuses <= {"SUCCESS", "FAILURE", "CANCELED"} and statuses != {"SUCCESS"}
     store = open_warehouse(tmp_path)
     truth = store.read("causal_ground_truth")
-    stored = sorted(
-        {Scenario(b, d) for b, d in zip(truth["brand"], truth["dgp_type"], strict=True)}, key=str
+    stored = {Scenario(b, d) for b, d in zip(truth["brand"], truth["dgp_type"], strict=True)}
+    assert 1 <= len(stored) < 5
+    assert_each_scenario_whole(store, sorted(stored, key=str))
+    for record in records:
+        scenario = Scenario.from_partition_key(record.dagster_run.tags["dagster/partition"])
+        committed = materialized_at(tmp_path, record.dagster_run.run_id, "causal_ground_truth")
+        assert (scenario in stored) == bool(committed), scenario
+        assert all(t < signalled for t in committed), f"{scenario} committed after the signal"
+
+
+def test_only_unfinished_runs_whose_process_is_gone_are_failed():
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from e2i_synth.defs.instance import fail_orphaned_runs, process_tags
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
-    assert 1 <= len(stored) < 15
-    assert_each_scenario_whole(store, stored)
+    gone = {"e2i/pid": ended.stdout.strip(), "e2i/process_start": "1"}
+    here = process_tags()
+    started, success = DagsterRunStatus.STARTED, DagsterRunStatus.SUCCESS
+    cases = {
+        "killed": (started, {**here, **gone}),
+        "its pid now another process's": (started, {**here, "e2i/process_start": "1"}),
+        "running": (started, here),
+        "on another host": (started, {**here, **gone, "e2i/host": "elsewhere"}),
+        "finished": (success, {**here, **gone}),
+        "not from a command": (started, {}),
+    }
+    instance = DagsterInstance.ephemeral()
+    ids = {}
+    for name, (status, tags) in cases.items():
+        ids[name] = instance.add_run(DagsterRun("generate", status=status, tags=tags)).run_id
+    failed = fail_orphaned_runs(instance)
+    assert sorted(failed) == sorted([ids["killed"], ids["its pid now another process's"]])
+    after = {name: instance.get_run_by_id(run_id).status for name, run_id in ids.items()}
+    assert after == {
+        name: DagsterRunStatus.FAILURE if ids[name] in failed else status
+        for name, (status, _) in cases.items()
+    }
+    assert fail_orphaned_runs(instance) == []
+
+
+def unfinished_runs(home: Path) -> list:
+    return [r for r in run_records(home) if r.dagster_run.status.value in ("STARTING", "STARTED")]
+
+
+@pytest.mark.e2e
+def test_a_run_left_started_by_kill_9_is_failed_by_the_next_command(tmp_path):
+    env = cli_env(tmp_path, E2I_SCALE=str(N))
+    args = ("materialize", "--brand", "kisqali", "--no-twins", "--workers", "1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "e2i_synth.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    first = ""
+    while not first.startswith("[ 1/5]"):
+        first = proc.stdout.readline()
+        assert first, "the command ended before finishing a scenario"
+    deadline = time.monotonic() + 120
+    while not unfinished_runs(tmp_path):  # the second scenario's run, under way
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    [orphan] = unfinished_runs(tmp_path)
+    assert orphan.dagster_run.tags["e2i/pid"] == str(proc.pid)
+
+    stored = first.split()[2]  # "[ 1/5] kisqali|<dgp> ..."
+    brand, dgp = stored.split("|")
+    assert in_process("validate", "--brand", brand, "--dgp", dgp, home=tmp_path).returncode == 0
+
+    status = {r.dagster_run.run_id: r.dagster_run.status.value for r in run_records(tmp_path)}
+    assert status[orphan.dagster_run.run_id] == "FAILURE"
+    assert list(status.values()).count("SUCCESS") == 2  # the first scenario's and validate's
+    from dagster import DagsterEventType, DagsterInstance
+
+    instance = DagsterInstance.from_config(str(tmp_path / "dagster"))
+    [failure] = instance.all_logs(orphan.dagster_run.run_id, of_type=DagsterEventType.RUN_FAILURE)
+    instance.dispose()
+    assert f"pid {proc.pid}" in (failure.message or "") and "killed" in (failure.message or "")
+
+
+@pytest.mark.parametrize(
+    "name", ["dagster.yaml", "dagster-docker-runs.yaml", "dagster-k8s-runs.yaml"]
+)
+def test_the_shipped_instances_fail_runs_whose_worker_is_gone(name):
+    """The deployment's daemon ends runs that no process will end: Dagster's run monitoring,
+    on, with a bound on the runtime (the default launcher cannot see a dead run worker)."""
+    import yaml
+    from dagster._config import Shape, validate_config
+    from dagster._core.instance.config import dagster_instance_config_schema
+
+    config = yaml.safe_load((Path(__file__).parents[2] / "docker" / name).read_text())
+    assert validate_config(Shape(dagster_instance_config_schema()), config).success
+    monitoring = config["run_monitoring"]
+    assert monitoring["enabled"] is True and 0 < monitoring["max_runtime_seconds"] <= 86400
+    assert monitoring.get("max_resume_run_attempts", 0) == 0
 
 
 def subset_run(settings: Settings, scenario: Scenario, *tables: str):
