@@ -117,6 +117,11 @@ def test_code_server_command_serves_definitions_the_workspace_can_load(tmp_path)
     bin_dir = Path(sys.executable).parent
     port = free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "E2I_HOME": str(tmp_path / "e2i")}
+    # The webserver's side gets a Dagster home of its own, as the deployment's services each
+    # have (they share PostgreSQL, not files): two processes creating one fresh SQLite
+    # instance at once can stamp its schema twice ("more than one head present").
+    (tmp_path / "webserver").mkdir()
+    webserver_env = {**env, "DAGSTER_HOME": str(tmp_path / "webserver")}
     server = subprocess.Popen(
         [
             str(bin_dir / "dagster"),
@@ -145,7 +150,7 @@ def test_code_server_command_serves_definitions_the_workspace_can_load(tmp_path)
         while True:
             result = subprocess.run(
                 [str(bin_dir / "dagster"), "definitions", "validate", "-w", str(workspace)],
-                env=env,
+                env=webserver_env,
                 capture_output=True,
                 text=True,
                 timeout=120,
