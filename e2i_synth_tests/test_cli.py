@@ -129,10 +129,10 @@ def test_every_seed_option_refuses_the_same_seeds_before_any_work(tmp_path, comm
     assert not (tmp_path / "home").exists()
 
 
-def test_benchmark_seeds_may_not_run_past_the_largest(tmp_path):
-    result = run_cli("benchmark", "--seed", str(2**32 - 2), "--seeds", "3", home=tmp_path)
+def test_benchmark_replicates_may_not_run_past_the_largest_seed(tmp_path):
+    result = run_cli("benchmark", "--seed", str(2**32 - 2), "--replicates", "3", home=tmp_path)
     assert result.returncode == 1
-    assert "--seeds 3 from seed 4294967294 run past the largest seed" in result.stderr
+    assert "--replicates 3 from seed 4294967294 run past the largest seed" in result.stderr
     assert "start at --seed 4294967293 or lower" in result.stderr
 
 
@@ -156,11 +156,15 @@ def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):
 def test_benchmark_scores_estimators_and_reports_a_broken_one(tmp_path):
     home = tmp_path / "home"
     user = "e2i_synth_tests.benchmark.user_estimators.raises"
+    # --seeds: the older name of --replicates, still accepted
     args = ["--suite", "smoke", "--limit", "1", "--scale", "300", "--seeds", "2"]
     result = run_cli("benchmark", *args, "--estimator", "ols", "--estimator", user, home=home)
     assert result.returncode == 0, result.stderr
-    assert "benchmark smoke: 1 variant(s) x 2 seed(s), 300 patients" in result.stdout
-    assert re.search(r"^ols\s+2\s+0\s", result.stdout, re.MULTILINE)
+    assert "benchmark smoke: 1 variant(s) x 2 replicate(s), 300 patients" in result.stdout
+    # by estimand: OLS ranked first on the ATE over 1/1 variants, 2 runs, none failed; the
+    # broken estimator listed unranked with both runs failed
+    assert re.search(r"^(ate)?\s+ols\s+1\.0+\s+1/1\s+2\s+0\s", result.stdout, re.MULTILINE)
+    assert re.search(rf"^\s+{re.escape(user)}\s+NaN\s+1/1\s+2\s+2\s", result.stdout, re.M)
     assert f"{user}: raised RuntimeError: my model did not converge" in result.stdout
     reports = sorted(p.suffix for p in (home / "reports").glob("benchmark-smoke-*"))
     assert reports == [".csv", ".html"]

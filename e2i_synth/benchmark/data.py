@@ -4,6 +4,7 @@ benchmark run hands an estimator and what it scores the estimate against."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +32,8 @@ class VariantData:
     true_cate: np.ndarray  # each unit's p1 - p0, in the treatment table's row order
     estimands: dict[str, float] = field(default_factory=dict)
     """Every estimand the variant's truth states, by name (`estimands`)."""
+    identified: frozenset[str] = frozenset()
+    """The stated estimands the analysis tables identify (`identified_estimands`)."""
 
 
 def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
@@ -48,6 +51,7 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         data_cut=str(pd.Timestamp(row["data_cut_date"]).date()),
         time_varying=time_varying_columns(row["identification"]),
     )
+    stated = estimands(row)
     return VariantData(
         scenario,
         seed,
@@ -56,7 +60,8 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         float(row["true_ate"]),
         float(row["true_late"]),
         world.tau,
-        estimands(row),
+        stated,
+        identified_estimands(row["identification"], stated),
     )
 
 
@@ -76,6 +81,26 @@ def estimands(row: pd.Series) -> dict[str, float]:
         for dose in json.loads(row["dose_response"])[1:]:
             stated[f"dose_effect_{dose['dose']}"] = float(dose["effect_vs_0"])
     return stated
+
+
+def identified_estimands(identification: str, stated: Iterable[str]) -> frozenset[str]:
+    """Which stated estimands the observed columns identify, read from the truth's
+    `identification`: each route's estimand ("ate" by the back door, the front door or the
+    g-formula; "late" by an instrument; every "dose_effect_k" by the dose-response back
+    door). With selection the outcome is missing not at random, so the routes need the full
+    data and identify nothing; the complete cases give the observed population's effect
+    (`complete_case_estimand`). With censoring the routes identify the followed patients'
+    effect ("ate_followed") rather than everyone's."""
+    stated = set(stated)
+    parsed = json.loads(identification)
+    routed = {route["estimand"] for route in parsed["routes"]}
+    if "dose_response" in routed:
+        routed |= {name for name in stated if name.startswith("dose_effect_")}
+    if "selection" in parsed:
+        routed = {parsed["selection"]["complete_case_estimand"]}
+    elif "censoring" in parsed:
+        routed = {parsed["censoring"]["estimand"]} if "ate" in routed else set()
+    return frozenset(routed & stated)
 
 
 def time_varying_columns(identification: str) -> tuple[str, ...]:

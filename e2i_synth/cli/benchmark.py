@@ -24,7 +24,16 @@ from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Only the first N variants."
 )
-@click.option("--seeds", type=click.IntRange(min=1), default=1, help="Seeds per variant.")
+@click.option(
+    "--replicates",
+    "--seeds",
+    "replicates",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Replicates per variant: consecutive seeds, each a fresh draw of the same variant "
+    "(--seeds is the older name).",
+)
 @click.option("--scale", default="2000", help="Patients per variant (default 2000).")
 @seed_option("First seed (default 42); seeds run from it.")
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
@@ -32,13 +41,14 @@ def benchmark(
     suite: str | None,
     estimators: tuple[str, ...],
     limit: int | None,
-    seeds: int,
+    replicates: int,
     scale: str,
     seed: int | None,
     list_only: bool,
 ) -> None:
-    """Score estimators on a suite's variants against the exact truth: bias, RMSE and 95%
-    CI coverage, printed and written as CSV and HTML under $E2I_HOME/reports."""
+    """Score estimators on a suite's variants against the exact truth: per estimand, bias,
+    RMSE and 95% CI coverage over the replicates of the variants that identify it, printed
+    and written as CSV and HTML under $E2I_HOME/reports."""
     from e2i_synth.benchmark.suite import load_suite, suite_names
 
     if list_only and suite is None:
@@ -53,28 +63,29 @@ def benchmark(
         return
     # the estimators and their runner load when they run, not for a listing
     from e2i_synth.benchmark.estimators import BASELINES
-    from e2i_synth.benchmark.run import load_estimator, run_benchmark, score, write_report
+    from e2i_synth.benchmark.leaderboard import by_estimand
+    from e2i_synth.benchmark.run import load_estimator, run_benchmark, write_report
 
     settings = Settings.from_env(scale=scale, seed=seed)
-    if settings.seed + seeds - 1 > MAX_SEED:
+    if settings.seed + replicates - 1 > MAX_SEED:
         raise ConfigError(
-            f"--seeds {seeds} from seed {settings.seed} run past the largest seed, {MAX_SEED}; "
-            f"start at --seed {MAX_SEED - seeds + 1} or lower"
+            f"--replicates {replicates} from seed {settings.seed} run past the largest seed, "
+            f"{MAX_SEED}; start at --seed {MAX_SEED - replicates + 1} or lower"
         )
     chosen = {name: load_estimator(name) for name in estimators} or dict(BASELINES)
     ensure_writable_home(settings.home)
     click.echo(
-        f"benchmark {loaded.name}: {len(variants)} variant(s) x {seeds} seed(s), "
+        f"benchmark {loaded.name}: {len(variants)} variant(s) x {replicates} replicate(s), "
         f"{settings.n_patients} patients, estimators {', '.join(chosen)}"
     )
     results = run_benchmark(
         variants,
         chosen,
         settings.n_patients,
-        range(settings.seed, settings.seed + seeds),
+        range(settings.seed, settings.seed + replicates),
         on_done=lambda i, n: click.echo(f"  {i}/{n} variant-seeds done", err=True),
     )
-    board = score(results)
+    board = by_estimand(results).drop(columns=["coverage_low", "coverage_high"])
     click.echo("\n" + board.to_string(float_format=lambda v: f"{v:.4f}"))
     failed = results[results["status"] != "ok"].drop_duplicates(["estimator", "status"])
     for row in failed.itertuples():

@@ -274,3 +274,39 @@ def test_a_dose_response_estimator_is_scored_dose_by_dose():
     assert unknown.startswith("estimand 'dose_effect_9' not stated here; the variant states: ate")
     board = score(results, ("estimator", "estimand"))
     assert board.loc[("dose_ols", "dose_effect_3"), "failed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("knobs", "identified"),
+    [
+        (["confounding=1"], {"ate"}),
+        (["hidden=0.7"], set()),
+        (["hidden=0.7", "instrument=2"], {"late"}),
+        (["confounding=0", "selection=0.6"], {"ate_observed"}),
+        (["dose=2"], {"ate", "dose_effect_1", "dose_effect_2"}),
+    ],
+)
+def test_the_truth_says_which_stated_estimands_the_data_identify(knobs, identified):
+    """A hidden confounder leaves the ATE unidentified (an instrument then identifies the
+    LATE); outcomes missing not at random leave only the complete cases' estimand."""
+    data = variant_data(Scenario("kisqali", "confounded", parse_knobs(knobs)), 300, 1)
+    assert data.identified == identified
+    assert data.identified <= set(data.estimands)
+
+
+def test_censoring_identifies_the_followed_patients_effect_not_everyones():
+    data = variant_data(load_suite("censoring").variants[0], 300, 1)
+    assert {"ate", "ate_followed"} <= set(data.estimands)
+    assert data.identified == {"ate_followed"}
+
+
+def test_the_report_ranks_by_estimand_and_marks_what_is_not_identified(tmp_path):
+    """Selection variant: the naive full-population ATE is run but never ranked there."""
+    plain = Scenario("kisqali", "confounded", parse_knobs(["confounding=1"]))
+    selected = Scenario("kisqali", "confounded", parse_knobs(["confounding=0", "selection=0.6"]))
+    chosen = {"naive": estimators.naive, "ols": estimators.ols}
+    results = run_benchmark([plain, selected], chosen, 1000, [1, 2])
+    assert not results.loc[results["variant"] == selected.label, "identified"].any()
+    _, html = write_report(results, tmp_path, "bench")
+    text = html.read_text()
+    assert "Leaderboard by estimand" in text and "not identified" in text
