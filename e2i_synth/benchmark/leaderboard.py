@@ -72,7 +72,7 @@ def _estimand_rows(estimand: str, rows: pd.DataFrame) -> pd.DataFrame:
         )
     table = pd.DataFrame(records)
     ranked = table["rmse"].where(table.pop("complete"))
-    table.insert(2, "rank", ranked.rank(method="min"))
+    table.insert(2, "rank", ranked.rank(method="min").astype("Int64"))
     return table.sort_values(["rank", "rmse"], na_position="last")
 
 

@@ -33,7 +33,7 @@ def test_an_estimator_on_fewer_variants_is_listed_but_not_ranked():
     rows += [run("frontdoor", "b", s, error=0.001) for s in (1, 2)]
     board = by_estimand(pd.DataFrame(rows)).loc["ate"]
     assert board.loc["ols", "rank"] == 1 and board.loc["ols", "variants"] == "2/2"
-    assert np.isnan(board.loc["frontdoor", "rank"]) and board.loc["frontdoor", "variants"] == "1/2"
+    assert pd.isna(board.loc["frontdoor", "rank"]) and board.loc["frontdoor", "variants"] == "1/2"
     assert list(board.index) == ["ols", "frontdoor"]
 
 
@@ -65,7 +65,7 @@ def test_a_failed_run_unranks_the_estimator_and_is_counted():
     rows = [run("ols", "a", s, error=0.01) for s in (1, 2)]
     rows += [run("mine", "a", 1, error=0.0), run("mine", "a", 2, ok=False)]
     board = by_estimand(pd.DataFrame(rows)).loc["ate"]
-    assert board.loc["mine", "failed"] == 1 and np.isnan(board.loc["mine", "rank"])
+    assert board.loc["mine", "failed"] == 1 and pd.isna(board.loc["mine", "rank"])
     detail = by_variant(pd.DataFrame([*rows[:2], run("x", "a", 1, ok=False)]))
     assert detail.loc[("ate", "a"), "x"] == "failed"
 
