@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 import pytest
 
 from e2i_synth.settings import Scenario
@@ -134,6 +135,28 @@ def test_benchmark_replicates_may_not_run_past_the_largest_seed(tmp_path):
     assert result.returncode == 1
     assert "--replicates 3 from seed 4294967294 run past the largest seed" in result.stderr
     assert "start at --seed 4294967293 or lower" in result.stderr
+
+
+def test_a_hidden_competition_exports_then_scores_a_submission(tmp_path):
+    home, out, key = tmp_path / "home", tmp_path / "out", tmp_path / "private" / "key.json"
+    args = ["--hidden", "2", "--suite", "smoke", "--scale", "300", "--out", str(out)]
+    exported = run_cli("benchmark", "export", *args, "--key", str(key), home=home)
+    assert exported.returncode == 0, exported.stderr
+    assert "2 hidden variant(s) of smoke, 300 patients each, 2 task(s)" in exported.stdout
+    tasks = pd.read_csv(out / "tasks.csv").assign(estimate=0.0, std_error=0.05)
+    tasks.to_csv(tmp_path / "zero.csv", index=False)
+    scored = run_cli("benchmark", "score", str(tmp_path / "zero.csv"), "--key", str(key), home=home)
+    assert scored.returncode == 0, scored.stderr
+    assert re.search(r"^ate\s+zero\s+1\s+\d/\d\s+2\s+0\s", scored.stdout, re.MULTILINE)
+    assert sorted(p.suffix for p in (home / "reports").glob("competition-smoke-*")) == [
+        ".csv",
+        ".html",
+    ]
+    wrong = run_cli("benchmark", "score", str(out / "tasks.csv"), "--key", str(key), home=home)
+    assert wrong.returncode == 1
+    assert (
+        wrong.stderr.startswith("error: submission") and "lacks column(s) estimate" in wrong.stderr
+    )
 
 
 def test_materialize_a_variant_stores_it_apart_with_its_truth(tmp_path):

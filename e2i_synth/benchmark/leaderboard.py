@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from e2i_synth.benchmark.estimators import Z_95
+
 HEADLINE_COLUMNS = (
     "rank",
     "variants",
@@ -26,6 +28,7 @@ HEADLINE_COLUMNS = (
     "coverage",
     "coverage_low",
     "coverage_high",
+    "interval_length",
     "not_identified",
 )
 
@@ -33,10 +36,10 @@ HEADLINE_COLUMNS = (
 def by_estimand(results: pd.DataFrame) -> pd.DataFrame:
     """One row per (estimand, estimator): over the variant-seeds where the estimand is
     identified, on how many of their variants the estimator answered ("k/N"), its bias,
-    RMSE and 95% CI coverage with a Wilson interval; `rank` by RMSE among the estimators
-    that answered on every variant-seed without failing (NaN otherwise); `not_identified`
-    counts its estimates of this estimand on variants that do not identify it (excluded
-    from every other figure)."""
+    RMSE, 95% CI coverage with a Wilson interval and the mean interval length; `rank` by
+    RMSE among the estimators that answered on every variant-seed without failing (NaN
+    otherwise); `not_identified` counts its estimates of this estimand on variants that do
+    not identify it (excluded from every other figure)."""
     frames = [_estimand_rows(estimand, rows) for estimand, rows in results.groupby("estimand")]
     if not frames:
         return pd.DataFrame(columns=["estimand", "estimator", *HEADLINE_COLUMNS])
@@ -67,6 +70,9 @@ def _estimand_rows(estimand: str, rows: pd.DataFrame) -> pd.DataFrame:
                 "coverage": covered / len(ok) if len(ok) else np.nan,
                 "coverage_low": low,
                 "coverage_high": high,
+                "interval_length": float((2 * Z_95 * ok["std_error"]).mean())
+                if len(ok)
+                else np.nan,
                 "not_identified": int((~runs["identified"]).sum()),
             }
         )

@@ -21,6 +21,7 @@ def run(estimator, variant, seed, estimand="ate", error=0.0, identified=True, ok
         "estimand": estimand,
         "identified": identified,
         "error": error if ok else np.nan,
+        "std_error": 0.02 if ok else np.nan,
         "covered": ok and abs(error) < 0.05,
         "status": "ok" if ok else "raised RuntimeError: no",
     }
@@ -87,3 +88,4 @@ def test_cells_equal_their_definitions(draws):
     low, high = proportion_confint(hits, len(draws), method="wilson")
     assert (cell["coverage_low"], cell["coverage_high"]) == pytest.approx((low, high))
     assert cell["coverage_low"] <= cell["coverage"] <= cell["coverage_high"]
+    assert cell["interval_length"] == pytest.approx(2 * 1.959963984540054 * 0.02)
