@@ -12,7 +12,7 @@ from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings
 
 if TYPE_CHECKING:
-    from e2i_synth.warehouse.target import PostgresTarget
+    from e2i_synth.database_url import PostgresTarget
 
 
 @click.group()

@@ -48,7 +48,7 @@ def progress_line(total: int):
 
 def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
     """Write the HTML report of these runs; fail with every failure named if any."""
-    from e2i_synth.validation.report import write_report
+    from e2i_synth.run_report import write_report
     from e2i_synth.warehouse import open_warehouse
 
     store = open_warehouse(settings.home, settings.database)

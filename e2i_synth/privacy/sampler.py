@@ -22,9 +22,9 @@ import psycopg
 from psycopg import sql
 
 from e2i_synth.catalog import PUBLIC_RANGES
+from e2i_synth.database_url import PostgresTarget, as_target
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Refused
-from e2i_synth.warehouse.target import PostgresTarget, as_target
 
 OPERATORS = {
     "=": sql.SQL("= {}"),

@@ -11,7 +11,7 @@ from e2i_synth.warehouse.base import Warehouse, WarehouseError
 from e2i_synth.warehouse.duckdb import DuckDBWarehouse
 
 if TYPE_CHECKING:
-    from e2i_synth.warehouse.target import PostgresTarget
+    from e2i_synth.database_url import PostgresTarget
 
 
 def open_warehouse(
