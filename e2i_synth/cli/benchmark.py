@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from e2i_synth.cli.options import seed_option
+from e2i_synth.benchmark.builtins import built_ins_help
+from e2i_synth.cli.options import scale_option, seed_option
 from e2i_synth.cli.runs import report_stem
 from e2i_synth.errors import ConfigError
-from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
+from e2i_synth.settings import DEFAULT_SEED, MAX_SEED, Settings, ensure_writable_home
 
 
 @click.command()
@@ -18,15 +19,17 @@ from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
     "--estimator",
     "estimators",
     multiple=True,
-    help="A built-in (naive, ols, ipw, aipw, dowhy_linear) or a dotted path to a function "
+    help=f"A built-in ({built_ins_help()}) or a dotted path to a function "
     "(tables, truth) -> (estimate, std_error); repeatable (default: every built-in).",
 )
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Only the first N variants."
 )
 @click.option("--seeds", type=click.IntRange(min=1), default=1, help="Seeds per variant.")
-@click.option("--scale", default="2000", help="Patients per variant (default 2000).")
-@seed_option("First seed (default 42); seeds run from it.")
+@scale_option(help="Patients per variant (default 2000).", default="2000")
+@seed_option(
+    f"Root seed of the first seed per variant (default {DEFAULT_SEED}); --seeds run from it."
+)
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
 def benchmark(
     suite: str | None,

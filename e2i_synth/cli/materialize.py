@@ -6,22 +6,15 @@ import os
 
 import click
 
-from e2i_synth.cli.options import seed_option
-from e2i_synth.cli.runs import (
-    brand_option,
-    dgp_option,
-    progress_line,
-    report_and_verdict,
-    report_stem,
-)
+from e2i_synth.cli.options import scale_option, scenarios_options, seed_option
+from e2i_synth.cli.runs import progress_line, report_and_verdict, report_stem
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 
 
 @click.command()
-@click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
-@brand_option
-@dgp_option
+@scale_option()
+@scenarios_options
 @seed_option()
 @click.option(
     "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
