@@ -28,6 +28,11 @@ def twin_filter_option(command):
     )(command)
 
 
+version_option = click.option(
+    "--version", default=None, help="Registered model version (default: latest)."
+)
+
+
 def twin_context(brand: str, dgp: str, scale: str | None, seed: int | None):
     """The checked scenario and its settings: each command asks for them before it imports
     the twins' stack (scikit-learn, MLflow), so a bad argument is reported at once."""
@@ -75,7 +80,7 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: int | None) -> No
     callback=positive("1000"),
     help="Twins to generate.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
 def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
     """Sample new twins (not copies) from the registered model's training population."""
@@ -115,7 +120,7 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     callback=positive("10000"),
     help="Twins to simulate on.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 def twins_simulate(
     brand,
     dgp,
@@ -175,7 +180,7 @@ def twins_simulate(
     show_default=True,
     help=f"Intervention of the world's randomized experiment: {', '.join(INTERVENTION_TYPES)}.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
