@@ -28,7 +28,7 @@ from e2i_synth.settings import DEFAULT_SEED, MAX_SEED, Settings, ensure_writable
 @click.option("--seeds", type=click.IntRange(min=1), default=1, help="Seeds per variant.")
 @scale_option(help="Patients per variant (default 2000).", default="2000")
 @seed_option(
-    f"Root seed of the first seed per variant (default {DEFAULT_SEED}); --seeds run from it."
+    f"Root seed of each variant's first run (default {DEFAULT_SEED}); the --seeds count on."
 )
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
 def benchmark(
