@@ -17,6 +17,8 @@ import gc
 import os
 import sys
 
+from e2i_synth.errors import E2IError
+
 BASE_BYTES = 740 * 2**20
 """Interpreter, Dagster, DoWhy, MLflow and pandas before any data."""
 BYTES_PER_PATIENT = 18 * 2**10
@@ -40,6 +42,24 @@ def available_bytes() -> int:
     except OSError:
         pass
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def refuse_scale_beyond_memory(n_patients: int) -> None:
+    """Stop before drawing a world that cannot fit, saying the estimate and what fits."""
+    need, have = peak_bytes(n_patients), available_bytes()
+    if need > have:
+        raise E2IError(
+            f"scale {n_patients:,} needs about {need / 2**30:.1f} GiB at its peak, and this "
+            f"machine has {have / 2**30:.1f} GiB available; the largest scale that fits is "
+            f"about {largest_scale(have):,} patients per scenario (`e2i-synth chunked` writes "
+            "one scenario of any size in bounded memory)"
+        )
+
+
+def workers_that_fit(requested: int | None, n_patients: int) -> int:
+    """The CPU count by default, never more workers than memory holds at once."""
+    fits = max(1, available_bytes() // peak_bytes(n_patients))
+    return max(1, min(requested or os.cpu_count() or 1, fits))
 
 
 GLIBC = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None

@@ -7,15 +7,12 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
+from e2i_synth.database_url import PostgresTarget, parse_database_url
 from e2i_synth.errors import ConfigError
 from e2i_synth.urls import DATABASE_URL_VARIABLE, encoded_url, split_url
-
-if TYPE_CHECKING:
-    from e2i_synth.warehouse.target import PostgresTarget
 
 DEFAULT_HOME = ".e2i"
 DEFAULT_SCALE = "small"
@@ -138,8 +135,6 @@ def database_from_env() -> PostgresTarget | None:
     raw = (os.environ.get(DATABASE_URL_VARIABLE) or "").strip()
     if not raw:
         return None
-    from e2i_synth.warehouse.target import parse_database_url
-
     return parse_database_url(raw)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from e2i_synth.catalog import BRANDS, DGPS, MIN_PATIENTS, SCALES
+from e2i_synth.database_url import PostgresTarget
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import (
     MAX_SEED,
@@ -15,7 +16,6 @@ from e2i_synth.settings import (
     parse_seed,
     select_scenarios,
 )
-from e2i_synth.warehouse.target import PostgresTarget
 from e2i_synth_tests.conftest import SPECIAL_PASSWORDS, leaks, written
 
 

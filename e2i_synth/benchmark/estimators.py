@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from e2i_synth.benchmark.builtins import built_in_names
+
 Z_95 = 1.959963984540054
 PROPENSITY_CLIP = (0.01, 0.99)
 
@@ -346,24 +348,8 @@ def econml_forest(tables: Tables, truth: PublicTruth) -> Estimate:
     return Estimate(float(model.ate(x)), float((high - low) / (2 * Z_95)))
 
 
-def econml_installed() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("econml") is not None
-
-
-BASELINES = {
-    "naive": naive,
-    "ols": ols,
-    "ipw": ipw,
-    "aipw": aipw,
-    "dowhy_linear": dowhy_linear,
-    "dowhy_iv": dowhy_iv,
-    "dowhy_frontdoor": dowhy_frontdoor,
-    "frontdoor": frontdoor,
-    "g_formula": g_formula,
-    **({"econml_forest": econml_forest} if econml_installed() else {}),
-}
-"""Built-in estimators by short name (the EconML forest only where econml is installed; the
-IV estimator only on variants with an instrument, the front-door ones only with a
-mediator, the g-formula only with a time-varying engagement)."""
+BASELINES = {name: globals()[name] for name in built_in_names()}
+"""Built-in estimators by short name, each function of this module named in the registry
+(`builtins`: the EconML forest only where econml is installed; the IV estimator only on
+variants with an instrument, the front-door ones only with a mediator, the g-formula only
+with a time-varying engagement)."""

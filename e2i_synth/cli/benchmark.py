@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from e2i_synth.cli.options import seed_option
+from e2i_synth.benchmark.builtins import built_ins_help
+from e2i_synth.cli.options import scale_option, seed_option
 from e2i_synth.cli.runs import report_stem
 from e2i_synth.errors import ConfigError
-from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
+from e2i_synth.settings import DEFAULT_SEED, MAX_SEED, Settings, ensure_writable_home
 
 
 @click.group(invoke_without_command=True)
@@ -20,7 +21,7 @@ from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
     "--estimator",
     "estimators",
     multiple=True,
-    help="A built-in (naive, ols, ipw, aipw, dowhy_linear) or a dotted path to a function "
+    help=f"A built-in ({built_ins_help()}) or a dotted path to a function "
     "(tables, truth) -> (estimate, std_error); repeatable (default: every built-in).",
 )
 @click.option(
@@ -36,8 +37,10 @@ from e2i_synth.settings import MAX_SEED, Settings, ensure_writable_home
     help="Replicates per variant: consecutive seeds, each a fresh draw of the same variant "
     "(--seeds is the older name).",
 )
-@click.option("--scale", default="2000", help="Patients per variant (default 2000).")
-@seed_option("First seed (default 42); seeds run from it.")
+@scale_option(help="Patients per variant (default 2000).", default="2000")
+@seed_option(
+    f"Root seed of each variant's first replicate (default {DEFAULT_SEED}); the others count on."
+)
 @click.option("--list", "list_only", is_flag=True, help="List the suites, or --suite's variants.")
 @click.pass_context
 def benchmark(
@@ -112,7 +115,7 @@ def benchmark(
     help="How many undisclosed variants to draw.",
 )
 @click.option("--suite", default="standard", show_default=True, help="The grid to draw from.")
-@click.option("--scale", default="2000", help="Patients per variant (default 2000).")
+@scale_option(help="Patients per variant (default 2000).", default="2000")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from e2i_synth.cli.options import seed_option
+from e2i_synth.cli.options import scale_option, scenario_options, seed_option
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
 
 @click.command()
-@click.option("--scale", required=True, help="Patients in the scenario: any size, e.g. 10000000.")
-@click.option("--brand", required=True, help="The scenario's brand.")
-@click.option("--dgp", required=True, help="The scenario's data-generating process.")
+@scale_option(help="Patients in the scenario: any size, e.g. 10000000.", required=True)
+@scenario_options(dgp_required=True)
 @seed_option()
 @click.option(
     "--chunk-size",

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
-from e2i_synth.cli.options import seed_option
-from e2i_synth.cli.runs import (
-    brand_option,
-    dgp_option,
-    progress_line,
-    report_and_verdict,
-    report_stem,
-)
+from e2i_synth.cli.options import scale_option, scenarios_options, seed_option
+from e2i_synth.cli.runs import progress_line, report_and_verdict, report_stem
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_scenarios
 
 
 @click.command()
-@click.option("--scale", default=None, help="small (default), full, or patients per scenario.")
-@brand_option
-@dgp_option
+@scale_option()
+@scenarios_options
 @seed_option()
 @click.option(
     "--dry-run", is_flag=True, help="Generate and run every check in memory; write nothing."
@@ -64,8 +55,10 @@ def materialize(
     if knobs:
         materialize_variants(settings, scenarios, dgp, knobs, dry_run)
         return
+    from e2i_synth.memory import refuse_scale_beyond_memory, workers_that_fit
+
     refuse_scale_beyond_memory(settings.n_patients)
-    workers = worker_count(workers, settings.n_patients)
+    workers = workers_that_fit(workers, settings.n_patients)
     if dry_run:
         check_in_memory(settings, scenarios)
         return
@@ -151,6 +144,7 @@ def materialize_variants(
 ) -> None:
     """--knob: each brand's variant of the one --dgp, checked and stored apart."""
     from e2i_synth.benchmark.store import materialize_variant
+    from e2i_synth.memory import refuse_scale_beyond_memory
     from e2i_synth.world.variants import parse_knobs
 
     if not dgp:
@@ -168,28 +162,6 @@ def materialize_variants(
             f"{stored.true_ate:.4f} "
             + ("checked; nothing written" if dry_run else f"-> {stored.home}")
         )
-
-
-def refuse_scale_beyond_memory(n_patients: int) -> None:
-    """Stop before drawing a world that cannot fit, saying the estimate and what fits."""
-    from e2i_synth.memory import available_bytes, largest_scale, peak_bytes
-
-    need, have = peak_bytes(n_patients), available_bytes()
-    if need > have:
-        raise E2IError(
-            f"scale {n_patients:,} needs about {need / 2**30:.1f} GiB at its peak, and this "
-            f"machine has {have / 2**30:.1f} GiB available; the largest scale that fits is "
-            f"about {largest_scale(have):,} patients per scenario (`e2i-synth chunked` writes "
-            "one scenario of any size in bounded memory)"
-        )
-
-
-def worker_count(requested: int | None, n_patients: int) -> int:
-    """The CPU count by default, never more workers than memory holds at once."""
-    from e2i_synth.memory import available_bytes, peak_bytes
-
-    fits = max(1, available_bytes() // peak_bytes(n_patients))
-    return max(1, min(requested or os.cpu_count() or 1, fits))
 
 
 def check_in_memory(settings: Settings, scenarios: list[Scenario]) -> None:

@@ -1,5 +1,5 @@
-"""What the commands that run scenarios through Dagster share: the scenario options, a line
-per finished scenario, and the validation report with its verdict."""
+"""What the commands that run scenarios through Dagster share: a line per finished
+scenario, and the validation report with its verdict."""
 
 from __future__ import annotations
 
@@ -11,18 +11,6 @@ import click
 
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Settings
-
-
-def brand_option(command):
-    return click.option("--brand", default=None, help="Only this brand (default: all three).")(
-        command
-    )
-
-
-def dgp_option(command):
-    return click.option(
-        "--dgp", default=None, help="Only this data-generating process (default: all five)."
-    )(command)
 
 
 def progress_line(total: int):
@@ -48,7 +36,7 @@ def progress_line(total: int):
 
 def report_and_verdict(settings: Settings, runs: Sequence, stem: str) -> None:
     """Write the HTML report of these runs; fail with every failure named if any."""
-    from e2i_synth.validation.report import write_report
+    from e2i_synth.run_report import write_report
     from e2i_synth.warehouse import open_warehouse
 
     store = open_warehouse(settings.home, settings.database)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from e2i_synth.cli.options import positive, seed_option
-from e2i_synth.errors import E2IError
+from e2i_synth.catalog import INTERVENTION_TYPES
+from e2i_synth.cli.options import positive, scale_option, scenario_options, seed_option
 from e2i_synth.settings import Scenario, Settings, ensure_writable_home
 
 
 def twin_scenario_options(command):
-    for option in reversed(
-        [
-            click.option("--brand", required=True, help="Brand of the scenario."),
-            click.option(
-                "--dgp", default="confounded", show_default=True, help="DGP of the scenario."
-            ),
-            click.option("--scale", default=None, help="small (default), full, or patients."),
-            seed_option("Root seed (default 42)."),
-        ]
-    ):
+    """The scenario whose twins a command works on: brand, DGP, scale and root seed."""
+    for option in reversed([scenario_options(), scale_option(), seed_option()]):
         command = option(command)
     return command
 
@@ -37,18 +28,9 @@ def twin_filter_option(command):
     )(command)
 
 
-def parse_twin_filters(filters: Sequence[str]) -> dict[str, list[str] | str]:
-    parsed: dict[str, list[str] | str] = {}
-    for item in filters:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise E2IError(f"--filter {item!r} is not key=value, e.g. --filter tier=1,2")
-        key = key.strip()
-        if key == "min_decile":
-            parsed[key] = value.strip()
-        else:
-            parsed[key] = [*parsed.get(key, []), *value.split(",")]
-    return parsed
+version_option = click.option(
+    "--version", default=None, help="Registered model version (default: latest)."
+)
 
 
 def twin_context(brand: str, dgp: str, scale: str | None, seed: int | None):
@@ -98,15 +80,16 @@ def twins_train(brand: str, dgp: str, scale: str | None, seed: int | None) -> No
     callback=positive("1000"),
     help="Twins to generate.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Write a Parquet.")
 def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> None:
     """Sample new twins (not copies) from the registered model's training population."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.filters import filters_from_pairs
     from e2i_synth.twins.workflows import load_registered
 
     generator = load_registered(scenario, tracking, version)
-    population = generator.generate(n_twins, parse_twin_filters(filters), settings.seed)
+    population = generator.generate(n_twins, filters_from_pairs(filters), settings.seed)
     click.echo(
         f"{len(population.twins):,} twins from {population.reference_count:,} training HCPs "
         f"matching {population.filters or 'no filters'} (model {generator.registered_name} "
@@ -121,7 +104,9 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
 @twins.command("simulate")
 @twin_scenario_options
 @twin_filter_option
-@click.option("--intervention", required=True, help="One of the five intervention types.")
+@click.option(
+    "--intervention", required=True, help=f"The intervention: {', '.join(INTERVENTION_TYPES)}."
+)
 @click.option("--intensity", default=1.0, show_default=True, type=float)
 @click.option("--duration-weeks", default=12, show_default=True, type=int)
 @click.option("--channel", default="email", show_default=True)
@@ -135,7 +120,7 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     callback=positive("10000"),
     help="Twins to simulate on.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 def twins_simulate(
     brand,
     dgp,
@@ -152,6 +137,7 @@ def twins_simulate(
 ) -> None:
     """Simulate an intervention on new twins; print the result and the truth beside it."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.filters import filters_from_pairs
     from e2i_synth.twins.simulation import InterventionConfig
     from e2i_synth.twins.workflows import (
         intervention_layer,
@@ -170,7 +156,7 @@ def twins_simulate(
     )
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
-    run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
+    run = simulate_against_truth(generator, iw, config, filters_from_pairs(filters), n_twins)
     r, s = run.result, run.score
     click.echo(
         f"{intervention} on {r.n_twins:,} twins {r.filters or '(all HCPs)'}: simulated ATE "
@@ -192,18 +178,19 @@ def twins_simulate(
     "--intervention",
     default="peer_to_peer_referral",
     show_default=True,
-    help="Intervention of the world's randomized experiment.",
+    help=f"Intervention of the world's randomized experiment: {', '.join(INTERVENTION_TYPES)}.",
 )
-@click.option("--version", default=None, help="Registered model version (default: latest).")
+@version_option
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
     """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.filters import filters_from_pairs
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
     history, experiment = track_fidelity(
-        generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
+        generator, iw, {"intervention_type": intervention}, filters_from_pairs(filters)
     )
     click.echo(history.frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo(

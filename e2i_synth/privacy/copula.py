@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
+from e2i_synth.tabular.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 
 MIN_ROWS = 50
 NULL_SUFFIX = "__is_null"

@@ -36,8 +36,8 @@ import pandas as pd
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.copula import restore_dtypes
 from e2i_synth.privacy.domains import Domain, public_domains
-from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
+from e2i_synth.tabular.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 
 MIN_ROWS = 50
 MAX_DRAWS = 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.privacy.encoding import Columns
+from e2i_synth.tabular.encoding import Columns
 
 BINS = 20
 MAX_CATEGORIES = 12

@@ -22,16 +22,12 @@ import psycopg
 from psycopg import sql
 
 from e2i_synth.errors import E2IError
-
-BUDGET_TABLE = "privacy_budget"
-AUDIT_TABLE = "privacy_audit_log"
-LEDGER_TABLES = (BUDGET_TABLE, AUDIT_TABLE)
-"""Created by migration 008 (`e2i_synth/sql/migrations/008_privacy_ledger.sql`)."""
-LEDGER_FUNCTIONS = (
-    "privacy_release(text, text, jsonb, double precision, integer)",
-    "privacy_refusal(text, text, jsonb, text, text)",
+from e2i_synth.warehouse.migrations import (
+    BUDGET_TABLE,
+    LEDGER_FUNCTIONS,
+    LEDGER_TABLES,
 )
-"""The only writers of the ledger (migration 018); `e2i-synth db init` grants EXECUTE."""
+
 REFUSED_SQLSTATE = "E2I01"
 """What `privacy_release` raises for a dataset without budget or an overspend."""
 EPSILON_SLACK = 1e-12

@@ -1,7 +1,8 @@
 """The privacy section of the validation report, drawn from the scorecard results of a run
 (twin populations, and synthetic journeys when the run published them): every number green
 or red against its limit, the per-column distances and the DCR ranges of all scorecards,
-and per scorecard its real vs synthetic marginals and DCR histograms."""
+and per scorecard its real vs synthetic marginals and DCR histograms. `SECTION` is what
+privacy adds to the report (`validation.report.ReportSection`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import json
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import TwoSlopeNorm
+from matplotlib import colormaps
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from e2i_synth.privacy import twin_scorecard
 from e2i_synth.privacy.results import EVIDENCE, JOURNEY_CHECK, JOURNEY_TABLE, LIMITS
-from e2i_synth.privacy.scorecard import DCR_QUANTILES, KS_LIMIT, Z
+from e2i_synth.privacy.scorecard import DCR_QUANTILES, Z
+from e2i_synth.validation.report import ReportSection, figure_svg
 
 GREEN, RED = "#d4edda", "#f8d7da"
 REAL_COLOR, SYNTHETIC_COLOR = "#7f7f7f", "#d62728"
@@ -102,24 +105,63 @@ def scorecard_table(rows: list[dict]) -> str:
     )
 
 
+GATE_OF_KIND = {"numeric": "ks_mean", "categorical": "tv_mean"}
+"""A column's distance counts in the mean KS (numeric) or mean TV (categorical) gate."""
+DARKEST = 2.0
+"""A cell's shade deepens with its distance up to this many times its gate's limit."""
+
+
+def cell_verdicts(row: dict, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of one scorecard: whether the gate its distance counts in passed, and the
+    distance over that gate's limit, both as recorded with the scorecard."""
+    gates = [GATE_OF_KIND.get(row["marginals"][c]["kind"], "tv_mean") for c in columns]
+    passed = np.array([row["passed"][g] for g in gates], dtype=bool)
+    limits = np.array([row["limits"][g] for g in gates], dtype=float)
+    values = np.array([row["per_column"][c] for c in columns], dtype=float)
+    return passed, values / limits
+
+
+def verdict_colours(passed: np.ndarray, ratio: np.ndarray) -> np.ndarray:
+    """RGBA per cell: green where its gate passed, red where it failed, deeper the further
+    the distance runs toward `DARKEST` times the limit."""
+    depth = np.clip(np.nan_to_num(ratio), 0.0, DARKEST) / DARKEST
+    green, red = colormaps["Greens"](0.15 + 0.6 * depth), colormaps["Reds"](0.25 + 0.6 * depth)
+    return np.where(passed[..., None], green, red)
+
+
 def distance_figure(rows: list[dict]) -> Figure:
     """Per scorecard and column: KS (numeric) or TV (categorical) of synthetic vs training
-    rows, green below the limit, red above (scorecards of one kind: the same columns)."""
+    rows (scorecards of one kind: the same columns). Each cell is coloured by its own
+    scorecard's verdict on the gate it counts in, against that gate's recorded limit: a
+    column far from its marginal in a scorecard whose mean passed is deep green, not red."""
     distances = pd.DataFrame([r["per_column"] for r in rows], index=[r["label"] for r in rows])
-    values = distances.to_numpy(float)
+    columns = list(distances.columns)
+    verdicts = [cell_verdicts(r, columns) for r in rows]
+    colours = np.stack([verdict_colours(passed, ratio) for passed, ratio in verdicts])
     figure = Figure(figsize=(9, 0.3 * len(rows) + 2.8))
     axes = figure.subplots()
-    top = max(2 * KS_LIMIT, float(np.nanmax(values)))
-    image = axes.imshow(
-        values, cmap="RdYlGn_r", norm=TwoSlopeNorm(KS_LIMIT, 0.0, top), aspect="auto"
-    )
-    for (i, j), v in np.ndenumerate(values):
+    axes.imshow(colours, aspect="auto")
+    for (i, j), v in np.ndenumerate(distances.to_numpy(float)):
         axes.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6)
-    axes.set_xticks(range(len(distances.columns)), distances.columns, rotation=40, ha="right")
+    axes.set_xticks(range(len(columns)), columns, rotation=40, ha="right")
     axes.set_yticks(range(len(rows)), distances.index, fontsize=7)
     axes.tick_params(axis="x", labelsize=7)
-    figure.colorbar(image, ax=axes, label=f"KS / TV (limit {KS_LIMIT:g})")
-    axes.set_title("Synthetic vs training rows: distance of each column's marginal", fontsize=9)
+    limits = rows[0]["limits"]
+    axes.legend(
+        handles=[
+            Patch(color=colormaps["Greens"](0.6), label="its scorecard's mean within limit"),
+            Patch(color=colormaps["Reds"](0.6), label="its scorecard's mean over limit"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=7,
+        title=f"mean KS ≤ {limits['ks_mean']:g}, mean TV ≤ {limits['tv_mean']:g}",
+        title_fontsize=7,
+    )
+    axes.set_title(
+        "Synthetic vs training rows: distance of each column's marginal (deeper: larger)",
+        fontsize=9,
+    )
     figure.tight_layout()
     return figure
 
@@ -214,3 +256,62 @@ def marginal_figure(row: dict) -> Figure:
     )
     figure.tight_layout(rect=(0, 0, 1, 0.97))
     return figure
+
+
+def section_html(results: pd.DataFrame) -> str:
+    """The scorecards: a table coloured by the verdicts, the per-column distances (one
+    heatmap per kind of synthetic table), the DCR ranges, then per scorecard its real vs
+    synthetic marginals and DCR histograms (open when not all green). A report over several
+    scenarios draws those only for the scorecards that are not all green: a scorecard's
+    small multiples take about a second to draw, and the table and summary plots above
+    already place every green one; one scenario's report draws them all."""
+    intro = (
+        "<p>Each synthetic table against the real rows it was fitted on and real rows never "
+        "fitted on: twin populations against their donor HCPs (train and validation splits) "
+        "and the unseen HCPs (test and holdout), checked on <code>twin_populations</code>; "
+        "synthetic journeys, when the run published them, against the train and holdout "
+        "patients, checked on <code>synthetic_journey</code>. Both checks block: a scorecard "
+        "that is not all green fails its check above. The attack AUC's gate reads its "
+        f"one-sided 95% lower bound (AUC - {Z:.3f} SE, DeLong's SE).</p>"
+    )
+    rows = scorecards(results)
+    if not rows:
+        return f"{intro}\n<p>No privacy scorecards in this run.</p>"
+    kinds: dict[tuple[str, ...], list[dict]] = {}
+    for row in rows:
+        kinds.setdefault(tuple(row["per_column"]), []).append(row)
+    one_scenario = results.groupby(["brand", "dgp_type"]).ngroups == 1
+    drawn = [row for row in rows if one_scenario or not row["all_green"]]
+    details = [
+        f"<details{'' if row['all_green'] else ' open'}><summary>{html.escape(row['label'])}: "
+        f"{'all green' if row['all_green'] else 'not green: ' + ', '.join(row['failures'])}"
+        f"</summary>{figure_svg(marginal_figure(row))}</details>"
+        for row in drawn
+    ]
+    heading = "<h3>Marginals and distances to the closest record, per scorecard</h3>"
+    if len(drawn) < len(rows):
+        heading += (
+            f"<p>Drawn for the {len(drawn)} of {len(rows)} scorecards that are not all green; "
+            "a report of one scenario (<code>e2i-synth validate --brand B --dgp D</code>) "
+            "draws every one.</p>"
+        )
+    return "\n".join(
+        [
+            intro,
+            scorecard_table(rows),
+            *(figure_svg(distance_figure(group)) for group in kinds.values()),
+            figure_svg(dcr_figure(rows)),
+            heading,
+            *details,
+        ]
+    )
+
+
+SECTION = ReportSection(
+    "privacy",
+    "Privacy and utility of synthesizers",
+    section_html,
+    draws=is_scorecard,
+    drawn_figures=("scorecards",),
+)
+"""What privacy adds to the run's report: its scorecards, drawn rather than listed."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,9 @@ import psycopg
 from psycopg import sql
 
 from e2i_synth.catalog import PUBLIC_RANGES
+from e2i_synth.database_url import PostgresTarget, as_target
 from e2i_synth.privacy import ledger
 from e2i_synth.privacy.ledger import Refused
-from e2i_synth.warehouse.target import PostgresTarget, as_target
 
 OPERATORS = {
     "=": sql.SQL("= {}"),
@@ -101,6 +102,24 @@ class Query:
             "column": plain(self.column),
             "epsilon": plain(self.epsilon),
         }
+
+
+WHERE = re.compile(r"^\s*(\S+?)\s*(<=|>=|<>|=|<|>|\sin\s)\s*(.*)$")
+"""`column OP value` as `--where` takes it; `in` takes a comma-separated list."""
+
+
+def filters_from_text(items: Sequence[str]) -> tuple[Filter, ...]:
+    """Sampler filters from `column OP value` strings; `in` takes a comma-separated list."""
+    filters = []
+    for item in items:
+        match = WHERE.match(item)
+        if not match:
+            raise Refused(
+                f"--where {item!r} is not 'column OP value' with OP in {', '.join(OPERATORS)}"
+            )
+        column, op, value = match.group(1), match.group(2).strip(), match.group(3)
+        filters.append(Filter(column, op, value.split(",") if op == "in" else value))
+    return tuple(filters)
 
 
 def plain(value: object) -> object:

@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy import histograms, metrics
-from e2i_synth.privacy.encoding import as_model_frame, column_kinds, encode_rows
+from e2i_synth.tabular.encoding import as_model_frame, column_kinds, encode_rows
 
 KS_LIMIT = 0.10
 """Mean KS statistic over numeric columns (the same limit holds for mean TV over categoricals)."""

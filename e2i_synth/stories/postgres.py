@@ -9,11 +9,11 @@ from contextlib import contextmanager
 
 import pandas as pd
 
+from e2i_synth.database_url import PostgresTarget
 from e2i_synth.stories.build import Engine
 from e2i_synth.tables import SPECS
 from e2i_synth.warehouse.ddl import POSTGRES_TYPES
 from e2i_synth.warehouse.postgres import NULL, PostgresWarehouse, csv_chunks
-from e2i_synth.warehouse.target import PostgresTarget
 
 Frames = dict[str, pd.DataFrame]
 

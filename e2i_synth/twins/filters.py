@@ -3,7 +3,7 @@ twins and to real HCPs alike, and relaxed into suggestions when nothing matches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -103,6 +103,23 @@ class PopulationFilter:
         if self.min_decile and self.min_decile > 1:
             out.append(replace(self, min_decile=self.min_decile - 1))
         return out
+
+
+def filters_from_pairs(pairs: Sequence[str]) -> dict[str, list[str] | str]:
+    """`key=value` pairs (as `--filter` takes them) as the mapping `PopulationFilter.parse`
+    reads: a key given twice, or values joined by commas, add up; `min_decile` is one
+    value."""
+    parsed: dict[str, list[str] | str] = {}
+    for item in pairs:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise TwinError(f"--filter {item!r} is not key=value, e.g. --filter tier=1,2")
+        key = key.strip()
+        if key == "min_decile":
+            parsed[key] = value.strip()
+        else:
+            parsed[key] = [*parsed.get(key, []), *value.split(",")]
+    return parsed
 
 
 def _as_list(value: object) -> list:

@@ -29,8 +29,8 @@ import pandas as pd
 from scipy import stats
 from scipy.sparse.csgraph import connected_components
 
-from e2i_synth.privacy.encoding import as_model_frame, column_kinds
-from e2i_synth.privacy.metrics import association_matrix
+from e2i_synth.tabular.association import association_matrix
+from e2i_synth.tabular.encoding import as_model_frame, column_kinds
 from e2i_synth.twins.features import TwinType
 
 NEIGHBOURS = 100

@@ -1,4 +1,5 @@
-"""The `validation_results` table: one row per check per scenario per run."""
+"""The rows of the `validation_results` table (`tables.results`): one per check per
+scenario per run."""
 
 from __future__ import annotations
 
@@ -8,26 +9,8 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from e2i_synth.settings import Scenario
-from e2i_synth.tables.spec import TableSpec
+from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.validation.result import CheckResult
-
-RESULTS_SPEC = TableSpec(
-    name="validation_results",
-    columns={
-        "result_id": "VARCHAR",
-        "run_id": "VARCHAR",
-        "brand": "VARCHAR",
-        "dgp_type": "VARCHAR",
-        "table_name": "VARCHAR",
-        "check_name": "VARCHAR",
-        "passed": "BOOLEAN",
-        "message": "VARCHAR",
-        "figures": "VARCHAR",
-        "checked_at": "TIMESTAMP",
-    },
-    primary_key="result_id",
-)
-"""`figures` is a JSON object (estimates, counts, intervals) a SQL engine can unpack."""
 
 
 def results_frame(

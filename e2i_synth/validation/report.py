@@ -1,9 +1,9 @@
 """A self-contained HTML report of a run's `validation_results`: one file a user can open.
 
-A summary per scenario, every failure in full, a plot of each estimate with its 95%
-interval against the truth (naive estimate beside it), the privacy scorecards of the run's
-synthetic rows (twins; synthetic journeys when published) with their plots, and every
-check's figures.
+A table of contents, a summary per scenario, every failure in full, a plot of each
+estimate with its 95% interval against the truth (naive estimate beside it), the sections
+other domains add (`ReportSection`: the privacy scorecards of the run's synthetic rows,
+from `e2i_synth.privacy.report`), and every check's figures.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from e2i_synth.privacy import report as privacy
-from e2i_synth.privacy.scorecard import Z
 from e2i_synth.validation.causal import RUN_FALSE_ALARM, SCENARIOS_PER_RUN
 
 CAUSAL = "causal_recovery"
@@ -114,64 +115,32 @@ def estimate_plot_svg(estimands: pd.DataFrame) -> str:
     return figure_svg(estimate_figure(estimands))
 
 
-def privacy_section(results: pd.DataFrame) -> str:
-    """The scorecards: a table coloured by the verdicts, the per-column distances (one
-    heatmap per kind of synthetic table), the DCR ranges, then per scorecard its real vs
-    synthetic marginals and DCR histograms (open when not all green). A report over several
-    scenarios draws those only for the scorecards that are not all green: a scorecard's
-    small multiples take about a second to draw, and the table and summary plots above
-    already place every green one; one scenario's report draws them all."""
-    rows = privacy.scorecards(results)
-    if not rows:
-        return "<p>No privacy scorecards in this run.</p>"
-    kinds: dict[tuple[str, ...], list[dict]] = {}
-    for row in rows:
-        kinds.setdefault(tuple(row["per_column"]), []).append(row)
-    one_scenario = results.groupby(["brand", "dgp_type"]).ngroups == 1
-    drawn = [row for row in rows if one_scenario or not row["all_green"]]
-    details = [
-        f"<details{'' if row['all_green'] else ' open'}><summary>{html.escape(row['label'])}: "
-        f"{'all green' if row['all_green'] else 'not green: ' + ', '.join(row['failures'])}"
-        f"</summary>{figure_svg(privacy.marginal_figure(row))}</details>"
-        for row in drawn
-    ]
-    heading = "<h3>Marginals and distances to the closest record, per scorecard</h3>"
-    if len(drawn) < len(rows):
-        heading += (
-            f"<p>Drawn for the {len(drawn)} of {len(rows)} scorecards that are not all green; "
-            "a report of one scenario (<code>e2i-synth validate --brand B --dgp D</code>) "
-            "draws every one.</p>"
-        )
-    return "\n".join(
-        [
-            privacy.scorecard_table(rows),
-            *(figure_svg(privacy.distance_figure(group)) for group in kinds.values()),
-            figure_svg(privacy.dcr_figure(rows)),
-            heading,
-            *details,
-        ]
-    )
+@dataclass(frozen=True)
+class ReportSection:
+    """One part of the report: its heading (and anchor, for the contents), its HTML drawn
+    from the run's results, and which results it draws (their figures are not listed again
+    under "Every check"). The report's own sections are `CHECK_SECTIONS`; other domains
+    hand theirs to `render_html` (see `e2i_synth.run_report`), so the report imports none
+    of them."""
+
+    anchor: str
+    title: str
+    render: Callable[[pd.DataFrame], str]
+    draws: Callable[[pd.DataFrame], np.ndarray] | None = None
+    """Which results' figures the section draws (a boolean per result row)."""
+    drawn_figures: tuple[str, ...] = ()
+    """The keys of those figures it draws, so "Every check" does not list them again."""
 
 
-def listed_figures(results: pd.DataFrame) -> list[str]:
-    """Each result's figures as listed under "Every check": a scorecard result's per-scorecard
-    figures (histograms, quantiles) are drawn in the privacy section, not listed."""
-    scorecard = privacy.is_scorecard(results)
-    return [
-        json.dumps({**json.loads(f), "scorecards": "drawn in the privacy section"})
-        if is_card
-        else f
-        for f, is_card in zip(results["figures"], scorecard, strict=True)
-    ]
+def summary_section(results: pd.DataFrame) -> str:
+    return summary_table(results).to_html(index=False, na_rep="", float_format="{:.3f}".format)
 
 
-def render_html(results: pd.DataFrame, title: str = "e2i_synth validation report") -> str:
+def failures_section(results: pd.DataFrame) -> str:
     failed = results[~results["passed"]]
-    runs = ", ".join(sorted(results["run_id"].unique()))
-    details = results.assign(
-        scenario=results.apply(scenario_label, axis=1), figures=listed_figures(results)
-    )[["scenario", "table_name", "check_name", "passed", "message", "figures"]]
-    failures = (
+    if failed.empty:
+        return "<p>None: every check passed.</p>"
+    return (
         "<ul>"
         + "".join(
             f"<li><b>{html.escape(scenario_label(r))} {html.escape(r['table_name'])}."
@@ -179,10 +148,78 @@ def render_html(results: pd.DataFrame, title: str = "e2i_synth validation report
             for _, r in failed.iterrows()
         )
         + "</ul>"
-        if len(failed)
-        else "<p>None: every check passed.</p>"
     )
+
+
+def causal_section(results: pd.DataFrame) -> str:
+    return (
+        "<p>The verdict allows max(0.02, z SE), z (in each estimand's figures) set so that a "
+        f"run of the {SCENARIOS_PER_RUN} scenarios on correct data fails at most "
+        f"{RUN_FALSE_ALARM:.0%} of the time; the per-estimand 95% CI is drawn.</p>\n"
+        + estimate_plot_svg(estimand_rows(results))
+    )
+
+
+CHECK_SECTIONS = (
+    ReportSection("summary", "Summary", summary_section),
+    ReportSection("failures", "Failures", failures_section),
+    ReportSection("causal-recovery", "Causal recovery", causal_section),
+)
+"""The report's own sections, before any a domain adds; "Every check" closes the page."""
+EVERY_CHECK = "every-check"
+
+
+def listed_figures(results: pd.DataFrame, sections: Sequence[ReportSection]) -> list[str]:
+    """Each result's figures as listed under "Every check"; a result a section draws (a
+    privacy scorecard's histograms and quantiles) is named there instead."""
+    listed = list(results["figures"])
+    for section in sections:
+        if section.draws is None:
+            continue
+        note = f"drawn in the {section.anchor} section"
+        for i in np.flatnonzero(section.draws(results)):
+            figures = json.loads(listed[i])
+            listed[i] = json.dumps(
+                {**figures, **{key: note for key in section.drawn_figures if key in figures}}
+            )
+    return listed
+
+
+def every_check_section(results: pd.DataFrame, sections: Sequence[ReportSection]) -> str:
+    details = results.assign(
+        scenario=results.apply(scenario_label, axis=1), figures=listed_figures(results, sections)
+    )[["scenario", "table_name", "check_name", "passed", "message", "figures"]]
+    return details.to_html(index=False, classes="details", escape=True)
+
+
+def contents(sections: Sequence[ReportSection]) -> str:
+    """The table of contents: a link to each section's anchor (static HTML, no script)."""
+    items = "".join(f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections)
+    return f'<nav id="contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+
+
+def heading(anchor: str, title: str) -> str:
+    return (
+        f'<h2 id="{anchor}">{html.escape(title)} '
+        '<a class="top" href="#contents" title="back to the contents">↑</a></h2>'
+    )
+
+
+def render_html(
+    results: pd.DataFrame,
+    sections: Sequence[ReportSection] = (),
+    title: str = "e2i_synth validation report",
+) -> str:
+    """The page: the verdict, the contents, the report's own sections, then `sections`
+    (each domain's, in the order given), then every check with its figures."""
+    failed = results[~results["passed"]]
+    runs = ", ".join(sorted(results["run_id"].unique()))
     verdict = "PASSED" if failed.empty else f"FAILED ({len(failed)} checks)"
+    shown = [*CHECK_SECTIONS, *sections]
+    listed = ReportSection(EVERY_CHECK, "Every check", lambda r: every_check_section(r, shown))
+    parts = "\n".join(
+        f"{heading(s.anchor, s.title)}\n{s.render(results)}" for s in (*shown, listed)
+    )
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -190,30 +227,13 @@ body {{ font-family: system-ui, sans-serif; margin: 2em; max-width: 1200px; }}
 table {{ border-collapse: collapse; font-size: 13px; }}
 td, th {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }}
 .figures {{ font-family: monospace; font-size: 11px; max-width: 520px; word-break: break-all; }}
+a.top {{ font-size: 13px; text-decoration: none; color: #888; }}
 </style></head><body>
 <h1>{html.escape(title)}: {verdict}</h1>
 <p>{len(results)} checks over {results.groupby(["brand", "dgp_type"]).ngroups} scenarios;
 generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; Dagster runs: {html.escape(runs)}.</p>
-<h2>Summary</h2>
-{summary_table(results).to_html(index=False, na_rep="", float_format="{:.3f}".format)}
-<h2>Failures</h2>
-{failures}
-<h2>Causal recovery</h2>
-<p>The verdict allows max(0.02, z SE), z (in each estimand's figures) set so that a run of
-the {SCENARIOS_PER_RUN} scenarios on correct data fails at most {RUN_FALSE_ALARM:.0%} of the
-time; the per-estimand 95% CI is drawn.</p>
-{estimate_plot_svg(estimand_rows(results))}
-<h2>Privacy and utility of synthesizers</h2>
-<p>Each synthetic table against the real rows it was fitted on and real rows never fitted
-on: twin populations against their donor HCPs (train and validation splits) and the unseen
-HCPs (test and holdout), checked on <code>twin_populations</code>; synthetic journeys, when
-the run published them, against the train and holdout patients, checked on
-<code>synthetic_journey</code>. Both checks block: a scorecard that is not all green fails
-its check above. The attack AUC's gate reads its one-sided 95% lower bound
-(AUC - {Z:.3f} SE, DeLong's SE).</p>
-{privacy_section(results)}
-<h2>Every check</h2>
-{details.to_html(index=False, classes="details", escape=True)}
+{contents((*shown, listed))}
+{parts}
 </body></html>
 """
 
@@ -228,10 +248,16 @@ def write_whole(path: Path, text: str) -> None:
     os.replace(part.name, path)
 
 
-def write_report(results: pd.DataFrame, reports_dir: Path, stem: str) -> Path:
-    """Write `<stem>.html` and point `latest.html` at the same content."""
+def write_report(
+    results: pd.DataFrame,
+    reports_dir: Path,
+    stem: str,
+    sections: Sequence[ReportSection] = (),
+) -> Path:
+    """Write `<stem>.html` (with the domains' `sections`) and point `latest.html` at the
+    same content."""
     reports_dir.mkdir(parents=True, exist_ok=True)
-    page = render_html(results)
+    page = render_html(results, sections)
     path = reports_dir / f"{stem}.html"
     write_whole(path, page)
     write_whole(reports_dir / "latest.html", page)

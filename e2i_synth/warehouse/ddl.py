@@ -8,10 +8,10 @@ catalog. Constraint and index names are explicit so two databases can be compare
 from __future__ import annotations
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
-from e2i_synth.privacy.ledger import LEDGER_FUNCTIONS, LEDGER_TABLES
 from e2i_synth.tables import STORED_SPECS
+from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.validation.records import RESULTS_SPEC
+from e2i_synth.warehouse.migrations import LEDGER_FUNCTIONS, LEDGER_TABLES
 
 POSTGRES_TYPES = {
     "VARCHAR": "text",

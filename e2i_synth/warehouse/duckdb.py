@@ -15,8 +15,8 @@ import pandas as pd
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
 from e2i_synth.tables.causal_ground_truth import TRAPS, TRAPS_JSON
+from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
 from e2i_synth.warehouse.filelock import hold, lock_path_of
 

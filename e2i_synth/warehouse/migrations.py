@@ -23,6 +23,17 @@ SCHEMA_FILE = SQL_DIR / "schema.sql"
 LEDGER = "e2i_schema_migrations"
 FILE_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
+BUDGET_TABLE = "privacy_budget"
+AUDIT_TABLE = "privacy_audit_log"
+LEDGER_TABLES = (BUDGET_TABLE, AUDIT_TABLE)
+"""The privacy ledger's tables, created by migration 008 (`008_privacy_ledger.sql`): the
+storage's to create and grant (`ddl.role_statements`), the privacy sampler's to use."""
+LEDGER_FUNCTIONS = (
+    "privacy_release(text, text, jsonb, double precision, integer)",
+    "privacy_refusal(text, text, jsonb, text, text)",
+)
+"""The only writers of the ledger (migration 018); `e2i-synth db init` grants EXECUTE."""
+
 
 @dataclass(frozen=True)
 class Migration:

@@ -26,14 +26,14 @@ import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from e2i_synth.database_url import PostgresTarget, as_target, scrub
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import STORED_SPECS, TABLE_NAMES
+from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.tables.spec import TableSpec
-from e2i_synth.validation.records import RESULTS_SPEC
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
 from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
-from e2i_synth.warehouse.target import PostgresTarget, as_target, scrub
 
 COPY_CHUNK_ROWS = 50_000
 COPY_AHEAD_CHUNKS = 8

@@ -16,11 +16,11 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from e2i_synth.cli import STOPPED
+from e2i_synth.database_url import parse_database_url
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth.warehouse import open_warehouse
-from e2i_synth.warehouse.target import parse_database_url
 from e2i_synth_tests.conftest import CliResult, frames_of, invoke_cli
 
 MARKER = "Sekr3tMarkerPw9"

@@ -27,6 +27,16 @@ def mixed_table(n: int, seed: int) -> pd.DataFrame:
     )
 
 
+def model_pair():
+    """A real frame and a perturbed synthetic one, both in model form, and their columns."""
+    from e2i_synth.tabular.encoding import as_model_frame, column_kinds
+
+    real = mixed_table(600, seed=1)
+    synthetic = mixed_table(500, seed=2).assign(x=lambda f: f["x"] + 3.0)
+    columns = column_kinds(real)
+    return as_model_frame(real, columns), as_model_frame(synthetic, columns), columns
+
+
 @pytest.fixture(scope="session")
 def real_split() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(train, holdout) of one mixed table: 1,200 and 400 rows."""

@@ -11,7 +11,7 @@ from e2i_synth_tests.privacy.conftest import mixed_table
 
 def test_each_column_has_real_and_synthetic_shares_on_common_bins():
     from e2i_synth.privacy import histograms
-    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+    from e2i_synth.tabular.encoding import as_model_frame, column_kinds
 
     real, synthetic = mixed_table(600, seed=1), mixed_table(400, seed=2)
     columns = column_kinds(real)

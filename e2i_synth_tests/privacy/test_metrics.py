@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from e2i_synth_tests.privacy.conftest import mixed_table
+from e2i_synth_tests.privacy.conftest import mixed_table, model_pair
 
 EXACT = 1e-9
 """Same formula, same data: only float rounding may differ."""
@@ -18,12 +18,7 @@ EXACT = 1e-9
 @pytest.fixture(scope="module")
 def pair():
     """A real frame and a perturbed synthetic one, both in model form."""
-    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
-
-    real = mixed_table(600, seed=1)
-    synthetic = mixed_table(500, seed=2).assign(x=lambda f: f["x"] + 3.0)
-    columns = column_kinds(real)
-    return as_model_frame(real, columns), as_model_frame(synthetic, columns), columns
+    return model_pair()
 
 
 def metadata(columns) -> dict:
@@ -56,48 +51,11 @@ def test_tv_is_one_minus_sdmetrics_tv_complement(pair):
     assert ours.to_dict() == pytest.approx(theirs, abs=EXACT)
 
 
-def test_numeric_pair_delta_matches_sdmetrics_correlation_similarity(pair):
-    """SDMetrics scores 1 - |r_real - r_syn| / 2 for a numeric pair."""
-    from sdmetrics.column_pairs import CorrelationSimilarity
-
-    from e2i_synth.privacy import metrics
-
-    real, synthetic, columns = pair
-    ours = (
-        metrics.association_matrix(real, columns) - metrics.association_matrix(synthetic, columns)
-    ).abs()
-    theirs = CorrelationSimilarity.compute(real[["x", "y"]], synthetic[["x", "y"]])
-    assert ours.loc["x", "y"] == pytest.approx(2 * (1 - theirs), abs=EXACT)
-
-
-def test_correlation_ratio_is_sqrt_r2_of_one_hot_regression(pair):
-    from sklearn.linear_model import LinearRegression
-
-    from e2i_synth.privacy import metrics
-
-    real, _, _ = pair
-    one_hot = pd.get_dummies(real["region"]).to_numpy(float)
-    r2 = LinearRegression().fit(one_hot, real["y"]).score(one_hot, real["y"])
-    eta = metrics.correlation_ratio(real["y"].to_numpy(), pd.factorize(real["region"])[0])
-    assert eta == pytest.approx(np.sqrt(r2), abs=1e-9)
-    assert eta > 0.2  # the region shifts y
-
-
-def test_association_matrix_is_symmetric_with_unit_diagonal(pair):
-    from e2i_synth.privacy import metrics
-
-    real, _, columns = pair
-    matrix = metrics.association_matrix(real, columns).to_numpy()
-    np.testing.assert_allclose(matrix, matrix.T)
-    np.testing.assert_allclose(np.diag(matrix), 1.0)
-    assert np.all(np.abs(matrix) <= 1.0 + 1e-12)
-
-
 def test_duplicate_rate_is_one_minus_sdmetrics_new_row_synthesis(pair):
     from sdmetrics.single_table import NewRowSynthesis
 
     from e2i_synth.privacy import metrics
-    from e2i_synth.privacy.encoding import as_model_frame
+    from e2i_synth.tabular.encoding import as_model_frame
 
     real, _, columns = pair
     real = real.iloc[:200]
@@ -116,7 +74,7 @@ def test_manhattan_dcr_on_the_encoding_is_sdmetrics_gower_dcr(pair):
     from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
 
     from e2i_synth.privacy import metrics
-    from e2i_synth.privacy.encoding import encode_rows
+    from e2i_synth.tabular.encoding import encode_rows
 
     real, synthetic, columns = pair
     lo, hi = real[list(columns.numeric)].min(), real[list(columns.numeric)].max()
@@ -135,7 +93,7 @@ def test_euclidean_dcr_is_the_brute_force_minimum(pair):
     from scipy.spatial.distance import cdist
 
     from e2i_synth.privacy import metrics
-    from e2i_synth.privacy.encoding import encode_rows
+    from e2i_synth.tabular.encoding import encode_rows
 
     real, synthetic, columns = pair
     train_x, syn_x = encode_rows(real, [synthetic], columns)
@@ -201,7 +159,7 @@ def test_ks_of_a_sample_with_itself_is_zero_and_with_a_shift_positive(values):
 
 def test_tstr_is_high_when_the_target_is_learnable(real_split):
     from e2i_synth.privacy import metrics
-    from e2i_synth.privacy.encoding import as_model_frame, column_kinds
+    from e2i_synth.tabular.encoding import as_model_frame, column_kinds
 
     train, holdout = real_split
     columns = column_kinds(train)

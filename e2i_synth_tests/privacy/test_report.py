@@ -75,9 +75,11 @@ def test_summaries_draw_every_column_and_both_dcr_ranges():
     from e2i_synth.privacy import report
 
     [row] = [r for r in rows() if "twins" in r["label"]]
-    image = report.distance_figure([row]).axes[0].images[0].get_array()
-    assert image.shape == (1, len(row["per_column"]))
-    assert image[0].tolist() == [row["per_column"][c] for c in sorted(row["per_column"])]
+    axes = report.distance_figure([row]).axes[0]
+    assert axes.images[0].get_array().shape[:2] == (1, len(row["per_column"]))
+    assert [t.get_text() for t in axes.texts] == [
+        f"{row['per_column'][c]:.2f}" for c in row["per_column"]
+    ]
     lines = [
         c for c in report.dcr_figure([row]).axes[0].collections if isinstance(c, LineCollection)
     ]
@@ -121,3 +123,42 @@ def test_copies_pile_up_at_zero_in_the_dcr_histogram():
     centres = (edges[:-1] + edges[1:]) / 2
     means = [np.dot(centres, twins["dcr_histogram"][side]) for side in ("synthetic", "holdout")]
     assert abs(means[0] - means[1]) < 0.1 * means[1]
+
+
+def cell_colours(row: dict) -> dict[str, tuple[float, ...]]:
+    """The heat map's RGBA per column of one scorecard, as drawn."""
+    from e2i_synth.privacy import report
+
+    image = report.distance_figure([row]).axes[0].images[0]
+    rgba = image.to_rgba(image.get_array())
+    return {c: tuple(rgba[0, j]) for j, c in enumerate(row["per_column"])}
+
+
+def greenish(rgba: tuple[float, ...]) -> bool:
+    return rgba[1] > rgba[0]
+
+
+def test_a_heat_map_cell_is_coloured_by_its_own_scorecards_verdict_and_limit():
+    """The heat map coloured every cell against one 0.1 ("limit 0.1"): a column at 0.15 in
+    a scorecard whose mean KS passed was red. Each cell now takes the verdict of the gate
+    it counts in (mean KS for numeric columns, mean TV for categorical), as recorded with
+    its scorecard, against that gate's recorded limit."""
+    [twins] = [r for r in rows() if "twins" in r["label"]]
+    numeric = next(c for c, m in twins["marginals"].items() if m["kind"] == "numeric")
+    categorical = next(c for c, m in twins["marginals"].items() if m["kind"] != "numeric")
+    far_but_passed = {
+        **twins,
+        "per_column": {**twins["per_column"], numeric: 1.5 * twins["limits"]["ks_mean"]},
+        "passed": {**twins["passed"], "ks_mean": True, "tv_mean": True},
+    }
+    assert all(greenish(c) for c in cell_colours(far_but_passed).values())
+    near_but_failed = {
+        **twins,
+        "per_column": {**twins["per_column"], numeric: 0.5 * twins["limits"]["ks_mean"]},
+        "passed": {**twins["passed"], "ks_mean": False, "tv_mean": True},
+    }
+    colours = cell_colours(near_but_failed)
+    assert not greenish(colours[numeric]) and greenish(colours[categorical])
+    stricter = {**far_but_passed, "limits": {**twins["limits"], "ks_mean": 0.05}}
+    deeper, lighter = cell_colours(stricter)[numeric], cell_colours(far_but_passed)[numeric]
+    assert sum(deeper[:3]) < sum(lighter[:3])  # the same distance, further over its limit

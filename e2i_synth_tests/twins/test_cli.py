@@ -2,16 +2,7 @@ import pytest
 from click.testing import CliRunner
 
 from e2i_synth.cli import cli
-from e2i_synth.cli.twins import parse_twin_filters
 from e2i_synth_tests.conftest import invoke_cli
-
-
-def test_filters_parse_repeated_and_comma_separated():
-    assert parse_twin_filters(["tier=1,2", "specialty=oncology", "tier=3", "min_decile=8"]) == {
-        "tier": ["1", "2", "3"],
-        "specialty": ["oncology"],
-        "min_decile": "8",
-    }
 
 
 def test_unknown_intervention_is_one_line(isolated_home):

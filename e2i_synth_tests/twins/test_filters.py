@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from e2i_synth.twins.errors import TwinError
-from e2i_synth.twins.filters import PopulationFilter, select
+from e2i_synth.twins.filters import PopulationFilter, filters_from_pairs, select
 
 
 def test_word_match_expands_oncology():
@@ -45,3 +45,18 @@ def test_mask_is_the_conjunction(tiers, decile):
     mask = PopulationFilter.parse({"tier": tiers, "min_decile": decile}).mask(frame)
     expected = frame["priority_tier"].isin(tiers) & (frame["decile"] >= decile)
     assert (mask == expected.to_numpy()).all()
+
+
+def test_filter_pairs_add_up_repeated_and_comma_separated_values():
+    pairs = ["tier=1,2", "specialty=oncology", "tier=3", "min_decile=8"]
+    assert filters_from_pairs(pairs) == {
+        "tier": ["1", "2", "3"],
+        "specialty": ["oncology"],
+        "min_decile": "8",
+    }
+
+
+@pytest.mark.parametrize("pair", ["tier", "=1", "tier=", " = "])
+def test_a_filter_that_is_not_key_value_is_one_twin_error(pair):
+    with pytest.raises(TwinError, match=r"is not key=value, e\.g\. --filter tier=1,2"):
+        filters_from_pairs([pair])

@@ -9,12 +9,12 @@ import pandas as pd
 
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
-from e2i_synth.validation.records import RESULTS_SPEC, results_frame
+from e2i_synth.tables.results import RESULTS_SPEC
+from e2i_synth.validation.records import results_frame
 from e2i_synth.validation.suite import run_checks
 from e2i_synth.world import draw_world
 from e2i_synth.world.variants import parse_knobs
 from e2i_synth_tests.conftest import frames_of
-from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
 
 
 def stored_results(shift: float = 0.0) -> pd.DataFrame:
@@ -94,71 +94,42 @@ def test_two_commands_started_in_the_same_second_keep_both_reports(tmp_path, mon
     assert {p.name for p in tmp_path.iterdir()} == {p.name for p in paths} | {"latest.html"}
 
 
-def privacy_part(page: str) -> str:
-    section = page[page.index("<h2>Privacy and utility of synthesizers</h2>") :]
-    return section[: section.index("<h2>Every check</h2>")]
+def test_the_contents_link_every_section_and_each_heading_carries_its_anchor():
+    """The report was one long page with no way around it: the contents now list every
+    section, own and added, each a link to the anchor its heading carries."""
+    import re
 
-
-def test_report_shows_the_twins_privacy_scorecard_with_its_plots():
-    """One scenario's report: the section holds the numbers the check computed, coloured by
-    their verdicts, the summary plots and, per scorecard, its marginals and DCR histograms;
-    the check counts in the verdict like any other, and its per-scorecard figures are
-    drawn, not listed."""
-    from e2i_synth.privacy.twin_scorecard import SOURCES, twin_scorecard
     from e2i_synth.validation import report
 
-    frames = stored_frames()
-    privacy = twin_scorecard({name: frames[name] for name in SOURCES})
-    page = report.render_html(results_frame([privacy], "run-1", SCENARIO))
-    assert "validation report: PASSED" in page and "<p>1 checks over 1 scenarios" in page
-    section = privacy_part(page)
-    figures = privacy.figures
-    green = '<td style="background:#d4edda">'
-    assert f"{green}{figures['mia_auc']:.3f} ± {figures['mia_auc_se']:.3f} ✓</td>" in section
-    assert f"{green}{figures['ks_mean']:.3f} ✓</td>" in section
-    assert f"{green}{figures['corr_delta']:.3f} ✓</td>" in section
-    # heatmap, DCR ranges, then the scenario's marginals with its DCR histograms
-    assert section.count("<svg") == 3 and page.count("<svg") == 3
-    details = section[section.index("<details>") :]
-    assert details.startswith(f"<details><summary>{SCENARIO.partition_key} twins: all green")
-    for column in figures["scorecards"][0]["marginals"]:
-        assert f'id="marginal-{column}-real-0"' in details
-        assert f'id="marginal-{column}-synthetic-0"' in details
-    assert 'id="dcr-synthetic-0"' in details and 'id="dcr-holdout-0"' in details
-    listed = page[page.index("<h2>Every check</h2>") :]
-    assert "drawn in the privacy section" in listed and "dcr_histogram" not in listed
-
-
-def test_a_report_over_several_scenarios_draws_marginals_only_where_not_green():
-    from e2i_synth.privacy.twin_scorecard import CHECK, SOURCES, TABLE, twin_scorecard
-    from e2i_synth.validation import report
-
-    frames = stored_frames()
-    privacy = twin_scorecard({name: frames[name] for name in SOURCES})
-    core = stored_results()
-    results = pd.concat([core, results_frame([privacy], "run-1", SCENARIO)], ignore_index=True)
-    page = report.render_html(results)
-    assert f"<p>{len(core) + 1} checks over 2 scenarios" in page
-    section = privacy_part(page)
-    # the table and both summary plots place the green scorecard; no small multiples
-    assert f"{SCENARIO.partition_key} twins" in section and section.count("<svg") == 2
-    assert "<details" not in section and "Drawn for the 0 of 1 scorecards" in section
-    failing = results.copy()
-    card = failing["table_name"].eq(TABLE) & failing["check_name"].eq(CHECK)
-    failing.loc[card, "passed"] = False
-    failing.loc[card, "figures"] = json.dumps(
-        {
-            **privacy.figures,
-            "scorecards": [
-                {**privacy.figures["scorecards"][0], "all_green": False, "failures": ["mia_auc"]}
-            ],
-        }
+    added = report.ReportSection("added", "Added <by a domain>", lambda r: "<p>added body</p>")
+    page = report.render_html(stored_results(), [added])
+    nav = page[page.index('<nav id="contents">') : page.index("</nav>")]
+    links = re.findall(r'<a href="#([a-z-]+)">([^<]+)</a>', nav)
+    assert links == [
+        ("summary", "Summary"),
+        ("failures", "Failures"),
+        ("causal-recovery", "Causal recovery"),
+        ("added", "Added &lt;by a domain&gt;"),
+        ("every-check", "Every check"),
+    ]
+    anchors = re.findall(r'<h2 id="([a-z-]+)">', page)
+    assert anchors == [anchor for anchor, _ in links]
+    assert (
+        page.index('id="added"') < page.index("<p>added body</p>") < page.index('id="every-check"')
     )
-    section = privacy_part(report.render_html(failing))
-    assert section.count("<svg") == 3 and "<details open><summary>" in section
+    assert "<script" not in page
 
 
-def test_report_without_twins_says_so():
+def test_a_section_names_the_figures_it_draws_under_every_check():
+    """A result a section draws is listed with those figures named, not dumped."""
     from e2i_synth.validation import report
 
-    assert "No privacy scorecards in this run." in report.render_html(stored_results())
+    results = stored_results()
+    recovery = (results["check_name"] == "causal_recovery").to_numpy()
+    drawing = report.ReportSection(
+        "drawing", "Drawing", lambda r: "", draws=lambda r: recovery, drawn_figures=("estimands",)
+    )
+    listed = report.listed_figures(results, [drawing])
+    drawn = json.loads(listed[int(recovery.argmax())])
+    assert drawn["estimands"] == "drawn in the drawing section" and "estimate" in drawn
+    assert listed[int((~recovery).argmax())] == results["figures"][int((~recovery).argmax())]

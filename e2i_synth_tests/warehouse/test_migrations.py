@@ -11,7 +11,7 @@ from e2i_synth.privacy import ledger
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.ddl import render_schema
 
-NOT_IN_SCHEMA_FILE = (migrations.LEDGER, *ledger.LEDGER_TABLES)
+NOT_IN_SCHEMA_FILE = (migrations.LEDGER, *migrations.LEDGER_TABLES)
 """Tables the migrations make that schema.sql does not: the migration ledger, and the
 privacy ledger (serial key, jsonb, defaults and two-column CHECKs: no table spec renders
 it). `test_privacy_ledger_comes_from_its_migration` checks the latter on its own."""
@@ -84,11 +84,11 @@ def test_privacy_ledger_comes_from_its_migration(postgres_database):
         columns = con.execute(
             "SELECT table_name, count(*) FROM information_schema.columns "
             "WHERE table_name = ANY(%s) GROUP BY 1 ORDER BY 1",
-            [list(ledger.LEDGER_TABLES)],
+            [list(migrations.LEDGER_TABLES)],
         ).fetchall()
     assert columns == [("privacy_audit_log", 11), ("privacy_budget", 4)]
     schema = migrations.SCHEMA_FILE.read_text(encoding="utf-8")
-    assert not any(table in schema for table in ledger.LEDGER_TABLES)
+    assert not any(table in schema for table in migrations.LEDGER_TABLES)
 
 
 @pytest.mark.postgres

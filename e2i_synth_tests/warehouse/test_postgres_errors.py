@@ -6,10 +6,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from e2i_synth.database_url import parse_database_url
 from e2i_synth.errors import E2IError
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.postgres import PostgresWarehouse, database_error, public_tables
-from e2i_synth.warehouse.target import parse_database_url
 from e2i_synth_tests.warehouse.conftest import MARKER, with_user
 
 pytestmark = pytest.mark.postgres

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from psycopg.conninfo import conninfo_to_dict
 
+from e2i_synth.database_url import PostgresTarget, parse_database_url, scrub
 from e2i_synth.errors import E2IError
 from e2i_synth.warehouse.postgres import PostgresWarehouse, database_error
-from e2i_synth.warehouse.target import PostgresTarget, parse_database_url, scrub
 from e2i_synth_tests.conftest import SPECIAL_PASSWORDS, leaks, written
 
 MARKER = "Zq9marker7pw"

@@ -25,10 +25,10 @@ from dagster import (
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.errors import E2IError
+from e2i_synth.run_report import write_report
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.validation.records import results_frame
-from e2i_synth.validation.report import write_report
 from e2i_synth.validation.result import CheckResult
 from e2i_synth.validation.suite import CHECKS, run_checks
 

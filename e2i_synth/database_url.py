@@ -1,5 +1,9 @@
 """The PostgreSQL warehouse's address, read once from E2I_DATABASE_URL into its parts.
 
+It stands on the ground floor beside the settings that read it; psycopg (a tenth of a
+second to import) loads only when a URL is parsed or a connection string made, so the
+settings and the command line's help do not pay for it.
+
 Messages name the host, port, database and user (`str(target)`); only `conninfo()`, handed
 to psycopg, holds the password. Nothing shown or stored is derived from the raw string, so
 a part misread by some parser can never carry a piece of the password into a message.
@@ -10,10 +14,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import quote
-
-import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from e2i_synth.errors import ConfigError
 from e2i_synth.urls import DATABASE_URL_VARIABLE as VARIABLE
@@ -22,8 +24,6 @@ from e2i_synth.urls import SCHEME, decoded, split_url
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")
 """URL schemes taken as PostgreSQL (libpq's two and SQLAlchemy's)."""
 EXAMPLE_URL = "postgresql://user:password@host:5432/database"
-KEYWORDS = frozenset(o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults())
-"""The connection settings libpq knows, the only ones a URL's ?parameters may set."""
 HOST = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[^\[\]:\s]*))(?::(?P<port>\d*))?")
 
 
@@ -59,8 +59,18 @@ class PostgresTarget:
             "user": self.user,
             "password": self.password,
         }
+        from psycopg.conninfo import make_conninfo
+
         given = {k: v for k, v in named.items() if v is not None}
         return make_conninfo(**given, **dict(self.options))
+
+
+@cache
+def libpq_keywords() -> frozenset[str]:
+    """The connection settings libpq knows, the only ones a URL's ?parameters may set."""
+    import psycopg
+
+    return frozenset(o.keyword.decode() for o in psycopg.pq.Conninfo.get_defaults())
 
 
 def accepted() -> str:
@@ -70,6 +80,8 @@ def accepted() -> str:
 
 def target_from(settings: dict[str, str | None]) -> PostgresTarget:
     """The parts, checked by psycopg (whose own errors quote the string: never shown)."""
+    import psycopg
+
     rest = {k: v for k, v in settings.items() if v}
     target = PostgresTarget(
         host=rest.pop("host", None),
@@ -90,6 +102,9 @@ def target_from(settings: dict[str, str | None]) -> PostgresTarget:
 
 def key_value_settings(text: str) -> PostgresTarget:
     """libpq's `host=db dbname=e2i user=loader` form, read by libpq itself."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
     try:
         settings = conninfo_to_dict(text)
     except psycopg.ProgrammingError:
@@ -121,12 +136,13 @@ def hosts_and_ports(location: str) -> tuple[str | None, str | None]:
 
 def query_settings(query: str) -> dict[str, str]:
     """`?sslmode=require&application_name=x`: libpq keywords only (JDBC's ssl=true too)."""
+    keywords = libpq_keywords()
     settings = {}
     for pair in filter(None, query.split("&")):
         key, equals, value = pair.partition("=")
         key = decoded(key, VARIABLE, "parameter name")
-        if not equals or key not in KEYWORDS | {"ssl"}:
-            guess = difflib.get_close_matches(key, KEYWORDS, n=1)
+        if not equals or key not in keywords | {"ssl"}:
+            guess = difflib.get_close_matches(key, keywords, n=1)
             hint = f"did you mean {guess[0]}? " if guess else ""
             raise ConfigError(
                 f"{VARIABLE} has a parameter that is not a PostgreSQL connection setting "
