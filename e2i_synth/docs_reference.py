@@ -36,6 +36,11 @@ def table_rows(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> list[
     ]
 
 
+def page(*lines: str) -> str:
+    """A generated page: the note saying so, then the lines."""
+    return "\n".join([GENERATED, "", *lines]) + "\n"
+
+
 def first_paragraph(function: Callable) -> str:
     return " ".join((inspect.getdoc(function) or "").split("\n\n")[0].split())
 
@@ -63,8 +68,6 @@ def tables_page() -> str:
         for spec in DOWNSTREAM_SPECS
     }
     lines = [
-        GENERATED,
-        "",
         "# Tables and columns",
         "",
         "Every table the warehouse stores, parents before children, with every column's "
@@ -93,7 +96,7 @@ def tables_page() -> str:
             "",
             *table_rows(("column", "type", "null", "description"), rows),
         ]
-    return "\n".join(lines) + "\n"
+    return page(*lines)
 
 
 def checks_page() -> str:
@@ -103,23 +106,16 @@ def checks_page() -> str:
     rows = [
         (f"`{c.name}`", "structural" if c.structural else "causal", c.description) for c in CHECKS
     ]
-    return (
-        "\n".join(
-            [
-                GENERATED,
-                "",
-                "# Checks",
-                "",
-                f"The {len(CHECKS)} checks of every scenario (`e2i_synth.validation.suite.CHECKS`). "
-                "Each gates the scenario's load, re-runs on what was stored as a blocking Dagster "
-                "asset check, and runs in `e2i-synth validate`. Structural checks are exact; causal "
-                "ones are statistical, with the false-alarm rate their rule states. How they "
-                "decide is in [checks and the validation report](../guides/validation.md).",
-                "",
-                *table_rows(("check", "kind", "rule"), rows),
-            ]
-        )
-        + "\n"
+    return page(
+        "# Checks",
+        "",
+        f"The {len(CHECKS)} checks of every scenario (`e2i_synth.validation.suite.CHECKS`). "
+        "Each gates the scenario's load, re-runs on what was stored as a blocking Dagster "
+        "asset check, and runs in `e2i-synth validate`. Structural checks are exact; causal "
+        "ones are statistical, with the false-alarm rate their rule states. How they decide "
+        "is in [checks and the validation report](../guides/validation.md).",
+        "",
+        *table_rows(("check", "kind", "rule"), rows),
     )
 
 
@@ -134,49 +130,42 @@ def knobs_page() -> str:
     knobs = [(f"`{k.name}`", k.allowed, k.help) for k in KNOBS.values()]
     suites = [load_suite(name) for name in suite_names()]
     estimators = {**BASELINES, "econml_forest": econml_forest}
-    return (
-        "\n".join(
-            [
-                GENERATED,
-                "",
-                "# DGPs, knobs, suites and estimators",
-                "",
-                "## DGPs",
-                "",
-                "The five data-generating processes (`e2i_synth.catalog.DGPS`); the planted "
-                "effects are on [the causal contract](../concepts/causal-contract.md).",
-                "",
-                *table_rows(("dgp", "key code", "description"), dgps),
-                "",
-                "## Knobs",
-                "",
-                "A variant is a DGP with knobs (`--knob NAME=VALUE`, repeatable; "
-                "`e2i_synth.world.variants.KNOBS`); see "
-                "[DGPs and mechanisms](../concepts/dgps-and-mechanisms.md).",
-                "",
-                *table_rows(("knob", "takes", "what it does"), knobs),
-                "",
-                "## Benchmark suites",
-                "",
-                "YAML grids in `e2i_synth/benchmark/suites/` (`e2i-synth benchmark --suite NAME`).",
-                "",
-                *table_rows(
-                    ("suite", "variants", "description"),
-                    [(f"`{s.name}`", len(s.variants), s.description) for s in suites],
-                ),
-                "",
-                "## Estimators",
-                "",
-                "The built-in estimators (`e2i_synth.benchmark.estimators.BASELINES`; "
-                "`--estimator NAME`, or a dotted path to your own function).",
-                "",
-                *table_rows(
-                    ("estimator", "what it does"),
-                    [(f"`{name}`", estimator_text(name, f)) for name, f in estimators.items()],
-                ),
-            ]
-        )
-        + "\n"
+    return page(
+        "# DGPs, knobs, suites and estimators",
+        "",
+        "## DGPs",
+        "",
+        "The five data-generating processes (`e2i_synth.catalog.DGPS`); the planted "
+        "effects are on [the causal contract](../concepts/causal-contract.md).",
+        "",
+        *table_rows(("dgp", "key code", "description"), dgps),
+        "",
+        "## Knobs",
+        "",
+        "A variant is a DGP with knobs (`--knob NAME=VALUE`, repeatable; "
+        "`e2i_synth.world.variants.KNOBS`); see "
+        "[DGPs and mechanisms](../concepts/dgps-and-mechanisms.md).",
+        "",
+        *table_rows(("knob", "takes", "what it does"), knobs),
+        "",
+        "## Benchmark suites",
+        "",
+        "YAML grids in `e2i_synth/benchmark/suites/` (`e2i-synth benchmark --suite NAME`).",
+        "",
+        *table_rows(
+            ("suite", "variants", "description"),
+            [(f"`{s.name}`", len(s.variants), s.description) for s in suites],
+        ),
+        "",
+        "## Estimators",
+        "",
+        "The built-in estimators (`e2i_synth.benchmark.estimators.BASELINES`; "
+        "`--estimator NAME`, or a dotted path to your own function).",
+        "",
+        *table_rows(
+            ("estimator", "what it does"),
+            [(f"`{name}`", estimator_text(name, f)) for name, f in estimators.items()],
+        ),
     )
 
 
@@ -201,19 +190,12 @@ def cli_page() -> str:
     """Every command's `--help`, as click prints it."""
     from e2i_synth.cli import cli
 
-    return (
-        "\n".join(
-            [
-                GENERATED,
-                "",
-                "# Command line",
-                "",
-                "`e2i-synth` and every command's `--help`. Bad input stops with one message naming "
-                "the problem and exit code 1, before anything is written.",
-                *command_help(cli, "e2i-synth", None),
-            ]
-        )
-        + "\n"
+    return page(
+        "# Command line",
+        "",
+        "`e2i-synth` and every command's `--help`. Bad input stops with one message naming the "
+        "problem and exit code 1, before anything is written.",
+        *command_help(cli, "e2i-synth", None),
     )
 
 
