@@ -191,6 +191,11 @@ def test_the_site_builds_strictly(tmp_path):
     assert (tmp_path / "site" / "reference" / "tables" / "index.html").is_file()
 
 
+def test_the_readme_links_only_to_files_that_exist():
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text())
+    assert links and all((REPO_ROOT / link).is_file() for link in links if "://" not in link)
+
+
 def test_every_skipped_snippet_is_still_in_the_docs():
     first_lines = {s.first_line for lang in ("bash", "python") for s in snippets(lang)}
     assert set(SKIPPED) | ON_POSTGRES <= first_lines
