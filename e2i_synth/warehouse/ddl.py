@@ -108,6 +108,16 @@ def role_statements(ledger: str) -> list[str]:
     return statements
 
 
+def comment_statements() -> list[str]:
+    """Every column's description as a PostgreSQL comment (psql's \\d+ and database tools
+    show it); `db init` sets them, so they follow the specs without a migration."""
+    return [
+        f"COMMENT ON COLUMN {spec.name}.{column} IS {quote_values((spec.describe(column),))}"
+        for spec in ALL_SPECS
+        for column in spec.columns
+    ]
+
+
 def render_schema() -> str:
     """The whole schema, in FK order, as one SQL script."""
     parts = ["-- e2i_synth warehouse schema (PostgreSQL). Generated from the table specs:", ""]
