@@ -521,7 +521,7 @@ CREATE TABLE causal_ground_truth (
     true_ate_observed double precision,
     -- Variants with selection or censoring: patients whose outcome is recorded. NULL elsewhere.
     n_observed integer,
-    -- The last day any table's dates may reach: 2025-12-31, earlier with censor, a story's own cut in stories.
+    -- The data cut: no date or timestamp of any table is after it (the data_cut check). 2025-12-31, that many days earlier with censor, a story's own cut in stories; NULL in rows stored before migration 016.
     data_cut_date date,
     -- Variants with censoring and stories: the effect on the patients whose 120-day window closed by the cut (index_date + 121 days on or before data_cut_date). NULL elsewhere.
     true_ate_followed double precision,

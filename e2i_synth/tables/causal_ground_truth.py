@@ -200,8 +200,9 @@ SPEC = TableSpec(
             "elsewhere."
         ),
         "data_cut_date": (
-            "The last day any table's dates may reach: 2025-12-31, earlier with censor, a story's"
-            " own cut in stories."
+            "The data cut: no date or timestamp of any table is after it (the data_cut check). "
+            "2025-12-31, that many days earlier with censor, a story's own cut in stories; "
+            "NULL in rows stored before migration 016."
         ),
         "true_ate_followed": (
             "Variants with censoring and stories: the effect on the patients whose 120-day window"
