@@ -93,7 +93,7 @@ containers and pods."""
 INTEGRATION_PATHS = (
     "e2i_synth_tests/defs/",  # the Dagster layer: its tests run Dagster
     "e2i_synth_tests/test_cli.py",  # whole commands
-    "e2i_synth_tests/test_readme.py",  # the README's commands
+    "e2i_synth_tests/test_readme.py",  # the commands of the README and the docs
     "e2i_synth_tests/twins/test_registry.py",  # MLflow stores
 )
 """Modules whose every test is at least integration (an `e2e` mark still raises one)."""

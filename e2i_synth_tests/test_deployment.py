@@ -80,13 +80,16 @@ def test_files_the_images_and_volumes_refer_to_exist():
 
 def test_the_postgres_instance_config_is_copied_into_dagster_home_not_read_from_the_root():
     """Dagster's CLI reads a dagster.yaml in the working folder when DAGSTER_HOME is unset,
-    so the PostgreSQL one lives under docker/ and only the image puts it in DAGSTER_HOME."""
+    so the PostgreSQL one lives under docker/ and only the image puts it in DAGSTER_HOME;
+    the root's is the local instance, which stores nothing in PostgreSQL."""
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     home = re.search(r"^ENV DAGSTER_HOME=(\S+)$", dockerfile, flags=re.M).group(1)
     assert f"COPY docker/dagster.yaml {home}/dagster.yaml" in dockerfile
     storage = yaml.safe_load((REPO_ROOT / "docker" / "dagster.yaml").read_text())["storage"]
     assert storage == {"postgres": {"postgres_url": {"env": "DAGSTER_POSTGRES_URL"}}}
-    assert not [p.name for p in REPO_ROOT.glob("dagster.y*ml")]
+    assert [p.name for p in REPO_ROOT.glob("dagster.y*ml")] == ["dagster.yaml"]
+    local = yaml.safe_load((REPO_ROOT / "dagster.yaml").read_text())
+    assert "storage" not in local and "postgres" not in str(local)
 
 
 def test_runs_in_containers_override_mounts_the_launcher_config_where_the_image_reads_it():

@@ -1,13 +1,15 @@
-"""Every shell and Python snippet of README.md runs as written.
+"""Every shell and Python snippet of README.md and of the documentation site runs as
+written, and the site builds.
 
-The snippets run in a scratch copy of the repository root (its entries linked, `.e2i/`
-real and empty), as a user with the virtualenv active would run them there: E2I_HOME and
-DAGSTER_HOME unset, so `./.e2i` is the home. E2I_SCALE=300 keeps the scenarios small, and
-the README's own one-scenario `materialize` fills the warehouse first. Shell snippets run
-in README order, each in one bash; Python snippets run in order in one namespace. The few
-that cannot run here are listed in SKIPPED with the reason and where they are covered.
-Snippets that need the small scale (those building twins, or asking for it) run in an e2e
-test on a small-scale scenario.
+The pages are read in the site's order (README first, then `mkdocs.yml`'s nav); a snippet
+shown on two pages runs once. The snippets run in a scratch copy of the repository root
+(its entries linked, `.e2i/` real and empty), as a user with the virtualenv active would
+run them there: E2I_HOME and DAGSTER_HOME unset, so `./.e2i` is the home. E2I_SCALE=300
+keeps the scenarios small, and the docs' own one-scenario `materialize` fills the
+warehouse first. Shell snippets run in reading order, each in one bash; Python snippets
+run in order in one namespace. The few that cannot run here are listed in SKIPPED with
+the reason and where they are covered. Snippets that need the small scale (those building
+twins, or asking for it) run in an e2e test on a small-scale scenario.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 README = REPO_ROOT / "README.md"
+DOCS = REPO_ROOT / "docs"
+MKDOCS = REPO_ROOT / "mkdocs.yml"
 VENV_BIN = Path(sys.executable).parent
 SCALE = "300"
 
 MATERIALIZE = ".venv/bin/e2i-synth materialize --brand kisqali --dgp confounded"
-"""The README's one-scenario example (its first line starts so), run before the others."""
+"""The docs' one-scenario example (its first line starts so), run before the others."""
 
 SKIPPED = {
     "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/e2i-synth "
@@ -61,7 +66,7 @@ SKIPPED = {
 ON_POSTGRES = {
     ".venv/bin/e2i-synth db migrate   # apply pending migrations (all or nothing); safe to re-run",
 }
-"""Snippets that follow the README's `export E2I_DATABASE_URL=...`: they run with that
+"""Snippets that follow the docs' `export E2I_DATABASE_URL=...`: they run with that
 variable pointing at a fresh test database."""
 
 TWINS_TRAIN = "e2i-synth twins train"
@@ -71,13 +76,29 @@ small-scale scenario: twins train on at least 1,000 HCP-quarters (3,000 patients
 1,440, 300 give 144), Dagster's own `asset materialize` builds the twins at any scale
 (`e2i-synth` leaves them out below the small scale), and some ask for it themselves."""
 
-OUTSIDE_PATHS = {"/tmp/prospect": "prospect"}
+OUTSIDE_PATHS = {"/tmp/prospect": "prospect", "/tmp/e2i-site": "site"}
 """Absolute output paths in snippets, redirected into the scratch folder."""
+
+
+def nav_pages(nav: list) -> list[str]:
+    """The Markdown files of a MkDocs nav, in reading order."""
+    pages = []
+    for entry in nav:
+        target = entry if isinstance(entry, str) else next(iter(entry.values()))
+        pages += nav_pages(target) if isinstance(target, list) else [target]
+    return pages
+
+
+def pages() -> list[Path]:
+    """README.md, then every page of the site in its nav's order."""
+    nav = yaml.safe_load(MKDOCS.read_text())["nav"]
+    return [README, *(DOCS / page for page in nav_pages(nav))]
 
 
 @dataclass(frozen=True)
 class Snippet:
     language: str
+    page: Path
     line: int
     code: str
 
@@ -86,16 +107,19 @@ class Snippet:
         return self.code.splitlines()[0].strip()
 
     def __str__(self) -> str:
-        return f"README.md:{self.line} {self.first_line[:60]}"
+        return f"{self.page.relative_to(REPO_ROOT)}:{self.line} {self.first_line[:60]}"
 
 
 def snippets(language: str) -> list[Snippet]:
-    text = README.read_text()
-    return [
-        Snippet(m.group(1), text[: m.start()].count("\n") + 2, m.group(2))
-        for m in re.finditer(r"^```(\w+)\n(.*?)^```$", text, flags=re.S | re.M)
-        if m.group(1) == language
-    ]
+    """The language's snippets of every page, in reading order, each code once."""
+    found: dict[str, Snippet] = {}
+    for page in pages():
+        text = page.read_text()
+        for m in re.finditer(r"^```(\w+)\n(.*?)^```$", text, flags=re.S | re.M):
+            if m.group(1) == language and m.group(2) not in found:
+                line = text[: m.start()].count("\n") + 2
+                found[m.group(2)] = Snippet(language, page, line, m.group(2))
+    return list(found.values())
 
 
 def runnable(snippet: Snippet) -> bool:
@@ -107,7 +131,7 @@ def small_scale(snippet: Snippet) -> bool:
 
 
 def materialized_checkout(root: Path, scale: str) -> Path:
-    """A scratch repository root holding the README's one materialized scenario."""
+    """A scratch repository root holding the docs' one materialized scenario."""
     for entry in REPO_ROOT.iterdir():
         if entry.name not in {".git", ".e2i", ".e2i-artifacts", ".pytest_cache"}:
             (root / entry.name).symlink_to(entry)
@@ -124,7 +148,7 @@ def checkout(tmp_path_factory) -> Path:
 
 
 CLEARED = ("E2I_HOME", "DAGSTER_HOME", "E2I_DATABASE_URL", "E2I_SEED", "MLFLOW_TRACKING_URI")
-"""A user's shell has none of these: the README's defaults apply."""
+"""A user's shell has none of these: the documented defaults apply."""
 
 
 def user_env(root: Path, **extra: str) -> dict[str, str]:
@@ -147,7 +171,32 @@ def run_shell(snippet: Snippet, root: Path, env: dict[str, str]) -> subprocess.C
     )
 
 
-def test_every_skipped_snippet_is_still_in_the_readme():
+def test_every_page_of_the_site_is_in_its_nav():
+    listed = {page.resolve() for page in pages()}
+    assert set(DOCS.rglob("*.md")) <= listed, "pages missing from mkdocs.yml's nav"
+
+
+def test_the_site_builds_strictly(tmp_path):
+    """`mkdocs build --strict`: every nav entry, link and anchor resolves."""
+    done = subprocess.run(
+        [str(VENV_BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO_ROOT,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert (tmp_path / "site" / "reference" / "tables" / "index.html").is_file()
+
+
+def test_the_readme_links_only_to_files_that_exist():
+    links = re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", README.read_text())
+    assert links and all((REPO_ROOT / link).is_file() for link in links if "://" not in link)
+
+
+def test_every_skipped_snippet_is_still_in_the_docs():
     first_lines = {s.first_line for lang in ("bash", "python") for s in snippets(lang)}
     assert set(SKIPPED) | ON_POSTGRES <= first_lines
     assert any(line.startswith(MATERIALIZE) for line in first_lines)

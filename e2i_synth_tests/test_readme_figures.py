@@ -1,5 +1,5 @@
-"""The row counts README.md states for `--scale small` and `--scale full` are what the
-generator makes (every table of the 15 scenarios, seed 42)."""
+"""The row counts the generating-data guide states for `--scale small` and `--scale full`
+are what the generator makes (every table of the 15 scenarios, seed 42)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from e2i_synth.catalog import BRANDS, DGPS, SCALES
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.world import draw_world
-from e2i_synth_tests.test_readme import README
+from e2i_synth_tests.test_readme import DOCS
+
+GUIDE = DOCS / "guides" / "generating-data.md"
 
 
 def stated_rows(scale: str) -> int:
-    """The README's figure for a scale, e.g. "`small` (3,000 patients per scenario,
+    """The guide's figure for a scale, e.g. "`small` (3,000 patients per scenario,
     881,316 rows in all with seed 42)"."""
     found = re.search(
-        rf"`{scale}` \(([\d,]+) patients per scenario,\s+([\d,]+) rows", README.read_text()
+        rf"`{scale}` \(([\d,]+) patients per scenario,\s+([\d,]+) rows", GUIDE.read_text()
     )
-    assert found, f"README states no row count for --scale {scale}"
+    assert found, f"{GUIDE.name} states no row count for --scale {scale}"
     assert int(found[1].replace(",", "")) == SCALES[scale]
     return int(found[2].replace(",", ""))
 

@@ -33,6 +33,7 @@ def test_a_wheel_installed_in_a_fresh_venv_migrates_and_materializes(tmp_path, p
     assert any(n.startswith("e2i_synth/sql/migrations/001_") for n in names)
     assert "e2i_synth/sql/queries/scenario_summary.sql" in names
     assert "e2i_synth/benchmark/suites/standard.yaml" in names
+    assert "e2i_synth/defs/dagster.yaml" in names  # the local instance's config
     assert not any(n.startswith("e2i_synth_tests") for n in names)
 
     venv = tmp_path / "venv"

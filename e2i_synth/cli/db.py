@@ -40,7 +40,8 @@ def migrate() -> None:
 
 @db.command()
 def init() -> None:
-    """Migrate, then create or update the loader and read-only roles and their policies."""
+    """Migrate, then create or update the loader and read-only roles and their policies, and
+    the columns' descriptions."""
     store, settings = postgres_warehouse()
     applied = store.migrate()
     store.grant_roles()

@@ -1,9 +1,10 @@
 """The local Dagster instance the command line records its runs in.
 
-`$DAGSTER_HOME`, or `<E2I_HOME>/dagster`. Creating a fresh SQLite instance migrates its
-schema; two commands doing that at once can leave two migration heads, after which every
-run fails. So the first creation happens under an exclusive file lock, and an instance
-that cannot be opened is reported in one sentence with the fix.
+`$DAGSTER_HOME`, or `<E2I_HOME>/dagster`, configured by the package's `dagster.yaml`.
+Creating a fresh SQLite instance migrates its schema; two commands doing that at once can
+leave two migration heads, after which every run fails. So the first creation happens
+under an exclusive file lock, and an instance that cannot be opened is reported in one
+sentence with the fix.
 
 Each run is tagged with the process that runs it and the command that started it, so a
 stopped command can end the runs it leaves. A run executes in the command's process (or a
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
+from importlib import resources
 from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
@@ -24,7 +26,9 @@ from e2i_synth.errors import E2IError
 from e2i_synth.locks import exclusive
 from e2i_synth.settings import Settings
 
-INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
+INSTANCE_CONFIG = resources.files(__package__).joinpath("dagster.yaml")
+"""The local instance's config (the repository root's dagster.yaml links to it): copied
+into a home that has none when the instance is first created there."""
 
 
 def instance_home(settings: Settings) -> Path:
@@ -38,7 +42,7 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
         with exclusive(home / ".instance.lock"):
             config = home / "dagster.yaml"
             if not config.exists():
-                config.write_text(INSTANCE_CONFIG)
+                config.write_text(INSTANCE_CONFIG.read_text(encoding="utf-8"))
             instance = DagsterInstance.from_config(str(home))
             instance.get_runs(limit=1)  # opens (and on first use migrates) run storage now
             return instance

@@ -67,6 +67,50 @@ SPEC = TableSpec(
     },
     primary_key="metric_id",
     nullable=frozenset({"yoy_change", "mom_change", "roi"}),
+    descriptions={
+        "metric_id": "The series point's key: K and the row's number within the scenario.",
+        "region": "The census region the series covers.",
+        "metric_name": (
+            "trx, nrx (volumes), market_share (a share), conversion_rate (a rate) or "
+            "hcp_engagement_score (a 0-10 score)."
+        ),
+        "metric_type": "The metric's kind: volume, share, rate or score.",
+        "metric_date": (
+            "The month (its first day), from 2023-01 or the brand's launch month to 2025-06, "
+            "consecutive."
+        ),
+        "value": (
+            "The month's figure: TRx is the plan times 3% noise (80% of plan in the named "
+            "under-performer from its start month: scenario_signals); NRx about 22% of TRx; "
+            "conversion_rate and hcp_engagement_score are the world's own where the series "
+            "overlaps the journeys."
+        ),
+        "target": (
+            "The plan: the brand's level, the region's share, 10% yearly growth and the "
+            "seasonality 1 + 0.08 sin(2 pi (month - 1) / 12)."
+        ),
+        "achievement_rate": "value / target.",
+        "yoy_change": (
+            "Relative change against the same month a year before; NULL where there is none."
+        ),
+        "mom_change": "Relative change against the previous month; NULL for the first month.",
+        "roi": (
+            "Volumes only: revenue of the gap to plan per dollar of the month's engagement spend,"
+            " (value - target) x revenue per Rx / (engagements x 180 USD); NULL for other "
+            "metrics."
+        ),
+        "statistical_significance": (
+            "Two-sided p-value of value against target with the metric's standard error (Poisson "
+            "for volumes, binomial for shares and rates, sd/sqrt(n) for scores)."
+        ),
+        "confidence_interval_lower": "value - 1.96 SE (bounded by the metric's range).",
+        "confidence_interval_upper": "value + 1.96 SE (bounded by the metric's range).",
+        "sample_size": "The count behind the figure (prescriptions, patients or HCPs).",
+        "data_split": (
+            "Split by time within each series: the earliest 60% of months train, then validation,"
+            " test and holdout, so no future month trains a model judged on the past."
+        ),
+    },
 )
 
 SEASONAL_AMPLITUDE = 0.08

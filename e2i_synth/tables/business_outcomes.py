@@ -33,6 +33,22 @@ SPEC = TableSpec(
     primary_key="outcome_id",
     foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
     nullable=frozenset({"outcome_value"}),  # only where the outcome went unrecorded
+    descriptions={
+        "outcome_id": "The outcome's key: O and the patient's index.",
+        "patient_id": "The patient whose outcome it is (one row per patient).",
+        "hcp_id": "The patient's HCP.",
+        "outcome_date": (
+            "When the outcome is assessed: index date + 121 days, or the data cut when that comes"
+            " first."
+        ),
+        "outcome_type": "Always treatment_initiation.",
+        "outcome_value": (
+            "1.0 if the patient initiated within the window, else 0.0: "
+            "patient_journeys.treatment_initiated as a number; NULL where the outcome is unknown "
+            "(selection, censoring)."
+        ),
+        "data_split": "The patient's split.",
+    },
 )
 
 

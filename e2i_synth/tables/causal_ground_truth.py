@@ -119,6 +119,101 @@ SPEC = TableSpec(
             "n_followed",
         }
     ),
+    descriptions={
+        "truth_id": (
+            "The row's key: TRUTH- and the row's number within the scenario (0 is the overall row)."
+        ),
+        "segment_column": (
+            "NULL on the overall row; region on the per-region rows of heterogeneous."
+        ),
+        "segment_value": "NULL on the overall row; the region of a per-region row.",
+        "true_ate": (
+            "The exact ATE of the sample (risk difference): the mean of "
+            "unit_truth.individual_effect over the patients the row covers; for feedback the "
+            "always-vs-never regime contrast."
+        ),
+        "expected_ate": (
+            "The mean of unit_truth.cate over the row's patients: the effect expected for their "
+            "covariates."
+        ),
+        "effect_scale": "Always risk_difference.",
+        "treatment_table": "Where the treatment is: patient_journeys.",
+        "treatment_column": "The treatment column: engaged.",
+        "outcome_column": "The outcome column: treatment_initiated.",
+        "adjustment_columns": (
+            "DoWhy's efficient backdoor adjustment set on graph_dot (with a hidden confounder: "
+            "the observed causes of the outcome, which do not identify the effect)."
+        ),
+        "lag_days": (
+            "Days after the index date before the effect starts (30 in time_series, else 0)."
+        ),
+        "n_units": "Patients the row covers.",
+        "n_treated": "Engaged patients the row covers.",
+        "seed": "The root seed the scenario was drawn with.",
+        "graph_dot": (
+            "The causal graph as DOT text, traps and unobserved nodes included, so any tool can "
+            "identify the effect without this code."
+        ),
+        "description": "The DGP in words, the segment and the variant's label where there is one.",
+        "generator_version": (
+            "The generator version that drew the row; the same seed and version give the same "
+            "bytes."
+        ),
+        "true_att": "The exact effect on the engaged patients of the row; NULL where it has none.",
+        "true_atc": (
+            "The exact effect on the unengaged patients of the row; NULL where it has none."
+        ),
+        "traps": (
+            "JSON [{column, role, why, table?}]: columns that look like confounders but descend "
+            "from the treatment or the outcome (engagement_score, journey_stage, "
+            "days_to_treatment, the store's outcome_probability; outcome_observed under "
+            "selection). Adjust for none of them."
+        ),
+        "valid_adjustment_sets": (
+            "JSON [{name, columns}]: the efficient set with the other valid sets worth naming "
+            "(minimal, treatment_causes); [] where no observed set is valid. NULL in rows stored "
+            "before migration 009."
+        ),
+        "identification": (
+            "JSON: how the estimands are identified: unobserved nodes, whether a backdoor set is "
+            "valid, the routes (instrument, frontdoor, g_formula) and the selection or censoring "
+            "entries."
+        ),
+        "true_late": (
+            "Variants with an instrument: the compliers' exact mean effect, what an IV estimator "
+            "identifies. NULL elsewhere."
+        ),
+        "n_compliers": (
+            "Variants with an instrument: patients engaged if assigned and not otherwise. NULL "
+            "elsewhere."
+        ),
+        "dose_response": (
+            "Variants with a dose: JSON [{dose, mean_outcome, effect_vs_0}] for every dose 0..K, "
+            "exact means of unit_truth.dose_outcomes. NULL elsewhere."
+        ),
+        "true_ate_observed": (
+            "Variants with selection or censoring: the observed population's effect, what a "
+            "complete-case contrast estimates under randomized engagement. NULL elsewhere."
+        ),
+        "n_observed": (
+            "Variants with selection or censoring: patients whose outcome is recorded. NULL "
+            "elsewhere."
+        ),
+        "data_cut_date": (
+            "The data cut: no date or timestamp of any table is after it (the data_cut check). "
+            "2025-12-31, that many days earlier with censor, a story's own cut in stories; "
+            "NULL in rows stored before migration 016."
+        ),
+        "true_ate_followed": (
+            "Variants with censoring and stories: the effect on the patients whose 120-day window"
+            " closed by the cut (index_date + 121 days on or before data_cut_date). NULL "
+            "elsewhere."
+        ),
+        "n_followed": (
+            "Variants with censoring and stories: patients whose window closed by the cut. NULL "
+            "elsewhere."
+        ),
+    },
 )
 
 

@@ -36,6 +36,39 @@ HISTORY_SPEC = TableSpec(
     primary_key="history_id",
     nullable=frozenset({"intervention_type", "channel", "frequency", "intensity"}),
     unique=("hcp_id", "period_index"),
+    descriptions={
+        "history_id": "The row's key: the HCP and the period.",
+        "hcp_id": "The HCP (an hcp_profiles key; no foreign key: the table is rebuilt downstream).",
+        "period_index": "0 to 5: the quarterly delivery period.",
+        "period_start": "The period's first day: 2024-01-01 plus 91 days per period.",
+        "treated": (
+            "Whether an intervention was delivered; reps favoured high-decile, tier-1 and "
+            "early-adopter HCPs, who also grow faster untreated (the naive contrast is biased "
+            "upward)."
+        ),
+        "intervention_type": (
+            "What was delivered, with the catalog's delivery shares; NULL when nothing was."
+        ),
+        "channel": "The intervention's channel; NULL when nothing was delivered.",
+        "frequency": (
+            "weekly, biweekly, monthly or quarterly, uniformly; NULL when nothing was delivered."
+        ),
+        "intensity": (
+            "Delivery intensity, uniform on 0.5 to 1.5 (two decimals); NULL when nothing was "
+            "delivered."
+        ),
+        "duration_weeks": "Weeks of delivery, 4 to 24; 0 when nothing was delivered.",
+        "trx_before": "Monthly TRx before the period: 0.5 per patient of total_patient_volume.",
+        "trx_after": "trx_before x (1 + prescribing_change).",
+        "prescribing_change": (
+            "The outcome: the relative change of monthly TRx over the 12 weeks after the period: "
+            "the untreated draw plus the true effect at the delivered dose."
+        ),
+        "data_split": (
+            "The HCP's split (all of an HCP's rows share it): twins train on train and "
+            "validation, fidelity scores on test."
+        ),
+    },
 )
 """One row per HCP and quarterly period. `data_split` is the HCP's (all of an HCP's rows
 share it): twins train on train + validation, fidelity scores on test, holdout is unused.
@@ -68,6 +101,40 @@ GROUND_TRUTH_SPEC = TableSpec(
     primary_key="truth_id",
     nullable=frozenset({"naive_contrast"}),
     unique=("brand", "dgp_type", "intervention_type", "subgroup_column", "subgroup_value"),
+    descriptions={
+        "truth_id": "The row's key: scenario, intervention, subgroup column and value.",
+        "intervention_type": "The intervention the row states.",
+        "subgroup_column": (
+            "all for the overall row, or the effect modifier the row is cut by: specialty, "
+            "priority_tier, region or adoption_stage."
+        ),
+        "subgroup_value": "The modifier's value (all for the overall row).",
+        "n_hcps": "HCPs in the subgroup.",
+        "intensity": "The reference dose's intensity (1.0) the effect is stated at.",
+        "duration_weeks": "The reference dose's duration (12 weeks).",
+        "true_ate": (
+            "The exact mean effect on prescribing_change of the intervention at the reference "
+            "dose over the subgroup's HCPs: base effect x modifiers."
+        ),
+        "mean_y0": "The subgroup's mean untreated outcome.",
+        "mean_y1": "mean_y0 + true_ate.",
+        "naive_contrast": (
+            "Treated minus untreated mean outcome of the history, unadjusted: what a naive "
+            "analysis reports; NULL where an arm is empty."
+        ),
+        "treatment_column": "The history's treatment column (intervention_type).",
+        "outcome_column": "The history's outcome column (prescribing_change).",
+        "adjustment_columns": (
+            "The delivery drivers to adjust for, comma-separated: decile, priority_tier, "
+            "adoption_stage."
+        ),
+        "effect_modifiers": "The effect modifiers, comma-separated.",
+        "dose_response": (
+            "The dose formula: intensity ** 0.7 x (1 - exp(-weeks / 8)) / (1 - exp(-12 / 8))."
+        ),
+        "seed": "The root seed.",
+        "generator_version": "The generator version that drew the row.",
+    },
 )
 """Per intervention, overall and per value of each effect modifier, at the reference dose:
 the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
@@ -95,6 +162,30 @@ MODELS = TableSpec(
     },
     primary_key="model_id",
     nullable=frozenset({"mlflow_run_id", "model_version", "deprecated_at"}),
+    descriptions={
+        "model_id": "The twin model's key.",
+        "twin_type": "hcp (the twins built today), patient or territory.",
+        "model_type": (
+            "RandomForest, or GradientBoosting where the forest's grouped 5-fold CV R2 is below "
+            "0.75."
+        ),
+        "learner": (
+            "baseline_effect (a baseline model of the untreated outcome plus a weighted effect "
+            "model) or s_learner."
+        ),
+        "training_samples": "History rows trained on (train and validation HCPs; at least 1,000).",
+        "training_entities": "HCPs trained on.",
+        "target_variable": "What the model predicts (prescribing_change).",
+        "features": "JSON list of the model's input features.",
+        "hyperparameters": "JSON of the learner's hyperparameters.",
+        "metrics": "JSON of the cross-validation metrics.",
+        "cv_r2": "Mean grouped 5-fold CV R2 (below 0.5 warns).",
+        "registered_model_name": "The MLflow registered model: digital_twin_hcp_<brand>_<dgp>.",
+        "mlflow_run_id": "The MLflow run that logged the model; NULL when not logged.",
+        "model_version": "The registered version; NULL when not registered.",
+        "trained_at": "When the model was trained (UTC).",
+        "deprecated_at": "When the model was retired; NULL while current.",
+    },
 )
 TWINS = TableSpec(
     name="digital_twins",
@@ -110,6 +201,18 @@ TWINS = TableSpec(
     },
     primary_key="twin_id",
     foreign_keys={"model_id": "digital_twin_models"},
+    descriptions={
+        "twin_id": "The twin's key.",
+        "model_id": "The model that generated it.",
+        "twin_type": "The kind of entity twinned (hcp).",
+        "features": (
+            "JSON of the twin's features, drawn by a smoothed bootstrap over neighbourhoods of "
+            "training HCPs."
+        ),
+        "baseline_behavior": "The twin's predicted untreated prescribing_change.",
+        "metadata": "JSON; holds the twin's population_id.",
+        "created_at": "When the twin was generated (UTC).",
+    },
 )
 POPULATIONS = TableSpec(
     name="twin_populations",
@@ -129,6 +232,23 @@ POPULATIONS = TableSpec(
     primary_key="population_id",
     foreign_keys={"model_id": "digital_twin_models"},
     nullable=frozenset({"expires_at"}),
+    descriptions={
+        "population_id": "The population's key.",
+        "model_id": "The model that generated it.",
+        "name": "The population's name.",
+        "description": (
+            "The population in words: its size, the training HCPs it was sampled from and the "
+            "filters."
+        ),
+        "twin_count": "Twins in the population.",
+        "filters_applied": 'JSON of the filters the twins match (e.g. {"tier": [1, 2]}).',
+        "reference_count": "Training HCPs matching the filters (the donors).",
+        "exact_copy_rate": (
+            "Share of twins equal to a training HCP in every feature (privacy; 0 in the bench)."
+        ),
+        "created_at": "When the population was generated (UTC).",
+        "expires_at": "When it should no longer be used; NULL for none.",
+    },
 )
 MEMBERS = TableSpec(
     name="twin_population_members",
@@ -141,6 +261,11 @@ MEMBERS = TableSpec(
     primary_key="member_id",
     foreign_keys={"population_id": "twin_populations", "twin_id": "digital_twins"},
     unique=("population_id", "twin_id"),
+    descriptions={
+        "member_id": "The membership's key: the population and the twin.",
+        "population_id": "The population.",
+        "twin_id": "The twin in it.",
+    },
 )
 SIMULATIONS = TableSpec(
     name="simulation_runs",
@@ -170,6 +295,39 @@ SIMULATIONS = TableSpec(
     primary_key="simulation_id",
     foreign_keys={"population_id": "twin_populations"},
     nullable=frozenset({"true_ate", "abs_error", "ci_covers_truth", "error_message"}),
+    descriptions={
+        "simulation_id": "The simulation's key.",
+        "population_id": "The twin population simulated on.",
+        "intervention_type": "The intervention simulated.",
+        "intervention_config": "JSON of the intervention, its intensity and duration.",
+        "filters": "JSON of the filters of the twins simulated.",
+        "run_status": "Always completed (a failed simulation is not stored).",
+        "n_twins": "Twins simulated.",
+        "simulated_ate": (
+            "The doubly robust simulated effect: the model's mean effect over the twins plus the "
+            "AIPW one-step correction from the history."
+        ),
+        "ci_lower": (
+            "Lower end of its 95% CI (influence function, jackknife over the CV models and the "
+            "twins' sampling, Welch-Satterthwaite degrees of freedom)."
+        ),
+        "ci_upper": "Upper end of its 95% CI.",
+        "true_ate": "The world's exact effect on the matching real HCPs; NULL when unscored.",
+        "abs_error": "|simulated_ate - true_ate|; NULL when unscored.",
+        "ci_covers_truth": "Whether the CI contains true_ate; NULL when unscored.",
+        "n_real_hcps": "Real HCPs matching the filters that true_ate is over (0 when unscored).",
+        "results": (
+            "JSON: ATE, SE, degrees of freedom, CI, reference count and per-subgroup effects."
+        ),
+        "recommendation": (
+            "deploy (the one-sided 90% lower bound at or above 0.05), do_not_deploy (the 90% "
+            "upper bound below 0.05) or test_further."
+        ),
+        "recommendation_reason": "Why, in words.",
+        "started_at": "When the simulation started (UTC).",
+        "completed_at": "When it completed (UTC).",
+        "error_message": "Always NULL in stored rows.",
+    },
 )
 TRACKING = TableSpec(
     name="fidelity_tracking",
@@ -190,6 +348,23 @@ TRACKING = TableSpec(
     primary_key="tracking_id",
     foreign_keys={"model_id": "digital_twin_models"},
     nullable=frozenset({"intervention_type"}),
+    descriptions={
+        "tracking_id": "The row's key: model, experiment and HCP.",
+        "model_id": "The model scored.",
+        "hcp_id": "The real HCP of the world's randomized experiment.",
+        "source": (
+            "Where the actual value comes from: experiment (the world's randomized experiment)."
+        ),
+        "intervention_type": "The intervention of the experiment.",
+        "assigned": "Whether the HCP was assigned the intervention in the experiment.",
+        "predicted_value": "The model's predicted prescribing_change for the HCP.",
+        "actual_value": (
+            "The world's outcome for the HCP in the experiment (same common random numbers)."
+        ),
+        "error": "predicted_value - actual_value.",
+        "metric": "The outcome scored (prescribing_change).",
+        "tracked_at": "When it was scored (UTC).",
+    },
 )
 SNAPSHOTS = TableSpec(
     name="fidelity_snapshots",
@@ -213,6 +388,25 @@ SNAPSHOTS = TableSpec(
     primary_key="snapshot_id",
     foreign_keys={"model_id": "digital_twin_models"},
     nullable=frozenset({"population_id"}),
+    descriptions={
+        "snapshot_id": "The snapshot's key.",
+        "model_id": "The model scored.",
+        "population_id": "The population the snapshot is about; NULL for the held-out baseline.",
+        "source": (
+            "What was scored: held_out (the test HCPs' history, the baseline) or experiment (the "
+            "world's randomized experiment)."
+        ),
+        "mae": "Mean absolute error of predicted against actual prescribing_change.",
+        "rmse": "Root mean squared error.",
+        "correlation": "Pearson correlation of predicted and actual.",
+        "coverage_95pct": "Share of actual values inside the model's 95% prediction intervals.",
+        "sample_size": "HCPs scored.",
+        "retrain": "Drift flag: MAE 20% above the baseline's.",
+        "warn": "Drift flag: correlation below 0.7.",
+        "investigate": "Drift flag: coverage below 90%.",
+        "drift_reasons": "The flags' reasons, '; '-separated (empty when none).",
+        "snapshot_date": "The day of the snapshot.",
+    },
 )
 TWIN_SPECS: tuple[TableSpec, ...] = (
     MODELS,

@@ -43,6 +43,34 @@ SPEC = TableSpec(
     primary_key="engagement_id",
     foreign_keys={"hcp_id": "hcp_profiles", "patient_id": "patient_journeys"},
     nullable=frozenset({"patient_id", "data_split"}),
+    descriptions={
+        "engagement_id": (
+            "The engagement's key: E and the patient's index for the index engagement, F for the "
+            "day-30 one (feedback), EH with the HCP's index and rank for field activity."
+        ),
+        "hcp_id": "The HCP engaged.",
+        "patient_id": (
+            "The engaged patient, for the patient-linked engagements that are the treatment; NULL"
+            " for HCP-level field activity, which causes nothing in the scenario."
+        ),
+        "intervention_type": (
+            "What was delivered, uniformly among the five interventions (email_campaign, "
+            "call_frequency_increase, speaker_program_invitation, educational_content_share, "
+            "peer_to_peer_referral); the type does not change the effect."
+        ),
+        "channel": (
+            "The intervention's channel: email for email_campaign, phone for "
+            "call_frequency_increase, conference for speaker_program_invitation, web for "
+            "educational_content_share, in_person for peer_to_peer_referral."
+        ),
+        "engagement_date": (
+            "The patient's index date (30 days later for the day-30 engagement); field activity "
+            "about 20 dates per HCP (Poisson), uniform from the brand's launch to 2025-06-30."
+        ),
+        "data_split": (
+            "The patient's split; NULL for field activity (HCPs are shared context, not units)."
+        ),
+    },
 )
 
 CHANNEL_OF_INTERVENTION = np.array(["email", "phone", "conference", "web", "in_person"])

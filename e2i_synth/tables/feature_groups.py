@@ -19,6 +19,12 @@ SPEC = TableSpec(
         "description": "VARCHAR",
     },
     primary_key="group_id",
+    descriptions={
+        "group_id": "The group's key within the scenario.",
+        "group_name": "hcp_demographics, patient_features, brand_performance or causal_features.",
+        "entity_type": "What a value of the group describes: hcp, patient or brand_region.",
+        "description": "What the group holds, from the catalog.",
+    },
 )
 
 

@@ -51,6 +51,27 @@ SPEC = TableSpec(
     foreign_keys={"feature_id": "features"},
     nullable=frozenset({"data_split"}),
     unique=("feature_id", "entity_values", "event_timestamp"),
+    descriptions={
+        "value_id": "The value's key within the scenario.",
+        "feature_id": "The feature the value belongs to.",
+        "entity_values": (
+            'The entity as JSON: {"patient_id": ...}, {"hcp_id": ...} or '
+            '{"brand": ..., "region": ...}.'
+        ),
+        "value": (
+            "The value as JSON text, typed by features.value_type. Patient values are the "
+            "patient's own at the index date; treatment_propensity and outcome_probability are "
+            "model scores fitted on the train split. outcome_probability is a trap: it has "
+            "engaged among its inputs."
+        ),
+        "event_timestamp": (
+            "When the value was observed: the patient's index date, 2024-01-01 for static HCP "
+            "features, each month of 2024-01 to 2025-06 for patient_volume_monthly, the day after"
+            " each month closes for brand KPIs."
+        ),
+        "freshness_status": "fresh (within 30 days of 2025-07-01), stale (within 180) or expired.",
+        "data_split": "The patient's split for patient features; NULL for HCP and brand features.",
+    },
 )
 
 STATIC_HCP_DATE = np.datetime64("2024-01-01T00:00:00", "s")

@@ -23,6 +23,17 @@ SPEC = TableSpec(
     },
     primary_key="feature_id",
     foreign_keys={"group_id": "feature_groups"},
+    descriptions={
+        "feature_id": "The feature's key within the scenario.",
+        "group_id": "The feature's group.",
+        "feature_name": (
+            "One of the catalog's 15 features (e.g. disease_severity, patient_volume_monthly, "
+            "trx_30d, outcome_probability)."
+        ),
+        "value_type": "How to parse feature_values.value: float, int, category or bool.",
+        "entity_type": "hcp, patient or brand_region: the keys feature_values.entity_values holds.",
+        "description": "What the feature measures, from the catalog.",
+    },
 )
 
 

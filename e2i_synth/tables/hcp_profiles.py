@@ -45,6 +45,70 @@ SPEC = TableSpec(
         "peer_influence_score": "DOUBLE",
     },
     primary_key="hcp_id",
+    descriptions={
+        "hcp_id": (
+            "The HCP's key, e.g. KIS-CF-H0000042: the scenario's code and the HCP's index in the "
+            "panel, the same however the scenario is chunked."
+        ),
+        "hcp_name": (
+            "A fictional name, 'Dr. ' and a first and last name from Faker's en_US vocabulary "
+            "(500 of each, indexed per HCP); identifies nobody."
+        ),
+        "specialty": (
+            "The HCP's specialty, one of the brand's own specialties, drawn uniformly per HCP."
+        ),
+        "practice_type": (
+            "Where the HCP practises: academic_medical_center 25%, community_hospital 30%, "
+            "private_practice 25%, group_practice 20%."
+        ),
+        "practice_size": (
+            "small, medium or large, uniformly; academic medical centers are always large."
+        ),
+        "region": (
+            "The US census region of the practice, drawn with shares northeast 18%, midwest 21%, "
+            "south 38%, west 23%; the HCP's patients share it."
+        ),
+        "state": (
+            "A US state of the HCP's region (two-letter code), uniformly among the region's states."
+        ),
+        "decile": (
+            "1 to 10: the decile of total_patient_volume over the whole panel (10 holds the "
+            "highest-volume HCPs; ties broken by position)."
+        ),
+        "priority_tier": (
+            "1 to 4 from the decile: 1 for deciles 9-10, 2 for 7-8, 3 for 4-6, 4 below."
+        ),
+        "years_experience": "Years in practice, uniform on 1 to 40; causes nothing.",
+        "academic_hcp": (
+            "True where practice_type is academic_medical_center; a confounder of engagement and "
+            "initiation through the patients' academic_hcp."
+        ),
+        "total_patient_volume": (
+            "Patients the HCP sees: the scenario's patients assigned to the HCP "
+            "(target_patient_volume) plus a Poisson number outside the scenario with the brand's "
+            "mean."
+        ),
+        "target_patient_volume": (
+            "The scenario's patients whose HCP this is: each patient picks an HCP with "
+            "probability proportional to the HCP's lognormal volume (the brand's sigma), so "
+            "patients concentrate on some HCPs."
+        ),
+        "digital_engagement_score": "0 to 10 (two decimals): 10 x Beta(2, 3); causes nothing.",
+        "preferred_channel": (
+            "in_person 35%, email 30%, phone 15%, web 15%, conference 5%; causes nothing."
+        ),
+        "last_interaction_days": (
+            "Days since the last field interaction, uniform on 0 to 180; causes nothing."
+        ),
+        "interaction_frequency": (
+            "Field interactions per month, Gamma(2, 1.5) (two decimals); causes nothing."
+        ),
+        "adoption_stage": (
+            "innovator 3%, early_adopter 13%, early_majority 34%, late_majority 34%, laggard 16%;"
+            " drives the twins' delivery history and effects."
+        ),
+        "peer_influence_score": "0 to 10 (two decimals): 10 x Beta(2, 5); causes nothing.",
+    },
 )
 
 NAME_POOL_SIZE = 500

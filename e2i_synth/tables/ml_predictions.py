@@ -42,6 +42,25 @@ SPEC = TableSpec(
     },
     primary_key="prediction_id",
     foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
+    descriptions={
+        "prediction_id": "The prediction's key: M and the patient's index.",
+        "patient_id": "The patient scored (one prediction per patient).",
+        "hcp_id": "The patient's HCP.",
+        "model_name": "Always initiation_propensity.",
+        "model_version": "The scoring model's version (v2.0).",
+        "prediction_date": (
+            "When the patient was scored: a uniform moment between journey start and the index "
+            "date, so predictions can drive engagement."
+        ),
+        "predicted_probability": (
+            "0 to 1 (four decimals): a logistic regression of recorded initiation on the observed"
+            " covariates (severity, comorbidities, academic HCP, age, region), fitted on the "
+            "train split of the scenario's first 20,000 patients. Not the world's own "
+            "probability: it holds nothing of a hidden confounder the covariates do not."
+        ),
+        "predicted_label": "predicted_probability >= 0.5.",
+        "data_split": "The patient's split.",
+    },
 )
 
 SECONDS_PER_DAY = 86_400

@@ -86,6 +86,109 @@ SPEC = TableSpec(
             "journey_stage",
         }
     ),
+    descriptions={
+        "patient_id": (
+            "The patient's key, e.g. KIS-CF-P0000042: the scenario's code and the patient's index"
+            " (the unit of every causal figure)."
+        ),
+        "hcp_id": (
+            "The patient's HCP: the patient's own uniform read through the panel's cumulative "
+            "volume."
+        ),
+        "age_at_diagnosis": (
+            "Years, Normal(the brand's mean age, 13) rounded and clipped to 18-90 (means 42 "
+            "remibrutinib, 45 fabhalta, 58 kisqali); a confounder in selection_bias."
+        ),
+        "gender": (
+            "female or male; the female share is the brand's (kisqali 99%, remibrutinib 68%, "
+            "fabhalta 55%); causes nothing."
+        ),
+        "region": (
+            "The HCP's census region (northeast, midwest, south, west); the effect modifier of "
+            "heterogeneous (CATE 0.10 / 0.20 / 0.30 / 0.40)."
+        ),
+        "insurance_type": (
+            "commercial, medicare, medicaid or uninsured: from 65 on Medicare 78%, commercial "
+            "15%, Medicaid 5%, uninsured 2%; below 65 commercial 66%, Medicaid 22%, uninsured 8%,"
+            " Medicare 4%. Causes nothing."
+        ),
+        "disease_severity": (
+            "0 to 10 (one decimal): 10 x Beta of the brand's shape (means 4.3 remibrutinib, 6.0 "
+            "fabhalta, 5.4 kisqali); the main confounder of engagement and initiation."
+        ),
+        "comorbidity_count": (
+            "0 to 6: Binomial(6, the brand's rate: 0.18 remibrutinib, 0.35 fabhalta, 0.40 "
+            "kisqali); a cause of initiation, and a confounder in confounded."
+        ),
+        "academic_hcp": (
+            "Whether the patient's HCP practises at an academic medical center "
+            "(hcp_profiles.academic_hcp); a confounder in confounded and selection_bias."
+        ),
+        "engagement_score": (
+            "0 to 10 (two decimals): 5 x engaged + 4.99 x Beta(2, 2), so it is at least 5 exactly"
+            " when engaged. A trap: the treatment's deterministic proxy; adjusting for it blocks "
+            "the effect."
+        ),
+        "engaged": (
+            "The treatment: whether the patient's HCP received a patient-linked engagement on the"
+            " index date. Drawn as a uniform below the patient's propensity "
+            "(unit_truth.true_propensity), a logistic model of the DGP's covariates; with a dose,"
+            " dose > 0."
+        ),
+        "treatment_initiated": (
+            "The outcome: whether the patient initiated therapy within 120 days of the index date"
+            " (one uniform below the outcome probability of the patient's arm, shared by both "
+            "arms). NULL where the outcome went unrecorded (selection) or the window was still "
+            "open at the data cut without an initiation (censor, stories)."
+        ),
+        "days_to_treatment": (
+            "Days from journey_start_date to the initiation; NULL when the patient did not "
+            "initiate or the outcome is unknown. A trap: a function of the outcome."
+        ),
+        "journey_stage": (
+            "Where the journey stands on the outcome date: treatment_naive (no initiation), "
+            "initiated, maintenance (refilled) or discontinued (stopped); NULL where the outcome "
+            "is unknown. A trap: a function of the outcome."
+        ),
+        "journey_start_date": (
+            "Diagnosis date: uniform over 2024-01-01 to 2025-06-30, or from the brand's launch on"
+            " with a linearly rising density (remibrutinib); never before the launch."
+        ),
+        "index_date": (
+            "The date engagement is decided (and recorded, for engaged patients): "
+            "journey_start_date plus 7 to 45 days, uniformly. Follow-up runs 120 days from it."
+        ),
+        "data_split": (
+            "The patient's split: train, validation, test or holdout, exactly 12/4/3/1 in every "
+            "block of 20 consecutive patients (60/20/15/5); every row of the patient in every "
+            "table carries it."
+        ),
+        INSTRUMENT_COLUMN: (
+            "The instrument of variants with the instrument knob: a fair coin per patient (its "
+            "own stream) that raises the engagement logit by the knob's value and never touches "
+            "the outcome. NULL in other scenarios."
+        ),
+        MEDIATOR_COLUMN: (
+            "The front-door mediator of variants with the mediator knob: on with probability 0.1,"
+            " plus the knob's value when engaged; the whole effect passes through it. NULL in "
+            "other scenarios."
+        ),
+        DOSE_COLUMN: (
+            "The engagement's intensity in variants with the dose knob: 0 exactly when not "
+            "engaged, else 1 to K, drawn by an ordered logit at the logit of the propensity "
+            "(confounded like engagement). NULL in other scenarios."
+        ),
+        FOLLOWUP_TREATMENT_COLUMN: (
+            "The second engagement decision of variants with the feedback knob, 30 days after the"
+            " index date: logit -1 + 8 (activity/10 - 1/2) + engaged. NULL in other scenarios."
+        ),
+        FOLLOWUP_ACTIVITY_COLUMN: (
+            "0 to 10: the disease activity measured again at day 30 in variants with the feedback"
+            " knob (severity plus a drift of up to +/-3, lowered by 3 x the knob where engaged); "
+            "it confounds the second engagement and carries part of the first one's effect. NULL "
+            "in other scenarios."
+        ),
+    },
 )
 
 FEMALE_SHARE = {"kisqali": 0.99, "fabhalta": 0.55, "remibrutinib": 0.68}

@@ -28,6 +28,28 @@ SPEC = TableSpec(
     },
     primary_key="signal_id",
     nullable=frozenset({"region", "start_date"}),
+    descriptions={
+        "signal_id": "The signal's key within the scenario.",
+        "signal_type": (
+            "underperformer (a gap analyzer should find it), seasonality (stated) or drift (a "
+            "drift monitor should flag it and nothing else)."
+        ),
+        "table_name": "Where the signal is: business_metrics or feature_values.",
+        "subject": (
+            "The metric (trx) or the drifted feature (prior_treatment_count or "
+            "patient_volume_monthly)."
+        ),
+        "region": "The under-performing region; NULL for the others.",
+        "start_date": (
+            "When the under-performance or drift starts (the under-performance between 2024-07 "
+            "and 2025-01); NULL for seasonality."
+        ),
+        "magnitude": (
+            "The under-performer's share of plan (0.8), the seasonal amplitude (0.08) or the "
+            "drift's ratio of means after to before."
+        ),
+        "description": "The signal in words.",
+    },
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +22,23 @@ class TableSpec:
     foreign_keys: dict[str, str] = field(default_factory=dict)  # column -> parent table
     nullable: frozenset[str] = frozenset()
     unique: tuple[str, ...] = ()  # a natural key besides the primary key, if any
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    """What each column holds: units, allowed values, how it is drawn and, for a trap, why it
+    misleads. The one text the Dagster UI's column schema, the reference pages and
+    schema.sql show (the scenario columns' is SCENARIO_DESCRIPTIONS)."""
+
+    def describe(self, column: str) -> str:
+        """The column's description ("" for a column nobody described: a test fails)."""
+        return self.descriptions.get(column) or SCENARIO_DESCRIPTIONS.get(column, "")
 
 
 SCENARIO_COLUMNS = {"brand": "VARCHAR", "dgp_type": "VARCHAR"}
+SCENARIO_DESCRIPTIONS = {
+    "brand": "The scenario's brand: remibrutinib, fabhalta or kisqali. Every key embeds its "
+    "code, so keys are unique across scenarios.",
+    "dgp_type": "The scenario's data-generating process: simple_linear, confounded, "
+    "heterogeneous, time_series or selection_bias (a variant keeps its base DGP's).",
+}
 
 
 def scenario_keys(world: World, prefix: str, index: np.ndarray) -> np.ndarray:

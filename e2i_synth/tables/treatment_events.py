@@ -42,6 +42,31 @@ SPEC = TableSpec(
     primary_key="event_id",
     foreign_keys={"patient_id": "patient_journeys", "hcp_id": "hcp_profiles"},
     nullable=frozenset({"product"}),
+    descriptions={
+        "event_id": (
+            "The event's key: the patient's key with T and the event's rank in the journey, e.g. "
+            "KIS-CF-T0000042-3."
+        ),
+        "patient_id": "The patient whose journey the event belongs to.",
+        "hcp_id": "The patient's HCP.",
+        "event_date": (
+            "The diagnosis on journey_start_date; the prescription on the initiation date; "
+            "refills every 30 days after it; a stop (switch or discontinuation) 30 days after the"
+            " last refill. All before the outcome date and the data cut."
+        ),
+        "event_type": (
+            "diagnosis (every patient, first), prescription (the initiation), refill "
+            "(Geometric(0.35) - 1 of them, as many as fit before the outcome date), then with "
+            "probability 0.25 a stop: switch (40%) or discontinuation."
+        ),
+        "line_of_therapy": "1, 2 or 3 (60/30/10%), one per patient; causes nothing.",
+        "data_split": "The patient's split.",
+        "product": (
+            "The brand's presentation the patient is on, drawn per patient with the catalog's "
+            "shares (kisqali has four, fabhalta and remibrutinib one each); NULL on the "
+            "diagnosis."
+        ),
+    },
 )
 
 

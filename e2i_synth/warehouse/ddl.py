@@ -1,7 +1,8 @@
 """PostgreSQL DDL rendered from the table specs and the catalog's vocabulary.
 
-`e2i_synth/sql/schema.sql` is this output, checked in for DBAs and reviewed like code; a test keeps
-the file and the specs identical, and another proves the migrations build the same
+`e2i_synth/sql/schema.sql` is this output, checked in for DBAs and reviewed like code (each
+column after a comment holding its spec's description); a test keeps the file and the specs
+identical, and another proves the migrations build the same
 catalog. Constraint and index names are explicit so two databases can be compared.
 """
 
@@ -33,7 +34,9 @@ def quote_values(values: tuple[str, ...]) -> str:
 
 
 def create_table(spec: TableSpec) -> str:
+    """The table's CREATE TABLE, each column after a comment holding its description."""
     lines = [
+        f"    -- {spec.describe(name)}\n"
         f"    {name} {POSTGRES_TYPES[sql_type]}{'' if name in spec.nullable else ' NOT NULL'}"
         for name, sql_type in spec.columns.items()
     ]
@@ -103,6 +106,16 @@ def role_statements(ledger: str) -> list[str]:
             f"CREATE POLICY {table}_reader ON {table} FOR SELECT TO {READER_ROLE} USING (true)",
         ]
     return statements
+
+
+def comment_statements() -> list[str]:
+    """Every column's description as a PostgreSQL comment (psql's \\d+ and database tools
+    show it); `db init` sets them, so they follow the specs without a migration."""
+    return [
+        f"COMMENT ON COLUMN {spec.name}.{column} IS {quote_values((spec.describe(column),))}"
+        for spec in ALL_SPECS
+        for column in spec.columns
+    ]
 
 
 def render_schema() -> str:

@@ -33,7 +33,7 @@ from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.warehouse import migrations
 from e2i_synth.warehouse.base import WarehouseError, innermost, load_order, outdated_by
-from e2i_synth.warehouse.ddl import ALL_SPECS, role_statements
+from e2i_synth.warehouse.ddl import ALL_SPECS, comment_statements, role_statements
 
 COPY_CHUNK_ROWS = 50_000
 COPY_AHEAD_CHUNKS = 8
@@ -276,12 +276,13 @@ class PostgresWarehouse:
             return migrations.migrate(con)
 
     def grant_roles(self) -> None:
-        """Roles, grants and policies in one transaction; only the tables' owner may."""
+        """Roles, grants, policies and column comments in one transaction; only the tables'
+        owner may."""
         doing = "grant roles and row-level security"
         with self.connect(doing) as con:
             try:
                 with con.transaction():
-                    for statement in role_statements(migrations.LEDGER):
+                    for statement in [*role_statements(migrations.LEDGER), *comment_statements()]:
                         con.execute(statement)
             except psycopg.errors.InsufficientPrivilege as exc:
                 raise database_error(exc, self.target, doing, OWNER_FIX) from None

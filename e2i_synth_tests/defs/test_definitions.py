@@ -63,6 +63,22 @@ def test_definitions_resolve_graph_partitions_and_job():
     assert defs.resolve_job_def(VALIDATE_JOB).partitions_def == SCENARIO_PARTITIONS
 
 
+def test_the_column_schema_of_every_table_asset_shows_each_column_description():
+    """What the UI's column schema says of a column is its spec's description, then its part
+    in the keys."""
+    from dagster import AssetKey
+
+    from e2i_synth.defs.definitions import defs
+    from e2i_synth.tables import STORED_SPECS
+
+    graph = defs.resolve_asset_graph()
+    for name, spec in STORED_SPECS.items():  # the core tables and the twins' tables
+        schema = graph.get(AssetKey(name)).metadata["dagster/column_schema"]
+        assert [column.name for column in schema.columns] == list(spec.columns)
+        for column in schema.columns:
+            assert column.description.startswith(spec.describe(column.name)), (name, column.name)
+
+
 @pytest.fixture(scope="module")
 def materialized(tmp_path_factory):
     """One in-process run of SCENARIO in its own home, shared by the tests that only read

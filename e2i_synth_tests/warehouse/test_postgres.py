@@ -183,6 +183,26 @@ def login_roles(postgres_database):
             admin.execute(f"DROP ROLE IF EXISTS {name}")
 
 
+def test_db_init_comments_every_column_with_its_spec_description(postgres_database):
+    from e2i_synth.warehouse.ddl import ALL_SPECS
+
+    store = PostgresWarehouse(postgres_database)
+    store.migrate()
+    store.grant_roles()
+    with psycopg.connect(postgres_database) as con:
+        comments = dict(
+            con.execute(
+                "SELECT c.relname || '.' || a.attname, col_description(c.oid, a.attnum) "
+                "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                "WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(%s) "
+                "AND a.attnum > 0 AND NOT a.attisdropped",
+                [[spec.name for spec in ALL_SPECS]],
+            ).fetchall()
+        )
+    expected = {f"{s.name}.{c}": s.describe(c) for s in ALL_SPECS for c in s.columns}
+    assert comments == expected
+
+
 def test_loader_role_loads_with_row_level_security_on(postgres_database, login_roles):
     loader = PostgresWarehouse(login_roles["loader"])
     for _ in range(2):

@@ -61,15 +61,21 @@ def column_role(spec: TableSpec, name: str, references: dict[str, str]) -> str |
     return "part of the natural key" if name in spec.unique else None
 
 
+def column_description(spec: TableSpec, name: str, references: dict[str, str]) -> str:
+    """The spec's description of the column, its part in the keys after it."""
+    role = column_role(spec, name, references)
+    return spec.describe(name) + (f" ({role})" if role else "")
+
+
 def column_schema(spec: TableSpec) -> TableSchema:
-    """`dagster/column_schema` from the table spec: types, keys, nullability."""
+    """`dagster/column_schema` from the table spec: types, descriptions, keys, nullability."""
     references = {column: f"references {parent}" for column, parent in spec.foreign_keys.items()}
     return TableSchema(
         columns=[
             TableColumn(
                 name,
                 sql_type,
-                description=column_role(spec, name, references),
+                description=column_description(spec, name, references),
                 constraints=TableColumnConstraints(
                     nullable=name in spec.nullable,
                     unique=name == spec.primary_key,

@@ -1,0 +1,1 @@
+e2i_synth/sql
