@@ -27,9 +27,11 @@ def analysis_lines(story: Story, analyses: dict[int, QueryAnalysis]) -> list[str
 
 
 def attempt_lines(attempt: Attempt) -> list[str]:
-    return [attempt.describe()] + [
+    lines = [attempt.describe()] + [
         f"  {o.describe()}  ({o.rows} rows, {o.seconds * 1000:.0f} ms)" for o in attempt.outcomes
     ]
+    lines += [f"  MISSED {m}" for m in attempt.misses]
+    return lines + ([f"  then: {attempt.next_step}"] if attempt.next_step else [])
 
 
 def plan_lines(build: StoryBuild) -> list[str]:
