@@ -24,6 +24,7 @@ from sqlglot.optimizer.scope import Scope, traverse_scope
 from e2i_synth.catalog import COLUMN_VOCABULARY
 from e2i_synth.stories.names import (
     QueryError,
+    line_of,
     nearest,
     output_columns,
     qualified,
@@ -47,6 +48,7 @@ class TemporalFilter:
     window: Window
     predicate: str  # the SQL it came from
     scope: int = 0  # which SELECT of the query (its filters are ANDed together)
+    line: int | None = None  # of the SQL, where the column is named
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,9 @@ def temporal_filters(
                 continue
             window = predicate_window(op, unit, evaluator.value(right))
             if window is not None:
-                found.append(TemporalFilter(*origin, window, predicate.sql(), number))
+                found.append(
+                    TemporalFilter(*origin, window, predicate.sql(), number, line_of(column))
+                )
     return found
 
 
@@ -271,7 +275,8 @@ def refuse_empty_windows(filters: list[TemporalFilter]) -> None:
             predicates = " AND ".join(f.predicate for f in found)
             raise QueryError(
                 f"the filters {predicates} on {table}.{column} select no day (the window "
-                f"{window} ends before it starts): the answer would be empty"
+                f"{window} ends before it starts): the answer would be empty",
+                found[0].line,
             )
 
 

@@ -31,7 +31,8 @@ def attempt_lines(attempt: Attempt) -> list[str]:
         f"  {o.describe()}  ({o.rows} rows, {o.seconds * 1000:.0f} ms)" for o in attempt.outcomes
     ]
     lines += [f"  MISSED {m}" for m in attempt.misses]
-    return lines + ([f"  then: {attempt.next_step}"] if attempt.next_step else [])
+    shown = attempt.next_step and not attempt.passed
+    return lines + ([f"  then: {attempt.next_step}"] if shown else [])
 
 
 def plan_lines(build: StoryBuild) -> list[str]:

@@ -114,3 +114,14 @@ def test_an_unknown_column_points_at_its_line_of_the_file():
     story = parse_story(text.replace("GROUP BY region", "GROUP BY regoin"), "e.yaml")
     with pytest.raises(QueryError, match=r"e.yaml line 14, query 1 .* regoin \(did you mean"):
         analyze_story(story)
+
+
+def test_an_inverted_window_points_at_the_line_of_its_filter():
+    text = STORY.format(dgp="confounded", expect="non_empty: true")
+    inverted = "WHERE index_date >= DATE '2026-03-01' AND index_date < DATE '2026-02-01'\n"
+    story = parse_story(
+        text.replace("      GROUP BY region", "      " + inverted + "      GROUP BY region"),
+        "e.yaml",
+    )
+    with pytest.raises(QueryError, match=r"e.yaml line 14, query 1 .* select no day"):
+        analyze_story(story)
