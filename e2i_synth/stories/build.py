@@ -154,7 +154,8 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
             problems.append(f"{where}, {label}: {exc}")
             continue
         analyses[query.sequence] = analysis
-        if query.tables is not None and set(query.tables) != set(analysis.tables):
+        stated = {t.lower() for t in query.tables or ()}
+        if query.tables is not None and stated != set(analysis.tables):
             problems.append(
                 f"{story.where('queries', i, 'tables')}, {label}: states tables "
                 f"{', '.join(sorted(query.tables))} but its SQL reads "

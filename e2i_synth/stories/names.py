@@ -125,19 +125,25 @@ def qualified(tree: exp.Expression, schema: Schema, dialect: str) -> exp.Express
     return resolved
 
 
-def source_columns(source: object, schema: Schema) -> set[str] | None:
-    """The columns a FROM source offers, None when they cannot be known (a table function
-    without a column list, a `*` not expanded)."""
+def source_columns(node: exp.Expression, source: object, schema: Schema) -> set[str] | None:
+    """The columns a FROM source offers (`node` names it in the FROM, `source` is what it
+    reads), None when they cannot be known (a table function without a column list, a `*`
+    not expanded)."""
+    alias = node.args.get("alias") if isinstance(node, exp.Expression) else None
+    if alias is not None and alias.columns:  # a derived column list renames them
+        return {c.name for c in alias.columns}
     if isinstance(source, exp.Table) and source.name in schema:
         return set(schema[source.name])
-    node = source.expression if isinstance(source, Scope) else source
-    alias = node.args.get("alias") if isinstance(node, exp.Expression) else None
-    if alias is not None and alias.columns:
-        return {c.name for c in alias.columns}
-    query = node if isinstance(node, exp.Query) else node.find(exp.Query)
+    read = source.expression if isinstance(source, Scope) else source
+    query = read if isinstance(read, exp.Query) else read.find(exp.Query)
     if query is None or any(s.is_star for s in query.selects):
         return None
     return set(query.named_selects)
+
+
+def offered_columns(scope: Scope, schema: Schema) -> dict[str, set[str] | None]:
+    """Each FROM alias of the scope -> the columns it offers."""
+    return {a: source_columns(n, s, schema) for a, (n, s) in scope.selected_sources.items()}
 
 
 def check_columns(tree: exp.Expression, schema: Schema) -> None:
@@ -146,11 +152,11 @@ def check_columns(tree: exp.Expression, schema: Schema) -> None:
     ambiguous: list[str] = []
     lines: list[int | None] = []
     for scope in traverse_scope(tree):
-        offered = {a: source_columns(s, schema) for a, s in scope.sources.items()}
+        offered = offered_columns(scope, schema)
         outer_names: set[str] = set()
         parent = scope.parent
         while parent is not None:  # a subquery may name its enclosing query's columns
-            for columns in (source_columns(s, schema) for s in parent.sources.values()):
+            for columns in offered_columns(parent, schema).values():
                 outer_names |= columns or set()
             parent = parent.parent
         aliases = set(scope.expression.named_selects)

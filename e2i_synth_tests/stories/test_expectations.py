@@ -125,3 +125,9 @@ def test_an_inverted_window_points_at_the_line_of_its_filter():
     )
     with pytest.raises(QueryError, match=r"e.yaml line 14, query 1 .* select no day"):
         analyze_story(story)
+
+
+def test_stated_tables_are_matched_in_any_case():
+    text = STORY.format(dgp="confounded", expect="non_empty: true")
+    text = text.replace("    expect:", "    tables: [Patient_Journeys]\n    expect:")
+    assert analyze_story(parse_story(text))[1].tables == ("patient_journeys",)

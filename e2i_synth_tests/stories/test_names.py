@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from e2i_synth.stories.analyzer import analyze
 from e2i_synth.stories.names import QueryError, is_numeric, output_columns
 from e2i_synth.stories.windows import Window
+from e2i_synth.tables import SPECS
 
 AS_OF = date(2026, 3, 16)
 
@@ -190,3 +191,32 @@ def test_table_and_column_names_are_read_in_any_case(dialect, flips):
     assert recased.tables == plain.tables and recased.columns == plain.columns
     assert recased.windows() == plain.windows()
     assert [n.lower() for n, _ in recased.outputs] == [n.lower() for n, _ in plain.outputs]
+
+
+@pytest.mark.parametrize("table", sorted(SPECS))
+def test_a_star_through_a_cte_and_a_subquery_returns_the_tables_columns(table):
+    sql = f"WITH c AS (SELECT * FROM {table.upper()}) SELECT * FROM (SELECT * FROM c) AS s"
+    assert [name for name, _ in analyze(sql, AS_OF).outputs] == list(SPECS[table].columns)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_chosen_columns_renamed_through_a_derived_list_come_out_in_order(data):
+    """Any columns of a table, in any case, through a CTE and a derived column list `AS
+    t(a, b, ...)`, come out under the new names and with the table's DuckDB types."""
+    table = data.draw(st.sampled_from(sorted(SPECS)))
+    columns = data.draw(
+        st.lists(st.sampled_from(list(SPECS[table].columns)), min_size=1, max_size=6, unique=True)
+    )
+    upper = data.draw(st.lists(st.booleans(), min_size=len(columns), max_size=len(columns)))
+    names = [c.upper() if u else c for c, u in zip(columns, upper, strict=True)]
+    renamed = [f"c{i}" for i in range(len(columns))]
+    sql = (
+        f"WITH picked AS (SELECT {', '.join(names)} FROM {table}) "
+        f"SELECT t.* FROM picked AS t({', '.join(renamed)})"
+    )
+    outputs = analyze(sql, AS_OF).outputs
+    assert [name for name, _ in outputs] == renamed
+    assert [t for _, t in outputs] == [
+        output_columns(f"SELECT {c} FROM {table}")[0][1] for c in columns
+    ]
