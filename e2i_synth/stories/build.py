@@ -28,6 +28,7 @@ from e2i_synth.stories.audience import (
 from e2i_synth.stories.expectations import expectation_problems
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
+from e2i_synth.stories.launch import hcp_features_from_launch
 from e2i_synth.stories.model import MAX_LISTED, Story
 from e2i_synth.stories.names import QueryError
 from e2i_synth.stories.retries import CALENDAR, calendar_missed, initial_weights, next_weights
@@ -216,6 +217,7 @@ def story_calendar(
     temporal = raised(story.temporal, weight) if story.temporal else None
     frames, weighting = calendar_frames(world, base, windows, temporal, shift.days, end, spec.seed)
     frames = cut_frames(apply_shift(frames, shift), end)
+    frames = hcp_features_from_launch(frames, spec.brand, shift)
     plan = plan_timeline(frames, windows, story.as_of, end, shift)
     if weighting is not None:
         assert story.temporal is not None
