@@ -17,11 +17,12 @@ def analysis_lines(story: Story, analyses: dict[int, QueryAnalysis]) -> list[str
         windows = ", ".join(f"{t}.{c} {w}" for (t, c), w in a.windows().items()) or "none"
         literals = ", ".join(f"{c}={v}" for c, v in a.entity_literals) or "none"
         expects = ", ".join(e.kind for e in query.expect) or "non_empty"
+        returns = ", ".join(f"{name} {kind}" for name, kind in a.outputs)
         lines.append(
             f"  {query.sequence}. [{query.complexity}] {query.question}\n"
             f"     tables: {', '.join(a.tables)}; aggregations: "
             f"{', '.join(a.aggregations) or 'none'}; windows: {windows}; entities: {literals}; "
-            f"expects: {expects}"
+            f"expects: {expects}\n     returns: {returns}"
         )
     return lines
 
