@@ -66,6 +66,8 @@ class QueryAnalysis:
     entity_literals: tuple[tuple[str, str], ...]  # (column, value): hero candidates
     temporal: tuple[TemporalFilter, ...] = field(default_factory=tuple)
     outputs: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type) of the answer's columns
+    ordered: bool = False  # the answer's rows come in a stated order (ORDER BY)
+    single_row: bool = False  # an aggregate without GROUP BY: one row whatever the order
 
     def output_type(self, column: str) -> str | None:
         """The type of the answer's column of that name (any case), None when it has none."""
@@ -332,6 +334,9 @@ def analyze(
         if j.args.get("using")
     ]
     outer = resolved if isinstance(resolved, exp.Select) else resolved.find(exp.Select)
+    aggregated = any(
+        a.find_ancestor(exp.Window, exp.Select) is outer for a in outer.find_all(exp.AggFunc)
+    )
     group = outer.args.get("group")
     order = outer.args.get("order")
     limit = outer.args.get("limit")
@@ -351,4 +356,6 @@ def analyze(
         entity_literals=tuple(dict.fromkeys(literals)),
         temporal=tuple(temporal),
         outputs=output_columns(duckdb_sql),
+        ordered=resolved.args.get("order") is not None,
+        single_row=isinstance(resolved, exp.Select) and aggregated and group is None,
     )

@@ -10,6 +10,7 @@ from e2i_synth.stories.model import GoldenQuery, Story
 from e2i_synth.stories.names import is_numeric
 
 NUMERIC_KINDS = ("above", "below", "trend", "truth")
+ORDERED_KINDS = ("top_row", "trend")
 REGION_TRUTHS = ("largest_cate_region", "smallest_cate_region")
 
 
@@ -35,6 +36,14 @@ def expectation_problems(
         if missing:
             problems.append((j, missing))
             continue
+        if kind in ORDERED_KINDS and not analysis.ordered and not analysis.single_row:
+            problems.append(
+                (
+                    j,
+                    f"{kind} reads the answer's rows in order, and the query states none: the "
+                    "engine may return them in any order; add ORDER BY",
+                )
+            )
         column_type = analysis.output_type(spec.column) or ""
         if kind in NUMERIC_KINDS and not is_numeric(column_type):
             problems.append(

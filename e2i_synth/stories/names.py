@@ -208,7 +208,9 @@ def output_columns(duckdb_sql: str) -> tuple[tuple[str, str], ...]:
     try:
         rows = con.execute(f"DESCRIBE {duckdb_sql}").fetchall()
     except duckdb.Error as exc:
-        raise QueryError(f"DuckDB cannot run it: {str(exc).splitlines()[0]}") from None
+        lines = str(exc).splitlines()
+        hint = [f" ({line})" for line in lines[1:2] if line.startswith("Candidate bindings")]
+        raise QueryError(f"DuckDB cannot run it: {lines[0]}{''.join(hint)}") from None
     finally:
         con.close()
     return tuple((str(r[0]), str(r[1])) for r in rows)

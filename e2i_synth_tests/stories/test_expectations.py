@@ -23,7 +23,7 @@ queries:
              AVG(CASE WHEN treatment_initiated THEN 1.0 ELSE 0.0 END) AS rate,
              COUNT(*) AS patients
       FROM patient_journeys
-      GROUP BY region
+      GROUP BY region ORDER BY rate DESC
     expect:
       - {expect}
 """
@@ -131,3 +131,30 @@ def test_stated_tables_are_matched_in_any_case():
     text = STORY.format(dgp="confounded", expect="non_empty: true")
     text = text.replace("    expect:", "    tables: [Patient_Journeys]\n    expect:")
     assert analyze_story(parse_story(text))[1].tables == ("patient_journeys",)
+
+
+@pytest.mark.parametrize(
+    ("expect", "sql", "refused"),
+    [
+        ("top_row: {column: region, equals: west}", "GROUP BY region", True),
+        ("trend: {column: rate, direction: up}", "GROUP BY region", True),
+        ("top_row: {column: region, equals: west}", "GROUP BY region ORDER BY 2", False),
+        ("above: {column: rate, value: 0}", "GROUP BY region", False),
+    ],
+)
+def test_row_order_expectations_need_an_order_by(expect, sql, refused):
+    text = STORY.format(dgp="confounded", expect=expect)
+    story = parse_story(text.replace("GROUP BY region ORDER BY rate DESC", sql), "e.yaml")
+    if not refused:
+        assert set(analyze_story(story)) == {1}
+        return
+    with pytest.raises(QueryError, match=r"the query states none: .* add ORDER BY"):
+        analyze_story(story)
+
+
+def test_one_aggregate_row_needs_no_order():
+    sql = "SELECT COUNT(*) AS n, RANK() OVER (ORDER BY COUNT(*)) AS r FROM patient_journeys"
+    text = STORY.format(dgp="confounded", expect="top_row: {column: r, equals: '1'}")
+    start, end = text.index("      SELECT region,"), text.index("    expect:")
+    story = parse_story(text[:start] + f"      {sql}\n" + text[end:])
+    assert analyze_story(story)[1].single_row

@@ -220,3 +220,9 @@ def test_chosen_columns_renamed_through_a_derived_list_come_out_in_order(data):
     assert [t for _, t in outputs] == [
         output_columns(f"SELECT {c} FROM {table}")[0][1] for c in columns
     ]
+
+
+def test_duckdb_binding_errors_carry_its_candidates():
+    """A column of a table function without a column list is left to DuckDB to bind."""
+    with pytest.raises(QueryError, match=r'"xx" not found .*\(Candidate bindings: "r"\)'):
+        analyze("SELECT xx FROM range(3) r", AS_OF)
