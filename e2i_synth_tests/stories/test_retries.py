@@ -4,10 +4,14 @@ can help; a share the story states and the data does not reach fails the build."
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2i_synth.stories import build_story, parse_story
 from e2i_synth.stories.build import StoryCheckError, analyze_story
-from e2i_synth.stories.retries import CALENDAR, query_levers
+from e2i_synth.stories.golden import QueryOutcome
+from e2i_synth.stories.heroes import HeroResult
+from e2i_synth.stories.retries import CALENDAR, initial_weights, next_weights, query_levers
 from e2i_synth_tests.stories.test_build import DULL
 
 HEAD = """\
@@ -104,3 +108,52 @@ def test_levers_are_the_named_heroes_and_the_weighted_calendar():
         "hcp_segment",
         CALENDAR,
     }
+
+
+WINDOWED = """\
+  - sequence: 3
+    complexity: simple
+    question: Patients this year?
+    expected_sql: |
+      SELECT COUNT(*) AS n FROM patient_journeys WHERE index_date >= DATE '2026-01-01'
+    expect:
+      - above: {column: n, value: 10}
+"""
+
+
+def outcome(sequence: int, passed: bool) -> QueryOutcome:
+    reasons = () if passed else ("dull",)
+    return QueryOutcome(sequence, "q", "simple", "duckdb", "", passed, reasons, False, 1, "", 0.0)
+
+
+def hero(kind: str, share: float, target: float) -> HeroResult:
+    return HeroResult(kind, "v", target, share, 0.15, 0.001)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    passed=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+    stuck=st.sets(st.sampled_from(["hcp_segment", "product"])),
+)
+def test_a_retry_raises_only_free_levers_of_failing_queries(passed, stuck):
+    head = HEAD.format(heroes=f"{SEGMENT}\n{PRODUCT}")
+    s = parse_story(
+        head.replace("retries: 3", "temporal: {window_share: 0.5}")
+        + SEGMENT_QUERY
+        + TRUTH_QUERY
+        + WINDOWED
+    )
+    analyses = analyze_story(s)
+    weights = initial_weights(s)
+    heroes = [hero(k, 0.1 if k in stuck else 0.2, 0.2) for k in ("hcp_segment", "product")]
+    outcomes = [outcome(i + 1, p) for i, p in enumerate(passed)]
+    decision = next_weights(s, analyses, weights, outcomes, heroes, None)
+    failing = [q for q, p in zip(s.queries, passed, strict=True) if not p]
+    free = set().union(*(query_levers(s, q, analyses[q.sequence]) for q in failing)) - stuck
+    if not failing:
+        assert decision.weights is None and decision.reason == "every golden query passes"
+    elif not free:
+        assert decision.weights is None and decision.reason.startswith("no retry can help")
+    else:
+        raised = {k for k, w in decision.weights.items() if w > weights[k]}
+        assert raised == free and "product" not in raised  # no failing query names it
