@@ -83,7 +83,7 @@ def story_export(file: Path, postgres: bool, out: Path | None) -> None:
 
     build = build_checked_story(file, postgres)
     folder = out or Settings.from_env().home / EXPORTS_FOLDER / file.stem
-    written = export_frames(build.presented, folder)
+    written = export_frames(build.presented, folder, build.story.dataset)
     for t in written:
         click.echo(
             f"  {t.table:<22} {t.rows:>9,} rows  {t.parquet.name}, {t.csv.name}, {t.schema.name}"

@@ -10,7 +10,6 @@ resolves the same way the warehouse would compute it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,11 +19,17 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
-from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
-from e2i_synth.errors import E2IError
+from e2i_synth.stories.names import (
+    QueryError,
+    line_of,
+    nearest,
+    output_columns,
+    qualified,
+    resolve_tables,
+)
 from e2i_synth.stories.windows import Window, add_months
 from e2i_synth.tables import SPECS
 
@@ -36,10 +41,6 @@ WRITES = (exp.DML, exp.DDL, exp.Drop, exp.Alter, exp.Command)
 WITH (`WITH d AS (DELETE ... RETURNING *) SELECT ...` parses as a SELECT)."""
 
 
-class QueryError(E2IError):
-    """A golden query that does not parse or names what the warehouse does not have."""
-
-
 @dataclass(frozen=True)
 class TemporalFilter:
     table: str
@@ -47,6 +48,7 @@ class TemporalFilter:
     window: Window
     predicate: str  # the SQL it came from
     scope: int = 0  # which SELECT of the query (its filters are ANDed together)
+    line: int | None = None  # of the SQL, where the column is named
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,14 @@ class QueryAnalysis:
     limit: int | None
     entity_literals: tuple[tuple[str, str], ...]  # (column, value): hero candidates
     temporal: tuple[TemporalFilter, ...] = field(default_factory=tuple)
+    outputs: tuple[tuple[str, str], ...] = ()  # (name, DuckDB type) of the answer's columns
+    ordered: bool = False  # the answer's rows come in a stated order (ORDER BY)
+    single_row: bool = False  # an aggregate without GROUP BY: one row whatever the order
+
+    def output_type(self, column: str) -> str | None:
+        """The type of the answer's column of that name (any case), None when it has none."""
+        found = [t for name, t in self.outputs if name.lower() == column.lower()]
+        return found[0] if found else None
 
     def scope_windows(self) -> dict[tuple[int, str, str], Window]:
         """One window per (SELECT, table, column): the intersection of its filters there."""
@@ -86,11 +96,6 @@ def schema_of(specs: Mapping = SPECS) -> dict[str, dict[str, str]]:
     return {name: dict(spec.columns) for name, spec in specs.items()}
 
 
-def nearest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.5)
-    return f" (did you mean {', '.join(close)}?)" if close else ""
-
-
 def parse(sql: str, dialect: str) -> exp.Expression:
     read = "postgres" if dialect == "postgres" else dialect
     try:
@@ -99,7 +104,7 @@ def parse(sql: str, dialect: str) -> exp.Expression:
         first = exc.errors[0] if exc.errors else {}
         where = f" at line {first.get('line')}, column {first.get('col')}" if first else ""
         detail = first.get("description") or str(exc).splitlines()[0]
-        raise QueryError(f"SQL does not parse{where}: {detail}") from None
+        raise QueryError(f"SQL does not parse{where}: {detail}", first.get("line")) from None
     statements = [s for s in statements if s is not None]
     if len(statements) != 1 or not isinstance(statements[0], exp.Query):
         raise QueryError("a golden query is exactly one SELECT statement")
@@ -112,51 +117,6 @@ def parse(sql: str, dialect: str) -> exp.Expression:
             "of it a SELECT"
         )
     return statements[0]
-
-
-def check_names(tree: exp.Expression, schema: dict[str, dict[str, str]]) -> None:
-    """One error naming every unknown table and column, with the nearest known names."""
-    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-    unknown_tables = sorted(
-        {t.name for t in tree.find_all(exp.Table) if t.name not in schema and t.name not in ctes}
-    )
-    if unknown_tables:
-        raise QueryError(
-            "unknown table(s): "
-            + "; ".join(f"{t}{nearest(t, schema)}" for t in unknown_tables)
-            + f". Known tables: {', '.join(schema)}"
-        )
-    problems: list[str] = []
-    for scope in traverse_scope(tree):
-        tables = {a: s.name for a, s in scope.sources.items() if isinstance(s, exp.Table)}
-        derived = {a: s for a, s in scope.sources.items() if isinstance(s, Scope)}
-        visible = {c for t in tables.values() for c in schema[t]}
-        visible |= {c for s in derived.values() for c in s.expression.named_selects}
-        outer = scope.parent
-        while outer is not None:  # a subquery may name its enclosing query's columns
-            visible |= {
-                c
-                for s in outer.sources.values()
-                if isinstance(s, exp.Table)
-                for c in schema[s.name]
-            }
-            outer = outer.parent
-        aliases = set(scope.expression.named_selects)
-        own = [c for c in scope.columns if c.find_ancestor(exp.Select) is scope.expression]
-        for column in own:
-            if column.table in tables:
-                known = schema[tables[column.table]]
-                if column.name not in known:
-                    problems.append(
-                        f"{tables[column.table]}.{column.name}{nearest(column.name, known)}"
-                    )
-            elif not column.table and column.name not in visible and (tables or derived):
-                # an output alias may be referred to by ORDER BY, GROUP BY and HAVING only
-                by_alias = column.find_ancestor(exp.Order, exp.Group, exp.Having) is not None
-                if not (by_alias and column.name in aliases):
-                    problems.append(f"{column.name}{nearest(column.name, visible)}")
-    if problems:
-        raise QueryError(f"unknown column(s): {'; '.join(dict.fromkeys(problems))}")
 
 
 @cache
@@ -260,8 +220,23 @@ def conjuncts(where: exp.Expression | None) -> list[exp.Expression]:
     return list(node.flatten()) if isinstance(node, exp.And) else [node]
 
 
+def column_origin(scope: Scope, column: exp.Column, schema: dict) -> tuple[str, str] | None:
+    """The warehouse (table, column) a column reads, followed through CTEs and subqueries
+    that pass it on unchanged (renamed or not); None for a computed column."""
+    source = scope.sources.get(column.table)
+    if isinstance(source, exp.Table):
+        return (source.name, column.name) if source.name in schema else None
+    if not isinstance(source, Scope) or not isinstance(source.expression, exp.Select):
+        return None
+    for select in source.expression.selects:
+        inner = select.unalias()
+        if select.alias_or_name == column.name and isinstance(inner, exp.Column):
+            return column_origin(source, inner, schema)
+    return None
+
+
 def temporal_filters(
-    scope: Scope, tables: dict[str, str], schema: dict, evaluator: ConstantEvaluator, number: int
+    scope: Scope, schema: dict, evaluator: ConstantEvaluator, number: int
 ) -> list[TemporalFilter]:
     found = []
     for predicate in conjuncts(scope.expression.args.get("where")):
@@ -277,12 +252,14 @@ def temporal_filters(
             if target is None or right.find(exp.Column) is not None:
                 continue
             column, unit = target
-            table = tables.get(column.table)
-            if table is None or schema[table].get(column.name) not in TEMPORAL_TYPES:
+            origin = column_origin(scope, column, schema)
+            if origin is None or schema[origin[0]].get(origin[1]) not in TEMPORAL_TYPES:
                 continue
             window = predicate_window(op, unit, evaluator.value(right))
             if window is not None:
-                found.append(TemporalFilter(table, column.name, window, predicate.sql(), number))
+                found.append(
+                    TemporalFilter(*origin, window, predicate.sql(), number, line_of(column))
+                )
     return found
 
 
@@ -300,7 +277,8 @@ def refuse_empty_windows(filters: list[TemporalFilter]) -> None:
             predicates = " AND ".join(f.predicate for f in found)
             raise QueryError(
                 f"the filters {predicates} on {table}.{column} select no day (the window "
-                f"{window} ends before it starts): the answer would be empty"
+                f"{window} ends before it starts): the answer would be empty",
+                found[0].line,
             )
 
 
@@ -322,51 +300,62 @@ def analyze(
     dialect: str = "duckdb",
     schema: dict[str, dict[str, str]] | None = None,
     aliases: Mapping[str, Iterable[str]] | None = None,
+    dataset: str | None = None,
 ) -> QueryAnalysis:
     """Everything a golden query needs from the data; QueryError when it cannot run.
 
-    `aliases` adds allowed literal values per column (e.g. an external brand alias)."""
+    `aliases` adds allowed literal values per column (e.g. an external brand alias);
+    `dataset` is the qualifier its tables may carry (`demo.patient_journeys`)."""
     schema = schema or schema_of()
-    tree = parse(sql, dialect)
-    check_names(tree, schema)
-    qualified = qualify(
-        tree.copy(), schema=schema, dialect="duckdb", validate_qualify_columns=False
-    )
-    literals = entity_literals(qualified)
+    read = "postgres" if dialect == "postgres" else dialect
+    tree = resolve_tables(parse(sql, dialect), schema, dataset, read)
+    resolved = qualified(tree, schema, read)
+    literals = entity_literals(resolved)
     allowed = {c: set(v) | set((aliases or {}).get(c, ())) for c, v in COLUMN_VOCABULARY.items()}
     bad = [f"{c} = {v!r}{nearest(v, allowed[c])}" for c, v in literals if v not in allowed[c]]
     if bad:
         raise QueryError(f"no such value(s): {'; '.join(bad)}: the answer would be empty")
     evaluator = ConstantEvaluator(as_of)
     tables, columns, temporal = [], [], []
-    for number, scope in enumerate(traverse_scope(qualified)):
-        sources = {a: s.name for a, s in scope.sources.items() if isinstance(s, exp.Table)}
+    for number, scope in enumerate(traverse_scope(resolved)):
+        sources = {
+            a: s.name
+            for a, s in scope.sources.items()
+            if isinstance(s, exp.Table) and s.name in schema
+        }
         tables += sources.values()
         columns += [(sources[c.table], c.name) for c in scope.columns if c.table in sources]
-        temporal += temporal_filters(scope, sources, schema, evaluator, number)
+        temporal += temporal_filters(scope, schema, evaluator, number)
     refuse_empty_windows(temporal)
-    joins = [j.args["on"].sql() for j in qualified.find_all(exp.Join) if j.args.get("on")]
+    joins = [j.args["on"].sql() for j in resolved.find_all(exp.Join) if j.args.get("on")]
     joins += [
         ", ".join(i.name for i in j.args["using"])
-        for j in qualified.find_all(exp.Join)
+        for j in resolved.find_all(exp.Join)
         if j.args.get("using")
     ]
-    outer = qualified if isinstance(qualified, exp.Select) else qualified.find(exp.Select)
+    outer = resolved if isinstance(resolved, exp.Select) else resolved.find(exp.Select)
+    aggregated = any(
+        a.find_ancestor(exp.Window, exp.Select) is outer for a in outer.find_all(exp.AggFunc)
+    )
     group = outer.args.get("group")
     order = outer.args.get("order")
     limit = outer.args.get("limit")
     limit_value = limit.expression if limit is not None else None
+    duckdb_sql = evaluator.bind(tree).sql(dialect="duckdb")
     return QueryAnalysis(
         sql=sql,
-        duckdb_sql=evaluator.bind(tree).sql(dialect="duckdb"),
+        duckdb_sql=duckdb_sql,
         postgres_sql=evaluator.bind(tree).sql(dialect="postgres"),
         tables=tuple(dict.fromkeys(tables)),
         joins=tuple(joins),
         columns=tuple(dict.fromkeys(columns)),
-        aggregations=tuple(dict.fromkeys(a.key.upper() for a in qualified.find_all(exp.AggFunc))),
+        aggregations=tuple(dict.fromkeys(a.key.upper() for a in resolved.find_all(exp.AggFunc))),
         group_by=tuple(g.sql() for g in group.expressions) if group else (),
         order_by=tuple(o.sql() for o in order.expressions) if order else (),
         limit=int(limit_value.name) if isinstance(limit_value, exp.Literal) else None,
         entity_literals=tuple(dict.fromkeys(literals)),
         temporal=tuple(temporal),
+        outputs=output_columns(duckdb_sql),
+        ordered=resolved.args.get("order") is not None,
+        single_row=isinstance(resolved, exp.Select) and aggregated and group is None,
     )

@@ -6,7 +6,7 @@ answer is dull."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -16,7 +16,7 @@ import pandas as pd
 from e2i_synth.catalog import BRANDS
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Scenario
-from e2i_synth.stories.analyzer import QueryAnalysis, QueryError, analyze
+from e2i_synth.stories.analyzer import QueryAnalysis, analyze
 from e2i_synth.stories.audience import (
     brand_alias,
     data_end,
@@ -25,9 +25,13 @@ from e2i_synth.stories.audience import (
     present_key,
     present_product,
 )
+from e2i_synth.stories.expectations import expectation_problems
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
-from e2i_synth.stories.model import Story
+from e2i_synth.stories.launch import hcp_features_from_launch
+from e2i_synth.stories.model import MAX_LISTED, Story
+from e2i_synth.stories.names import QueryError
+from e2i_synth.stories.retries import CALENDAR, calendar_missed, initial_weights, next_weights
 from e2i_synth.stories.seasons import CalendarWeighting, calendar_frames, raised
 from e2i_synth.stories.timeline import (
     TimelinePlan,
@@ -43,41 +47,46 @@ from e2i_synth.world import World, draw_world
 
 Frames = dict[str, pd.DataFrame]
 Engine = Callable[[Frames], AbstractContextManager[Callable[[str], pd.DataFrame]]]
-WEIGHT_STEP = 0.5
-"""Each retry raises the hero shares by this fraction of the story's targets, and divides
-the share of dated rows outside the queries' windows by the same weight."""
 
 
 class StoryCheckError(E2IError):
-    """Golden queries still fail after every attempt."""
+    """Golden queries still fail after every attempt, or a stated share is not reached."""
 
 
 @dataclass(frozen=True)
 class Attempt:
     number: int
-    weight: float
+    weights: Mapping[str, float]  # lever (hero kind, "calendar") -> its retry weight
     heroes: tuple[HeroResult, ...]
     outcomes: tuple[QueryOutcome, ...]
     weighting: CalendarWeighting | None = None
+    n_patients: int = 0
+    next_step: str = ""  # what the build did after it: a retry and why, or why it stopped
+
+    @property
+    def weight(self) -> float:
+        """The strongest weight of the attempt (1 on the first)."""
+        return max(self.weights.values(), default=1.0)
+
+    @property
+    def misses(self) -> list[str]:
+        """Every share the story states and this attempt does not reach."""
+        missed = [h.describe_miss() for h in self.heroes if h.missed]
+        calendar = calendar_missed(self.weighting, self.n_patients)
+        return missed + ([calendar] if calendar else [])
 
     @property
     def passed(self) -> bool:
-        return all(o.passed for o in self.outcomes)
-
-    @property
-    def retryable(self) -> bool:
-        """Only dull answers can change with the weights; a query an engine rejects cannot."""
-        return any(not o.passed for o in self.outcomes) and not any(
-            o.errored for o in self.outcomes
-        )
+        return all(o.passed for o in self.outcomes) and not self.misses
 
     def describe(self) -> str:
         failed = [o for o in self.outcomes if not o.passed]
         shares = ", ".join(f"{h.kind} {h.value} {h.share:.1%}" for h in self.heroes) or "none"
         if self.weighting is not None and self.weighting.stated is not None:
             shares += f"; in the queries' windows {self.weighting.reached:.1%}"
+        raised = ", ".join(f"{k} x{w:g}" for k, w in self.weights.items() if w != 1) or "none"
         return (
-            f"attempt {self.number} (hero weight x{self.weight:g}; heroes: {shares}): "
+            f"attempt {self.number} (weights raised: {raised}; heroes: {shares}): "
             f"{len(self.outcomes) - len(failed)}/{len(self.outcomes)} golden queries pass"
         )
 
@@ -103,20 +112,25 @@ class StoryBuild:
     def verdict(self) -> None:
         """Raise StoryCheckError naming every failing golden query of the last attempt and
         every structural check the story's tables break."""
-        failed = [o for o in self.attempts[-1].outcomes if not o.passed]
+        last = self.attempts[-1]
+        failed = [o for o in last.outcomes if not o.passed]
         broken = self.structural_failures()
-        if not failed and not broken:
+        if not failed and not broken and not last.misses:
             return
         parts = [o.failure_report() for o in failed] + [f"structural check {b}" for b in broken]
+        parts += [f"stated share missed: {m}" for m in last.misses]
+        stop = f" ({last.next_step})" if last.next_step else ""
         raise StoryCheckError(
             f"{self.story.title!r}: {len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'}"
-            f" fail after {len(self.attempts)} attempt(s), {len(broken)} structural check(s) "
-            "fail:\n" + "\n".join(parts)
+            f" fail after {len(self.attempts)} attempt(s){stop}, {len(broken)} structural "
+            f"check(s) fail, {len(last.misses)} stated share(s) missed:\n" + "\n".join(parts)
         )
 
 
 def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
-    """Every query analysed at the as-of date; the first unusable one is the error."""
+    """Every query analysed at the as-of date and its expectations checked against its
+    answer's columns and the DGP; one QueryError naming every problem with its file line
+    and query."""
     alias = brand_alias(story)
     products = BRANDS[story.scenario.brand].products
     aliases = (
@@ -124,33 +138,53 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
         if alias
         else None
     )
-    analyses = {}
-    for query in story.queries:
+    analyses, problems = {}, []
+    for i, query in enumerate(story.queries):
+        label = f"query {query.sequence} ({query.question!r})"
         try:
-            analyses[query.sequence] = analyze(
-                query.expected_sql, story.as_of, story.dialect, aliases=aliases
+            analysis = analyze(
+                query.expected_sql,
+                story.as_of,
+                story.dialect,
+                aliases=aliases,
+                dataset=story.dataset,
             )
-        except E2IError as exc:
-            raise type(exc)(f"query {query.sequence} ({query.question!r}): {exc}") from None
-        read = analyses[query.sequence].tables
-        if query.tables is not None and set(query.tables) != set(read):
-            raise QueryError(
-                f"query {query.sequence} ({query.question!r}) states tables "
-                f"{', '.join(sorted(query.tables))} but its SQL reads {', '.join(sorted(read))}"
+            refuse_future_windows(story, analysis)
+        except QueryError as exc:
+            where = story.where("queries", i, "expected_sql", sql_line=exc.sql_line or 1)
+            problems.append(f"{where}, {label}: {exc}")
+            continue
+        analyses[query.sequence] = analysis
+        stated = {t.lower() for t in query.tables or ()}
+        if query.tables is not None and stated != set(analysis.tables):
+            problems.append(
+                f"{story.where('queries', i, 'tables')}, {label}: states tables "
+                f"{', '.join(sorted(query.tables))} but its SQL reads "
+                f"{', '.join(sorted(analysis.tables))}"
             )
-        refuse_future_windows(story, query.sequence, query.question, analyses[query.sequence])
+        problems += [
+            f"{story.where('queries', i, 'expect', j)}, {label}: {problem}"
+            for j, problem in expectation_problems(story, query, analysis)
+        ]
+    if problems:
+        more = f"\n  and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
+        raise QueryError(
+            f"{len(problems)} problem(s) in the story's queries:\n  "
+            + "\n  ".join(problems[:MAX_LISTED])
+            + more
+        )
     return analyses
 
 
-def refuse_future_windows(story: Story, sequence: int, question: str, a: QueryAnalysis) -> None:
+def refuse_future_windows(story: Story, a: QueryAnalysis) -> None:
     """A window that starts after the story's data end selects nothing that exists."""
     end = data_end(story)
     for (_, table, column), window in a.scope_windows().items():
         if window.start is not None and window.start > end:
             which = "the as-of date" if end == story.as_of else "the end of the last closed month"
             raise QueryError(
-                f"query {sequence} ({question!r}): the window {window} on {table}.{column} "
-                f"starts after the story's data end {end} ({which}): nothing is dated in it"
+                f"the window {window} on {table}.{column} starts after the story's data end "
+                f"{end} ({which}): nothing is dated in it"
             )
 
 
@@ -183,6 +217,7 @@ def story_calendar(
     temporal = raised(story.temporal, weight) if story.temporal else None
     frames, weighting = calendar_frames(world, base, windows, temporal, shift.days, end, spec.seed)
     frames = cut_frames(apply_shift(frames, shift), end)
+    frames = hcp_features_from_launch(frames, spec.brand, shift)
     plan = plan_timeline(frames, windows, story.as_of, end, shift)
     if weighting is not None:
         assert story.temporal is not None
@@ -190,18 +225,26 @@ def story_calendar(
     return frames, plan, weighting
 
 
-def story_frames(story: Story, calendar: Frames, weight: float) -> tuple[Frames, list[HeroResult]]:
-    """The story's calendar frames with its overrides, as a pure transformation."""
+def story_frames(
+    story: Story, calendar: Frames, weights: Mapping[str, float] | float = 1.0
+) -> tuple[Frames, list[HeroResult]]:
+    """The story's calendar frames with its overrides, as a pure transformation; each hero
+    aims at its stated share times its weight."""
+
+    def weight(kind: str) -> float:
+        return weights if isinstance(weights, float | int) else weights.get(kind, 1.0)
+
     frames = calendar
     heroes: list[HeroResult] = []
+    seed = story.scenario.seed
     if story.heroes.hcp_segment:
-        frames, result = apply_segment(frames, story.heroes.hcp_segment, weight)
+        frames, result = apply_segment(frames, story.heroes.hcp_segment, weight("hcp_segment"))
         heroes.append(result)
     if story.heroes.product:
-        frames, result = apply_product(frames, story.heroes.product, story.scenario.seed, weight)
+        frames, result = apply_product(frames, story.heroes.product, seed, weight("product"))
         heroes.append(result)
     if story.heroes.hcp:
-        frames, result = apply_top_hcp(frames, story.heroes.hcp, story.scenario.seed, weight)
+        frames, result = apply_top_hcp(frames, story.heroes.hcp, seed, weight("hcp"))
         heroes.append(result)
     if story.audience == "external":
         frames = neutral_names(frames)
@@ -223,27 +266,39 @@ def build_story(
     engines: dict[str, Engine] | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
 ) -> StoryBuild:
-    """Build and check the story, at most `retries + 1` times (no retry after an engine
-    error: weights cannot fix SQL).
+    """Build and check the story, at most `retries + 1` times: a retry raises only the
+    weights the failing queries depend on, and none follows when no change can help (an
+    engine rejected a query, a window holds no data, every lever is at its limit); each
+    attempt says which it was.
 
     `engines` maps an engine name to a function that loads the presented frames and
     returns a context manager giving an executor (`stories.postgres.postgres_engine`);
     DuckDB in memory always runs, the engines given run the same queries after it."""
     analyses = analyze_story(story)
-    moves = story.temporal is not None and story.temporal.window_share is not None
+    weights: Mapping[str, float] | None = initial_weights(story)
     attempts: list[Attempt] = []
+    previous = None
     for number in range(story.retries + 1):
-        weight = 1 + WEIGHT_STEP * number
-        if number == 0 or moves:
-            calendar, plan, weighting = story_calendar(story, analyses, weight)
-        frames, heroes = story_frames(story, calendar, weight)
+        assert weights is not None
+        calendar_weight = weights.get(CALENDAR, 1.0)
+        if number == 0 or calendar_weight != attempts[-1].weights.get(CALENDAR, 1.0):
+            calendar, plan, weighting = story_calendar(story, analyses, calendar_weight)
+        frames, heroes = story_frames(story, calendar, weights)
         presented = present(frames, story)
         context = Context(hero_values(story, heroes), read_truths(frames))
         outcomes = check_queries(story, analyses, presented, context, engines or {}, plan)
-        attempts.append(Attempt(number + 1, weight, tuple(heroes), tuple(outcomes), weighting))
+        decision = next_weights(story, analyses, weights, outcomes, heroes, weighting, previous)
+        if number == story.retries and decision.weights is not None:
+            decision = replace(decision, reason=f"no retries left ({story.retries} allowed)")
+        n = len(frames["patient_journeys"])
+        attempt = Attempt(
+            number + 1, weights, tuple(heroes), tuple(outcomes), weighting, n, decision.reason
+        )
+        attempts.append(attempt)
         if on_attempt:
-            on_attempt(attempts[-1])
-        if not attempts[-1].retryable:
+            on_attempt(attempt)
+        previous, weights = weighting, decision.weights
+        if weights is None:
             break
     return StoryBuild(story, analyses, plan, weighting, frames, presented, tuple(attempts))
 

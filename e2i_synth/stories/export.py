@@ -6,6 +6,7 @@ against the declared types before anyone loads them."""
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,8 +113,25 @@ class ExportedTable:
     schema: Path
 
 
-def export_frames(frames: Frames, folder: Path) -> list[ExportedTable]:
-    """Write every table as Parquet, CSV and BigQuery schema JSON, then read each back."""
+LOAD_SCRIPT = "bigquery_load.sh"
+
+
+def bigquery_load_script(tables: list[ExportedTable], dataset: str) -> str:
+    """`bq load` of every Parquet file into `dataset` (the story's, which its queries may
+    name as `dataset.table`), each table with its schema file."""
+    lines = ["#!/bin/sh", "# Loads this story's tables into BigQuery dataset " + dataset, "set -e"]
+    lines += [
+        f"bq load --replace --source_format=PARQUET --parquet_enable_list_inference "
+        f"{shlex.quote(f'{dataset}.{t.table}')} {shlex.quote(t.parquet.name)} "
+        f"{shlex.quote(t.schema.name)}"
+        for t in tables
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def export_frames(frames: Frames, folder: Path, dataset: str | None = None) -> list[ExportedTable]:
+    """Write every table as Parquet, CSV and BigQuery schema JSON, then read each back;
+    with the story's `dataset`, a script loading them into it."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for table, frame in frames.items():
@@ -125,6 +143,8 @@ def export_frames(frames: Frames, folder: Path) -> list[ExportedTable]:
         filled = tuple(int(n) for n in frame[list(spec.columns)].notna().sum())
         written.append(ExportedTable(table, len(frame), filled, *paths))
     verify_export(written)
+    if dataset:
+        (folder / LOAD_SCRIPT).write_text(bigquery_load_script(written, dataset), encoding="utf-8")
     return written
 
 

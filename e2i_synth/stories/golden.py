@@ -76,8 +76,12 @@ def judge(expectation: Expectation, answer: pd.DataFrame, context: Context) -> s
     spec = getattr(expectation, kind)
     if kind == "non_empty":
         return None
-    if spec.column not in answer.columns:
+    by_name = {str(c).lower(): c for c in answer.columns}  # PostgreSQL folds names to lower
+    if spec.column.lower() not in by_name:
         return f"{kind}: the answer has no column {spec.column!r} (it has {list(answer.columns)})"
+    answer = answer.rename(columns={by_name[spec.column.lower()]: spec.column})
+    if kind == "truth" and spec.by is not None and spec.by.lower() in by_name:
+        answer = answer.rename(columns={by_name[spec.by.lower()]: spec.by})
     if kind == "top_row":
         wanted = spec.equals or (
             context.heroes[spec.hero] if spec.hero else context.truths.value(spec.truth)

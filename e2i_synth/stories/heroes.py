@@ -13,7 +13,7 @@ the causal truth is unchanged; only which HCP they see moves, in every table at 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -28,14 +28,41 @@ from e2i_synth.world.draw import deciles
 Frames = dict[str, pd.DataFrame]
 MAX_SEGMENT_SHARE = 0.95
 MAX_HCP_SHARE = 0.45
+"""How far retries raise a share the story states lower (a stated share is never capped)."""
 
 
 @dataclass(frozen=True)
 class HeroResult:
     kind: str
     value: str  # the hero's value (the HCP id for the top prescriber)
-    target_share: float
+    target_share: float  # aimed at in this attempt: the stated share times the retry weight
     share: float  # reached, of all patients
+    stated: float  # the story's share
+    unit: float  # one patient's share: what rounding to whole patients may leave
+    limit: str | None = None  # why no more can be reached
+
+    @property
+    def missed(self) -> bool:
+        """The story's share is not reached."""
+        return self.share < self.stated - self.unit
+
+    @property
+    def saturated(self) -> bool:
+        """This attempt could not reach what it aimed at: a higher aim cannot help."""
+        return self.share < self.target_share - self.unit
+
+    def describe_miss(self) -> str:
+        why = f": {self.limit}" if self.limit else ""
+        return (
+            f"hero {self.kind} {self.value} reaches {self.share:.1%} of the patients, the story "
+            f"states {self.stated:.1%}{why}"
+        )
+
+
+def aim(stated: float, weight: float, cap: float) -> float:
+    """A retry's share: the stated one raised by the weight, up to the cap or the stated
+    share when it is higher."""
+    return min(stated * weight, max(stated, cap))
 
 
 def patients_per_hcp(frames: Frames) -> pd.Series:
@@ -57,7 +84,7 @@ def apply_segment(
 ) -> tuple[Frames, HeroResult]:
     """Relabel the highest-volume HCPs into the segment until it sees the target share of
     patients; the feature store's mirror of the attribute follows."""
-    target = min(hero.share * weight, MAX_SEGMENT_SHARE)
+    target = aim(hero.share, weight, MAX_SEGMENT_SHARE)
     hcps = frames["hcp_profiles"].copy()
     volume = patients_per_hcp(frames)
     member = hcps[hero.column] == hero.value
@@ -76,7 +103,10 @@ def apply_segment(
         values.loc[rows, "value"] = hcp_id[rows].map(by_hcp).to_numpy()
         out["feature_values"] = values
     share = volume[hcps[hero.column] == hero.value].sum() / max(total, 1)
-    return out, HeroResult("hcp_segment", hero.value, target, float(share))
+    result = HeroResult(
+        "hcp_segment", hero.value, target, float(share), hero.share, 1 / max(total, 1)
+    )
+    return out, result
 
 
 def apply_product(
@@ -84,7 +114,7 @@ def apply_product(
 ) -> tuple[Frames, HeroResult]:
     """Move patients on other products, drawn at random, to the hero product until it is
     on the target share of the patients who start therapy; all their events follow."""
-    target = min(hero.share * weight, MAX_SEGMENT_SHARE)
+    target = aim(hero.share, weight, MAX_SEGMENT_SHARE)
     events = frames["treatment_events"]
     on_therapy = events["product"].notna()
     product = events.loc[on_therapy].drop_duplicates("patient_id").set_index("patient_id")
@@ -95,8 +125,9 @@ def apply_product(
     out = events.copy()
     out.loc[on_therapy & out["patient_id"].isin(moved), "product"] = hero.value
     reached = (product == hero.value).sum() + len(moved)
-    share = reached / max(len(product), 1)
-    return dict(frames, treatment_events=out), HeroResult("product", hero.value, target, share)
+    unit = 1 / max(len(product), 1)
+    result = HeroResult("product", hero.value, target, reached * unit, hero.share, unit)
+    return dict(frames, treatment_events=out), result
 
 
 def priority_tiers(decile: np.ndarray) -> np.ndarray:
@@ -108,12 +139,20 @@ def apply_top_hcp(
     frames: Frames, hero: HcpHero, seed: int, weight: float = 1.0
 ) -> tuple[Frames, HeroResult]:
     """The HCP with the most patients takes patients of like HCPs (same region and practice
-    class) until it sees the target share; every row of those patients follows."""
-    target = min(hero.share * weight, MAX_HCP_SHARE)
+    class) until it sees the target share; every row of those patients follows. When its
+    like HCPs have too few patients, the busiest HCP of the largest such group is the hero;
+    when that group is too small too, the result says so (`limit`)."""
+    target = aim(hero.share, weight, MAX_HCP_SHARE)
     journeys = frames["patient_journeys"]
     hcps = frames["hcp_profiles"]
     volume = patients_per_hcp(frames)
+    groups = ["region", "academic_hcp"]
+    pool = journeys.groupby(groups).size()
     top = hcps.loc[volume.idxmax()]
+    if pool[tuple(top[groups])] < round(target * len(journeys)):
+        region, academic = pool.idxmax()
+        largest = (hcps["region"] == region) & (hcps["academic_hcp"] == academic)
+        top = hcps.loc[volume[largest].idxmax()]
     like = (
         (journeys["region"] == top["region"])
         & (journeys["academic_hcp"] == top["academic_hcp"])
@@ -137,8 +176,16 @@ def apply_top_hcp(
     profiles["priority_tier"] = priority_tiers(profiles["decile"].to_numpy())
     out["hcp_profiles"] = profiles
     out["feature_values"] = _scale_monthly_volume(frames, hcps, profiles)
-    share = new_volume.max() / max(len(journeys), 1)
-    return out, HeroResult("hcp", str(top["hcp_id"]), target, float(share))
+    unit = 1 / max(len(journeys), 1)
+    share = float(new_volume[top.name] * unit)
+    available = pool[tuple(top[groups])] * unit
+    practice = "academic" if top["academic_hcp"] else "community"
+    limit = (
+        f"a prescriber takes patients only from HCPs of its region and practice class, and "
+        f"the largest such group ({top['region']}, {practice}) has {available:.1%}"
+    )
+    result = HeroResult("hcp", str(top["hcp_id"]), target, share, hero.share, unit)
+    return out, replace(result, limit=limit) if result.saturated else result
 
 
 def _scale_monthly_volume(frames: Frames, before: pd.DataFrame, after: pd.DataFrame):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from e2i_synth.catalog import BRANDS, COLUMN_VOCABULARY, DGPS, REGIONS
 from e2i_synth.errors import E2IError
@@ -188,11 +188,25 @@ class Story(Strict):
     audience: Literal["internal", "external"]
     as_of: date = Field(default_factory=date.today)
     dialect: Literal["duckdb", "postgres", "bigquery"] = "duckdb"
+    dataset: str | None = Field(None, pattern=r"^[A-Za-z_][\w-]*(\.[A-Za-z_]\w*)?$")
+    """The dataset (or `project.dataset`) the exported tables are loaded into: queries may
+    name a table `dataset.table` as BigQuery users do."""
     scenario: ScenarioSpec
     heroes: Heroes = Heroes()
     temporal: Temporal | None = None
     retries: Annotated[int, Field(ge=0, le=10)] = 2
     queries: list[GoldenQuery] = Field(min_length=1)
+    _source: str = PrivateAttr("<story>")
+    _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
+    _sql_lines: dict[int, int] = PrivateAttr(default_factory=dict)
+
+    def where(self, *path: str | int, sql_line: int | None = None) -> str:
+        """`file line N` of a field (`"queries", 0, "expect", 1`), or of line `sql_line`
+        of query `path[1]`'s SQL, for errors found after the file parsed."""
+        if sql_line is not None and path[:1] == ("queries",) and path[1] in self._sql_lines:
+            return f"{self._source} line {self._sql_lines[path[1]] + sql_line - 1}"
+        line, _ = _located(path, self._lines) if self._lines else (None, "")
+        return f"{self._source} line {line}" if line else self._source
 
 
 def cross_problems(story: Story) -> list[tuple[tuple, str]]:
@@ -258,11 +272,37 @@ def _located(loc: tuple, lines: dict[tuple, int]) -> tuple[int, str]:
     return line, field or "(top level)"
 
 
+class TextDateLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: `as_of: 2026-02-30` reaches the model as text and
+    is refused there with its line, instead of failing inside the YAML reader."""
+
+
+TextDateLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _sql_first_lines(root: yaml.Node) -> dict[int, int]:
+    """Query index -> the file line of the first line of its expected_sql (a block
+    scalar, `|`, starts on the line after its indicator)."""
+    out: dict[int, int] = {}
+    queries = next((v for k, v in getattr(root, "value", []) if k.value == "queries"), None)
+    for i, item in enumerate(getattr(queries, "value", None) or []):
+        if not isinstance(item, yaml.MappingNode):
+            continue
+        for key, value in item.value:
+            if key.value == "expected_sql":
+                block = value.style in ("|", ">")
+                out[i] = value.start_mark.line + (2 if block else 1)
+    return out
+
+
 def parse_story(text: str, source: str = "<story>") -> Story:
     """The story in `text`, or one StoryError listing each problem with its line."""
     try:
-        root = yaml.compose(text)
-        data: Any = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=TextDateLoader)
+        data: Any = yaml.load(text, Loader=TextDateLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -275,8 +315,8 @@ def parse_story(text: str, source: str = "<story>") -> Story:
         located = cross_problems(story)
     except ValidationError as exc:
         located = [(e["loc"], e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
+    lines = _line_map(root)
     if located:
-        lines = _line_map(root)
         problems = [
             "{} line {}, {}: {}".format(source, *_located(loc, lines), message)
             for loc, message in located
@@ -284,6 +324,7 @@ def parse_story(text: str, source: str = "<story>") -> Story:
         more = len(problems) - MAX_LISTED
         listed = "\n  ".join(problems[:MAX_LISTED]) + (f"\n  and {more} more" if more > 0 else "")
         raise StoryError(f"{len(problems)} problem(s) in the story:\n  {listed}")
+    story._source, story._lines, story._sql_lines = source, lines, _sql_first_lines(root)
     return story
 
 

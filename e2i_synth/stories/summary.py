@@ -17,19 +17,23 @@ def analysis_lines(story: Story, analyses: dict[int, QueryAnalysis]) -> list[str
         windows = ", ".join(f"{t}.{c} {w}" for (t, c), w in a.windows().items()) or "none"
         literals = ", ".join(f"{c}={v}" for c, v in a.entity_literals) or "none"
         expects = ", ".join(e.kind for e in query.expect) or "non_empty"
+        returns = ", ".join(f"{name} {kind}" for name, kind in a.outputs)
         lines.append(
             f"  {query.sequence}. [{query.complexity}] {query.question}\n"
             f"     tables: {', '.join(a.tables)}; aggregations: "
             f"{', '.join(a.aggregations) or 'none'}; windows: {windows}; entities: {literals}; "
-            f"expects: {expects}"
+            f"expects: {expects}\n     returns: {returns}"
         )
     return lines
 
 
 def attempt_lines(attempt: Attempt) -> list[str]:
-    return [attempt.describe()] + [
+    lines = [attempt.describe()] + [
         f"  {o.describe()}  ({o.rows} rows, {o.seconds * 1000:.0f} ms)" for o in attempt.outcomes
     ]
+    lines += [f"  MISSED {m}" for m in attempt.misses]
+    shown = attempt.next_step and not attempt.passed
+    return lines + ([f"  then: {attempt.next_step}"] if shown else [])
 
 
 def plan_lines(build: StoryBuild) -> list[str]:

@@ -55,6 +55,7 @@ def test_validate_a_shipped_story(tmp_path):
     code, output, _ = in_process("validate", str(qbr), home=tmp_path)
     assert code == 0, output
     assert "business_metrics.metric_date [2026-07-01, 2026-10-01)" in output
+    assert "returns: region VARCHAR, achievement DOUBLE" in output  # as DuckDB binds it
     assert "kisqali_qbr.yaml: valid, 8 golden queries" in output
 
 

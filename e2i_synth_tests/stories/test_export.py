@@ -108,3 +108,16 @@ def test_a_folder_with_a_quote_in_its_name_exports_and_reads_back(tmp_path):
     [table] = export_frames(frames, tmp_path / "o'brien")
     assert table.parquet.parent.name == "o'brien"
     assert table.rows == len(frames["hcp_profiles"]) > 0
+
+
+def test_a_story_dataset_gets_a_bigquery_load_script(tmp_path):
+    frames = {"hcp_profiles": frames_of("kisqali", "time_series", 300)["hcp_profiles"]}
+    [table] = export_frames(frames, tmp_path, dataset="acme.demo")
+    script = (tmp_path / "bigquery_load.sh").read_text().splitlines()
+    assert script[-1] == (
+        "bq load --replace --source_format=PARQUET --parquet_enable_list_inference "
+        "acme.demo.hcp_profiles "
+        f"{table.parquet.name} {table.schema.name}"
+    )
+    export_frames(frames, tmp_path / "plain")
+    assert not (tmp_path / "plain" / "bigquery_load.sh").exists()

@@ -66,3 +66,12 @@ def test_yaml_syntax_error_names_the_line():
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(StoryError, match="cannot read story"):
         load_story(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize("as_of", ["2026-02-30", "2026-13-01", "yesterday"])
+def test_an_impossible_as_of_date_is_one_line_naming_its_line(as_of):
+    text = "title: t\naudience: internal\nas_of: {}\n"
+    text += "scenario: {{brand: kisqali, dgp: confounded}}\n"
+    with pytest.raises(StoryError) as info:
+        parse_story(text.format(as_of) + "queries: []\n", "d.yaml")
+    assert "d.yaml line 3, as_of: Input should be a valid date" in str(info.value)

@@ -115,6 +115,6 @@ def story_dataset(
         metadata["window_share"] = MetadataValue.float(build.weighting.reached)
     if all(c.passed for c in checks):
         folder = settings.home / EXPORTS_FOLDER / key
-        export_frames(build.presented, folder)
+        export_frames(build.presented, folder, build.story.dataset)
         metadata["export"] = MetadataValue.path(str(folder))
     yield MaterializeResult(metadata=metadata, check_results=checks)
