@@ -59,20 +59,15 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
 
 
 def estimands(row: pd.Series) -> dict[str, float]:
-    """What an estimate may be scored against, from the overall truth row: "ate"; "late"
-    with an instrument; "ate_observed" (the observed population's effect) with selection
-    or censoring; "ate_followed" (the followed patients' effect) with censoring;
-    "dose_effect_k", the mean effect of dose k vs 0, for every dose k with a dose."""
+    """What an estimate may be scored against, from the overall truth row: "ate", then
+    what each mechanism's truth states (world.mechanisms: "late" with an instrument;
+    "ate_observed", the observed population's effect, with selection or censoring;
+    "ate_followed", the followed patients' effect, with censoring; "dose_effect_k", the
+    mean effect of dose k vs 0, for every dose k with a dose)."""
     stated = {"ate": float(row["true_ate"])}
-    if pd.notna(row["true_late"]):
-        stated["late"] = float(row["true_late"])
-    if pd.notna(row["true_ate_observed"]):
-        stated["ate_observed"] = float(row["true_ate_observed"])
-    if pd.notna(row["true_ate_followed"]):
-        stated["ate_followed"] = float(row["true_ate_followed"])
-    if pd.notna(row["dose_response"]):
-        for dose in json.loads(row["dose_response"])[1:]:
-            stated[f"dose_effect_{dose['dose']}"] = float(dose["effect_vs_0"])
+    for m in mechanisms.REGISTRY:
+        if m.estimands:
+            stated.update(m.estimands(row))
     return stated
 
 

@@ -77,6 +77,10 @@ def test_each_mechanism_states_exactly_its_truth_columns():
     knobs = parse_knobs(["instrument=1", "dose=3", "selection=0.3", "censor=60", "hidden=0.2"])
     world = draw_world(Scenario("kisqali", "confounded", knobs), 400, 2)
     sums = TruthSums.of(world)
+    named = Counter(
+        name for m in REGISTRY if m.sums for name in m.sums(world, [world.engaged], world.tau)
+    )
+    assert set(named) == set(sums.of_mechanisms) and max(named.values()) == 1
     for m in REGISTRY:
         declared = {c.name for c in m.columns if c.table == "causal_ground_truth"}
         stated = set(m.truth(world, sums, [0])) if m.truth else set()

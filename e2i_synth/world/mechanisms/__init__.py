@@ -38,8 +38,8 @@ REGISTRY: Registry = (
     mediator.MECHANISM,
     selection.MECHANISM,
     feedback.MECHANISM,
-    dose.MECHANISM,
     censoring.MECHANISM,
+    dose.MECHANISM,
 )
 """Every mechanism, in the order their steps run and their truth is stated."""
 

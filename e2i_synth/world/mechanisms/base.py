@@ -134,13 +134,18 @@ class CausalMechanism:
     unobserved uniforms (latent part -> stream), `baseline`/`logit` reshape the baseline
     signal and the propensity's logit, `model` rewrites the unit model (propensities, p0,
     tau, arms), `steps` run at the draw's STAGES and set the world's variant `parts` (their
-    names). The tables: `columns`; `truth(world, sums, rows)` gives its causal_ground_truth
-    columns. The truth's graph and identification: `unobserved` nodes, the `path` from the
-    treatment to the outcome when it is not the direct edge, `confounded` nodes an
-    unobserved confounder also points at, `traps`, extra `edges`, its `routes` and an
-    `identification` entry. Checks: `ranges` of its columns. The benchmark: `estimators`
-    it enables (name -> the PublicTruth field naming the route's columns) and `public`
-    (PublicTruth field -> reader of the stored identification)."""
+    names). The tables: `columns`; `sums(world, groups, effect)` adds up, per group of
+    units, what its truth needs (exact integers, so chunks add up to the whole scenario;
+    zeros where a world lacks it), and `truth(world, sums, rows)` gives its
+    causal_ground_truth columns from them (`sums.of_mechanisms`). The truth's graph and
+    identification: `unobserved` nodes, the `path` from the treatment to the outcome when
+    it is not the direct edge, `confounded` nodes an unobserved confounder also points at,
+    `traps`, extra `edges`, its `routes` and an `identification` entry (None where it does
+    not apply: asked of every mechanism, since a world cut on a day of its own is censored
+    by no knob). Checks: `ranges` of its columns. The benchmark: the `estimands` its truth
+    states (read from the overall truth row; none where the row states none), the
+    `estimators` it enables (name -> the PublicTruth field naming the route's columns) and
+    `public` (PublicTruth field -> reader of the stored identification)."""
 
     name: str
     summary: str
@@ -156,6 +161,7 @@ class CausalMechanism:
     steps: Mapping[str, DrawStep] = field(default_factory=dict)
     parts: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
+    sums: Callable[[Any, list[np.ndarray], np.ndarray], dict[str, np.ndarray]] | None = None
     truth: Callable[[Any, Any, list[int]], dict[str, Any]] | None = None
     unobserved: tuple[str, ...] = ()
     path: Callable[[DgpSpec], list[str]] | None = None
@@ -165,6 +171,7 @@ class CausalMechanism:
     routes: Callable[[DgpSpec], list[dict]] | None = None
     identification: Callable[[DgpSpec, np.datetime64 | None], tuple[str, dict] | None] | None = None
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    estimands: Callable[[Mapping[str, Any]], dict[str, float]] | None = None
     estimators: Mapping[str, str] = field(default_factory=dict)
     public: Mapping[str, Callable[[dict], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -205,3 +212,11 @@ def route_columns(identification: Mapping[str, Any], route: str) -> tuple[str, .
     """The columns a stored `identification` names for a route."""
     routes = identification["routes"]
     return tuple(c for r in routes if r["route"] == route for c in r["columns"])
+
+
+def group_totals(
+    groups: list[np.ndarray], values: np.ndarray, within: np.ndarray | None = None
+) -> np.ndarray:
+    """Per group (a boolean mask over the units), the sum of `values` (over `within`
+    only), as int64."""
+    return np.array([values[g if within is None else g & within].sum() for g in groups], np.int64)

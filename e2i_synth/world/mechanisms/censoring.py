@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import CENSOR_MAX_DAYS, DATA_CUT, FOLLOW_UP_DAYS, OUTCOME_COLUMN, DgpSpec
-from e2i_synth.world.mechanisms.base import CausalMechanism, Column, Draft, Knob, knob_on
+from e2i_synth.world.mechanisms.base import (
+    CausalMechanism,
+    Column,
+    Draft,
+    Knob,
+    group_totals,
+    knob_on,
+)
 
 
 def data_cut(spec: DgpSpec) -> np.datetime64:
@@ -61,17 +68,29 @@ def _record(draft: Draft) -> None:
     draft.parts["observed_if"] = known_if if recorded is None else recorded & known_if
 
 
+def _sums(world: Any, groups: list[np.ndarray], effect: np.ndarray) -> dict[str, np.ndarray]:
+    """The units whose outcome window closed by the data cut and their summed effects
+    (zeros without censoring)."""
+    closed = world.parts.window_closed
+    if closed is None:
+        closed = np.zeros(world.n_patients, dtype=bool)
+    return {
+        "followed": group_totals(groups, closed),
+        "effect_followed": group_totals(groups, effect, closed),
+    }
+
+
 def _truth(world: Any, sums: Any, rows: list[int]) -> dict[str, Any]:
     """The data cut, and the followed patients' effect and count (with censoring)."""
     censored = world.censored
+    followed, effect_followed = (sums.of_mechanisms[k] for k in ("followed", "effect_followed"))
     return {
         "data_cut_date": world.data_cut,
         "true_ate_followed": [
-            sums.effect_followed[g] / sums.followed[g] if censored and sums.followed[g] else np.nan
-            for g in rows
+            effect_followed[g] / followed[g] if censored and followed[g] else np.nan for g in rows
         ],
         "n_followed": pd.array(
-            [int(sums.followed[g]) if censored else None for g in rows], dtype="Int64"
+            [int(followed[g]) if censored else None for g in rows], dtype="Int64"
         ),
     }
 
@@ -117,6 +136,12 @@ MECHANISM = CausalMechanism(
         Column("causal_ground_truth", "true_ate_followed", "DOUBLE", 16),
         Column("causal_ground_truth", "n_followed", "INTEGER", 16),
     ),
+    sums=_sums,
     truth=_truth,
     identification=_identification,
+    estimands=lambda row: (
+        {"ate_followed": float(row["true_ate_followed"])}
+        if pd.notna(row["true_ate_followed"])
+        else {}
+    ),
 )

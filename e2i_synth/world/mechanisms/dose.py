@@ -5,6 +5,7 @@ identifies the mean outcome at every dose (catalog.DgpSpec, `dose`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -106,8 +107,27 @@ def dose_response_json(outcomes: np.ndarray, units: int) -> str | None:
     )
 
 
+def _sums(world: Any, groups: list[np.ndarray], effect: np.ndarray) -> dict[str, np.ndarray]:
+    """Per group and dose, the units whose potential outcome at that dose is 1 (no doses:
+    no columns)."""
+    outcomes = world.parts.dose_outcomes
+    if outcomes is None:
+        return {"dose_outcomes": np.zeros((len(groups), 0), np.int64)}
+    totals = np.stack([outcomes[:, g].sum(axis=1) for g in groups]).astype(np.int64)
+    return {"dose_outcomes": totals}
+
+
+def _estimands(row: Mapping[str, Any]) -> dict[str, float]:
+    """The mean effect of every dose k vs 0, "dose_effect_k"."""
+    if pd.isna(row["dose_response"]):
+        return {}
+    doses = json.loads(row["dose_response"])[1:]
+    return {f"dose_effect_{dose['dose']}": float(dose["effect_vs_0"]) for dose in doses}
+
+
 def _truth(world: Any, sums: Any, rows: list[int]) -> dict[str, Any]:
-    stated = [dose_response_json(sums.dose_outcomes[g], int(sums.units[g])) for g in rows]
+    outcomes = sums.of_mechanisms["dose_outcomes"]
+    stated = [dose_response_json(outcomes[g], int(sums.units[g])) for g in rows]
     return {"dose_response": pd.Series(stated, dtype=object)}
 
 
@@ -146,12 +166,14 @@ MECHANISM = CausalMechanism(
         ),
         Column("causal_ground_truth", "dose_response", "VARCHAR", 13),
     ),
+    sums=_sums,
     truth=_truth,
     path=lambda spec: [
         *(f"{c} -> {DOSE_COLUMN};" for c in (TREATMENT_COLUMN, *spec.dose_causes)),
         f"{DOSE_COLUMN} -> {OUTCOME_COLUMN};",
     ],
     confounded=(DOSE_COLUMN,),
+    estimands=_estimands,
     routes=lambda spec: (
         [
             {

@@ -17,6 +17,7 @@ from e2i_synth.world.mechanisms.base import (
     Column,
     Draft,
     Knob,
+    group_totals,
     knob_on,
     route_columns,
 )
@@ -43,9 +44,20 @@ def _record(draft: Draft) -> None:
     draft.parts["engaged_if"] = draft.treatment_u < draft.model.propensity_if
 
 
+def _sums(world: Any, groups: list[np.ndarray], effect: np.ndarray) -> dict[str, np.ndarray]:
+    """The compliers (engaged if assigned and not otherwise) and their summed effects."""
+    both = world.parts.engaged_if
+    compliers = np.zeros_like(world.engaged) if both is None else both[1] & ~both[0]
+    return {
+        "compliers": group_totals(groups, compliers),
+        "effect_compliers": group_totals(groups, effect, compliers),
+    }
+
+
 def _truth(world: Any, sums: Any, rows: list[int]) -> dict[str, Any]:
     """The compliers' mean effect (units engaged only if assigned) and their count."""
-    compliers, effect_compliers = sums.compliers[rows], sums.effect_compliers[rows]
+    compliers = sums.of_mechanisms["compliers"][rows]
+    effect_compliers = sums.of_mechanisms["effect_compliers"][rows]
     counted = MECHANISM.active(world.spec)
     return {
         "true_late": np.where(compliers > 0, effect_compliers / np.maximum(compliers, 1), np.nan),
@@ -79,10 +91,12 @@ MECHANISM = CausalMechanism(
         Column("causal_ground_truth", "true_late", "DOUBLE", 11),
         Column("causal_ground_truth", "n_compliers", "INTEGER", 11),
     ),
+    sums=_sums,
     truth=_truth,
     routes=lambda spec: [
         {"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"}
     ],
+    estimands=lambda row: {"late": float(row["true_late"])} if pd.notna(row["true_late"]) else {},
     estimators={"dowhy_iv": "instruments"},
     public={"instruments": lambda stated: route_columns(stated, "instrument")},
 )

@@ -18,7 +18,16 @@ from e2i_synth.catalog import (
     TREATMENT_COLUMN,
     DgpSpec,
 )
-from e2i_synth.world.mechanisms.base import CausalMechanism, Column, Draft, Knob, Trap, knob_on
+from e2i_synth.world.mechanisms.base import (
+    CausalMechanism,
+    Column,
+    Draft,
+    Knob,
+    Trap,
+    group_totals,
+    knob_on,
+    observed_arm,
+)
 
 
 def missing_probability(spec: DgpSpec, engaged: float, outcome: np.ndarray) -> np.ndarray:
@@ -54,19 +63,37 @@ def observed_contrast(outcome_ones: np.ndarray, recorded: np.ndarray) -> float:
     return int(outcome_ones[1]) / int(recorded[1]) - int(outcome_ones[0]) / int(recorded[0])
 
 
+def _sums(world: Any, groups: list[np.ndarray], effect: np.ndarray) -> dict[str, np.ndarray]:
+    """The units whose outcome is recorded and, per arm (unengaged, engaged; groups x 2),
+    those whose outcome would be recorded under it and how many of those have outcome 1
+    under it (zeros where every outcome is recorded)."""
+    kept = world.parts.observed_if
+    if kept is None:
+        kept = np.zeros((2, world.n_patients), dtype=bool)
+    by_arm = (world.y0, world.y1)
+    return {
+        "observed": group_totals(groups, observed_arm(kept, world.engaged)),
+        "observed_if": np.stack([group_totals(groups, kept[arm]) for arm in (0, 1)], axis=1),
+        "outcome_observed_if": np.stack(
+            [group_totals(groups, by_arm[arm], kept[arm]) for arm in (0, 1)], axis=1
+        ),
+    }
+
+
 def _truth(world: Any, sums: Any, rows: list[int]) -> dict[str, Any]:
     """The observed population's effect and size, wherever some outcome goes unrecorded
     (by selection, or by a data cut that censors it)."""
     partly = world.parts.observed_if is not None
+    own = sums.of_mechanisms
     return {
         "true_ate_observed": [
-            observed_contrast(sums.outcome_observed_if[g], sums.observed_if[g])
+            observed_contrast(own["outcome_observed_if"][g], own["observed_if"][g])
             if partly
             else np.nan
             for g in rows
         ],
         "n_observed": pd.array(
-            [int(sums.observed[g]) if partly else None for g in rows], dtype="Int64"
+            [int(own["observed"][g]) if partly else None for g in rows], dtype="Int64"
         ),
     }
 
@@ -124,7 +151,13 @@ MECHANISM = CausalMechanism(
         Column("causal_ground_truth", "true_ate_observed", "DOUBLE", 14),
         Column("causal_ground_truth", "n_observed", "INTEGER", 14),
     ),
+    sums=_sums,
     truth=_truth,
+    estimands=lambda row: (
+        {"ate_observed": float(row["true_ate_observed"])}
+        if pd.notna(row["true_ate_observed"])
+        else {}
+    ),
     traps=(SELECTION_TRAP,),
     edges=(f"{TREATMENT_COLUMN} -> {OUTCOME_OBSERVED};",),
     identification=_identification,
