@@ -7,8 +7,11 @@ benchmark iterate this registry instead of naming mechanisms, so a new mechanism
 module, the migration adding its columns, and its tests.
 
 Order matters where mechanisms meet: the baseline and the logit are reshaped, the unit
-model rewritten and the draw steps run in registry order, and the truth lists routes and
-identification entries in it.
+model rewritten and the draw steps run in registry order (a hidden confounder's share of
+the baseline before the noise's; the instrument's propensities before the dose reads
+them; selection's record before censoring's), and the truth lists routes, identification
+entries and estimands in it. `shape` holds the knobs that reshape the named DGP's own
+equations; it adds no node, so no spec has it "active".
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ REGISTRY: Registry = (
     censoring.MECHANISM,
     dose.MECHANISM,
 )
-"""Every mechanism, in the order their steps run and their truth is stated."""
+"""Every mechanism, in the order their steps run and their truth is stated (pinned by
+test_variant_digests and the truth tests: reordering changes the stored JSON)."""
 
 GENERIC_PARTS = ("observed",)
 """Variant parts the draw derives from the mechanisms' (`observed`: whose outcome is
