@@ -104,8 +104,14 @@ def test_streams_parts_and_routes_are_distinct_and_reach_their_consumers():
     assert len(streams) == len(set(streams)) and not set(streams) & set(WORLD_STREAMS)
     parts = [p for m in REGISTRY for p in m.parts]
     assert len(parts) == len(set(parts)) and not set(parts) & set(mechanisms.GENERIC_PARTS)
+    later = mechanisms.later_engagements()
+    assert len({e.draw for e in later}) == len(later) and "intervention" not in {
+        e.draw for e in later
+    }
+    assert len({e.key for e in later}) == len(later) and not {"E", "EH"} & {e.key for e in later}
     public = {f.name for f in dataclasses.fields(PublicTruth)}
     for m in REGISTRY:
+        assert {e.part for e in m.engagements} <= set(m.parts), m.name
         assert set(m.estimators) <= set(BASELINES), m.name
         assert set(m.estimators.values()) <= set(m.public) <= public, m.name
         for column, (low, high) in m.ranges.items():

@@ -30,7 +30,7 @@ from e2i_synth.world.mechanisms import (
     selection,
     shape,
 )
-from e2i_synth.world.mechanisms.base import CausalMechanism, Column, Knob
+from e2i_synth.world.mechanisms.base import CausalMechanism, Column, Engagement, Knob
 
 Registry = tuple[CausalMechanism, ...]
 
@@ -89,6 +89,12 @@ def columns_of(table: str, registry: Registry | None = None) -> tuple[Column, ..
     return tuple(sorted(owned, key=lambda c: c.migration))
 
 
+def later_engagements(registry: Registry | None = None) -> tuple[Engagement, ...]:
+    """The patient-linked engagements mechanisms add after the index one, in registry
+    order."""
+    return tuple(e for m in _registry(registry) for e in m.engagements)
+
+
 def column_owner(registry: Registry | None = None) -> Mapping[tuple[str, str], CausalMechanism]:
     """The mechanism owning each (table, column) a mechanism adds."""
     return MappingProxyType({(c.table, c.name): m for m in _registry(registry) for c in m.columns})
@@ -105,6 +111,7 @@ __all__ = [
     "columns_of",
     "knob_owner",
     "knobs",
+    "later_engagements",
     "part_names",
     "streams",
 ]

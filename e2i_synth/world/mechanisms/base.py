@@ -82,6 +82,19 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Engagement:
+    """A patient-linked engagement a mechanism adds after the index one
+    (engagement_events): for the units whose variant part `part` is true, `days` after the
+    index date, keyed `key` and the patient's index, its intervention type from the linked
+    draw named `draw` (drawn after the index engagement's, so those stay the same)."""
+
+    part: str
+    days: int
+    key: str
+    draw: str
+
+
+@dataclass(frozen=True)
 class Trap:
     """A column that descends from `parent` (the treatment or the outcome): adjusting for it
     biases the estimate, whatever it correlates with. `table` holds it: the treatment table,
@@ -128,24 +141,30 @@ are (before the world is assembled)."""
 class CausalMechanism:
     """One causal mechanism, declared in one module.
 
-    `active(spec)`: whether a spec has it. `knobs` make it; `exclusions` name knobs it does
-    not combine with; `decisions` is 2 for a time-varying treatment (it excludes every
-    mechanism written for one decision, `single_decision`). The draw: `streams` name its
-    unobserved uniforms (latent part -> stream), `baseline`/`logit` reshape the baseline
-    signal and the propensity's logit, `model` rewrites the unit model (propensities, p0,
-    tau, arms), `steps` run at the draw's STAGES and set the world's variant `parts` (their
-    names). The tables: `columns`; `sums(world, groups, effect)` adds up, per group of
-    units, what its truth needs (exact integers, so chunks add up to the whole scenario;
-    zeros where a world lacks it), and `truth(world, sums, rows)` gives its
-    causal_ground_truth columns from them (`sums.of_mechanisms`). The truth's graph and
-    identification: `unobserved` nodes, the `path` from the treatment to the outcome when
-    it is not the direct edge, `confounded` nodes an unobserved confounder also points at,
-    `traps`, extra `edges`, its `routes` and an `identification` entry (None where it does
-    not apply: asked of every mechanism, since a world cut on a day of its own is censored
-    by no knob). Checks: `ranges` of its columns. The benchmark: the `estimands` its truth
-    states (read from the overall truth row; none where the row states none), the
-    `estimators` it enables (name -> the PublicTruth field naming the route's columns) and
-    `public` (PublicTruth field -> reader of the stored identification)."""
+    Knobs: `active(spec)` says whether a spec has it; `knobs` make it; `exclusions` name
+    knobs it does not combine with; `decisions` is 2 for a time-varying treatment (it
+    excludes every mechanism written for one decision, `single_decision`).
+
+    The draw: `streams` name its unobserved uniforms (latent part -> stream);
+    `baseline`/`logit` reshape the baseline signal and the propensity's logit; `model`
+    rewrites the unit model (propensities, p0, tau, arms); `steps` run at the draw's STAGES
+    and set the world's variant `parts` (their names).
+
+    The tables: `columns`, and the later `engagements` it adds; `sums(world, groups,
+    effect)` adds up per group of units what its truth needs (exact integers, so chunks add
+    up to the whole scenario; zeros where a world lacks it) and `truth(world, sums, rows)`
+    gives its causal_ground_truth columns from them (`sums.of_mechanisms`).
+
+    The truth's graph and identification: `unobserved` nodes; the `path` from the treatment
+    to the outcome when it is not the direct edge; `confounded` nodes an unobserved
+    confounder also points at; `traps`; extra `edges`; its `routes`; an `identification`
+    entry (None where it does not apply: asked of every mechanism, since a world cut on a
+    day of its own is censored by no knob).
+
+    Checks: `ranges` of its columns. The benchmark: the `estimands` its truth states (read
+    from the overall truth row), the `estimators` it enables (name -> the PublicTruth field
+    naming the route's columns) and `public` (PublicTruth field -> reader of the stored
+    identification)."""
 
     name: str
     summary: str
@@ -161,6 +180,7 @@ class CausalMechanism:
     steps: Mapping[str, DrawStep] = field(default_factory=dict)
     parts: tuple[str, ...] = ()
     columns: tuple[Column, ...] = ()
+    engagements: tuple[Engagement, ...] = ()
     sums: Callable[[Any, list[np.ndarray], np.ndarray], dict[str, np.ndarray]] | None = None
     truth: Callable[[Any, Any, list[int]], dict[str, Any]] | None = None
     unobserved: tuple[str, ...] = ()

@@ -23,7 +23,14 @@ from e2i_synth.catalog import (
     DgpSpec,
 )
 from e2i_synth.world.dgps import Covariates, Latent, sigmoid
-from e2i_synth.world.mechanisms.base import CausalMechanism, Column, Draft, Knob, knob_on
+from e2i_synth.world.mechanisms.base import (
+    CausalMechanism,
+    Column,
+    Draft,
+    Engagement,
+    Knob,
+    knob_on,
+)
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,7 @@ MECHANISM = CausalMechanism(
     streams={"activity": "world-activity", "reengage": "world-reengage"},
     steps={"history": _history},
     parts=("engaged_again", "activity", "outcome"),
+    engagements=(Engagement("engaged_again", FOLLOWUP_DAY, "F", "followup_intervention"),),
     columns=(
         Column("patient_journeys", FOLLOWUP_TREATMENT_COLUMN, "BOOLEAN", 17, part="engaged_again"),
         Column("patient_journeys", FOLLOWUP_ACTIVITY_COLUMN, "DOUBLE", 17, part="activity"),
