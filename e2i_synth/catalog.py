@@ -328,7 +328,8 @@ are lost most often (missing not at random: on the outcome itself)."""
 @dataclass(frozen=True)
 class DgpSpec:
     """A data-generating process as data, interpreted by one mechanism
-    (`world.dgps.mechanism`), and the truth it plants.
+    (`world.draw.unit_model`: the base equations of `world.dgps` and the causal mechanisms
+    of `world.mechanisms`), and the truth it plants.
 
     Treatment: logistic propensity `propensity_intercept + confounding * sum(terms)`,
     clipped to `propensity_clip` (no terms and intercept 0: randomized at 0.5). Baseline
@@ -406,6 +407,13 @@ class DgpSpec:
     feedback: float = 0.0
     form: str = "linear"
     variant: str | None = None  # the knobs that made it, e.g. "nonlinear=true,overlap=0.01"
+    params: tuple[tuple[str, float], ...] = ()
+    """The settings of mechanisms without a field of their own, by knob name (sorted):
+    a new mechanism (world.mechanisms) keeps its knob's value here."""
+
+    def param(self, name: str) -> float:
+        """A mechanism's setting from `params` (0: off)."""
+        return dict(self.params).get(name, 0.0)
 
     @property
     def label(self) -> str:

@@ -14,7 +14,7 @@ from e2i_synth.benchmark.estimators import PublicTruth
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLES
 from e2i_synth.validation.causal import overall_truth
-from e2i_synth.world import draw_world
+from e2i_synth.world import draw_world, mechanisms
 
 ANALYSIS_TABLES = ("hcp_profiles", "patient_journeys")
 """The tables an estimator receives: the units, their covariates, treatment and outcome
@@ -46,10 +46,8 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
         outcome=row["outcome_column"],
         adjustment_columns=tuple(row["adjustment_columns"]),
         graph_dot=row["graph_dot"],
-        instruments=route_columns(row["identification"], "instrument"),
-        mediators=route_columns(row["identification"], "frontdoor"),
         data_cut=str(pd.Timestamp(row["data_cut_date"]).date()),
-        time_varying=time_varying_columns(row["identification"]),
+        **public_routes(json.loads(row["identification"])),
     )
     stated = estimands(row)
     return VariantData(
@@ -66,20 +64,15 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
 
 
 def estimands(row: pd.Series) -> dict[str, float]:
-    """What an estimate may be scored against, from the overall truth row: "ate"; "late"
-    with an instrument; "ate_observed" (the observed population's effect) with selection
-    or censoring; "ate_followed" (the followed patients' effect) with censoring;
-    "dose_effect_k", the mean effect of dose k vs 0, for every dose k with a dose."""
+    """What an estimate may be scored against, from the overall truth row: "ate", then
+    what each mechanism's truth states (world.mechanisms: "late" with an instrument;
+    "ate_observed", the observed population's effect, with selection or censoring;
+    "ate_followed", the followed patients' effect, with censoring; "dose_effect_k", the
+    mean effect of dose k vs 0, for every dose k with a dose)."""
     stated = {"ate": float(row["true_ate"])}
-    if pd.notna(row["true_late"]):
-        stated["late"] = float(row["true_late"])
-    if pd.notna(row["true_ate_observed"]):
-        stated["ate_observed"] = float(row["true_ate_observed"])
-    if pd.notna(row["true_ate_followed"]):
-        stated["ate_followed"] = float(row["true_ate_followed"])
-    if pd.notna(row["dose_response"]):
-        for dose in json.loads(row["dose_response"])[1:]:
-            stated[f"dose_effect_{dose['dose']}"] = float(dose["effect_vs_0"])
+    for m in mechanisms.REGISTRY:
+        if m.estimands:
+            stated.update(m.estimands(row))
     return stated
 
 
@@ -103,15 +96,10 @@ def identified_estimands(identification: str, stated: Iterable[str]) -> frozense
     return frozenset(routed & stated)
 
 
-def time_varying_columns(identification: str) -> tuple[str, ...]:
-    """The later engagement and the confounder before it, where the truth's
-    `identification` has a time-varying engagement (else empty)."""
-    stated = json.loads(identification).get("time_varying")
-    return (stated["treatments"][-1], *stated["confounders"]) if stated else ()
-
-
-def route_columns(identification: str, route: str) -> tuple[str, ...]:
-    """The columns the truth's `identification` names for a route ("instrument": the
-    instruments; "frontdoor": the mediators)."""
-    routes = json.loads(identification)["routes"]
-    return tuple(c for r in routes if r["route"] == route for c in r["columns"])
+def public_routes(identification: dict) -> dict[str, tuple[str, ...]]:
+    """The PublicTruth fields that name a route's columns (instruments, mediators, the
+    time-varying engagement), each read from the stored identification by the mechanism
+    declaring it (world.mechanisms)."""
+    return {
+        name: read(identification) for m in mechanisms.REGISTRY for name, read in m.public.items()
+    }

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.benchmark.builtins import built_in_names
+from e2i_synth.world import mechanisms
 
 Z_95 = 1.959963984540054
 PROPENSITY_CLIP = (0.01, 0.99)
@@ -321,20 +322,10 @@ def g_formula(tables: Tables, truth: PublicTruth, replicates: int = 200) -> Esti
     return Estimate(contrast(np.arange(n)), float(np.std(spread, ddof=1)))
 
 
-ROUTE_NEEDED = {
-    dowhy_iv: "instruments",
-    dowhy_frontdoor: "mediators",
-    frontdoor: "mediators",
-    g_formula: "time_varying",
-}
-"""Estimators that need an identification route, and the public field that names its
-columns: they run only on variants that have it."""
-
-
 def applies(estimator: object, truth: PublicTruth) -> bool:
     """Whether to run `estimator` on a variant: a route's estimator only where the variant
     has the route; every other estimator everywhere."""
-    route = ROUTE_NEEDED.get(estimator)
+    route = route_needed().get(estimator)
     return route is None or bool(getattr(truth, route))
 
 
@@ -353,3 +344,15 @@ BASELINES = {name: globals()[name] for name in built_in_names()}
 (`builtins`: the EconML forest only where econml is installed; the IV estimator only on
 variants with an instrument, the front-door ones only with a mediator, the g-formula only
 with a time-varying engagement)."""
+
+
+def route_needed() -> dict[object, str]:
+    """Estimators that need an identification route, and the public field that names its
+    columns, as the mechanisms enabling them declare (world.mechanisms): they run only on
+    variants that have it."""
+    return {
+        BASELINES[name]: field
+        for m in mechanisms.REGISTRY
+        for name, field in m.estimators.items()
+        if name in BASELINES
+    }

@@ -31,31 +31,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import (
-    DOSE_COLUMN,
-    FOLLOW_UP_DAYS,
-    FOLLOWUP_ACTIVITY_COLUMN,
-    FOLLOWUP_DAY,
-    FOLLOWUP_TREATMENT_COLUMN,
     GENERATOR_VERSION,
-    HIDDEN_CONFOUNDER,
-    INSTRUMENT_COLUMN,
-    MEDIATOR_COLUMN,
     OUTCOME_COLUMN,
-    OUTCOME_OBSERVED,
     REGIONS,
     TREATMENT_COLUMN,
     TREATMENT_TABLE,
     DgpSpec,
 )
-from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
+from e2i_synth.tables.spec import (
+    SCENARIO_COLUMNS,
+    TableSpec,
+    mechanism_columns,
+    scenario_columns,
+    scenario_keys,
+)
 from e2i_synth.tables.sums import TruthSums, exact_mean
-from e2i_synth.world import World
+from e2i_synth.world import World, mechanisms
+from e2i_synth.world.mechanisms.base import Trap
 
 SPEC = TableSpec(
     name="causal_ground_truth",
@@ -86,18 +85,8 @@ SPEC = TableSpec(
         "valid_adjustment_sets": "VARCHAR",
         # added by migration 010
         "identification": "VARCHAR",
-        # added by migration 011
-        "true_late": "DOUBLE",
-        "n_compliers": "INTEGER",
-        # added by migration 013
-        "dose_response": "VARCHAR",
-        # added by migration 014
-        "true_ate_observed": "DOUBLE",
-        "n_observed": "INTEGER",
-        # added by migration 016
-        "data_cut_date": "DATE",
-        "true_ate_followed": "DOUBLE",
-        "n_followed": "INTEGER",
+        # the mechanisms' (world.mechanisms): an instrument's LATE, a dose-response, ...
+        **mechanism_columns("causal_ground_truth"),
     },
     primary_key="truth_id",
     # ATT / ATC are NULL where a row covers no engaged / no unengaged unit
@@ -109,14 +98,7 @@ SPEC = TableSpec(
             "true_atc",
             "valid_adjustment_sets",
             "identification",
-            "true_late",
-            "n_compliers",
-            "dose_response",
-            "true_ate_observed",
-            "n_observed",
-            "data_cut_date",
-            "true_ate_followed",
-            "n_followed",
+            *mechanism_columns("causal_ground_truth"),
         }
     ),
     descriptions={
@@ -217,19 +199,6 @@ SPEC = TableSpec(
 )
 
 
-@dataclass(frozen=True)
-class Trap:
-    """A column that descends from `parent` (the treatment or the outcome): adjusting for it
-    biases the estimate, whatever it correlates with. `table` holds it: the treatment table,
-    or feature_values, where `column` is the feature's name."""
-
-    column: str
-    role: str
-    parent: str
-    why: str
-    table: str = TREATMENT_TABLE
-
-
 TRAPS: tuple[Trap, ...] = (
     Trap(
         "engagement_score",
@@ -266,16 +235,6 @@ FEATURE_STORE_TRAPS: tuple[Trap, ...] = (
 )
 """Traps outside the treatment table, named since generator 2.1.2 (rows migrated by 007
 name only TRAPS)."""
-SELECTION_TRAP = Trap(
-    OUTCOME_OBSERVED,
-    "selection_on_outcome",
-    OUTCOME_COLUMN,
-    f"whether {OUTCOME_COLUMN} is recorded (NOT NULL): patients who do not initiate and "
-    f"patients not {TREATMENT_COLUMN} are lost to follow-up more often, so it is a common "
-    "effect of the treatment and the outcome; a complete-case analysis conditions on it "
-    "and misses true_ate (with randomized engagement it estimates true_ate_observed)",
-)
-"""The trap of variants with selection (outcomes missing not at random)."""
 
 
 def traps_json(traps: Sequence[Trap]) -> str:
@@ -295,7 +254,8 @@ def traps_json(traps: Sequence[Trap]) -> str:
 
 
 def spec_traps(spec: DgpSpec) -> tuple[Trap, ...]:
-    return (*TRAPS, *FEATURE_STORE_TRAPS, *((SELECTION_TRAP,) if spec.selection else ()))
+    """Every trap of a spec: the tables', then its mechanisms' (e.g. selection's record)."""
+    return (*TRAPS, *FEATURE_STORE_TRAPS, *(t for m in mechanisms.active(spec) for t in m.traps))
 
 
 TRAPS_JSON = traps_json(TRAPS)
@@ -334,7 +294,7 @@ def adjustment_sets_json(spec: DgpSpec) -> str:
 
 def unobserved(spec: DgpSpec) -> tuple[str, ...]:
     """The graph's nodes that no table of the warehouse holds for an analyst."""
-    return (HIDDEN_CONFOUNDER,) if spec.hidden else ()
+    return tuple(node for m in mechanisms.active(spec) for node in m.unobserved)
 
 
 def identification_json(spec: DgpSpec, cut: np.datetime64 | None = None) -> str:
@@ -364,70 +324,19 @@ def identification_json(spec: DgpSpec, cut: np.datetime64 | None = None) -> str:
         routes.append(
             {"route": "backdoor", "columns": list(spec.adjustment_columns), "estimand": "ate"}
         )
-    if spec.instrument:
-        routes.append({"route": "instrument", "columns": [INSTRUMENT_COLUMN], "estimand": "late"})
-    if spec.mediator:
-        routes.append({"route": "frontdoor", "columns": [MEDIATOR_COLUMN], "estimand": "ate"})
-    if spec.feedback and not spec.hidden:
-        routes.append(
-            {
-                "route": "g_formula",
-                "treatments": [TREATMENT_COLUMN, FOLLOWUP_TREATMENT_COLUMN],
-                "columns": [*spec.adjustment_columns, FOLLOWUP_ACTIVITY_COLUMN],
-                "estimand": "ate",
-            }
-        )
-    if spec.dose and spec.adjustment_sets:
-        routes.append(
-            {
-                "route": "backdoor",
-                "columns": list(spec.adjustment_columns),
-                "estimand": "dose_response",
-            }
-        )
+    for m in mechanisms.active(spec):
+        if m.routes:
+            routes += m.routes(spec)
     stated: dict[str, object] = {
         "unobserved": list(unobserved(spec)),
         "backdoor_valid": bool(spec.adjustment_sets),
         "routes": routes,
     }
-    if spec.selection:
-        stated["selection"] = {
-            "column": OUTCOME_COLUMN,
-            "indicator": OUTCOME_OBSERVED,
-            "depends_on": [TREATMENT_COLUMN, OUTCOME_COLUMN],
-            "missing_at_random": False,
-            "complete_case_estimand": "ate_observed",
-        }
-    if spec.feedback:
-        stated["time_varying"] = {
-            "treatments": [TREATMENT_COLUMN, FOLLOWUP_TREATMENT_COLUMN],
-            "confounders": [FOLLOWUP_ACTIVITY_COLUMN],
-            "days_after_index": [0, FOLLOWUP_DAY],
-            "contrast": "engaged at both times vs at neither (y1, y0)",
-        }
-    if cut is not None:
-        stated["censoring"] = {
-            "column": OUTCOME_COLUMN,
-            "data_cut_date": str(cut),
-            "followed": f"index_date + {FOLLOW_UP_DAYS + 1} days <= data_cut_date",
-            "estimand": "ate_followed",
-            "complete_case_estimand": "ate_observed",
-        }
+    for m in mechanisms.REGISTRY:  # a world cut on a day of its own is censored by no knob
+        entry = m.identification(spec, cut) if m.identification else None
+        if entry:
+            stated[entry[0]] = entry[1]
     return json.dumps(stated)
-
-
-def dose_response_json(outcomes: np.ndarray, units: int) -> str | None:
-    """`dose_response` as stored: a JSON list of {dose, mean_outcome, effect_vs_0}, the
-    mean of the units' potential outcomes at each dose and its difference from dose 0
-    (exact means of unit_truth.dose_outcomes); None without a dose."""
-    if not len(outcomes) or not units:
-        return None
-    return json.dumps(
-        [
-            {"dose": k, "mean_outcome": int(o) / units, "effect_vs_0": int(o - outcomes[0]) / units}
-            for k, o in enumerate(outcomes)
-        ]
-    )
 
 
 def graph_dot(spec: DgpSpec) -> str:
@@ -437,34 +346,16 @@ def graph_dot(spec: DgpSpec) -> str:
     engaged -> dose -> outcome, the dose's causes pointing at it."""
     edges = [f"{c} -> {TREATMENT_COLUMN};" for c in spec.treatment_causes]
     edges += [f"{c} -> {OUTCOME_COLUMN};" for c in spec.outcome_causes]
-    if spec.dose:
-        edges += [f"{c} -> {DOSE_COLUMN};" for c in (TREATMENT_COLUMN, *spec.dose_causes)]
-        edges.append(f"{DOSE_COLUMN} -> {OUTCOME_COLUMN};")
-    elif spec.feedback:
-        edges += [
-            f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};",
-            f"{TREATMENT_COLUMN} -> {FOLLOWUP_ACTIVITY_COLUMN};",
-            f"disease_severity -> {FOLLOWUP_ACTIVITY_COLUMN};",
-            f"{FOLLOWUP_ACTIVITY_COLUMN} -> {FOLLOWUP_TREATMENT_COLUMN};",
-            f"{TREATMENT_COLUMN} -> {FOLLOWUP_TREATMENT_COLUMN};",
-            f"{FOLLOWUP_ACTIVITY_COLUMN} -> {OUTCOME_COLUMN};",
-            f"{FOLLOWUP_TREATMENT_COLUMN} -> {OUTCOME_COLUMN};",
-        ]
-    elif spec.mediator:
-        edges += [
-            f"{TREATMENT_COLUMN} -> {MEDIATOR_COLUMN};",
-            f"{MEDIATOR_COLUMN} -> {OUTCOME_COLUMN};",
-        ]
-    else:
-        edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};")
+    active = mechanisms.active(spec)
+    paths = [m.path(spec) for m in active if m.path]
+    edges += paths[0] if paths else [f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};"]
     edges += [f"{t.parent} -> {t.column};" for t in spec_traps(spec)]
-    if spec.selection:
-        edges.append(f"{TREATMENT_COLUMN} -> {OUTCOME_OBSERVED};")
+    edges += [e for m in active for e in m.edges]
+    confounded = [node for m in active for node in m.confounded]
     for node in unobserved(spec):
         edges += [f'{node} [observed="no"];', f"{node} -> {TREATMENT_COLUMN};"]
         edges.append(f"{node} -> {OUTCOME_COLUMN};")
-        if spec.dose:
-            edges.append(f"{node} -> {DOSE_COLUMN};")
+        edges += [f"{node} -> {c};" for c in confounded]
     return "digraph {" + " ".join(edges) + "}"
 
 
@@ -483,11 +374,9 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
     labels = ["overall" if col is None else f"{col}={val}" for col, val, _ in groups]
     rows = [g for _, _, g in groups]
     censored = world.censored
-    recorded_partly = bool(spec.selection or censored)
     units, treated = sums.units[rows], sums.treated[rows]
     untreated = units - treated
     effect, effect_treated = sums.effect[rows], sums.effect_treated[rows]
-    compliers, effect_compliers = sums.compliers[rows], sums.effect_compliers[rows]
     return pd.DataFrame(
         {
             "truth_id": scenario_keys(world, "TRUTH-", np.arange(len(groups))),
@@ -520,43 +409,16 @@ def from_sums(world: World, sums: TruthSums) -> pd.DataFrame:
             "traps": traps_json(spec_traps(spec)),
             "valid_adjustment_sets": adjustment_sets_json(spec),
             "identification": identification_json(spec, world.data_cut if censored else None),
-            "true_late": np.where(
-                compliers > 0, effect_compliers / np.maximum(compliers, 1), np.nan
-            ),
-            "n_compliers": pd.array(
-                [int(c) if spec.instrument else None for c in compliers], dtype="Int64"
-            ),
-            "dose_response": pd.Series(
-                [dose_response_json(sums.dose_outcomes[g], int(sums.units[g])) for g in rows],
-                dtype=object,
-            ),
-            "true_ate_observed": [
-                observed_contrast(sums.outcome_observed_if[g], sums.observed_if[g])
-                if recorded_partly
-                else np.nan
-                for g in rows
-            ],
-            "n_observed": pd.array(
-                [int(sums.observed[g]) if recorded_partly else None for g in rows], dtype="Int64"
-            ),
-            "data_cut_date": world.data_cut,
-            "true_ate_followed": [
-                sums.effect_followed[g] / sums.followed[g]
-                if censored and sums.followed[g]
-                else np.nan
-                for g in rows
-            ],
-            "n_followed": pd.array(
-                [int(sums.followed[g]) if censored else None for g in rows], dtype="Int64"
-            ),
+            **mechanism_truth(world, sums, rows),
         }
     )
 
 
-def observed_contrast(outcome_ones: np.ndarray, recorded: np.ndarray) -> float:
-    """The observed population's contrast: the mean outcome engaged over the units recorded
-    if engaged, minus the mean outcome unengaged over those recorded if not (NaN where an
-    arm would record nobody)."""
-    if recorded.min() == 0:
-        return float("nan")
-    return int(outcome_ones[1]) / int(recorded[1]) - int(outcome_ones[0]) / int(recorded[0])
+def mechanism_truth(world: World, sums: TruthSums, rows: list[int]) -> dict[str, Any]:
+    """The columns the mechanisms add, each stated by its mechanism's `truth` (in storage
+    order; a mechanism's columns hold NULL where a world lacks it)."""
+    stated: dict[str, Any] = {}
+    for m in mechanisms.REGISTRY:
+        if m.truth:
+            stated.update(m.truth(world, sums, rows))
+    return {c.name: stated[c.name] for c in mechanisms.columns_of("causal_ground_truth")}

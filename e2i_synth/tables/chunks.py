@@ -59,9 +59,7 @@ class ChunkSums:
     @classmethod
     def from_json(cls, text: str) -> ChunkSums:
         data = json.loads(text)
-        truth = {
-            k: tuple(v) if k == "cate" else np.array(v, np.int64) for k, v in data["truth"].items()
-        }
+        truth = {k: _sums(k, v) for k, v in data["truth"].items()}
         return cls(
             MetricSums(**{k: np.array(v, np.int64) for k, v in data["metrics"].items()}),
             TruthSums(**truth),
@@ -69,7 +67,18 @@ class ChunkSums:
 
 
 def _plain(values):
+    if isinstance(values, dict):
+        return {name: _plain(v) for name, v in values.items()}
     return [int(v) for v in values] if isinstance(values, tuple) else np.asarray(values).tolist()
+
+
+def _sums(name: str, values):
+    """A TruthSums field read back from JSON: exact integers, CATE sums as Python ints."""
+    if name == "cate":
+        return tuple(values)
+    if isinstance(values, dict):
+        return {k: np.array(v, np.int64) for k, v in values.items()}
+    return np.array(values, np.int64)
 
 
 def chunk_tables(world: World) -> dict[str, pd.DataFrame]:

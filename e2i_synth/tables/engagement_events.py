@@ -9,7 +9,6 @@ import pandas as pd
 
 from e2i_synth.catalog import (
     BRANDS,
-    FOLLOWUP_DAY,
     INTERVENTION_TYPES,
     JOURNEY_START_FIRST,
     JOURNEY_START_LAST,
@@ -25,7 +24,7 @@ from e2i_synth.tables.spec import (
     scenario_keys,
     sequence_keys,
 )
-from e2i_synth.world import World
+from e2i_synth.world import World, mechanisms
 from e2i_synth.world.draw import JOURNEY_SPAN_DAYS, hcp_position
 
 SPEC = TableSpec(
@@ -82,12 +81,13 @@ each HCP draws this many dates and types, so its draws have a fixed size."""
 
 
 def draw_linked(rng: np.random.Generator, units: np.ndarray) -> dict[str, np.ndarray]:
+    """The intervention type of each unit's index engagement, then of each later one a
+    mechanism may add (drawn after the first, so the first ones' are the same without it)."""
     n = len(units)
-    return {
-        "intervention": rng.integers(0, len(INTERVENTION_TYPES), n),
-        # drawn after the first, so the first engagements' draws are the same without it
-        "followup_intervention": rng.integers(0, len(INTERVENTION_TYPES), n),
-    }
+    drawn = {"intervention": rng.integers(0, len(INTERVENTION_TYPES), n)}
+    for later in mechanisms.later_engagements():
+        drawn[later.draw] = rng.integers(0, len(INTERVENTION_TYPES), n)
+    return drawn
 
 
 def draw_field(rng: np.random.Generator, hcps: np.ndarray) -> dict[str, np.ndarray]:
@@ -110,8 +110,9 @@ def field_days(brand: str, drawn: np.ndarray) -> np.ndarray:
 
 
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """One engagement per engaged patient (keyed by the patient's index), its day-30
-    engagement where a time-varying variant has one (keyed "F" and the index), then each
+    """One engagement per engaged patient (keyed by the patient's index), the later ones a
+    mechanism adds (a time-varying variant's day-30 engagement, keyed "F" and the index:
+    world.mechanisms' `engagements`), then each
     HCP's field activity (keyed by the HCP's index and rank), rows in order of their
     owner's position (a patient's index engagement first, an HCP's rows last)."""
     names = (world.scenario.brand, world.scenario.dgp)
@@ -122,9 +123,8 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
         world.seed, ("engagement_events-field", *names), *world.owned_hcp_range, draw_field
     )
     first = np.flatnonzero(world.engaged)
-    again = world.parts.engaged_again
-    later = np.flatnonzero(again) if again is not None else np.zeros(0, dtype=int)
-    treated = np.concatenate([first, later])  # each patient-linked row's patient
+    later = [(e, _engaged(getattr(world.parts, e.part))) for e in mechanisms.later_engagements()]
+    treated = np.concatenate([first, *(units for _, units in later)])  # each linked row's
     has = np.arange(MAX_FIELD_EVENTS)[None, :] < field["count"][:, None]
     field_hcp = np.repeat(world.owned_hcps, field["count"])
     field_rank = np.nonzero(has)[1] + 1
@@ -132,7 +132,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     date = np.concatenate(
         [
             world.index_date[first],
-            world.index_date[later] + FOLLOWUP_DAY,
+            *(world.index_date[units] + e.days for e, units in later),
             np.datetime64(JOURNEY_START_FIRST)
             + field_days(world.scenario.brand, field["day"][has]),
         ]
@@ -140,7 +140,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     intervention = np.concatenate(
         [
             linked["intervention"][first],
-            linked["followup_intervention"][later],
+            *(linked[e.draw][units] for e, units in later),
             field["intervention"][has],
         ]
     )
@@ -151,7 +151,7 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     key = np.concatenate(
         [
             scenario_keys(world, "E", world.units[first]),
-            scenario_keys(world, "F", world.units[later]),
+            *(scenario_keys(world, e.key, world.units[units]) for e, units in later),
             sequence_keys(world, "EH", field_hcp, field_rank),
         ]
     )
@@ -170,3 +170,8 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "data_split": pd.Series(np.array(SPLITS)[split]).where(linked_rows),
         }
     )
+
+
+def _engaged(part: np.ndarray | None) -> np.ndarray:
+    """The units a later engagement reaches (none where the world lacks its part)."""
+    return np.zeros(0, dtype=int) if part is None else np.flatnonzero(part)

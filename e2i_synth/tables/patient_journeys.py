@@ -14,27 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import (
-    DOSE_COLUMN,
-    FOLLOWUP_ACTIVITY_COLUMN,
-    FOLLOWUP_TREATMENT_COLUMN,
-    GENDERS,
-    INSTRUMENT_COLUMN,
-    INSURANCE_TYPES,
-    JOURNEY_STAGES,
-    MEDIATOR_COLUMN,
-    REGIONS,
-    SPLITS,
-)
+from e2i_synth.catalog import GENDERS, INSURANCE_TYPES, JOURNEY_STAGES, REGIONS, SPLITS
 from e2i_synth.seeds import unit_draws
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
     hcp_keys,
+    mechanism_columns,
+    mechanism_values,
     nullable_days,
-    nullable_flags,
-    nullable_floats,
-    nullable_ints,
     patient_keys,
     scenario_columns,
 )
@@ -61,15 +49,8 @@ SPEC = TableSpec(
         "journey_start_date": "DATE",
         "index_date": "DATE",
         "data_split": "VARCHAR",
-        # added by migration 011, hence last
-        INSTRUMENT_COLUMN: "BOOLEAN",
-        # added by migration 012
-        MEDIATOR_COLUMN: "BOOLEAN",
-        # added by migration 013
-        DOSE_COLUMN: "INTEGER",
-        # added by migration 017
-        FOLLOWUP_TREATMENT_COLUMN: "BOOLEAN",
-        FOLLOWUP_ACTIVITY_COLUMN: "DOUBLE",
+        # the mechanisms' (world.mechanisms): an instrument, a mediator, a dose, ...
+        **mechanism_columns("patient_journeys"),
     },
     primary_key="patient_id",
     foreign_keys={"hcp_id": "hcp_profiles"},
@@ -77,11 +58,7 @@ SPEC = TableSpec(
     nullable=frozenset(
         {
             "days_to_treatment",
-            INSTRUMENT_COLUMN,
-            MEDIATOR_COLUMN,
-            DOSE_COLUMN,
-            FOLLOWUP_TREATMENT_COLUMN,
-            FOLLOWUP_ACTIVITY_COLUMN,
+            *mechanism_columns("patient_journeys"),
             "treatment_initiated",
             "journey_stage",
         }
@@ -253,10 +230,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "journey_start_date": world.journey_start,
             "index_date": world.index_date,
             "data_split": np.array(SPLITS)[world.split],
-            INSTRUMENT_COLUMN: nullable_flags(world.parts.instrument, world.n_patients),
-            MEDIATOR_COLUMN: nullable_flags(world.parts.mediator, world.n_patients),
-            DOSE_COLUMN: nullable_ints(world.parts.dose, world.n_patients),
-            FOLLOWUP_TREATMENT_COLUMN: nullable_flags(world.parts.engaged_again, world.n_patients),
-            FOLLOWUP_ACTIVITY_COLUMN: nullable_floats(world.parts.activity, world.n_patients),
+            **mechanism_values(world, "patient_journeys"),
         }
     )

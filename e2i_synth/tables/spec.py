@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import BRANDS, DGPS, SPLITS
-from e2i_synth.world import World
+from e2i_synth.world import World, mechanisms
+from e2i_synth.world.mechanisms.base import Column
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,29 @@ def rank_within(owner: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
     counts = np.diff(np.r_[starts, len(owner)])
     return np.arange(len(owner)) - np.repeat(starts, counts) + 1
+
+
+def mechanism_columns(table: str, registry: mechanisms.Registry | None = None) -> dict[str, str]:
+    """The columns the causal mechanisms add to `table` (world.mechanisms), with their
+    types, in storage order: after the table's own columns, NULL where a world lacks them."""
+    return {c.name: c.sql_type for c in mechanisms.columns_of(table, registry)}
+
+
+def part_column(column: Column, values, n: int):
+    """A mechanism's unit-level column from the world's variant part (its arm's row, or its
+    text), NULL where the world lacks the part."""
+    if values is not None and column.arm is not None:
+        values = values[column.arm]
+    if column.text is not None:
+        return pd.Series([None] * n if values is None else column.text(values), dtype=object)
+    as_column = {"BOOLEAN": nullable_flags, "INTEGER": nullable_ints, "DOUBLE": nullable_floats}
+    return as_column[column.sql_type](values, n)
+
+
+def mechanism_values(world: World, table: str) -> dict[str, object]:
+    """The values of every column the mechanisms add to a unit-level table."""
+    return {
+        c.name: part_column(c, getattr(world.parts, c.part), world.n_patients)
+        for c in mechanisms.columns_of(table)
+        if c.part is not None
+    }

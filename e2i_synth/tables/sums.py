@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.catalog import BRANDS, DGPS, METRIC_FIRST_MONTH, METRIC_MONTHS, REGIONS
-from e2i_synth.world import World
-from e2i_synth.world.draw import observed_arm
+from e2i_synth.world import World, mechanisms
+from e2i_synth.world.mechanisms.base import group_totals
 
 SCALE_BITS = 1126
 """2**1126 * x is an integer for every finite float64 x (subnormals included)."""
@@ -76,11 +76,12 @@ class Sums:
         added = {}
         for f in fields(self):  # type: ignore[arg-type]
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            added[f.name] = (
-                tuple(a + b for a, b in zip(mine, theirs, strict=True))
-                if isinstance(mine, tuple)
-                else mine + theirs
-            )
+            if isinstance(mine, tuple):
+                added[f.name] = tuple(a + b for a, b in zip(mine, theirs, strict=True))
+            elif isinstance(mine, dict):
+                added[f.name] = {name: mine[name] + theirs[name] for name in mine}
+            else:
+                added[f.name] = mine + theirs
         return type(self)(**added)
 
 
@@ -120,28 +121,18 @@ class MetricSums(Sums):
 
 @dataclass(frozen=True)
 class TruthSums(Sums):
-    """Per group (overall, then each region): units, engaged units, compliers (with an
-    instrument), summed unit effects (all, engaged, compliers), the exact sum of CATEs
-    and, with a dose, the units whose potential outcome at dose k is 1 (groups x K+1;
-    no columns without a dose); with selection, the units whose outcome is recorded and,
-    per arm (unengaged, engaged; groups x 2), the units whose outcome would be recorded
-    under it and how many of those have outcome 1 under it (zeros without selection);
-    with censoring, the units whose outcome window closed by the data cut and their summed
-    effects (zeros without censoring) (causal_ground_truth reads these)."""
+    """Per group (overall, then each region): units, engaged units, summed unit effects
+    (all, engaged), the exact sum of CATEs, and every mechanism's own sums by name
+    (`of_mechanisms`, world.mechanisms: an instrument's compliers, a dose's outcomes per
+    dose, the recorded outcomes, the followed units; zeros where the world lacks it)
+    (causal_ground_truth reads these)."""
 
     units: np.ndarray
     treated: np.ndarray
     effect: np.ndarray
     effect_treated: np.ndarray
-    compliers: np.ndarray
-    effect_compliers: np.ndarray
     cate: tuple[int, ...]
-    dose_outcomes: np.ndarray
-    observed: np.ndarray
-    observed_if: np.ndarray
-    outcome_observed_if: np.ndarray
-    followed: np.ndarray
-    effect_followed: np.ndarray
+    of_mechanisms: dict[str, np.ndarray]
 
     @classmethod
     def of(cls, world: World) -> TruthSums:
@@ -150,41 +141,16 @@ class TruthSums(Sums):
         groups = [np.ones(world.n_patients, dtype=bool)]
         groups += [region == i for i in range(len(REGIONS))]
         treated = world.engaged
-        both = world.parts.engaged_if  # with an instrument: compliers engage only if assigned
-        compliers = np.zeros_like(treated) if both is None else both[1] & ~both[0]
-
-        def total(values: np.ndarray, within: np.ndarray | None = None) -> np.ndarray:
-            return np.array(
-                [values[g if within is None else g & within].sum() for g in groups], np.int64
-            )
-
-        kept = world.parts.observed_if
-        if kept is None:
-            kept = np.zeros((2, world.n_patients), dtype=bool)
-        by_arm = (world.y0, world.y1)
-        closed = world.parts.window_closed
-        if closed is None:
-            closed = np.zeros(world.n_patients, dtype=bool)
-
         return cls(
-            units=total(np.ones_like(effect)),
-            treated=total(treated),
-            effect=total(effect),
-            effect_treated=total(effect, treated),
-            compliers=total(compliers),
-            effect_compliers=total(effect, compliers),
+            units=group_totals(groups, np.ones_like(effect)),
+            treated=group_totals(groups, treated),
+            effect=group_totals(groups, effect),
+            effect_treated=group_totals(groups, effect, treated),
             cate=tuple(exact_sum(world.tau[g]) for g in groups),
-            dose_outcomes=dose_totals(world.parts.dose_outcomes, groups),
-            observed=total(observed_arm(kept, treated)),
-            observed_if=np.stack([total(kept[arm]) for arm in (0, 1)], axis=1),
-            outcome_observed_if=np.stack([total(by_arm[arm], kept[arm]) for arm in (0, 1)], axis=1),
-            followed=total(closed),
-            effect_followed=total(effect, closed),
+            of_mechanisms={
+                name: values
+                for m in mechanisms.REGISTRY
+                if m.sums
+                for name, values in m.sums(world, groups, effect).items()
+            },
         )
-
-
-def dose_totals(outcomes: np.ndarray | None, groups: list[np.ndarray]) -> np.ndarray:
-    """Per group and dose, the units whose potential outcome at that dose is 1."""
-    if outcomes is None:
-        return np.zeros((len(groups), 0), np.int64)
-    return np.stack([outcomes[:, g].sum(axis=1) for g in groups]).astype(np.int64)

@@ -31,9 +31,8 @@ import pandas as pd
 from e2i_synth.tables.spec import (
     SCENARIO_COLUMNS,
     TableSpec,
-    nullable_flags,
-    nullable_floats,
-    nullable_ints,
+    mechanism_columns,
+    mechanism_values,
     patient_keys,
     scenario_columns,
     split_names,
@@ -51,36 +50,12 @@ SPEC = TableSpec(
         "individual_effect": "INTEGER",
         "cate": "DOUBLE",
         "data_split": "VARCHAR",
-        # added by migration 010, hence last
-        "hidden_confounder": "DOUBLE",
-        # added by migration 011
-        "engaged_if_unassigned": "BOOLEAN",
-        "engaged_if_assigned": "BOOLEAN",
-        # added by migration 013
-        "dose_if_engaged": "INTEGER",
-        "dose_outcomes": "VARCHAR",
-        # added by migration 014
-        "observed_if_unengaged": "BOOLEAN",
-        "observed_if_engaged": "BOOLEAN",
-        # added by migration 015
-        "enrolled_if_unengaged": "BOOLEAN",
-        "enrolled_if_engaged": "BOOLEAN",
+        # the mechanisms' (world.mechanisms): a hidden confounder, an instrument, ...
+        **mechanism_columns("unit_truth"),
     },
     primary_key="patient_id",
     foreign_keys={"patient_id": "patient_journeys"},
-    nullable=frozenset(
-        {
-            "hidden_confounder",
-            "engaged_if_unassigned",
-            "engaged_if_assigned",
-            "dose_if_engaged",
-            "dose_outcomes",
-            "observed_if_unengaged",
-            "observed_if_engaged",
-            "enrolled_if_unengaged",
-            "enrolled_if_engaged",
-        }
-    ),
+    nullable=frozenset(mechanism_columns("unit_truth")),
     descriptions={
         "patient_id": "The patient (one row per patient_journeys row).",
         "y0": (
@@ -152,31 +127,8 @@ def individual_effects(world: World) -> np.ndarray:
     return world.y1.astype(np.int32) - world.y0.astype(np.int32)
 
 
-def dose_outcomes_json(outcomes: np.ndarray | None, n: int) -> pd.Series:
-    """Each unit's potential outcomes at doses 0..K ((K+1, n) booleans) as a JSON list of
-    0/1, e.g. "[0,0,1,1,1]"; NULL where the world has no dose."""
-    if outcomes is None:
-        return pd.Series([None] * n, dtype=object)
-    digits = outcomes.astype(np.int8).astype(str)
-    text = digits[0]
-    for level in digits[1:]:
-        text = np.strings.add(np.strings.add(text, ","), level)
-    return pd.Series(np.strings.add(np.strings.add("[", text), "]"), dtype=object)
-
-
-def arm_flags(
-    name: str, arms: tuple[str, str], both: np.ndarray | None, n: int
-) -> dict[str, pd.arrays.BooleanArray]:
-    """A variant part drawn under both arms ((2, n) booleans) as two nullable columns
-    `<name>_if_<arm>`; NULL where the world lacks it."""
-    return {
-        f"{name}_if_{arm}": nullable_flags(None if both is None else both[i], n)
-        for i, arm in enumerate(arms)
-    }
-
-
 def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    n, parts = world.n_patients, world.parts
+    n = world.n_patients
     return pd.DataFrame(
         {
             "patient_id": patient_keys(world, world.units),
@@ -187,11 +139,6 @@ def build(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "individual_effect": individual_effects(world),
             "cate": world.tau,
             "data_split": split_names(world, np.arange(n)),
-            "hidden_confounder": nullable_floats(parts.hidden, n),
-            **arm_flags("engaged", ("unassigned", "assigned"), parts.engaged_if, n),
-            "dose_if_engaged": nullable_ints(parts.dose_if, n),
-            "dose_outcomes": dose_outcomes_json(parts.dose_outcomes, n),
-            **arm_flags("observed", ("unengaged", "engaged"), parts.observed_if, n),
-            **arm_flags("enrolled", ("unengaged", "engaged"), parts.mediator_if, n),
+            **mechanism_values(world, "unit_truth"),
         }
     )

@@ -13,10 +13,11 @@ from functools import cache
 import pandas as pd
 import pandera.pandas as pa
 
-from e2i_synth.catalog import COLUMN_VOCABULARY, FOLLOWUP_ACTIVITY_COLUMN, PUBLIC_RANGES
+from e2i_synth.catalog import COLUMN_VOCABULARY, PUBLIC_RANGES
 from e2i_synth.tables import SPECS
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.result import CheckResult, from_problems
+from e2i_synth.world import mechanisms
 
 TYPE_FAMILIES = {
     "VARCHAR": ("string", pd.api.types.is_string_dtype),
@@ -43,7 +44,7 @@ COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "last_interaction_days": [pa.Check.ge(0)],
     "interaction_frequency": [pa.Check.ge(0)],
     "peer_influence_score": [ZERO_TO_TEN],
-    FOLLOWUP_ACTIVITY_COLUMN: [ZERO_TO_TEN],
+    **{c: [pa.Check.in_range(*r)] for m in mechanisms.REGISTRY for c, r in m.ranges.items()},
     "true_propensity": [pa.Check.in_range(0, 1, include_min=False, include_max=False)],
     "individual_effect": [pa.Check.isin([-1, 0, 1])],
     "cate": [pa.Check.in_range(-1, 1)],

@@ -1,5 +1,6 @@
-"""The one mechanism that turns a DGP spec (catalog.DgpSpec) and the covariates into the
-treatment propensity, the baseline initiation probability p0 and the unit effects.
+"""The base equations that turn a DGP spec (catalog.DgpSpec) and the covariates into the
+treatment propensity, the baseline initiation probability p0 and the unit effects; the
+causal mechanisms (world.mechanisms) reshape them, and world.draw.unit_model composes both.
 
 Every DGP keeps the planted effect on the outcome's own scale: p0 = 0.05 + 0.5 * (a
 weighted mean of features on [0, 1]) stays inside [0.05, 0.55]; p1 = p0 + tau (a risk
@@ -15,23 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from e2i_synth.catalog import (
-    ACTIVITY_NOISE,
-    ACTIVITY_OUTCOME,
-    DOSE_CUT_SPACING,
-    DOSE_EC50,
-    FEATURE_SCALES,
-    FEEDBACK_ACTIVITY_DROP,
-    HIDDEN_LOGIT_SPAN,
-    INSTRUMENT_ASSIGNED_SHARE,
-    MEDIATOR_BASE,
-    REENGAGE_LOGIT,
-    REGIONS,
-    SELECTION_ENGAGED_SHARE,
-    SELECTION_OUTCOME_SHARE,
-    DgpSpec,
-    Term,
-)
+from e2i_synth.catalog import FEATURE_SCALES, REGIONS, DgpSpec, Term
 
 
 @dataclass(frozen=True)
@@ -45,7 +30,8 @@ class Covariates:
 
 @dataclass(frozen=True)
 class Mechanism:
-    """`propensity_if`: with an instrument, each unit's propensity with the instrument off
+    """A unit model: every unit's propensity, p0 and tau, and what mechanisms add.
+    `propensity_if`: with an instrument, each unit's propensity with the instrument off
     and on (shape (2, n)); `propensity` is the one of the unit's own assignment. With a
     mediator, `mediator_if` is whether it is on for the unit untreated and treated and
     `outcome_if` the outcome probability then (both (2, n)); `p0` and `tau` are the
@@ -64,53 +50,9 @@ class Mechanism:
 
 Features = Mapping[str, np.ndarray]
 Latent = Callable[[str], np.ndarray]
-"""Draws a uniform part of every unit by name ("noise", "hidden", "instrument"), each from
-its own stream, so a part a spec does not use is never drawn and changes no other draw."""
-
-
-def _weighted_levels(weights: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """sum_k weights[k] * shares[k] unit by unit, level after level: a matrix product's
-    BLAS kernel sums in an order that depends on the number of units, so a chunk's units
-    would differ in the last bit from the same units drawn in one piece."""
-    total = np.zeros(shares.shape[1])
-    for weight, share in zip(weights, shares, strict=True):
-        total += weight * share
-    return total
-
-
-def dose_response(levels: int) -> np.ndarray:
-    """g(k) for k = 0..levels: the share of a unit's full effect that dose k gives
-    (catalog.DOSE_EC50's Emax curve)."""
-    share = np.arange(levels + 1) / levels
-    return share * (1 + DOSE_EC50) / (share + DOSE_EC50)
-
-
-def dose_levels(levels: int, propensity: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Each unit's dose if engaged (1..levels) from its uniform `u`, and the probability of
-    each dose ((levels, n)): an ordered logit located at the logit of the propensity, with
-    cut points DOSE_CUT_SPACING apart centred on 0 (a higher propensity, a higher dose)."""
-    location = np.log(propensity) - np.log1p(-propensity)
-    cuts = DOSE_CUT_SPACING * (np.arange(1, levels) - levels / 2)
-    at_least = _sigmoid(location - cuts[:, None])  # P(dose > j) for j = 1..levels-1
-    dose = 1 + (u < at_least).sum(axis=0)
-    ones, zeros = np.ones((1, len(u))), np.zeros((1, len(u)))
-    above = np.vstack([ones, at_least, zeros])
-    return dose, above[:-1] - above[1:]
-
-
-def missing_probability(spec: DgpSpec, engaged: float, outcome: np.ndarray) -> np.ndarray:
-    """The probability that a unit's outcome goes unrecorded given its engagement (0 or 1)
-    and its outcome: missing not at random (catalog.SELECTION_OUTCOME_SHARE)."""
-    return (
-        spec.selection
-        * (1 - SELECTION_OUTCOME_SHARE * outcome)
-        * (1 - SELECTION_ENGAGED_SHARE * engaged)
-    )
-
-
-def instrument_assigned(latent: Latent) -> np.ndarray:
-    """Which units the instrument is on for: a fair coin per unit."""
-    return latent("instrument") < INSTRUMENT_ASSIGNED_SHARE
+"""Draws a uniform part of every unit by name ("noise", "hidden", "instrument", ...: the
+mechanisms' `streams`), each from its own stream, so a part a spec does not use is never
+drawn and changes no other draw."""
 
 
 def raw_features(c: Covariates) -> dict[str, np.ndarray]:
@@ -128,7 +70,7 @@ def unit_features(c: Covariates) -> dict[str, np.ndarray]:
     return {name: value / FEATURE_SCALES[name] for name, value in raw_features(c).items()}
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -172,35 +114,37 @@ def _terms_sum(start: float, terms: tuple[Term, ...], features: Features, scale:
     return total
 
 
-def _propensity(spec: DgpSpec, c: Covariates, latent: Latent) -> tuple[np.ndarray, ...]:
+def propensity_logit(spec: DgpSpec, c: Covariates) -> np.ndarray:
+    """The propensity's logit from the observed covariates (a mechanism may add to it)."""
     terms = spec.propensity_terms
     if spec.form == "nonlinear":
         terms = nonlinear_terms(terms, on_unit_scale=False)
-    logit = _terms_sum(spec.propensity_intercept, terms, raw_features(c), spec.confounding)
-    if spec.hidden:
-        logit = logit + spec.hidden * HIDDEN_LOGIT_SPAN * (latent("hidden") - 0.5)
-    propensity = np.clip(_sigmoid(logit + np.zeros(len(c.disease_severity))), *spec.propensity_clip)
-    if not spec.instrument:
-        return (propensity,)
-    assigned = np.clip(_sigmoid(logit + spec.instrument), *spec.propensity_clip)
-    return np.where(instrument_assigned(latent), assigned, propensity), np.stack(
-        [propensity, assigned]
-    )
+    return _terms_sum(spec.propensity_intercept, terms, raw_features(c), spec.confounding)
 
 
-def _baseline(spec: DgpSpec, c: Covariates, latent: Latent) -> np.ndarray:
+def propensity(spec: DgpSpec, logit: np.ndarray, n: int) -> np.ndarray:
+    """The logistic propensity, clipped to the spec's overlap."""
+    return np.clip(sigmoid(logit + np.zeros(n)), *spec.propensity_clip)
+
+
+def baseline_signal(spec: DgpSpec, c: Covariates) -> np.ndarray:
+    """The baseline's weighted mean of features on [0, 1] (a mechanism may reshape it)."""
     terms = spec.baseline_terms
     assert abs(sum(t.weight for t in terms) - 1.0) < 1e-12, f"{spec.name}: weights sum to 1"
     if spec.form == "nonlinear":
         terms = nonlinear_terms(terms, on_unit_scale=True)
-    signal = _terms_sum(0, terms, unit_features(c))
-    for share, part in ((spec.hidden, "hidden"), (spec.noise, "noise")):
-        if share:
-            signal = (1 - share) * signal + share * latent(part)
+    return _terms_sum(0, terms, unit_features(c))
+
+
+def baseline(spec: DgpSpec, signal: np.ndarray, latent: Latent) -> np.ndarray:
+    """p0 = 0.05 + 0.5 * the signal, `noise` of it an unobserved unit draw."""
+    if spec.noise:
+        signal = (1 - spec.noise) * signal + spec.noise * latent("noise")
     return 0.05 + 0.5 * signal
 
 
-def _effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
+def effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
+    """Each unit's effect (risk difference), cut where p0 + effect would leave [0, 1]."""
     n = len(c.disease_severity)
     if spec.segment_effects is not None:
         tau = np.array([spec.segment_effects[r] for r in REGIONS])[c.region_code]
@@ -215,98 +159,3 @@ def _effect(spec: DgpSpec, c: Covariates, p0: np.ndarray) -> np.ndarray:
     p1 = p0 + tau
     outside = (p1 < 0) | (p1 > 1)
     return np.where(outside, np.clip(p1, 0, 1) - p0, tau) if outside.any() else tau
-
-
-def mechanism(spec: DgpSpec, c: Covariates, latent: Latent | None = None) -> Mechanism:
-    """Propensity, p0 and tau of every unit under `spec`. `latent(part)` draws an
-    unobserved part, asked for only when the spec uses it: "noise" (uniform, a share of
-    the baseline), "hidden" (the hidden confounder, uniform, in the baseline and the
-    propensity), "instrument" (below one half: the instrument is on) and "mediator"
-    (decides the mediator under both arms) and "dose" (decides the dose if engaged); the
-    same part must give the same draw when asked again."""
-
-    def no_latent(part: str) -> np.ndarray:
-        raise ValueError(f"{spec.label} has an unobserved {part} part: give a latent draw")
-
-    latent = latent or no_latent
-    p0 = _baseline(spec, c, latent)
-    propensity, *by_instrument = _propensity(spec, c, latent)
-    tau = _effect(spec, c, p0)
-    if spec.dose:
-        if spec.mediator:
-            raise ValueError(f"{spec.label}: a dose and a mediator do not combine")
-        off = by_instrument[0][0] if by_instrument else propensity  # without the instrument
-        dose_if, share = dose_levels(spec.dose, off, latent("dose"))
-        g = dose_response(spec.dose)
-        return Mechanism(
-            propensity,
-            p0,
-            tau * _weighted_levels(g[1:], share),
-            by_instrument[0] if by_instrument else None,
-            p0 + tau * g[:, None],
-            dose_if=dose_if,
-        )
-    if not spec.mediator:
-        return Mechanism(propensity, p0, tau, *by_instrument)
-    jump = np.clip(p0 + tau / spec.mediator, 0, 1) - p0  # the mediator's effect, unit by unit
-    on_if = latent("mediator") < MEDIATOR_BASE + spec.mediator * np.array([[0.0], [1.0]])
-    return Mechanism(
-        propensity,
-        p0 + MEDIATOR_BASE * jump,
-        spec.mediator * jump,
-        by_instrument[0] if by_instrument else None,
-        p0 + jump * on_if,
-        on_if,
-    )
-
-
-@dataclass(frozen=True)
-class Followup:
-    """A time-varying engagement (DgpSpec.feedback): the day-30 disease activity (on
-    [0, 1], one decimal on the stored 0-10 scale) with the index engagement off and on
-    ((2, n)) and under the unit's own; its engagement at day 30; and its outcome
-    probability engaged at neither time, at both, and under its own history."""
-
-    activity_if: np.ndarray
-    activity: np.ndarray
-    engaged_again: np.ndarray
-    p_never: np.ndarray
-    p_always: np.ndarray
-    p_own: np.ndarray
-
-
-def followup(
-    spec: DgpSpec,
-    c: Covariates,
-    p0: np.ndarray,
-    tau: np.ndarray,
-    engaged: np.ndarray,
-    latent: Latent,
-) -> Followup:
-    """The second engagement decision and the activity that feeds back between the two:
-    engagement lowers the activity, reps return where it stays high, and the activity
-    moves the outcome (catalog.ACTIVITY_OUTCOME); each engagement carries half the unit's
-    effect. One activity drift and one re-engagement uniform per unit, from their own
-    streams, serve every history (common random numbers)."""
-    scale = FEATURE_SCALES["disease_severity"]
-    severity = c.disease_severity / scale
-    drift = ACTIVITY_NOISE * (2 * latent("activity") - 1)
-    drop = spec.feedback * FEEDBACK_ACTIVITY_DROP * np.array([[0.0], [1.0]])
-    activity_if = np.round(np.clip(severity + drift - drop, 0, 1) * scale, 1) / scale
-    activity = np.where(engaged, activity_if[1], activity_if[0])
-    intercept, slope, returning = REENGAGE_LOGIT
-    again = latent("reengage") < _sigmoid(
-        intercept + slope * (activity - 0.5) + returning * engaged
-    )
-
-    def outcome(share: np.ndarray | float, level: np.ndarray) -> np.ndarray:
-        return np.clip(p0 + tau * share + ACTIVITY_OUTCOME * (level - severity), 0, 1)
-
-    return Followup(
-        activity_if,
-        activity,
-        again,
-        outcome(0.0, activity_if[0]),
-        outcome(1.0, activity_if[1]),
-        outcome((engaged.astype(float) + again) / 2, activity),
-    )

@@ -26,14 +26,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache, lru_cache
+from typing import Any
 
 import numpy as np
 
 from e2i_synth.catalog import (
     BRANDS,
-    DATA_CUT,
     FOLLOW_UP_DAYS,
-    FOLLOWUP_DAY,
     HCPS_PER_PATIENT,
     INDEX_GAP_DAYS,
     JOURNEY_START_FIRST,
@@ -49,14 +48,19 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import BLOCK_UNITS, unit_draws
 from e2i_synth.settings import Scenario
+from e2i_synth.world import mechanisms
 from e2i_synth.world.dgps import (
     Covariates,
     Latent,
-    followup,
-    instrument_assigned,
-    mechanism,
-    missing_probability,
+    Mechanism,
+    baseline,
+    baseline_signal,
+    effect,
+    propensity,
+    propensity_logit,
 )
+from e2i_synth.world.mechanisms.base import Draft, observed_arm
+from e2i_synth.world.mechanisms.censoring import censor, data_cut, known_by_cut
 from e2i_synth.world.variants import variant_spec
 
 SPLIT_BLOCK = 20
@@ -65,56 +69,36 @@ assert BLOCK_UNITS % SPLIT_BLOCK == 0
 ASSIGNMENT_PASS = 1_000_000
 """Patients per pass when counting every HCP's patients (bounds the panel's memory)."""
 
-LATENT_STREAMS = {
-    "noise": "world-latent",
-    "hidden": "world-hidden",
-    "instrument": "world-iv",
-    "mediator": "world-mediator",
-    "dose": "world-dose",
-    "selection": "world-selection",
-    "activity": "world-activity",
-    "reengage": "world-reengage",
-}
-"""The named stream of each unobserved part (dgps.Latent): drawing one changes no other draw."""
 
-
-@dataclass(frozen=True)
 class VariantParts:
-    """Arrays only some variants draw: `hidden`, the hidden confounder of every unit (on
-    [0, 1]; stored in unit_truth only); `instrument`, whether the instrument is on for the
-    unit (stored in patient_journeys), and `engaged_if`, the unit's treatment with it off
-    and on (shape (2, n), from the same uniform as `engaged`; stored in unit_truth);
-    `mediator`, the mediator under the unit's own treatment (stored in patient_journeys),
-    and `mediator_if`, the mediator unengaged and engaged (shape (2, n), one uniform for
-    both; stored in unit_truth);
-    `dose`, the unit's dose (0 when not engaged; stored in patient_journeys), `dose_if`,
-    its dose if engaged, and `dose_outcomes`, its potential outcome at every dose 0..K
-    (shape (K+1, n), common random numbers; both stored in unit_truth); `observed_if`,
-    whether the unit's outcome would be recorded unengaged and engaged (shape (2, n), one
-    uniform for both; stored in unit_truth), and `observed`, whether it is, under its own
-    engagement (the analysis tables hold NULL where it is not); with censoring, both also
-    require the outcome to be known at the data cut, and `window_closed` says whose
-    120-day window closed by the cut (the followed population); with feedback,
-    `engaged_again`, the engagement at day 30, `activity`, the day-30 disease activity
-    (0-10; both stored in patient_journeys), and `outcome`, the outcome under the unit's
-    own history (y0 and y1 are those engaged at neither and at both times); `data_cut`, the
-    cut of a world cut on a day of its own (`at_cut`) rather than by the `censor` knob."""
+    """Arrays only some variants draw, by name: the `parts` each mechanism declares
+    (world.mechanisms), e.g. `instrument`, `engaged_if` (the treatment with the instrument
+    off and on, shape (2, n)), `dose_outcomes`, `observed_if` (whether the outcome would be
+    recorded unengaged and engaged), `window_closed`, `outcome` (the outcome under the
+    unit's own history, with a time-varying engagement), `data_cut` (of a world cut on a
+    day of its own, `at_cut`); and `observed`, whether each unit's outcome is recorded
+    under its own engagement (the analysis tables hold NULL where it is not). A part the
+    world lacks reads None; a name no mechanism declares is an error."""
 
-    hidden: np.ndarray | None = None
-    instrument: np.ndarray | None = None
-    engaged_if: np.ndarray | None = None
-    mediator: np.ndarray | None = None
-    mediator_if: np.ndarray | None = None
-    dose: np.ndarray | None = None
-    dose_if: np.ndarray | None = None
-    dose_outcomes: np.ndarray | None = None
-    observed_if: np.ndarray | None = None
-    observed: np.ndarray | None = None
-    window_closed: np.ndarray | None = None
-    engaged_again: np.ndarray | None = None
-    activity: np.ndarray | None = None
-    outcome: np.ndarray | None = None
-    data_cut: np.datetime64 | None = None
+    __slots__ = ("_arrays",)
+
+    def __init__(self, **arrays: Any) -> None:
+        unknown = set(arrays) - mechanisms.part_names()
+        if unknown:
+            raise TypeError(f"no mechanism declares the variant parts {sorted(unknown)}")
+        self._arrays = dict(arrays)
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("_") and name in mechanisms.part_names():
+            return self._arrays.get(name)
+        raise AttributeError(f"no variant part {name!r}")
+
+    def drawn(self) -> dict[str, Any]:
+        """The parts this world has, by name."""
+        return dict(self._arrays)
+
+    def __repr__(self) -> str:
+        return f"VariantParts({', '.join(sorted(self._arrays))})"
 
 
 NO_PARTS = VariantParts()
@@ -429,37 +413,6 @@ def _dates(d: dict[str, np.ndarray], engaged, caused, initiated) -> dict[str, np
     }
 
 
-def _after_followup(d: dict[str, np.ndarray]) -> np.ndarray:
-    """A caused initiation's day moved after the day-30 engagement that caused it."""
-    return np.maximum(d["caused_day"], FOLLOWUP_DAY + 1)
-
-
-def data_cut(spec: DgpSpec) -> np.datetime64:
-    """The day after which nothing exists (DATA_CUT, or earlier with `censor`)."""
-    return np.datetime64(DATA_CUT) - np.timedelta64(spec.censor_days, "D")
-
-
-def _censor(dates: dict[str, np.ndarray], cut: np.datetime64) -> dict[str, np.ndarray]:
-    """The dates as the data cut leaves them: outcomes are assessed at the latest on it,
-    and initiations from it on do not exist (every event comes before its assessment)."""
-    late = dates["initiation_date"] >= cut
-    return {
-        **dates,
-        "initiation_date": np.where(late, np.datetime64("NaT"), dates["initiation_date"]),
-        "outcome_date": np.minimum(dates["outcome_date"], cut),
-    }
-
-
-def _known_by_cut(d, index_date, y0, y1, caused_if_engaged, window_closed, cut) -> np.ndarray:
-    """(2, n): whether each unit's outcome would be known at the cut unengaged and engaged:
-    its window closed, or it initiated before the cut (on its spontaneous day, or,
-    engaged, on the day the engagement caused)."""
-    spontaneous = index_date + d["spontaneous_day"] < cut
-    caused = index_date + d["caused_day"] < cut
-    by_cut_engaged = np.where(caused_if_engaged, caused, spontaneous)
-    return np.stack([window_closed | (y0 & spontaneous), window_closed | (y1 & by_cut_engaged)])
-
-
 def _persistence(
     d: dict[str, np.ndarray], initiation_date: np.ndarray, outcome_date: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -473,6 +426,37 @@ def _persistence(
     refills = np.minimum(d["refills"], max_refills)
     stopped = initiated & (d["stop"] < 0.25) & (refills < max_refills)
     return {"refills": np.where(initiated, refills, 0), "stopped": stopped}
+
+
+def unit_model(spec: DgpSpec, c: Covariates, latent: Latent) -> Mechanism:
+    """Propensity, p0 and tau of every unit under `spec`: the base equations (dgps), with
+    the baseline signal, the propensity's logit and then the unit model reshaped by each
+    mechanism the spec has, in registry order. `latent(part)` draws an unobserved part,
+    asked for only when the spec uses it; the same part gives the same draw when asked
+    again."""
+    active = mechanisms.active(spec)
+    signal = baseline_signal(spec, c)
+    for m in active:
+        if m.baseline:
+            signal = m.baseline(spec, signal, latent)
+    p0 = baseline(spec, signal, latent)
+    logit = propensity_logit(spec, c)
+    for m in active:
+        if m.logit:
+            logit = m.logit(spec, logit, latent)
+    model = Mechanism(propensity(spec, logit, len(c.disease_severity)), p0, effect(spec, c, p0))
+    for m in active:
+        if m.model:
+            model = m.model(spec, model, logit, latent)
+    return model
+
+
+def _run(stage: str, draft: Draft) -> None:
+    """The draw steps of the draft's mechanisms at `stage`, in registry order."""
+    for m in mechanisms.active(draft.spec):
+        step = m.steps.get(stage)
+        if step:
+            step(draft)
 
 
 def draw_world(
@@ -499,34 +483,24 @@ def draw_world(
     # The unobserved parts (outcome noise, a hidden confounder, an instrument) have their
     # own streams, so the draws above and below are the same with or without them.
     latent = latent_draws(seed, scenario, start, stop)
-    units = mechanism(spec, covariates, latent)
-    # the outcome probability untreated and treated (a mediator's draw decides them)
-    p_if = (units.p0, units.p0 + units.tau) if units.outcome_if is None else units.outcome_if
-    dose_outcomes = None
-    if units.dose_if is not None:  # a dose: the treated arm is the unit's dose if engaged
-        dose_outcomes = d["outcome"] < units.outcome_if
-        p_if = (p_if[0], np.take_along_axis(p_if, units.dose_if[None], 0)[0])
-    treatment_u = d["engage"]  # also decides the treatment under any instrument
-    engaged = treatment_u < units.propensity
-    y0 = d["outcome"] < p_if[0]  # common random numbers: one draw shared by both arms
-    y1 = d["outcome"] < p_if[1]
-    observed = np.where(engaged, y1, y0)
-    tau, ever_engaged, later = units.tau, engaged, None
-    if spec.feedback:  # a second engagement at day 30: y0, y1 are the never / always regimes
-        later = followup(spec, covariates, units.p0, units.tau, engaged, latent)
-        y0, y1 = d["outcome"] < later.p_never, d["outcome"] < later.p_always
-        observed = d["outcome"] < later.p_own
-        tau, ever_engaged = later.p_always - later.p_never, engaged | later.engaged_again
-        # what only the day-30 engagement causes comes after it
-        d = {**d, "caused_day": np.where(engaged, d["caused_day"], _after_followup(d))}
+    model = unit_model(spec, covariates, latent)
+    draft = Draft(spec, covariates, latent, d, model)
+    # the outcome probability untreated and treated (a mechanism may decide them)
+    draft.p_if = (model.p0, model.p0 + model.tau) if model.outcome_if is None else model.outcome_if
+    _run("arms", draft)
+    draft.treatment_u = d["engage"]  # also decides the treatment under any instrument
+    engaged = draft.engaged = d["engage"] < model.propensity
+    draft.y0 = d["outcome"] < draft.p_if[0]  # common random numbers: one draw for both arms
+    draft.y1 = d["outcome"] < draft.p_if[1]
+    draft.observed = np.where(engaged, draft.y1, draft.y0)
+    draft.tau, draft.ever_engaged = model.tau, engaged
+    _run("history", draft)
+    d = draft.unit
     # engagement_score >= 5 exactly when engaged: the score is the treatment's dose record.
     engagement_score = np.round(5.0 * engaged + 4.99 * d["score"], 2)
-    dates = _dates(d, ever_engaged, observed & ~y0, observed)
-    if spec.censor_days:
-        cut = data_cut(spec)
-        window_closed = dates["outcome_date"] <= cut
-        known_if = _known_by_cut(d, dates["index_date"], y0, y1, y1 & ~y0, window_closed, cut)
-        dates = _censor(dates, cut)
+    draft.dates = _dates(d, draft.ever_engaged, draft.observed & ~draft.y0, draft.observed)
+    _run("record", draft)
+    dates = draft.dates
     world = World(
         scenario=scenario,
         seed=seed,
@@ -541,53 +515,25 @@ def draw_world(
         hcp_decile=panel.decile,
         patient_hcp=patient_hcp,
         covariates=covariates,
-        propensity=units.propensity,
-        p0=units.p0,
-        tau=tau,
+        propensity=model.propensity,
+        p0=model.p0,
+        tau=draft.tau,
         engaged=engaged,
-        y0=y0,
-        y1=y1,
+        y0=draft.y0,
+        y1=draft.y1,
         engagement_score=engagement_score,
         split=block_splits(seed, _names("world-split", scenario), n_patients, start, stop),
         **dates,
         **_persistence(d, dates["initiation_date"], dates["outcome_date"]),
     )
-    if not (
-        spec.hidden
-        or spec.instrument
-        or spec.mediator
-        or spec.dose
-        or spec.selection
-        or spec.censor_days
-        or spec.feedback
-    ):
+    if not draft.parts:
         return world
-    observed_if = None
-    if spec.selection:  # one uniform decides the record under either arm
-        kept = latent("selection")
-        observed_if = np.stack(
-            [kept >= missing_probability(spec, arm, y) for arm, y in enumerate((y0, y1))]
-        )
-    if spec.censor_days:
-        observed_if = known_if if observed_if is None else observed_if & known_if
-    parts = VariantParts(
-        hidden=latent("hidden") if spec.hidden else None,
-        instrument=instrument_assigned(latent) if spec.instrument else None,
-        engaged_if=None if units.propensity_if is None else treatment_u < units.propensity_if,
-        mediator=None if units.mediator_if is None else observed_arm(units.mediator_if, engaged),
-        mediator_if=units.mediator_if,
-        dose=None if units.dose_if is None else np.where(engaged, units.dose_if, 0),
-        dose_if=units.dose_if,
-        dose_outcomes=dose_outcomes,
-        observed_if=observed_if,
-        observed=None if observed_if is None else observed_arm(observed_if, engaged),
-        window_closed=window_closed if spec.censor_days else None,
-        engaged_again=None if later is None else later.engaged_again,
-        activity=None if later is None else np.round(later.activity * 10, 1),
-        outcome=None if later is None else observed,
-    )
+    observed_if = draft.parts.get("observed_if")
+    if observed_if is not None:
+        draft.parts["observed"] = observed_arm(observed_if, engaged)
     return VariantWorld(
-        **{f.name: getattr(world, f.name) for f in fields(World)}, variant_parts=parts
+        **{f.name: getattr(world, f.name) for f in fields(World)},
+        variant_parts=VariantParts(**draft.parts),
     )
 
 
@@ -619,10 +565,10 @@ def at_cut(world: World, cut: np.datetime64) -> VariantWorld:
     }
     window_closed = world.outcome_date <= cut
     caused_if_engaged = world.y1 & ~world.y0
-    known_if = _known_by_cut(
+    known_if = known_by_cut(
         d, world.index_date, world.y0, world.y1, caused_if_engaged, window_closed, cut
     )
-    dates = _censor(dates, cut)
+    dates = censor(dates, cut)
     kept = {f.name: getattr(world, f.name) for f in fields(World)}
     parts = VariantParts(
         observed_if=known_if,
@@ -640,18 +586,13 @@ def at_cut(world: World, cut: np.datetime64) -> VariantWorld:
     )
 
 
-def observed_arm(both: np.ndarray, engaged: np.ndarray) -> np.ndarray:
-    """Of a (2, n) array by arm (untreated, treated), each unit's own arm."""
-    return np.where(engaged, both[1], both[0])
-
-
 def latent_draws(seed: int, scenario: Scenario, start: int, stop: int) -> Latent:
     """Each unobserved part of units [start, stop), drawn per unit from its own stream
     when first asked for."""
 
     @cache
     def draw(part: str) -> np.ndarray:
-        names = _names(LATENT_STREAMS[part], scenario)
+        names = _names(mechanisms.streams()[part], scenario)
         return unit_draws(seed, names, start, stop, _uniforms)["u"]
 
     return draw

@@ -61,9 +61,8 @@ def unit_arrays(world: World) -> dict[str, np.ndarray]:
         for f in dataclasses.fields(world)
         if isinstance(getattr(world, f.name), np.ndarray) and not f.name.startswith("hcp_")
     }
-    for f in dataclasses.fields(world.parts):
-        if getattr(world.parts, f.name) is not None:  # (n,), or (k, n): by arm or by dose
-            arrays[f"parts.{f.name}"] = getattr(world.parts, f.name).T
+    for name, values in world.parts.drawn().items():  # (n,), or (k, n): by arm or by dose
+        arrays[f"parts.{name}"] = values.T
     return arrays | {
         f"covariates.{f.name}": getattr(world.covariates, f.name)
         for f in dataclasses.fields(world.covariates)

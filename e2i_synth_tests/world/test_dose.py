@@ -16,8 +16,9 @@ from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.causal import overall_truth
-from e2i_synth.world import draw, draw_world
-from e2i_synth.world.dgps import dose_response
+from e2i_synth.world import draw_world
+from e2i_synth.world.mechanisms.dose import MECHANISM as DOSE
+from e2i_synth.world.mechanisms.dose import dose_response
 from e2i_synth.world.variants import parse_knobs
 
 K_SE = 4.0
@@ -106,7 +107,7 @@ def test_dose_is_confounded_like_engagement_and_leaves_the_binary_draw_alone(mon
     on = flat.engaged
     r = np.corrcoef(flat.covariates.disease_severity[on], flat.parts.dose[on])[0, 1]
     assert abs(r) < K_SE / np.sqrt(on.sum())
-    monkeypatch.setitem(draw.LATENT_STREAMS, "dose", "another-stream")
+    monkeypatch.setitem(DOSE.streams, "dose", "another-stream")
     other = dose_world("dose=4", n=20_000, seed=1)
     assert not np.array_equal(other.parts.dose_if, world.parts.dose_if)
     for name in ("engaged", "y0", "propensity", "p0", "split", "index_date"):

@@ -26,7 +26,8 @@ from e2i_synth.catalog import (
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.causal import overall_truth, parse_graph
-from e2i_synth.world import draw, draw_world
+from e2i_synth.world import draw_world
+from e2i_synth.world.mechanisms.hidden import MECHANISM as HIDDEN
 from e2i_synth.world.variants import parse_knobs
 
 K_SE = 3.0
@@ -49,7 +50,7 @@ def test_hidden_confounder_has_its_own_stream_and_moves_propensity_and_baseline(
     assert np.corrcoef(u, hidden.propensity)[0, 1] > 0.2
     assert "variant_parts" not in [f.name for f in dataclasses.fields(base)]
     # another stream for U changes U (and what it drives), and no other draw
-    monkeypatch.setitem(draw.LATENT_STREAMS, "hidden", "another-stream")
+    monkeypatch.setitem(HIDDEN.streams, "hidden", "another-stream")
     other = draw_world(scenario("confounded", "hidden=0.5"), 2000, 3)
     assert not np.array_equal(other.parts.hidden, u)
     for name in ("disease_severity", "comorbidity_count", "age_at_diagnosis"):

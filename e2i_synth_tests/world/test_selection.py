@@ -24,7 +24,8 @@ from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
 from e2i_synth.validation.causal import overall_truth, parse_graph
 from e2i_synth.validation.suite import structural_checks
-from e2i_synth.world import draw, draw_world
+from e2i_synth.world import draw_world
+from e2i_synth.world.mechanisms.selection import MECHANISM as SELECTION
 from e2i_synth.world.variants import parse_knobs
 from e2i_synth_tests.world.test_dose import covered_by
 
@@ -146,7 +147,7 @@ def test_lost_patients_have_nothing_after_the_index_date_in_any_analysis_table()
 
 def test_selection_has_its_own_stream_and_changes_no_other_draw(monkeypatch):
     world = selection_world("selection=0.5", n=2000)
-    monkeypatch.setitem(draw.LATENT_STREAMS, "selection", "another-stream")
+    monkeypatch.setitem(SELECTION.streams, "selection", "another-stream")
     other = selection_world("selection=0.5", n=2000)
     assert not np.array_equal(other.parts.observed_if, world.parts.observed_if)
     for name in ("engaged", "y0", "y1", "propensity", "p0", "tau", "split", "index_date"):
