@@ -19,7 +19,7 @@ ALWAYS = (
 )
 """Each runs wherever its route exists (the IV estimator only on variants with an
 instrument, the front-door ones only with a mediator, the g-formula only with a
-time-varying engagement; `estimators.ROUTE_NEEDED`)."""
+time-varying engagement; `estimators.route_needed`)."""
 WHERE_INSTALLED = {"econml_forest": "econml"}
 """Estimators whose package is optional, and that package."""
 

@@ -161,40 +161,6 @@ SPEC = TableSpec(
             "valid, the routes (instrument, frontdoor, g_formula) and the selection or censoring "
             "entries."
         ),
-        "true_late": (
-            "Variants with an instrument: the compliers' exact mean effect, what an IV estimator "
-            "identifies. NULL elsewhere."
-        ),
-        "n_compliers": (
-            "Variants with an instrument: patients engaged if assigned and not otherwise. NULL "
-            "elsewhere."
-        ),
-        "dose_response": (
-            "Variants with a dose: JSON [{dose, mean_outcome, effect_vs_0}] for every dose 0..K, "
-            "exact means of unit_truth.dose_outcomes. NULL elsewhere."
-        ),
-        "true_ate_observed": (
-            "Variants with selection or censoring: the observed population's effect, what a "
-            "complete-case contrast estimates under randomized engagement. NULL elsewhere."
-        ),
-        "n_observed": (
-            "Variants with selection or censoring: patients whose outcome is recorded. NULL "
-            "elsewhere."
-        ),
-        "data_cut_date": (
-            "The data cut: no date or timestamp of any table is after it (the data_cut check). "
-            "2025-12-31, that many days earlier with censor, a story's own cut in stories; "
-            "NULL in rows stored before migration 016."
-        ),
-        "true_ate_followed": (
-            "Variants with censoring and stories: the effect on the patients whose 120-day window"
-            " closed by the cut (index_date + 121 days on or before data_cut_date). NULL "
-            "elsewhere."
-        ),
-        "n_followed": (
-            "Variants with censoring and stories: patients whose window closed by the cut. NULL "
-            "elsewhere."
-        ),
     },
 )
 

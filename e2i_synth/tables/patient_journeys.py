@@ -140,31 +140,6 @@ SPEC = TableSpec(
             "block of 20 consecutive patients (60/20/15/5); every row of the patient in every "
             "table carries it."
         ),
-        INSTRUMENT_COLUMN: (
-            "The instrument of variants with the instrument knob: a fair coin per patient (its "
-            "own stream) that raises the engagement logit by the knob's value and never touches "
-            "the outcome. NULL in other scenarios."
-        ),
-        MEDIATOR_COLUMN: (
-            "The front-door mediator of variants with the mediator knob: on with probability 0.1,"
-            " plus the knob's value when engaged; the whole effect passes through it. NULL in "
-            "other scenarios."
-        ),
-        DOSE_COLUMN: (
-            "The engagement's intensity in variants with the dose knob: 0 exactly when not "
-            "engaged, else 1 to K, drawn by an ordered logit at the logit of the propensity "
-            "(confounded like engagement). NULL in other scenarios."
-        ),
-        FOLLOWUP_TREATMENT_COLUMN: (
-            "The second engagement decision of variants with the feedback knob, 30 days after the"
-            " index date: logit -1 + 8 (activity/10 - 1/2) + engaged. NULL in other scenarios."
-        ),
-        FOLLOWUP_ACTIVITY_COLUMN: (
-            "0 to 10: the disease activity measured again at day 30 in variants with the feedback"
-            " knob (severity plus a drift of up to +/-3, lowered by 3 x the knob where engaged); "
-            "it confounds the second engagement and carries part of the first one's effect. NULL "
-            "in other scenarios."
-        ),
     },
 )
 

@@ -29,8 +29,14 @@ class TableSpec:
     schema.sql show (the scenario columns' is SCENARIO_DESCRIPTIONS)."""
 
     def describe(self, column: str) -> str:
-        """The column's description ("" for a column nobody described: a test fails)."""
-        return self.descriptions.get(column) or SCENARIO_DESCRIPTIONS.get(column, "")
+        """The column's description: the spec's own, the mechanism's that adds it, or the
+        scenario columns' ("" for a column nobody described: a test fails)."""
+        added = {c.name: c.description for c in mechanisms.columns_of(self.name)}
+        return (
+            self.descriptions.get(column)
+            or added.get(column)
+            or SCENARIO_DESCRIPTIONS.get(column, "")
+        )
 
 
 SCENARIO_COLUMNS = {"brand": "VARCHAR", "dgp_type": "VARCHAR"}

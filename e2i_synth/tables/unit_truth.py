@@ -80,41 +80,6 @@ SPEC = TableSpec(
             "p1 - p0: the effect expected for the patient's covariates (expected_ate is its mean)."
         ),
         "data_split": "The patient's split, to score on one split without a join.",
-        "hidden_confounder": (
-            "The unobserved confounder U of variants with the hidden knob, uniform on [0, 1]: it "
-            "moves both the propensity and the baseline. NULL elsewhere."
-        ),
-        "engaged_if_unassigned": (
-            "Variants with an instrument: whether the patient would be engaged with "
-            "territory_rep_assigned off (the same uniform decides both). NULL elsewhere."
-        ),
-        "engaged_if_assigned": (
-            "Variants with an instrument: whether the patient would be engaged with "
-            "territory_rep_assigned on; compliers are engaged only if assigned. NULL elsewhere."
-        ),
-        "dose_if_engaged": (
-            "Variants with a dose: the patient's dose if engaged, 1 to K. NULL elsewhere."
-        ),
-        "dose_outcomes": (
-            "Variants with a dose: a JSON list of the potential outcomes Y(0), ..., Y(K) (0/1, "
-            "one outcome uniform for every dose). NULL elsewhere."
-        ),
-        "observed_if_unengaged": (
-            "Variants with selection or censoring: whether the outcome would be recorded if "
-            "unengaged. NULL elsewhere."
-        ),
-        "observed_if_engaged": (
-            "Variants with selection or censoring: whether the outcome would be recorded if "
-            "engaged (one uniform decides both). NULL elsewhere."
-        ),
-        "enrolled_if_unengaged": (
-            "Variants with a mediator: whether the patient would enrol in the support program "
-            "unengaged. NULL elsewhere."
-        ),
-        "enrolled_if_engaged": (
-            "Variants with a mediator: whether the patient would enrol engaged (one uniform for "
-            "both); the outcome moves only where the two differ. NULL elsewhere."
-        ),
     },
 )
 ANSWER_COLUMNS: tuple[str, ...] = tuple(

@@ -79,6 +79,8 @@ class Column:
     part: str | None = None
     arm: int | None = None
     text: Callable[[np.ndarray], Any] | None = None
+    description: str = ""
+    """What the column holds, for the Dagster UI, the reference pages and schema.sql."""
 
 
 @dataclass(frozen=True)

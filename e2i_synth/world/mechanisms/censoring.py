@@ -132,9 +132,38 @@ MECHANISM = CausalMechanism(
     steps={"record": _record},
     parts=("window_closed", "data_cut"),
     columns=(
-        Column("causal_ground_truth", "data_cut_date", "DATE", 16),
-        Column("causal_ground_truth", "true_ate_followed", "DOUBLE", 16),
-        Column("causal_ground_truth", "n_followed", "INTEGER", 16),
+        Column(
+            "causal_ground_truth",
+            "data_cut_date",
+            "DATE",
+            16,
+            description=(
+                "The data cut: no date or timestamp of any table is after it (the data_cut check). "
+                "2025-12-31, that many days earlier with censor, a story's own cut in stories; NULL"
+                " in rows stored before migration 016."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "true_ate_followed",
+            "DOUBLE",
+            16,
+            description=(
+                "Variants with censoring and stories: the effect on the patients whose 120-day "
+                "window closed by the cut (index_date + 121 days on or before data_cut_date). NULL "
+                "elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "n_followed",
+            "INTEGER",
+            16,
+            description=(
+                "Variants with censoring and stories: patients whose window closed by the cut. NULL"
+                " elsewhere."
+            ),
+        ),
     ),
     sums=_sums,
     truth=_truth,

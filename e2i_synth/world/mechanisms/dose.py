@@ -159,12 +159,50 @@ MECHANISM = CausalMechanism(
     steps={"arms": _arms, "record": _record},
     parts=("dose", "dose_if", "dose_outcomes"),
     columns=(
-        Column("patient_journeys", DOSE_COLUMN, "INTEGER", 13, part="dose"),
-        Column("unit_truth", "dose_if_engaged", "INTEGER", 13, part="dose_if"),
         Column(
-            "unit_truth", "dose_outcomes", "VARCHAR", 13, part="dose_outcomes", text=outcomes_text
+            "patient_journeys",
+            DOSE_COLUMN,
+            "INTEGER",
+            13,
+            part="dose",
+            description=(
+                "The engagement's intensity in variants with the dose knob: 0 exactly when not "
+                "engaged, else 1 to K, drawn by an ordered logit at the logit of the propensity "
+                "(confounded like engagement). NULL in other scenarios."
+            ),
         ),
-        Column("causal_ground_truth", "dose_response", "VARCHAR", 13),
+        Column(
+            "unit_truth",
+            "dose_if_engaged",
+            "INTEGER",
+            13,
+            part="dose_if",
+            description=(
+                "Variants with a dose: the patient's dose if engaged, 1 to K. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "dose_outcomes",
+            "VARCHAR",
+            13,
+            part="dose_outcomes",
+            text=outcomes_text,
+            description=(
+                "Variants with a dose: a JSON list of the potential outcomes Y(0), ..., Y(K) (0/1, "
+                "one outcome uniform for every dose). NULL elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "dose_response",
+            "VARCHAR",
+            13,
+            description=(
+                "Variants with a dose: JSON [{dose, mean_outcome, effect_vs_0}] for every dose "
+                "0..K, exact means of unit_truth.dose_outcomes. NULL elsewhere."
+            ),
+        ),
     ),
     sums=_sums,
     truth=_truth,

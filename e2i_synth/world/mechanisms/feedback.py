@@ -144,8 +144,31 @@ MECHANISM = CausalMechanism(
     parts=("engaged_again", "activity", "outcome"),
     engagements=(Engagement("engaged_again", FOLLOWUP_DAY, "F", "followup_intervention"),),
     columns=(
-        Column("patient_journeys", FOLLOWUP_TREATMENT_COLUMN, "BOOLEAN", 17, part="engaged_again"),
-        Column("patient_journeys", FOLLOWUP_ACTIVITY_COLUMN, "DOUBLE", 17, part="activity"),
+        Column(
+            "patient_journeys",
+            FOLLOWUP_TREATMENT_COLUMN,
+            "BOOLEAN",
+            17,
+            part="engaged_again",
+            description=(
+                "The second engagement decision of variants with the feedback knob, 30 days after "
+                "the index date: logit -1 + 8 (activity/10 - 1/2) + engaged. NULL in other "
+                "scenarios."
+            ),
+        ),
+        Column(
+            "patient_journeys",
+            FOLLOWUP_ACTIVITY_COLUMN,
+            "DOUBLE",
+            17,
+            part="activity",
+            description=(
+                "0 to 10: the disease activity measured again at day 30 in variants with the "
+                "feedback knob (severity plus a drift of up to +/-3, lowered by 3 x the knob where "
+                "engaged); it confounds the second engagement and carries part of the first one's "
+                "effect. NULL in other scenarios."
+            ),
+        ),
     ),
     path=lambda spec: [
         f"{TREATMENT_COLUMN} -> {OUTCOME_COLUMN};",

@@ -46,6 +46,18 @@ MECHANISM = CausalMechanism(
     logit=_logit,
     steps={"record": _record},
     parts=("hidden",),
-    columns=(Column("unit_truth", HIDDEN_CONFOUNDER, "DOUBLE", 10, part="hidden"),),
+    columns=(
+        Column(
+            "unit_truth",
+            HIDDEN_CONFOUNDER,
+            "DOUBLE",
+            10,
+            part="hidden",
+            description=(
+                "The unobserved confounder U of variants with the hidden knob, uniform on [0, 1]: "
+                "it moves both the propensity and the baseline. NULL elsewhere."
+            ),
+        ),
+    ),
     unobserved=(HIDDEN_CONFOUNDER,),
 )

@@ -85,11 +85,62 @@ MECHANISM = CausalMechanism(
     steps={"record": _record},
     parts=("instrument", "engaged_if"),
     columns=(
-        Column("patient_journeys", INSTRUMENT_COLUMN, "BOOLEAN", 11, part="instrument"),
-        Column("unit_truth", "engaged_if_unassigned", "BOOLEAN", 11, part="engaged_if", arm=0),
-        Column("unit_truth", "engaged_if_assigned", "BOOLEAN", 11, part="engaged_if", arm=1),
-        Column("causal_ground_truth", "true_late", "DOUBLE", 11),
-        Column("causal_ground_truth", "n_compliers", "INTEGER", 11),
+        Column(
+            "patient_journeys",
+            INSTRUMENT_COLUMN,
+            "BOOLEAN",
+            11,
+            part="instrument",
+            description=(
+                "The instrument of variants with the instrument knob: a fair coin per patient (its "
+                "own stream) that raises the engagement logit by the knob's value and never touches"
+                " the outcome. NULL in other scenarios."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "engaged_if_unassigned",
+            "BOOLEAN",
+            11,
+            part="engaged_if",
+            arm=0,
+            description=(
+                "Variants with an instrument: whether the patient would be engaged with "
+                "territory_rep_assigned off (the same uniform decides both). NULL elsewhere."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "engaged_if_assigned",
+            "BOOLEAN",
+            11,
+            part="engaged_if",
+            arm=1,
+            description=(
+                "Variants with an instrument: whether the patient would be engaged with "
+                "territory_rep_assigned on; compliers are engaged only if assigned. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "true_late",
+            "DOUBLE",
+            11,
+            description=(
+                "Variants with an instrument: the compliers' exact mean effect, what an IV "
+                "estimator identifies. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "n_compliers",
+            "INTEGER",
+            11,
+            description=(
+                "Variants with an instrument: patients engaged if assigned and not otherwise. NULL "
+                "elsewhere."
+            ),
+        ),
     ),
     sums=_sums,
     truth=_truth,

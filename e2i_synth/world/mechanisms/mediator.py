@@ -68,9 +68,42 @@ MECHANISM = CausalMechanism(
     steps={"record": _record},
     parts=("mediator", "mediator_if"),
     columns=(
-        Column("patient_journeys", MEDIATOR_COLUMN, "BOOLEAN", 12, part="mediator"),
-        Column("unit_truth", "enrolled_if_unengaged", "BOOLEAN", 15, part="mediator_if", arm=0),
-        Column("unit_truth", "enrolled_if_engaged", "BOOLEAN", 15, part="mediator_if", arm=1),
+        Column(
+            "patient_journeys",
+            MEDIATOR_COLUMN,
+            "BOOLEAN",
+            12,
+            part="mediator",
+            description=(
+                "The front-door mediator of variants with the mediator knob: on with probability "
+                "0.1, plus the knob's value when engaged; the whole effect passes through it. NULL "
+                "in other scenarios."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "enrolled_if_unengaged",
+            "BOOLEAN",
+            15,
+            part="mediator_if",
+            arm=0,
+            description=(
+                "Variants with a mediator: whether the patient would enrol in the support program "
+                "unengaged. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "enrolled_if_engaged",
+            "BOOLEAN",
+            15,
+            part="mediator_if",
+            arm=1,
+            description=(
+                "Variants with a mediator: whether the patient would enrol engaged (one uniform for"
+                " both); the outcome moves only where the two differ. NULL elsewhere."
+            ),
+        ),
     ),
     path=lambda spec: [
         f"{TREATMENT_COLUMN} -> {MEDIATOR_COLUMN};",

@@ -146,10 +146,50 @@ MECHANISM = CausalMechanism(
     steps={"record": _record},
     parts=("observed_if",),
     columns=(
-        Column("unit_truth", "observed_if_unengaged", "BOOLEAN", 14, part="observed_if", arm=0),
-        Column("unit_truth", "observed_if_engaged", "BOOLEAN", 14, part="observed_if", arm=1),
-        Column("causal_ground_truth", "true_ate_observed", "DOUBLE", 14),
-        Column("causal_ground_truth", "n_observed", "INTEGER", 14),
+        Column(
+            "unit_truth",
+            "observed_if_unengaged",
+            "BOOLEAN",
+            14,
+            part="observed_if",
+            arm=0,
+            description=(
+                "Variants with selection or censoring: whether the outcome would be recorded if "
+                "unengaged. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "unit_truth",
+            "observed_if_engaged",
+            "BOOLEAN",
+            14,
+            part="observed_if",
+            arm=1,
+            description=(
+                "Variants with selection or censoring: whether the outcome would be recorded if "
+                "engaged (one uniform decides both). NULL elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "true_ate_observed",
+            "DOUBLE",
+            14,
+            description=(
+                "Variants with selection or censoring: the observed population's effect, what a "
+                "complete-case contrast estimates under randomized engagement. NULL elsewhere."
+            ),
+        ),
+        Column(
+            "causal_ground_truth",
+            "n_observed",
+            "INTEGER",
+            14,
+            description=(
+                "Variants with selection or censoring: patients whose outcome is recorded. NULL "
+                "elsewhere."
+            ),
+        ),
     ),
     sums=_sums,
     truth=_truth,
