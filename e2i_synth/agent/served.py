@@ -78,18 +78,10 @@ def serve_frames(
     )
 
 
-def serve_warehouse(
-    warehouse,
-    scenarios: Sequence[Scenario] | None,
-    seed: int,
-    suites: tuple[str, ...] | None = None,
-    row_cap: int = DEFAULT_ROW_CAP,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
-) -> Served:
-    """The chosen scenarios (every stored one by default) of a DuckDB or PostgreSQL
-    warehouse, refused with the fix when one is not stored."""
-    present = set(warehouse.tables())
-    if "causal_ground_truth" not in present:
+def check_scenarios(warehouse, scenarios: Sequence[Scenario] | None) -> list[Scenario]:
+    """The chosen scenarios (every stored one when none are chosen), refused with the fix
+    when one is not stored."""
+    if "causal_ground_truth" not in set(warehouse.tables()):
         raise ConfigError("the warehouse holds no scenario; run `e2i-synth materialize` first")
     stored = stored_scenarios(warehouse)
     chosen = list(scenarios or stored)
@@ -100,5 +92,20 @@ def serve_warehouse(
             f"(`e2i-synth materialize --brand B --dgp D`) or choose from "
             f"{', '.join(s.partition_key for s in stored) or 'none'}"
         )
+    return chosen
+
+
+def serve_warehouse(
+    warehouse,
+    scenarios: Sequence[Scenario] | None,
+    seed: int,
+    suites: tuple[str, ...] | None = None,
+    row_cap: int = DEFAULT_ROW_CAP,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> Served:
+    """The chosen scenarios (every stored one by default) of a DuckDB or PostgreSQL
+    warehouse."""
+    chosen = check_scenarios(warehouse, scenarios)
+    present = set(warehouse.tables())
     frames = {s: read_scenario(warehouse, s, present) for s in chosen}
     return serve_frames(frames, seed, suites, row_cap, timeout)

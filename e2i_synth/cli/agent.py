@@ -129,6 +129,11 @@ def agent_eval(agent_spec, scenarios, suites, seed, url, task_seconds) -> None:
 
     settings = Settings.from_env(seed=seed)
     chosen = parse_suites(suites)
+    if url is None:  # the server spawned here would refuse them: say so before it starts
+        from e2i_synth.agent.served import check_scenarios
+        from e2i_synth.warehouse import open_warehouse
+
+        check_scenarios(open_warehouse(settings.home, settings.database), scenarios)
     serve_args = [f"--scenario={s.partition_key}" for s in scenarios]
     serve_args += [f"--suite={','.join(chosen)}", f"--seed={settings.seed}"]
     scores = run_eval(agent_spec, url, serve_args, chosen, task_seconds)
