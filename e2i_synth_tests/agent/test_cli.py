@@ -19,16 +19,11 @@ def run_cli(*args: str, home):
     return invoke_cli(*args, env={"E2I_HOME": str(home), "E2I_DATABASE_URL": None})
 
 
+CAUSAL_TASKS = ("agent", "tasks", "--scenario", "kisqali/confounded", "--suite", "causal")
+
+
 def test_tasks_lists_questions_without_the_key_unless_asked(warehouse_home):
-    listed = run_cli(
-        "agent",
-        "tasks",
-        "--scenario",
-        "kisqali/confounded",
-        "--suite",
-        "causal",
-        home=warehouse_home,
-    )
+    listed = run_cli(*CAUSAL_TASKS, home=warehouse_home)
     assert listed.returncode == 0, listed.stderr
     tasks = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [t["task_id"] for t in tasks] == [
@@ -36,16 +31,7 @@ def test_tasks_lists_questions_without_the_key_unless_asked(warehouse_home):
         "kisqali|confounded/causal/trap",
     ]
     assert all("key" not in t and "explanation" not in t for t in tasks)
-    keyed = run_cli(
-        "agent",
-        "tasks",
-        "--scenario",
-        "kisqali/confounded",
-        "--suite",
-        "causal",
-        "--with-key",
-        home=warehouse_home,
-    )
+    keyed = run_cli(*CAUSAL_TASKS, "--with-key", home=warehouse_home)
     assert "true_ate" in json.loads(keyed.stdout.splitlines()[0])["key"]
 
 
