@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
@@ -75,20 +76,12 @@ def rng_for(scenario: Scenario, suite: str, seed: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(f"{scenario.partition_key}|{suite}".encode())])
 
 
-SuiteBuilder = Callable[[Scenario, Mapping[str, pd.DataFrame], np.random.Generator], list[Task]]
-
-
-def suites() -> dict[str, SuiteBuilder]:
-    """Every suite by name, in the order reports list them."""
+def suites() -> dict[str, ModuleType]:
+    """Every suite's module by name, in the order reports list them: each has `READS`
+    (the tables its tasks are built from) and `build(scenario, frames, rng)`."""
     from e2i_synth.agent.suites import causal, data, drift, gap, targeting
 
-    return {
-        "data": data.build,
-        "gap": gap.build,
-        "drift": drift.build,
-        "causal": causal.build,
-        "targeting": targeting.build,
-    }
+    return {m.SUITE: m for m in (data, gap, drift, causal, targeting)}
 
 
 def parse_suites(names: str | None) -> tuple[str, ...]:
@@ -109,12 +102,11 @@ def build_tasks(
 ) -> list[Task]:
     """The tasks of the chosen suites (all by default) for one scenario, from its tables
     (truth included)."""
-    builders = suites()
-    names = names or tuple(builders)
+    modules = suites()
     return [
         task
-        for name in names
-        for task in builders[name](scenario, frames, rng_for(scenario, name, seed))
+        for name in names or tuple(modules)
+        for task in modules[name].build(scenario, frames, rng_for(scenario, name, seed))
     ]
 
 

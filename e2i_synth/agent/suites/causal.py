@@ -20,6 +20,8 @@ from e2i_synth.settings import Scenario
 from e2i_synth.tables.causal_ground_truth import TRAPS
 
 SUITE = "causal"
+READS = ("patient_journeys", "causal_ground_truth")
+"""The tables its tasks are built from."""
 STANDARD_ERRORS = 3.0
 MIN_TOLERANCE = 0.02
 BOOLEAN = {"type": "boolean"}

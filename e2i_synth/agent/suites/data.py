@@ -13,6 +13,8 @@ from e2i_synth.agent.tasks import INTEGER, STRING, STRINGS, Task, object_schema,
 from e2i_synth.settings import Scenario
 
 SUITE = "data"
+READS = ("patient_journeys", "hcp_profiles", "treatment_events")
+"""The tables its tasks are built from."""
 EXACT = "exact: the answer must equal the key (lists in order, text case-insensitive)"
 
 

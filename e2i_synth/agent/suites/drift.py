@@ -13,6 +13,8 @@ from e2i_synth.agent.tasks import NUMBER, STRING, Task, object_schema, task_id
 from e2i_synth.settings import Scenario
 
 SUITE = "drift"
+READS = ("feature_values", "features", "scenario_signals")
+"""The tables its tasks are built from."""
 DAY_TOLERANCE = 31
 RATIO_TOLERANCE = 0.15
 

@@ -13,6 +13,8 @@ from e2i_synth.agent.tasks import NUMBER, STRING, Task, object_schema, task_id
 from e2i_synth.settings import Scenario
 
 SUITE = "gap"
+READS = ("business_metrics", "scenario_signals")
+"""The tables its tasks are built from."""
 MONTH_TOLERANCE = 1
 RATE_TOLERANCE = 0.05
 

@@ -14,6 +14,8 @@ from e2i_synth.agent.tasks import Task, object_schema, task_id
 from e2i_synth.settings import Scenario
 
 SUITE = "targeting"
+READS = ("patient_journeys", "hcp_profiles", "unit_truth")
+"""The tables its tasks are built from."""
 BUDGET_SHARE = 0.10
 PASS_SCORE = 0.9
 
