@@ -18,6 +18,7 @@ from e2i_synth.agent.tasks import Task, build_tasks
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLES
+from e2i_synth.warehouse import WarehouseError
 
 TRUTH_READ = tuple(t.name for t in TABLES.values() if t.group == "truth")
 """The key tables the suites are built from (read by the server, never served)."""
@@ -51,12 +52,33 @@ def stored_scenarios(warehouse) -> list[Scenario]:
     return sorted(scenarios, key=lambda s: s.partition_key)
 
 
+def agent_reader(warehouse):
+    """The warehouse the readable tables are copied from: on PostgreSQL, the same database
+    as the agents' role (e2i_agent, no rights on the answer key), so even the copy cannot
+    take a key table; DuckDB has no roles, the copy names the readable tables only."""
+    from e2i_synth.warehouse.postgres import PostgresWarehouse
+
+    if not isinstance(warehouse, PostgresWarehouse):
+        return warehouse
+    from e2i_synth.warehouse.ddl import AGENT_ROLE
+
+    return PostgresWarehouse(warehouse.target, warehouse.lock_timeout, role=AGENT_ROLE)
+
+
 def read_scenario(warehouse, scenario: Scenario, present: set[str]) -> dict[str, pd.DataFrame]:
-    return {
-        name: warehouse.read(name, scenario)
-        for name in (*VISIBLE_TABLES, *TRUTH_READ)
-        if name in present
-    }
+    """The scenario's readable tables (through the agents' reader) and its truth."""
+    reader = agent_reader(warehouse)
+    try:
+        visible = {n: reader.read(n, scenario) for n in VISIBLE_TABLES if n in present}
+    except WarehouseError as exc:
+        if "role" not in str(exc) and "permission denied" not in str(exc):
+            raise
+        raise ConfigError(
+            f"{exc}; agents read PostgreSQL as the e2i_agent role: run `e2i-synth db init` "
+            "(it creates the role and its grants) and let the login use it (GRANT e2i_agent "
+            "TO <login>)"
+        ) from None
+    return {**visible, **{n: warehouse.read(n, scenario) for n in TRUTH_READ if n in present}}
 
 
 def serve_frames(
