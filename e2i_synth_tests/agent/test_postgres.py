@@ -44,13 +44,13 @@ def loaded():
 
 
 def test_without_the_agent_role_granted_the_server_says_how(loaded):
-    url, store = loaded
+    _, store = loaded
     with pytest.raises(ConfigError, match="e2i-synth db init"):
         serve_warehouse(store, [SCENARIO], 42, ("data",))
 
 
 def test_the_agent_role_reads_the_readable_tables_and_no_key(loaded):
-    url, store = loaded
+    _, store = loaded
     store.grant_roles()
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(f"SET ROLE {AGENT_ROLE}")
@@ -63,7 +63,7 @@ def test_the_agent_role_reads_the_readable_tables_and_no_key(loaded):
 
 
 def test_no_attack_reads_the_key_of_a_postgres_warehouse(loaded):
-    url, store = loaded
+    _, store = loaded
     store.grant_roles()
     served = serve_warehouse(store, [SCENARIO], 42)
     assert set(served.sandbox.tables) <= set(VISIBLE_TABLES)
