@@ -50,7 +50,7 @@ def test_without_the_agent_role_granted_the_server_says_how(loaded):
 
 
 def test_the_agent_role_reads_the_readable_tables_and_no_key(loaded):
-    _, store = loaded
+    url, store = loaded
     store.grant_roles()
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(f"SET ROLE {AGENT_ROLE}")
