@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -44,10 +45,19 @@ def load_agent(spec: str) -> Agent:
     return agent
 
 
+def plain(value: object) -> object:
+    """numpy scalars and arrays as their Python values, for an answer to travel as JSON."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON; answer with numbers, text and lists")
+
+
 async def answer_of(agent: Agent, task: dict, session: ClientSession, seconds: float) -> object:
+    """The agent's answer as plain JSON values."""
     with anyio.fail_after(seconds):
         answer = agent(task, session)
-        return await answer if inspect.isawaitable(answer) else answer
+        answer = await answer if inspect.isawaitable(answer) else answer
+    return json.loads(json.dumps(answer, default=plain))
 
 
 async def evaluate(

@@ -1,4 +1,5 @@
 import anyio
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,6 +15,7 @@ def malformed_agent(task: dict, session) -> object:
         lambda: "a string",
         lambda: {k: None for k in task["answer_schema"]["properties"]},
         lambda: 1 / 0,
+        lambda: {"count": object()},
     ]
     return failures[len(task["task_id"]) % len(failures)]()
 
@@ -33,6 +35,26 @@ def test_a_malformed_agent_gets_one_clear_error_per_task_and_the_run_goes_on(war
     raised = scores[scores["error"].str.contains("ZeroDivisionError")]
     assert all(e.startswith("the agent raised ZeroDivisionError") for e in raised["error"])
     assert set(served.submissions) == set(served.tasks)
+    assert scores["error"].str.contains("object is not JSON").any()
+
+
+def test_numpy_values_in_an_answer_travel_as_json(warehouse_home):
+    served = fresh_served(warehouse_home, scenarios=SCENARIOS[:1], suites=("gap",))
+
+    def numpy_agent(task, session):
+        key = served.tasks[task["task_id"]].key
+        return {
+            "region": np.str_(key["region"]),
+            "start_month": key["start_month"],
+            "achievement_rate": np.float64(key["achievement_rate"]),
+        }
+
+    async def run() -> list[dict]:
+        async with session_on(served) as session:
+            return await evaluate(numpy_agent, session)
+
+    (score,) = anyio.run(run)
+    assert score["passed"] and score["error"] is None
 
 
 def test_a_slow_agent_times_out_on_its_task_only(warehouse_home):
