@@ -91,6 +91,26 @@ async def evaluate(
     return scores
 
 
+def tagged(scores: list[dict], agent: str) -> pd.DataFrame:
+    """Scores as a frame tagged with the run: its id, the agent and the suites' version."""
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{agent.rpartition(':')[2]}"
+    frame = pd.DataFrame(scores)
+    if "scenario" not in frame and len(frame):
+        frame["scenario"] = frame["task_id"].str.partition("/")[0]
+    return frame.assign(run_id=run_id, agent=agent, suite_version=SUITE_VERSION)
+
+
+def collect(url: str, agent: str) -> pd.DataFrame:
+    """The scores of the answers an agent submitted itself to the server at `url` (an
+    agent in another language, speaking MCP over HTTP), tagged as a run of `agent`."""
+
+    async def main() -> list[dict]:
+        async with connect(url) as session:
+            return await call(session, "results")
+
+    return tagged(anyio.run(main), agent)
+
+
 def run_eval(
     agent_spec: str,
     url: str | None = None,
@@ -101,11 +121,9 @@ def run_eval(
     """Evaluate the agent at `agent_spec` against a server (at `url`, else spawned over
     stdio): a frame of per-task scores tagged with the run."""
     agent = load_agent(agent_spec)
-    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{agent_spec.rpartition(':')[2]}"
 
     async def main() -> list[dict]:
         async with connect(url, serve_args) as session:
             return await evaluate(agent, session, suites, task_seconds)
 
-    frame = pd.DataFrame(anyio.run(main))
-    return frame.assign(run_id=run_id, agent=agent_spec, suite_version=SUITE_VERSION)
+    return tagged(anyio.run(main), agent_spec)

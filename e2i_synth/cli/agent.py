@@ -122,9 +122,7 @@ def agent_tasks(scenarios, suites, seed, with_key) -> None:
 def agent_eval(agent_spec, scenarios, suites, seed, url, task_seconds) -> None:
     """Score an agent on the task suites: accuracy per suite with 95% intervals, written
     as CSV and HTML (with the leaderboard of every run) under $E2I_HOME/reports."""
-    from e2i_synth.agent.report import REPORT_KIND, write_report
     from e2i_synth.agent.runner import run_eval
-    from e2i_synth.agent.scoring import suite_accuracy
     from e2i_synth.agent.tasks import parse_suites
 
     settings = Settings.from_env(seed=seed)
@@ -136,9 +134,27 @@ def agent_eval(agent_spec, scenarios, suites, seed, url, task_seconds) -> None:
         check_scenarios(open_warehouse(settings.home, settings.database), scenarios)
     serve_args = [f"--scenario={s.partition_key}" for s in scenarios]
     serve_args += [f"--suite={','.join(chosen)}", f"--seed={settings.seed}"]
-    scores = run_eval(agent_spec, url, serve_args, chosen, task_seconds)
+    report(run_eval(agent_spec, url, serve_args, chosen, task_seconds), settings)
+
+
+@agent.command("collect")
+@click.option("--url", required=True, help="The server's URL, e.g. http://127.0.0.1:8765/mcp.")
+@click.option("--name", required=True, help="The agent's name on the leaderboard.")
+def agent_collect(url, name) -> None:
+    """Score and store the answers an agent submitted itself (an agent in any language,
+    speaking MCP to `agent serve --transport http`), as `eval` stores its runs."""
+    from e2i_synth.agent.runner import collect
+
+    report(collect(url, name), Settings.from_env())
+
+
+def report(scores, settings: Settings) -> None:
+    """Print the run's accuracy per suite and its errors; store its CSV and HTML."""
+    from e2i_synth.agent.report import REPORT_KIND, write_report
+    from e2i_synth.agent.scoring import suite_accuracy
+
     if scores.empty:
-        raise ConfigError("the server had no unanswered task for these suites and scenarios")
+        raise ConfigError("no answer was scored: the server had no unanswered task")
     table = suite_accuracy(scores)
     click.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
     for row in scores[scores["error"].notna()].itertuples():

@@ -14,6 +14,8 @@ from e2i_synth.agent.keys import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.tables import STORED_SPECS
 from e2i_synth_tests.agent.conftest import fresh_served, session_on
 
+pytestmark = pytest.mark.integration  # builds a served scenario's tasks (statsmodels fits)
+
 KEY_ONLY_COLUMNS = {
     c
     for name in ANSWER_KEY

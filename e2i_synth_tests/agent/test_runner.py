@@ -7,6 +7,8 @@ from e2i_synth.agent.runner import evaluate, load_agent
 from e2i_synth.errors import ConfigError
 from e2i_synth_tests.agent.conftest import SCENARIOS, fresh_served, session_on
 
+pytestmark = pytest.mark.integration  # builds a served scenario's tasks (statsmodels fits)
+
 
 def malformed_agent(task: dict, session) -> object:
     """One way of failing per task: wrong shapes, wrong types, an exception."""

@@ -15,7 +15,7 @@ import pytest
 
 from e2i_synth.agent import reference
 from e2i_synth.agent.client import ToolFailed, call, connect
-from e2i_synth.agent.runner import evaluate
+from e2i_synth.agent.runner import collect, evaluate
 from e2i_synth_tests.twins.conftest import free_port
 
 TOOLS = {
@@ -98,9 +98,15 @@ def test_over_http_an_agent_run_is_scored(warehouse_home):
                 return await evaluate(reference.naive_analyst, session)
 
         scores = anyio.run(run)
+        collected = collect(f"http://127.0.0.1:{port}/mcp", "an agent over HTTP")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert [s["suite"] for s in scores] == ["data"] * 5 + ["targeting"]
     assert all(s["passed"] for s in scores if s["suite"] == "data")
     assert 0 <= scores[-1]["score"] < 1
+    # what the agent submitted itself, collected from the server as a run of its own
+    assert list(collected["task_id"]) == [s["task_id"] for s in scores]
+    assert list(collected["passed"]) == [s["passed"] for s in scores]
+    assert set(collected["scenario"]) == {"kisqali|heterogeneous"}
+    assert set(collected["agent"]) == {"an agent over HTTP"}

@@ -14,6 +14,8 @@ from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC, SIMULATIONS
 from e2i_synth_tests.agent.conftest import fresh_served, session_on
 from e2i_synth_tests.twins.conftest import BRAND, DGP, SEED, hcp_frame, layer
 
+pytestmark = pytest.mark.integration  # builds a served scenario's tasks (statsmodels fits)
+
 PUBLIC = {
     "intervention_type",
     "filters",
