@@ -1,11 +1,12 @@
-"""What an agent reads about a table: the table's own documentation (its module's
-docstring, the one the registry shows), its columns and types, and for the treatment
-table a data dictionary of when each column is recorded, as an analyst would be given."""
+"""What an agent reads about a table: what the table holds (the first paragraph of its
+module's documentation: the rest explains how the generator plants its truth, which an
+agent must find, not read), its columns and types, and for the treatment table a data
+dictionary of when each column is recorded, as an analyst would be given."""
 
 from __future__ import annotations
 
 from e2i_synth.agent.keys import VISIBLE_TABLES
-from e2i_synth.tables import STORED_SPECS, TABLES, downstream
+from e2i_synth.tables import STORED_SPECS, TABLES
 
 BASELINE = "recorded at or before the index date (baseline)"
 COLUMN_NOTES: dict[str, dict[str, str]] = {
@@ -32,10 +33,23 @@ COLUMN_NOTES: dict[str, dict[str, str]] = {
 """When each column of the treatment table is recorded; other tables need no timing."""
 
 
+DOWNSTREAM_DOCS = {
+    "hcp_intervention_history": "hcp_intervention_history: one row per HCP and quarter: what "
+    "the field team delivered and the relative TRx change that followed.",
+    "digital_twin_models": "digital_twin_models: the HCP twin models (learner, CV metrics, "
+    "registered version).",
+    "digital_twins": "digital_twins: sampled twins, their features and baseline behavior.",
+    "twin_populations": "twin_populations: twin populations, their filters and sizes.",
+    "twin_population_members": "twin_population_members: which twin is in which population.",
+}
+"""What the readable tables of the twin step hold (their specs share one module)."""
+
+
 def table_doc(name: str) -> str:
-    """The table's documentation text: its module's docstring, or the twin tables' one."""
-    module = TABLES[name].module if name in TABLES else downstream
-    return (module.__doc__ or "").strip()
+    """What the table holds, in a paragraph."""
+    if name in DOWNSTREAM_DOCS:
+        return DOWNSTREAM_DOCS[name]
+    return (TABLES[name].module.__doc__ or "").strip().split("\n\n")[0]
 
 
 def describe(name: str) -> dict:

@@ -116,6 +116,25 @@ def test_the_catalog_tools_and_resources_know_no_key_table(served):
     assert "| engaged |" in found["doc"]
 
 
+PLANTED_WORDS = ("trap", "confounder", "drift", "under-performer", "80%", "cate", "true_")
+"""How the generator documents what it planted: never in what an agent reads."""
+
+
+def test_the_table_docs_an_agent_reads_give_away_nothing_planted(served):
+    async def read_docs() -> list[str]:
+        async with session_on(served) as session:
+            described = [
+                json.dumps(await call(session, "describe_table", name=name))
+                for name in served.sandbox.tables
+            ]
+            listed = json.dumps(await call(session, "list_tables"))
+        return [*described, listed]
+
+    for text in anyio.run(read_docs):
+        found = [w for w in PLANTED_WORDS if w in text.lower()]
+        assert not found, (found, text[:300])
+
+
 def test_the_sandbox_holds_no_key_table_under_any_name(served):
     names = {
         r[0]
