@@ -74,8 +74,12 @@ def agent() -> None:
 @click.option("--transport", type=click.Choice(TRANSPORTS), default="stdio", show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP only.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-@click.option("--row-cap", type=click.IntRange(min=1), default=None, help="Rows per query.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds/query.")
+@click.option(
+    "--row-cap", type=click.IntRange(min=1), default=None, help="Rows a query returns (50000)."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=None, help="Seconds a query runs (20)."
+)
 @click.option("--twins", is_flag=True, help="Enable twin simulations (a trained twin model).")
 def agent_serve(scenarios, suites, seed, transport, host, port, row_cap, timeout, twins) -> None:
     """Serve the warehouse to agents over MCP (stdio, or streamable HTTP at
