@@ -128,7 +128,8 @@ async def drift_answer(task: dict, session: ClientSession) -> dict:
         usable = (before_n >= 0.1 * n.sum()) & (after_n >= 0.1 * n.sum()) & (before_total != 0)
         if not usable.any():
             continue
-        ratio = np.where(usable, (after_total / after_n) / (before_total / before_n), 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):  # unusable splits are masked
+            ratio = np.where(usable, (after_total / after_n) / (before_total / before_n), 1.0)
         shift = np.abs(np.log(np.where(ratio > 0, ratio, 1.0)))
         i = int(np.argmax(shift))
         if shift[i] > best[0]:
