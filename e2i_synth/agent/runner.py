@@ -67,7 +67,8 @@ async def evaluate(
     task_seconds: float = DEFAULT_TASK_SECONDS,
 ) -> list[dict]:
     """Each served task (of `suites`, all by default) not yet answered, answered by the
-    agent and scored by the server: one score per task, with the seconds it took."""
+    agent and scored by the server: one score per task, with the seconds it took and, when
+    the run answered every served task, the explanation."""
     tasks = await call(session, "list_tasks")
     scores = []
     for task in tasks:
@@ -88,7 +89,8 @@ async def evaluate(
         scores.append(
             {**score, "scenario": task["scenario"], "seconds": time.perf_counter() - started}
         )
-    return scores
+    explained = {r["task_id"]: r.get("explanation") for r in await call(session, "results")}
+    return [{**s, "explanation": explained.get(s["task_id"])} for s in scores]
 
 
 def tagged(scores: list[dict], agent: str) -> pd.DataFrame:

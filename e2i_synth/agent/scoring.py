@@ -24,15 +24,18 @@ class Score:
     error: str | None
     explanation: str
 
-    def as_dict(self) -> dict:
-        return {
+    def as_dict(self, reveal: bool = True) -> dict:
+        """`reveal`: with the explanation (what was compared, the right answer and why),
+        which an agent sees only once every served task is answered: one task's answer
+        would otherwise help with another (the true ATE of one is the other's key)."""
+        shown = {
             "task_id": self.task_id,
             "suite": self.suite,
             "score": self.score,
             "passed": self.passed,
             "error": self.error,
-            "explanation": self.explanation,
         }
+        return {**shown, "explanation": self.explanation} if reveal else shown
 
 
 Rule = Callable[[dict, dict], tuple[float, str]]

@@ -33,8 +33,8 @@ class Served:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def submit(self, task_id: str, answer: object, agent_error: str | None = None) -> Score:
-        """Score a task's one answer; a second answer to the same task is refused, since
-        the first one's score showed the explanation."""
+        """Score a task's one answer; a second answer to the same task is refused (its
+        score told whether the first one passed)."""
         task = self.tasks.get(task_id)
         if task is None:
             raise KeyError(f"no task {task_id!r}; list_tasks lists them")
@@ -44,6 +44,11 @@ class Served:
             score = failed(task, agent_error) if agent_error else score_answer(task, answer)
             self.submissions[task_id] = score
         return score
+
+    @property
+    def finished(self) -> bool:
+        """Every served task is answered: the explanations may be shown."""
+        return len(self.submissions) == len(self.tasks)
 
 
 def stored_scenarios(warehouse) -> list[Scenario]:

@@ -120,18 +120,20 @@ def build_server(served: Served, simulator: Simulator | None = None) -> MCPServe
 
     @app.tool()
     def submit_answer(task_id: str, answer: Any = None, agent_error: str | None = None) -> dict:
-        """Answer a task once; returns the score, whether it passed, the error if the answer
-        was malformed, and the explanation of the right answer. `agent_error` records that
-        the agent could not answer (a runner's report of its failure)."""
+        """Answer a task once; returns the score, whether it passed and the error if the
+        answer was malformed (the right answer and why come with `results` once every task
+        is answered). `agent_error` records that the agent could not answer (a runner's
+        report of its failure)."""
         try:
-            return served.submit(task_id, answer, agent_error).as_dict()
+            return served.submit(task_id, answer, agent_error).as_dict(reveal=False)
         except (KeyError, ValueError) as exc:
             raise ToolError(str(exc).strip("'\"")) from None
 
     @app.tool()
     def results() -> list[dict]:
-        """The scores of the answers submitted so far."""
-        return [s.as_dict() for s in served.submissions.values()]
+        """The scores of the answers submitted so far; once every task is answered, each
+        with its explanation (what was compared, the right answer and why)."""
+        return [s.as_dict(reveal=served.finished) for s in served.submissions.values()]
 
     @app.resource("table://{name}", mime_type="text/markdown")
     def table_resource(name: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from e2i_synth.agent.client import ToolFailed, call
 from e2i_synth.agent.keys import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.tables import STORED_SPECS
-from e2i_synth_tests.agent.conftest import fresh_served, session_on
+from e2i_synth_tests.agent.conftest import SCENARIOS, fresh_served, session_on
 
 pytestmark = pytest.mark.integration  # builds a served scenario's tasks (statsmodels fits)
 
@@ -150,27 +150,26 @@ def test_the_sandbox_holds_no_key_table_under_any_name(served):
     assert databases <= {"memory", "system", "temp"}
 
 
-def test_an_answer_shows_the_key_only_once_it_is_final(warehouse_home):
-    served = fresh_served(warehouse_home, suites=("causal",))
+def test_the_key_is_shown_only_once_every_task_is_answered(warehouse_home):
+    """One task's explanation would answer another (the ATE task's true ATE is the trap
+    task's key): explanations wait until the last task is answered, and an answered task
+    takes no second answer."""
+    served = fresh_served(warehouse_home, scenarios=SCENARIOS[:1], suites=("causal",))
 
-    async def probe() -> tuple[dict, str]:
+    async def probe() -> tuple[list, list, dict]:
         async with session_on(served) as session:
-            task = (await call(session, "list_tasks"))[0]
-            assert "true_ate" not in json.dumps(task) and "explanation" not in task
-            first = await call(
-                session,
-                "submit_answer",
-                task_id=task["task_id"],
-                answer={"ate": 0, "adjusted_for": []},
-            )
-            with pytest.raises(ToolFailed, match="answered already") as second:
-                await call(
-                    session,
-                    "submit_answer",
-                    task_id=task["task_id"],
-                    answer={"ate": 1, "adjusted_for": []},
-                )
-            return first, str(second.value)
+            ate, trap = await call(session, "list_tasks")
+            assert "true_ate" not in json.dumps(ate) and "explanation" not in ate
+            answer = {"ate": 0, "adjusted_for": []}
+            first = await call(session, "submit_answer", task_id=ate["task_id"], answer=answer)
+            midway = await call(session, "results")
+            with pytest.raises(ToolFailed, match="answered already"):
+                await call(session, "submit_answer", task_id=ate["task_id"], answer=answer)
+            await call(session, "submit_answer", task_id=trap["task_id"], agent_error="gave up")
+            return [first, *midway], await call(session, "results"), first
 
-    first, _ = anyio.run(probe)
-    assert first["passed"] is False and "true ATE" in first["explanation"]
+    early, final, first = anyio.run(probe)
+    assert first["passed"] is False
+    assert all("explanation" not in r for r in early)
+    assert not any("0.2" in json.dumps(r) for r in early)  # not even the error's size
+    assert all("true ATE" in r["explanation"] for r in final)
