@@ -5,8 +5,8 @@ dictionary of when each column is recorded, as an analyst would be given."""
 
 from __future__ import annotations
 
-from e2i_synth.agent.keys import VISIBLE_TABLES
 from e2i_synth.tables import STORED_SPECS, TABLES
+from e2i_synth.tables.answer_key import VISIBLE_TABLES
 
 BASELINE = "recorded at or before the index date (baseline)"
 COLUMN_NOTES: dict[str, dict[str, str]] = {

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from e2i_synth.agent.guard import AgentSqlError, check_sql
-from e2i_synth.agent.keys import ANSWER_KEY
+from e2i_synth.tables.answer_key import ANSWER_KEY
 
 DEFAULT_ROW_CAP = 50_000
 DEFAULT_TIMEOUT_SECONDS = 20.0

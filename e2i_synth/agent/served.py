@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from e2i_synth.agent.keys import VISIBLE_TABLES
 from e2i_synth.agent.sandbox import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_SECONDS, Sandbox
 from e2i_synth.agent.scoring import Score, failed, score_answer
 from e2i_synth.agent.tasks import Task, build_tasks
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLES
+from e2i_synth.tables.answer_key import TRUTH_GROUP, VISIBLE_TABLES
 from e2i_synth.warehouse import WarehouseError
 
-TRUTH_READ = tuple(t.name for t in TABLES.values() if t.group == "truth")
+TRUTH_READ = tuple(t.name for t in TABLES.values() if t.group == TRUTH_GROUP)
 """The key tables the suites are built from (read by the server, never served)."""
 
 

@@ -7,10 +7,10 @@ catalog. Constraint and index names are explicit so two databases can be compare
 
 from __future__ import annotations
 
-from e2i_synth.agent.keys import VISIBLE_TABLES
 from e2i_synth.catalog import COLUMN_VOCABULARY
 from e2i_synth.privacy.ledger import LEDGER_FUNCTIONS, LEDGER_TABLES
 from e2i_synth.tables import STORED_SPECS
+from e2i_synth.tables.answer_key import VISIBLE_TABLES
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.validation.records import RESULTS_SPEC
 

@@ -10,8 +10,8 @@ import anyio
 import pytest
 
 from e2i_synth.agent.client import ToolFailed, call
-from e2i_synth.agent.keys import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.tables import STORED_SPECS
+from e2i_synth.tables.answer_key import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth_tests.agent.conftest import SCENARIOS, fresh_served, session_on
 
 pytestmark = pytest.mark.integration  # builds a served scenario's tasks (statsmodels fits)

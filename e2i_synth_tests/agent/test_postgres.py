@@ -9,10 +9,10 @@ import psycopg
 import pytest
 
 from e2i_synth.agent.client import ToolFailed, call
-from e2i_synth.agent.keys import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.agent.served import serve_warehouse
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
+from e2i_synth.tables.answer_key import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.warehouse.ddl import AGENT_ROLE
 from e2i_synth.warehouse.postgres import PostgresWarehouse
 from e2i_synth_tests.agent.conftest import session_on

@@ -1,5 +1,5 @@
-from e2i_synth.agent.keys import ANSWER_KEY, VISIBLE_TABLES
 from e2i_synth.tables import REGISTRY, STORED_SPECS
+from e2i_synth.tables.answer_key import ANSWER_KEY, VISIBLE_TABLES
 
 
 def test_every_stored_table_is_either_readable_or_key():
