@@ -18,6 +18,7 @@ import click
 from e2i_synth.errors import E2IError, Stopped
 
 COMMANDS = {
+    "agent": "e2i_synth.cli.agent:agent",
     "benchmark": "e2i_synth.cli.benchmark:benchmark",
     "chunked": "e2i_synth.cli.chunked:chunked",
     "db": "e2i_synth.cli.db:db",

@@ -1,6 +1,6 @@
 """The one Definitions object: `dagster dev` and `dagster asset materialize` load this.
 
-Each domain (core, twins, privacy, stories, benchmark, scale) keeps its assets, checks,
+Each domain (core, twins, privacy, stories, benchmark, scale, agent) keeps its assets, checks,
 jobs, schedules and sensors in its own folder and is merged here with the shared resources
 and executor.
 Loading reads no setting: resources resolve the environment when a run starts.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from e2i_synth.defs.agent import definitions as agent
 from e2i_synth.defs.benchmark import definitions as benchmark
 from e2i_synth.defs.core import definitions as core
 from e2i_synth.defs.core.jobs import GENERATE_JOB, VALIDATE_JOB
@@ -27,6 +28,7 @@ defs = Definitions.merge(
     stories.defs,
     benchmark.defs,
     scale.defs,
+    agent.defs,
     Definitions(
         resources={"generation": GenerationResource(), "warehouse": WarehouseResource()},
         executor=in_process_executor,

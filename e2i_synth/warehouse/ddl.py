@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from e2i_synth.catalog import COLUMN_VOCABULARY
 from e2i_synth.tables import STORED_SPECS
+from e2i_synth.tables.answer_key import VISIBLE_TABLES
 from e2i_synth.tables.results import RESULTS_SPEC
 from e2i_synth.tables.spec import TableSpec
 from e2i_synth.warehouse.migrations import LEDGER_FUNCTIONS, LEDGER_TABLES
@@ -72,15 +73,18 @@ def create_indexes(spec: TableSpec) -> list[str]:
 
 LOADER_ROLE = "e2i_loader"
 READER_ROLE = "e2i_reader"
+AGENT_ROLE = "e2i_agent"
+"""Agents' reads (e2i-synth agent serve): the tables outside the answer key, nothing else."""
 
 
 def role_statements(ledger: str) -> list[str]:
-    """Idempotent grants: the loader writes, the reader only reads, and row-level security
-    is on for every table, with a policy per role (so nobody needs it disabled to load)."""
+    """Idempotent grants: the loader writes, the reader only reads, the agents' role reads
+    only the tables outside the answer key, and row-level security is on for every table,
+    with a policy per role (so nobody needs it disabled to load)."""
     statements = [
         f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') "
         f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
-        for role in (LOADER_ROLE, READER_ROLE)
+        for role in (LOADER_ROLE, READER_ROLE, AGENT_ROLE)
     ]
     statements += [
         f"GRANT USAGE ON SCHEMA public TO {LOADER_ROLE}, {READER_ROLE}",
@@ -93,8 +97,18 @@ def role_statements(ledger: str) -> list[str]:
             for function in LEDGER_FUNCTIONS
         ),
     ]
+    statements.append(f"GRANT USAGE ON SCHEMA public TO {AGENT_ROLE}")
     for spec in ALL_SPECS:
         table = spec.name
+        statements += (
+            [
+                f"GRANT SELECT ON {table} TO {AGENT_ROLE}",
+                f"DROP POLICY IF EXISTS {table}_agent ON {table}",
+                f"CREATE POLICY {table}_agent ON {table} FOR SELECT TO {AGENT_ROLE} USING (true)",
+            ]
+            if table in VISIBLE_TABLES
+            else [f"REVOKE ALL ON {table} FROM {AGENT_ROLE}"]
+        )
         statements += [
             f"GRANT SELECT, INSERT, DELETE ON {table} TO {LOADER_ROLE}",
             f"GRANT SELECT ON {table} TO {READER_ROLE}",

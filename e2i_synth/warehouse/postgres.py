@@ -243,10 +243,16 @@ class PostgresWarehouse:
     up to `lock_timeout` seconds); loads of different scenarios run in parallel."""
 
     def __init__(
-        self, database: PostgresTarget | str, lock_timeout: float = LOCK_TIMEOUT_SECONDS
+        self,
+        database: PostgresTarget | str,
+        lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+        role: str | None = None,
     ) -> None:
+        """`role`: every connection runs as this role (SET ROLE), e.g. the agents' role,
+        which may read only the tables outside the answer key."""
         self.target = as_target(database)
         self.lock_timeout = lock_timeout
+        self.role = role
 
     @contextmanager
     def connect(self, doing: str = "query") -> Iterator[psycopg.Connection]:
@@ -260,6 +266,8 @@ class PostgresWarehouse:
                 "(check E2I_DATABASE_URL and that the server is running)"
             ) from None
         try:
+            if self.role:
+                connection.execute(f"SET ROLE {self.role}")
             yield connection
         except psycopg.Error as exc:
             raise database_error(exc, self.target, doing) from None

@@ -47,7 +47,7 @@ def test_definitions_resolve_graph_partitions_and_job():
     core_keys = {k for k in keys if graph.get(AssetKey(k)).group_name in CORE_GROUPS}
     assert core_keys == set(TABLE_NAMES)
     groups = {graph.get(AssetKey(k)).group_name for k in keys}
-    assert groups == {*CORE_GROUPS, "twins", "privacy", "stories", "benchmark"}
+    assert groups == {*CORE_GROUPS, "twins", "privacy", "stories", "benchmark", "agent"}
     parents = {p.to_user_string() for p in graph.get(core.CORE_SPECS[6].key).parent_keys}
     assert parents == {"hcp_profiles", "patient_journeys", "ml_predictions"}
     assert defs.resolve_job_def(GENERATE_JOB).partitions_def == SCENARIO_PARTITIONS

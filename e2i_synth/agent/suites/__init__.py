@@ -1,0 +1,1 @@
+"""One module per task suite, each with `build(scenario, frames, rng) -> list[Task]`."""
