@@ -42,7 +42,7 @@ from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.twins.pipeline import supports_scale
-from e2i_synth.validation.suite import CHECKS
+from e2i_synth.validation.twin_tables import STORED_CHECKS
 from e2i_synth.warehouse import open_warehouse
 from e2i_synth.warehouse.base import WarehouseError
 
@@ -131,7 +131,7 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
         if name == "causal_ground_truth":
             true_ate = metadata["true_ate"].value
     results = open_warehouse(settings.home, settings.database).read_results([result.run_id])
-    order = {c.name: i for i, c in enumerate(CHECKS)}
+    order = {c.name: i for i, c in enumerate(STORED_CHECKS)}
     results = results.sort_values(
         "check_name", key=lambda _: (results["table_name"] + "." + results["check_name"]).map(order)
     )

@@ -15,6 +15,7 @@ import pytest
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
 from e2i_synth.validation.suite import CHECKS
+from e2i_synth.validation.twin_tables import STORED_CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 
@@ -57,7 +58,7 @@ def test_definitions_resolve_graph_partitions_and_job():
     assert core_checks == {c.name for c in CHECKS}
     assert all(spec.blocking and spec.partitions_def == SCENARIO_PARTITIONS for spec in CHECK_SPECS)
     validate_nodes = {n.name for n in defs.resolve_job_def(VALIDATE_JOB).graph.node_defs}
-    assert validate_nodes == {"scenario_checks"}
+    assert validate_nodes == {"scenario_checks", "twin_table_checks"}
     assert len(SCENARIO_PARTITIONS.get_partition_keys()) == 15
     assert SCENARIO.partition_key in SCENARIO_PARTITIONS.get_partition_keys()
     assert defs.resolve_job_def(VALIDATE_JOB).partitions_def == SCENARIO_PARTITIONS
@@ -100,7 +101,7 @@ def test_validate_job_rechecks_stored_data_without_regenerating(materialized):
     before = digests(settings.warehouse_path)
     [checked] = run_scenarios(settings, [SCENARIO], generate=False)
     assert checked.success and checked.rows == {} and checked.run_id != made.run_id
-    assert checked.checks_passed == len(CHECKS)
+    assert checked.checks_passed == len(STORED_CHECKS)  # the twin tables' pass: none built
     assert digests(settings.warehouse_path) == before
     record = dagster_instance(settings).get_run_by_id(checked.run_id)
     assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
