@@ -54,7 +54,7 @@ def privacy_score(
     from e2i_synth.privacy.failures import FailureClass
     from e2i_synth.privacy.families import family_named
     from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
-    from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
+    from e2i_synth.privacy.views import VIEWS, causal_design, modeled_frame, split_real
     from e2i_synth.settings import parse_brand, parse_dgp
     from e2i_synth.warehouse import open_warehouse
 
@@ -78,7 +78,15 @@ def privacy_score(
     train, holdout = split_real(modeled_frame(table, frames))
     params = {"epsilon": epsilon} if epsilon is not None else None
     run = optimize(
-        family, table, train, holdout, VIEWS[table].target, seed, params, max_retries=retries
+        family,
+        table,
+        train,
+        holdout,
+        VIEWS[table].target,
+        seed,
+        params,
+        max_retries=retries,
+        design=causal_design(table, scenario.dgp),
     )
     best = run.best
     click.echo(

@@ -6,7 +6,10 @@ z = Phi^-1(u) (numerics by mid-rank, categoricals by a uniform draw inside their
 category's probability interval, as SDV's copulas do); the dependence is the correlation
 of those scores, shrunk towards the identity by `shrinkage`. Sample: z ~ N(0, R),
 u = Phi(z), each column read back through its marginal, numerics jittered by
-`smoothing` x their standard deviation and clipped to their range.
+`smoothing` x their standard deviation and clipped to their range. With `enforce_rules`
+the schema's deterministic rules (`tables.rules`) are then made to hold by rewriting the
+columns they determine: a copula blurs a threshold or a null pattern (engaged from
+engagement_score, days_to_treatment NULL when not initiated) into a correlation.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from scipy import special, stats
 
 from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
+from e2i_synth.tables import rules
 
 MIN_ROWS = 50
 NULL_SUFFIX = "__is_null"
@@ -29,6 +33,7 @@ class GaussianCopula:
     quantiles: int = 200
     smoothing: float = 0.05
     shrinkage: float = 0.0
+    enforce_rules: bool = True
     fit_seed: int = 0
     _dtypes: pd.Series = field(init=False, repr=False)
     _numeric: dict = field(init=False, repr=False)
@@ -88,7 +93,8 @@ class GaussianCopula:
             if c + NULL_SUFFIX in out:
                 values = np.where(out.pop(c + NULL_SUFFIX) == "True", np.nan, values)
             out[c] = values
-        return restore_dtypes(pd.DataFrame(out)[list(self._dtypes.index)], self._dtypes)
+        frame = restore_dtypes(pd.DataFrame(out)[list(self._dtypes.index)], self._dtypes)
+        return rules.enforce(frame, rng) if self.enforce_rules else frame
 
 
 def restore_dtypes(frame: pd.DataFrame, dtypes: pd.Series) -> pd.DataFrame:
@@ -118,6 +124,7 @@ def starting_params(rows: int, columns: int) -> dict[str, float]:
         "quantiles": int(np.clip(rows // 10, 20, 1_000)),
         "smoothing": 0.10 if rows < 1_000 else 0.05 if rows < 10_000 else 0.02,
         "shrinkage": float(min(0.2, 5 * columns / rows)),
+        "enforce_rules": 1,
     }
 
 
@@ -126,7 +133,14 @@ def build(params: Params) -> GaussianCopula:
         quantiles=int(params["quantiles"]),
         smoothing=float(params["smoothing"]),
         shrinkage=float(params["shrinkage"]),
+        enforce_rules=bool(params.get("enforce_rules", 1)),
     )
+
+
+ENFORCE_RULES = Adjustment(
+    "enforce_rules", 1.0, 1, 1, "derive the rule-determined columns after sampling"
+)
+"""Shared by the families that can enforce the schema's rules by construction."""
 
 
 FAMILY = Family(
@@ -148,6 +162,15 @@ FAMILY = Family(
         "HIGH_DUP_RATE": (
             Adjustment("smoothing", 2.0, 0.05, 1.0, "more jitter breaks exact copies"),
         ),
+        "HIGH_ATE_GAP": (
+            Adjustment("shrinkage", 0.25, 0.0, 1.0, "less shrinkage: it attenuates the effect"),
+            Adjustment("quantiles", 2.0, 20, 1_000, "finer marginals keep the score threshold"),
+        ),
+        "RULE_VIOLATIONS": (ENFORCE_RULES,),
+        "LOW_TSTR": (
+            Adjustment("smoothing", 0.5, 0.0, 1.0, "less jitter on the target's predictors"),
+            Adjustment("shrinkage", 0.25, 0.0, 1.0, "less shrinkage towards independence"),
+        ),
     },
     advice={
         "HIGH_KS": "a marginal the quantile grid cannot follow (many ties, heavy tails): "
@@ -157,5 +180,12 @@ FAMILY = Family(
         "HIGH_MIA": "train the DP synthesizer (mst) at epsilon <= 1 for a guarantee",
         "HIGH_DUP_RATE": "drop or coarsen identifying columns; a table of only low-cardinality "
         "columns repeats real rows by chance (compare the holdout's own duplicate rate)",
+        "HIGH_ATE_GAP": "a Gaussian dependence between two binary columns cannot hold a large "
+        "risk difference: use the mst synthesizer, whose marginals keep the treatment-outcome "
+        "table",
+        "RULE_VIOLATIONS": "a rule the synthesizer cannot derive: declare it in tables.rules "
+        "with the column it determines",
+        "LOW_TSTR": "the target depends on other columns through thresholds and interactions a "
+        "copula blurs: use mst, or model the target's parents as categories",
     },
 )

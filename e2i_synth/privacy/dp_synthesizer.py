@@ -22,6 +22,10 @@ drawn from it. The column domains (bin edges, category lists, whether a null cel
 are public metadata and never read from the training rows: for this warehouse they come
 from the catalog (`privacy.domains`); for another table pass `domains`, and a column with
 neither is refused.
+
+With `enforce_rules` (the default) the schema's deterministic rules (`tables.rules`) are
+made to hold in every sample by rewriting the columns they determine from the sample's own
+values: post-processing of the released model, which costs no privacy.
 """
 
 from __future__ import annotations
@@ -34,10 +38,11 @@ import numpy as np
 import pandas as pd
 
 from e2i_synth.errors import E2IError
-from e2i_synth.privacy.copula import restore_dtypes
+from e2i_synth.privacy.copula import ENFORCE_RULES, restore_dtypes
 from e2i_synth.privacy.domains import Domain, public_domains
 from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
+from e2i_synth.tables import rules
 
 MIN_ROWS = 50
 MAX_DRAWS = 10
@@ -70,6 +75,7 @@ class MSTSynthesizer:
     bins: int = 16
     iterations: int = 300
     rows_per_person: int = 1
+    enforce_rules: bool = True
     domains: Mapping[str, Domain] = field(default_factory=dict)
     """Public domains of columns the catalog does not know (it supplies the others)."""
     _dtypes: pd.Series = field(init=False, repr=False)
@@ -113,8 +119,8 @@ class MSTSynthesizer:
                 out[c] = bin_values(labels, self._edges[c], rng)
             else:
                 out[c] = labels
-        frame = pd.DataFrame(out)
-        return restore_dtypes(frame[list(self._dtypes.index)], self._dtypes)
+        frame = restore_dtypes(pd.DataFrame(out)[list(self._dtypes.index)], self._dtypes)
+        return rules.enforce(frame, rng) if self.enforce_rules else frame
 
     def draw_cells(self, n: int, rng: np.random.Generator) -> pd.DataFrame:
         """Cell indices of n rows, in random order. OpenDP adds a null cell to every
@@ -194,11 +200,19 @@ def index_draw(model, n: int, seed: int) -> pd.DataFrame:
 
 def starting_params(rows: int, columns: int) -> dict[str, float]:
     """Coarser bins for fewer rows: each cell's count must stand above the noise."""
-    return {"epsilon": 1.0, "bins": 8 if rows < 1_000 else 16 if rows < 10_000 else 32}
+    return {
+        "epsilon": 1.0,
+        "bins": 8 if rows < 1_000 else 16 if rows < 10_000 else 32,
+        "enforce_rules": 1,
+    }
 
 
 def build(params: Params) -> MSTSynthesizer:
-    return MSTSynthesizer(epsilon=float(params["epsilon"]), bins=int(params["bins"]))
+    return MSTSynthesizer(
+        epsilon=float(params["epsilon"]),
+        bins=int(params["bins"]),
+        enforce_rules=bool(params.get("enforce_rules", 1)),
+    )
 
 
 FAMILY = Family(
@@ -210,6 +224,9 @@ FAMILY = Family(
         "HIGH_CORR_DELTA": (Adjustment("bins", 0.5, 4, 64, "coarser bins: less noise per cell"),),
         "HIGH_MIA": (Adjustment("epsilon", 0.5, 0.05, 10.0, "a stronger guarantee"),),
         "HIGH_DUP_RATE": (Adjustment("bins", 2.0, 4, 64, "finer bins: fewer coinciding rows"),),
+        "HIGH_ATE_GAP": (Adjustment("bins", 0.5, 4, 64, "coarser bins: less noise per cell"),),
+        "RULE_VIOLATIONS": (ENFORCE_RULES,),
+        "LOW_TSTR": (Adjustment("bins", 2.0, 4, 64, "finer bins keep the target's spread"),),
     },
     advice={
         "HIGH_KS": "more budget (epsilon) if the data owner grants it; the optimizer never "
@@ -219,5 +236,11 @@ FAMILY = Family(
         "HIGH_MIA": "check the privacy unit: rows_per_person must cover every row of a person",
         "HIGH_DUP_RATE": "compare with the holdout's own duplicate rate: low-cardinality tables "
         "repeat real rows by chance",
+        "HIGH_ATE_GAP": "the treatment-outcome pair may be left out of MST's tree at a small "
+        "epsilon: more budget if the data owner grants it (the optimizer never raises epsilon)",
+        "RULE_VIOLATIONS": "a rule the synthesizer cannot derive: declare it in tables.rules "
+        "with the column it determines",
+        "LOW_TSTR": "the target's parents may be outside MST's tree of pairs: more epsilon, or "
+        "fewer modeled columns",
     },
 )
