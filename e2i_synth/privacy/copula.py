@@ -14,18 +14,21 @@ engagement_score, days_to_treatment NULL when not initiated) into a correlation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from e2i_synth.catalog import OUTCOME_COLUMN, TREATMENT_COLUMN
 from e2i_synth.privacy.encoding import NULL_CATEGORY, as_model_frame, column_kinds
 from e2i_synth.privacy.synthesizer import Adjustment, Family, Params, check_rows
 from e2i_synth.tables import rules
 
 MIN_ROWS = 50
 NULL_SUFFIX = "__is_null"
+CELL_COLUMNS = (TREATMENT_COLUMN, OUTCOME_COLUMN)
+"""The columns whose cells get a copula each (`ArmwiseCopula`)."""
 
 
 @dataclass
@@ -97,6 +100,46 @@ class GaussianCopula:
         return rules.enforce(frame, rng) if self.enforce_rules else frame
 
 
+@dataclass
+class ArmwiseCopula:
+    """One Gaussian copula per cell of the treatment and the outcome (`CELL_COLUMNS`: the
+    outcome's unrecorded value a cell of its own), sampled in the cells' training shares. A
+    single copula holds the treatment-outcome dependence as a correlation of normal scores,
+    which shrank a risk difference of 0.24 to under 0.1, and one per treatment arm still
+    blurred how the covariates move the outcome (the adjusted effect kept part of the
+    confounding); per cell, the outcome rate of each arm and each covariate's distribution
+    in each arm and outcome are the training rows' own. Rows without those columns, or a
+    cell too small to fit, fall back to one copula."""
+
+    copula: GaussianCopula
+    _arms: dict = field(init=False, repr=False)
+    _shares: np.ndarray = field(init=False, repr=False)
+
+    def fit(self, rows: pd.DataFrame) -> ArmwiseCopula:
+        check_rows(rows, MIN_ROWS)
+        single = replace(self.copula, enforce_rules=False)
+        keys = [c for c in CELL_COLUMNS if c in rows.columns]
+        cells = list(rows.groupby(keys, sort=True, dropna=False)) if keys else []
+        sizes = [len(cell) for _, cell in cells]
+        if len(sizes) < 2 or min(sizes) < MIN_ROWS:
+            self._arms, self._shares = {None: single.fit(rows)}, np.ones(1)
+            return self
+        self._arms = {key: replace(single).fit(cell) for key, cell in cells}
+        self._shares = np.asarray(sizes, dtype=float) / len(rows)
+        return self
+
+    def sample(self, n: int, seed: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        counts = rng.multinomial(n, self._shares)
+        parts = [
+            arm.sample(int(k), int(rng.integers(2**32)))
+            for arm, k in zip(self._arms.values(), counts, strict=True)
+        ]
+        frame = pd.concat(parts, ignore_index=True).iloc[rng.permutation(n)]
+        frame = frame.reset_index(drop=True)
+        return rules.enforce(frame, rng) if self.copula.enforce_rules else frame
+
+
 def restore_dtypes(frame: pd.DataFrame, dtypes: pd.Series) -> pd.DataFrame:
     """Model-form columns (float days, string categories) back to the training dtypes."""
     out = {}
@@ -125,16 +168,18 @@ def starting_params(rows: int, columns: int) -> dict[str, float]:
         "smoothing": 0.10 if rows < 1_000 else 0.05 if rows < 10_000 else 0.02,
         "shrinkage": float(min(0.2, 5 * columns / rows)),
         "enforce_rules": 1,
+        "by_treatment_arm": 1,
     }
 
 
-def build(params: Params) -> GaussianCopula:
-    return GaussianCopula(
+def build(params: Params) -> GaussianCopula | ArmwiseCopula:
+    single = GaussianCopula(
         quantiles=int(params["quantiles"]),
         smoothing=float(params["smoothing"]),
         shrinkage=float(params["shrinkage"]),
         enforce_rules=bool(params.get("enforce_rules", 1)),
     )
+    return ArmwiseCopula(single) if params.get("by_treatment_arm", 0) else single
 
 
 ENFORCE_RULES = Adjustment(
@@ -163,6 +208,9 @@ FAMILY = Family(
             Adjustment("smoothing", 2.0, 0.05, 1.0, "more jitter breaks exact copies"),
         ),
         "HIGH_ATE_GAP": (
+            Adjustment(
+                "by_treatment_arm", 1.0, 1, 1, "a copula per treatment and outcome keeps the effect"
+            ),
             Adjustment("shrinkage", 0.25, 0.0, 1.0, "less shrinkage: it attenuates the effect"),
             Adjustment("quantiles", 2.0, 20, 1_000, "finer marginals keep the score threshold"),
         ),
@@ -181,8 +229,8 @@ FAMILY = Family(
         "HIGH_DUP_RATE": "drop or coarsen identifying columns; a table of only low-cardinality "
         "columns repeats real rows by chance (compare the holdout's own duplicate rate)",
         "HIGH_ATE_GAP": "a Gaussian dependence between two binary columns cannot hold a large "
-        "risk difference: use the mst synthesizer, whose marginals keep the treatment-outcome "
-        "table",
+        "risk difference, and a treatment arm too small to fit alone falls back to one copula: "
+        "use the mst synthesizer, whose marginals keep the treatment-outcome table",
         "RULE_VIOLATIONS": "a rule the synthesizer cannot derive: declare it in tables.rules "
         "with the column it determines",
         "LOW_TSTR": "the target depends on other columns through thresholds and interactions a "

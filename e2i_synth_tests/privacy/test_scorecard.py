@@ -119,28 +119,6 @@ def test_figures_hold_every_number_and_the_histograms_to_draw(real_split):
     assert sum(histogram["holdout"]) == pytest.approx(1.0, abs=1e-3)
 
 
-@pytest.fixture(scope="module")
-def small_journeys():
-    """(train, holdout) of the journey view at the small scale (1,800 and 150 rows), the
-    causal design of its DGP, and a fresh draw of the same world's distribution (a
-    synthesizer that learned the distribution perfectly and saw no row)."""
-    from e2i_synth.catalog import SCALES
-    from e2i_synth.privacy.views import causal_design, modeled_frame, split_real
-    from e2i_synth.settings import Scenario
-    from e2i_synth.tables import build_tables
-    from e2i_synth.world import draw_world
-
-    scenario = Scenario("kisqali", "confounded")
-
-    def view(seed: int):
-        world = draw_world(scenario, SCALES["small"], seed)
-        return split_real(modeled_frame("patient_journeys", build_tables(world)))
-
-    train, holdout = view(42)
-    fresh, _ = view(7)
-    return train, holdout, causal_design("patient_journeys", scenario.dgp), fresh
-
-
 def copying(train: pd.DataFrame, fresh: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
     """A planted leak: `share` of the rows are training rows, nudged past the duplicate
     check (a hundredth of a severity point), the rest fresh."""
