@@ -74,7 +74,8 @@ class GaussianCopula:
             scores[c] = special.ndtri(np.clip(u, 1e-6, 1 - 1e-6))
         self._order = list(scores)
         z = np.column_stack([scores[c] for c in self._order])
-        r = np.atleast_2d(np.corrcoef(z, rowvar=False)) if z.shape[1] > 1 else np.eye(1)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: r = 0
+            r = np.atleast_2d(np.corrcoef(z, rowvar=False)) if z.shape[1] > 1 else np.eye(1)
         r = np.nan_to_num(r) * (1 - self.shrinkage) + np.eye(len(r)) * self.shrinkage
         w, v = np.linalg.eigh(r)
         self._correlation = (v * np.clip(w, 1e-9, None)) @ v.T
