@@ -250,8 +250,11 @@ FAMILY = Family(
         "HIGH_MIA": "check the privacy unit: rows_per_person must cover every row of a person",
         "HIGH_DUP_RATE": "compare with the holdout's own duplicate rate: low-cardinality tables "
         "repeat real rows by chance",
-        "HIGH_ATE_GAP": "the treatment-outcome pair may be left out of MST's tree at a small "
-        "epsilon: more budget if the data owner grants it (the optimizer never raises epsilon)",
+        "HIGH_ATE_GAP": "the treatment-outcome table is always measured, but an adjusted "
+        "effect also needs how the confounders move treatment and outcome, which MST's tree "
+        "of a few pairs does not keep (the synthetic effect drifts towards the naive one): "
+        "more epsilon if the data owner grants it (the optimizer never raises it), or the "
+        "gaussian_copula where a DP guarantee is not required",
         "RULE_VIOLATIONS": "a rule the synthesizer cannot derive: declare it in tables.rules "
         "with the column it determines",
         "LOW_TSTR": "the target's parents may be outside MST's tree of pairs: more epsilon, or "
