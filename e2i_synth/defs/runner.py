@@ -37,13 +37,14 @@ from e2i_synth.defs.instance import (
     fail_orphaned_runs,
     process_tags,
 )
-from e2i_synth.errors import Stopped
+from e2i_synth.errors import E2IError, Stopped
 from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.twins.pipeline import supports_scale
-from e2i_synth.validation.suite import CHECKS
+from e2i_synth.validation.twin_tables import STORED_CHECKS
 from e2i_synth.warehouse import open_warehouse
+from e2i_synth.warehouse.base import WarehouseError
 
 CODE_LOCATION = "e2i_synth"
 REPOSITORY = "__repository__"
@@ -67,13 +68,42 @@ class ScenarioRun:
         return not self.failures
 
 
-def step_failure_message(event) -> str:
-    """The innermost error of a failed step: the user's cause, not Dagster's wrapper."""
+def user_error(event):
+    """The error of a failed step that the user can act on: the outermost of our own errors
+    (`E2IError`: it names the problem and its fix, and may wrap a library's raw error as
+    its cause), else the innermost error, not Dagster's wrapper."""
     error = event.step_failure_data.error
-    while error.cause is not None:
-        error = error.cause
+    chain = [error]
+    while chain[-1].cause is not None:
+        chain.append(chain[-1].cause)
+    ours = [e for e in chain if e.cls_name in user_error_names()]
+    return ours[0] if ours else chain[-1]
+
+
+def user_error_names() -> set[str]:
+    """Class names of `E2IError` and every subclass (a step's error arrives serialized)."""
+    names, pending = set(), [E2IError]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return names
+
+
+def step_failure_message(event) -> str:
+    """The user's cause of a failed step (`user_error`), without its class name."""
+    error = user_error(event)
     head, _, text = error.message.strip().partition(": ")
     return text if error.cls_name and head.endswith(error.cls_name) else error.message.strip()
+
+
+def raise_storage_failure(result) -> None:
+    """A step that failed on the warehouse itself (a file held open by another program,
+    damaged, unreadable) stops the command with that one line and its fix, as the same
+    failure does outside a run: every later step and scenario would meet it too."""
+    for event in result.all_events:
+        if event.is_step_failure and user_error(event).cls_name == WarehouseError.__name__:
+            raise WarehouseError(step_failure_message(event))
 
 
 def run_config(settings: Settings, generate: bool) -> dict:
@@ -90,6 +120,8 @@ def run_config(settings: Settings, generate: bool) -> dict:
 def summarize(settings: Settings, scenario: Scenario, result, seconds: float) -> ScenarioRun:
     """Rows and truth from the materializations; checks from `validation_results`, where
     the check step recorded them; failed steps from the event log."""
+    if not result.success:
+        raise_storage_failure(result)
     rows, true_ate = {}, float("nan")
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
@@ -99,7 +131,7 @@ def summarize(settings: Settings, scenario: Scenario, result, seconds: float) ->
         if name == "causal_ground_truth":
             true_ate = metadata["true_ate"].value
     results = open_warehouse(settings.home, settings.database).read_results([result.run_id])
-    order = {c.name: i for i, c in enumerate(CHECKS)}
+    order = {c.name: i for i, c in enumerate(STORED_CHECKS)}
     results = results.sort_values(
         "check_name", key=lambda _: (results["table_name"] + "." + results["check_name"]).map(order)
     )

@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from e2i_synth.privacy.scorecard import DCR_QUANTILE, DUP_RATE_LIMIT, Scorecard
+from e2i_synth.privacy.scorecard import (
+    ATE_Z,
+    DCR_QUANTILE,
+    DUP_RATE_LIMIT,
+    RULE_VIOLATION_LIMIT,
+    TSTR_SHORTFALL_LIMIT,
+    Scorecard,
+)
 from e2i_synth.privacy.synthesizer import Family, Params
 
 WORST_SHOWN = 3
@@ -17,6 +24,9 @@ class FailureClass(StrEnum):
     HIGH_CORR_DELTA = "HIGH_CORR_DELTA"
     HIGH_MIA = "HIGH_MIA"
     HIGH_DUP_RATE = "HIGH_DUP_RATE"
+    HIGH_ATE_GAP = "HIGH_ATE_GAP"
+    RULE_VIOLATIONS = "RULE_VIOLATIONS"
+    LOW_TSTR = "LOW_TSTR"
 
 
 CHECK_CLASS = {
@@ -24,9 +34,14 @@ CHECK_CLASS = {
     "tv_mean": FailureClass.HIGH_KS,
     "corr_delta": FailureClass.HIGH_CORR_DELTA,
     "mia_auc": FailureClass.HIGH_MIA,
+    "mia_exposed": FailureClass.HIGH_MIA,
     "duplicate_rate": FailureClass.HIGH_DUP_RATE,
+    "ate_gap": FailureClass.HIGH_ATE_GAP,
+    "rule_violations": FailureClass.RULE_VIOLATIONS,
+    "tstr_shortfall": FailureClass.LOW_TSTR,
 }
-"""Marginal failures (numeric KS or categorical TV) are one class: the marginals are off."""
+"""Marginal failures (numeric KS or categorical TV) are one class: the marginals are off;
+both attack gates (AUC, exposed members) are the one class of a leak."""
 
 PRIVACY_CLASSES = (FailureClass.HIGH_MIA, FailureClass.HIGH_DUP_RATE)
 
@@ -62,9 +77,27 @@ def root_cause(kind: FailureClass, card: Scorecard) -> str:
     if kind is FailureClass.HIGH_MIA:
         return (
             f"training rows are nearer the synthetic data than unseen rows are (attack AUC "
-            f"{card.mia_auc:.3f}); {card.dcr_share:.1%} of synthetic rows sit closer to a "
-            f"training row than the closest {DCR_QUANTILE:.0%} of holdout rows do "
-            f"(expected about {DCR_QUANTILE:.0%}): the model memorizes rows"
+            f"{card.mia_auc:.3f}; {card.exposed:.1%} of members closer than every holdout "
+            f"row, {card.exposed_chance:.1%} by chance); {card.dcr_share:.1%} of synthetic "
+            f"rows sit closer to a training row than the closest {DCR_QUANTILE:.0%} of "
+            f"holdout rows do (expected about {DCR_QUANTILE:.0%}): the model memorizes rows"
+        )
+    if kind is FailureClass.HIGH_ATE_GAP:
+        return (
+            f"the treatment effect is not kept: {card.ate_synthetic:.3f} on the synthetic rows "
+            f"vs {card.ate_real:.3f} on the real ones (tolerance ±{card.ate_tolerance:.3f}, "
+            f"{ATE_Z:.2f} SE of the difference): an analysis of the synthetic data would "
+            "reach another conclusion"
+        )
+    if kind is FailureClass.RULE_VIOLATIONS:
+        broken = {k: v for k, v in card.rule_adherence.items() if v < 1 - RULE_VIOLATION_LIMIT}
+        named = ", ".join(f"{k} holds in {v:.1%}" for k, v in broken.items())
+        return f"deterministic rules of the schema broken: {named} (need >= 99% of rows)"
+    if kind is FailureClass.LOW_TSTR:
+        return (
+            f"a model trained on the synthetic rows scores {card.tstr:.3f} on real rows for "
+            f"{card.target}, vs {card.trtr:.3f} trained on real rows (need >= "
+            f"{1 - TSTR_SHORTFALL_LIMIT:.0%} of it)"
         )
     baseline = card.duplicate_rate_holdout
     if baseline > DUP_RATE_LIMIT:

@@ -137,3 +137,51 @@ def tstr_score(
         positive = model.predict_proba(design(test_rows))[:, 1]
         return float(roc_auc_score(y == model.classes_[1], positive))
     return float(balanced_accuracy_score(y, model.predict(design(test_rows))))
+
+
+def treatment_effect(
+    rows: pd.DataFrame, treatment: str, outcome: str, adjust_for: tuple[str, ...] = ()
+) -> tuple[float, float]:
+    """(estimate, SE) of the effect of a binary treatment on a binary outcome: the treatment's
+    coefficient in the linear-probability OLS of the outcome on the treatment and
+    `adjust_for` (categoricals one-hot, first level dropped; none: the difference in means),
+    with heteroskedasticity-robust HC2 standard errors (statsmodels). Rows with an
+    unrecorded outcome or covariate are left out (a complete-case estimate on both sides)."""
+    import statsmodels.api as sm
+
+    kept = rows[[treatment, outcome, *adjust_for]].dropna()
+    if kept[treatment].nunique() < 2:
+        return float("nan"), float("nan")
+    covariates = kept[list(adjust_for)]
+    categorical = [c for c in adjust_for if not pd.api.types.is_numeric_dtype(covariates[c])]
+    design = (
+        covariates.astype(float)
+        if not categorical
+        else pd.get_dummies(
+            covariates.astype(dict.fromkeys(categorical, object)), drop_first=True, dtype=float
+        )
+    )
+    x = sm.add_constant(
+        pd.concat([kept[[treatment]].astype(float), design], axis=1), has_constant="add"
+    )
+    fit = sm.OLS(kept[outcome].astype(float).to_numpy(), x.to_numpy(float)).fit(cov_type="HC2")
+    return float(fit.params[1]), float(fit.bse[1])
+
+
+def exposed_share(members_to_synthetic: np.ndarray, nonmembers_to_synthetic: np.ndarray) -> float:
+    """share of members closer to the synthetic data than every non-member is: the attack's
+    true-positive rate at a false-positive rate of zero. With nothing leaked members and
+    non-members are exchangeable, so the expected share is 1 / (n + 1) for n non-members
+    (`chance_exposure`); a synthesizer that copies a share c of its rows exposes about c more."""
+    return float(np.mean(members_to_synthetic < np.min(nonmembers_to_synthetic)))
+
+
+def chance_exposure(nonmembers: int) -> float:
+    return 1.0 / (nonmembers + 1)
+
+
+def exposure_se(share: float, members: int, nonmembers: int) -> float:
+    """SE of `exposed_share`: binomial over the members, plus the spread of the threshold
+    (the least of n non-member distances: the share it admits is Beta(1, n), SD about
+    1 / (n + 1))."""
+    return float(np.sqrt(share * (1 - share) / members + chance_exposure(nonmembers) ** 2))

@@ -11,10 +11,12 @@ from time import perf_counter
 import pandas as pd
 
 from e2i_synth.privacy.failures import Failure, diagnose, next_params
-from e2i_synth.privacy.scorecard import Scorecard, score
+from e2i_synth.privacy.scorecard import CausalDesign, Scorecard, score
 from e2i_synth.privacy.synthesizer import Family
 
 MAX_RETRIES = 3
+MIN_LIMIT = 1e-6
+"""A limit derived from SEs (the effect gap's) is positive but may be tiny."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class Attempt:
     def excess(self) -> float:
         """sum over checks of max(0, bound / limit - 1), the bound being the value less its
         allowance for noise (`Check.bound`): how far from all green."""
-        return sum(max(0.0, c.bound / c.limit - 1.0) for c in self.scorecard.checks)
+        return sum(max(0.0, c.bound / max(c.limit, MIN_LIMIT) - 1.0) for c in self.scorecard.checks)
 
     def as_record(self) -> dict[str, object]:
         return {
@@ -66,15 +68,17 @@ def optimize(
     seed: int = 0,
     params: Mapping[str, float] | None = None,
     max_retries: int = MAX_RETRIES,
+    design: CausalDesign | None = None,
 ) -> Optimization:
     """Attempts until one is all green or the retries are spent; `params` overrides the
-    starting hyperparameters (e.g. a caller's epsilon budget)."""
+    starting hyperparameters (e.g. a caller's epsilon budget); `design` is the effect the
+    synthetic rows must keep."""
     current = {**family.starting_params(*train.shape), **(params or {})}
     attempts: list[Attempt] = []
     for number in range(1, max_retries + 2):
         started = perf_counter()
         synthetic = family.build(current).fit(train).sample(len(train), seed + number)
-        card = score(name, train, holdout, synthetic, target, seed)
+        card = score(name, train, holdout, synthetic, target, seed, design)
         failures = diagnose(card, family, current)
         attempts.append(Attempt(number, current, card, tuple(failures), perf_counter() - started))
         if not failures:

@@ -80,13 +80,12 @@ def scorecard_table(rows: list[dict]) -> str:
     """Per scorecard: sizes, each gated number coloured by its verdict, the evidence, the
     failure classes, and under a failing one its causes and suggestions."""
     limits = rows[0]["limits"]  # as recorded with the results
+    gates = [m for m in LIMITS if m in limits]  # results recorded before a gate lack it
     evidence = [m for m in EVIDENCE if m != "mia_auc_se"]  # shown with the AUC
-    head = "".join(header(m, limits[m]) for m in LIMITS) + "".join(
-        f"<th>{m}</th>" for m in evidence
-    )
+    head = "".join(header(m, limits[m]) for m in gates) + "".join(f"<th>{m}</th>" for m in evidence)
     body = []
     for r in rows:
-        gated = "".join(gated_cell(r, m) for m in LIMITS)
+        gated = "".join(gated_cell(r, m) for m in gates)
         shown = "".join(cell(f"{r[m]:.3f}") for m in evidence)
         n = r["rows"]
         verdict = "all green" if r["all_green"] else ", ".join(r["failures"])
@@ -97,7 +96,7 @@ def scorecard_table(rows: list[dict]) -> str:
         )
         if r["diagnosis"]:
             diagnosis = "<br>".join(html.escape(d).replace("\n", "<br>") for d in r["diagnosis"])
-            span = 3 + len(LIMITS) + len(evidence)
+            span = 3 + len(gates) + len(evidence)
             body.append(f'<tr><td></td><td colspan="{span - 1}">{diagnosis}</td></tr>')
     return (
         "<table><tr><th>scorecard</th><th>synthetic / training / unseen real rows</th>"

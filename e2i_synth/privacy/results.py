@@ -8,6 +8,7 @@ from e2i_synth.privacy.failures import Failure
 from e2i_synth.privacy.scorecard import (
     CORR_DELTA_LIMIT,
     DUP_RATE_LIMIT,
+    EXPOSED_LIMIT,
     KS_LIMIT,
     MIA_AUC_LIMIT,
     Scorecard,
@@ -20,8 +21,11 @@ LIMITS = {
     "tv_mean": KS_LIMIT,
     "corr_delta": CORR_DELTA_LIMIT,
     "mia_auc": MIA_AUC_LIMIT,
+    "mia_exposed": EXPOSED_LIMIT,
     "duplicate_rate": DUP_RATE_LIMIT,
 }
+"""The checks of every scorecard; those of a view with an effect, rules or a target (the
+effect gap, rule violations, TSTR shortfall) are in each scorecard's own figures."""
 EVIDENCE = ("mia_auc_se", "mia_auc_bound", "dcr_share", "duplicate_rate_holdout")
 """Reported beside the gated numbers: the attack AUC's SE and the lower bound its gate reads
 (`scorecard.Check.bound`), and the DCR and duplicate evidence."""

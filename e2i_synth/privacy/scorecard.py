@@ -10,6 +10,23 @@ are shown to single out training rows, not when a small holdout (60 unseen HCPs 
 small-scale twins: SE about 0.04) happens to draw a high AUC. Members are sampled up to
 `DISTANCE_ROWS` too, not matched to the holdout's size: more members shrink the SE.
 
+The attack has a second gate with power against partial copying: the share of members
+closer to the synthetic data than every holdout row (`metrics.exposed_share`, the attack's
+true-positive rate at zero false positives) must not exceed its chance value 1 / (n + 1) by
+more than `EXPOSED_LIMIT` beyond its noise. A synthesizer copying 10% of its rows (jittered
+past the duplicate check) has an AUC of only about 0.55, under the AUC limit at any holdout
+size, but exposes about 10% of members: at the small scale (about 1,800 members sampled,
+150 holdout rows) the gate fails it with power 0.9996 (`exposure_power`; 8% copying: 0.93,
+5%: 0.05; the twins' 60 unseen HCPs give 0.58 against a 10% copier).
+
+Utility is also judged where it matters for this warehouse: on a view with a treatment and
+an outcome the synthetic data's effect estimate (`CausalDesign`: the difference in means
+where engagement is randomized, the covariate-adjusted estimate where it is confounded) must
+lie within `ATE_Z` SEs of the difference of the real one (the two estimates' SEs combined);
+every deterministic rule of the schema (`tables.rules`) must hold in at least
+1 - `RULE_VIOLATION_LIMIT` of the rows; and the train-synthetic/test-real score must reach
+`1 - TSTR_SHORTFALL_LIMIT` of train-real/test-real.
+
 The train-synthetic/test-real model fits on at most `TSTR_ROWS` rows: its score's
 precision is set by the holdout it is tested on, not by more fitting rows.
 """
@@ -25,6 +42,7 @@ from threadpoolctl import threadpool_limits
 
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy import histograms, metrics
+from e2i_synth.tables import rules
 from e2i_synth.tabular.encoding import as_model_frame, column_kinds, encode_rows
 
 KS_LIMIT = 0.10
@@ -41,6 +59,33 @@ DCR_QUANTILES = np.linspace(0.0, 1.0, 21)
 CONFIDENCE = 0.95
 Z = float(stats.norm.ppf(CONFIDENCE))
 """A check with a standard error passes unless its one-sided lower bound exceeds the limit."""
+EXPOSED_LIMIT = 0.05
+"""Members exposed beyond chance (`metrics.exposed_share`)."""
+ATE_Z = float(stats.norm.ppf(0.975))
+"""The effect gap's tolerance in SEs of the difference: two-sided 95%."""
+RULE_VIOLATION_LIMIT = 0.01
+"""Each deterministic rule holds in at least 99% of synthetic rows."""
+TSTR_SHORTFALL_LIMIT = 0.10
+"""TSTR at least 90% of TRTR."""
+
+
+@dataclass(frozen=True)
+class CausalDesign:
+    """The effect a synthetic table must keep: `treatment` on `outcome`, adjusted for
+    `adjust_for` (empty where the treatment is randomized: the difference in means)."""
+
+    treatment: str
+    outcome: str
+    adjust_for: tuple[str, ...] = ()
+
+
+def exposure_power(copied: float, members: int, nonmembers: int) -> float:
+    """Probability that the exposure gate fails a synthesizer copying a share `copied` of
+    its rows (each copy nearer its source than any holdout row is), normal approximation."""
+    chance = metrics.chance_exposure(nonmembers)
+    share = copied + (1 - copied) * chance
+    se = metrics.exposure_se(share, members, nonmembers)
+    return float(stats.norm.sf((chance + EXPOSED_LIMIT + Z * se - share) / se))
 
 
 @dataclass(frozen=True)
@@ -74,9 +119,18 @@ class Scorecard:
     dcr_share: float
     mia_auc: float
     mia_auc_se: float = 0.0
+    exposed: float = 0.0
+    exposed_chance: float = 0.0
+    exposed_se: float = 0.0
     target: str | None = None
     tstr: float | None = None
     trtr: float | None = None
+    ate_real: float | None = None
+    ate_real_se: float | None = None
+    ate_synthetic: float | None = None
+    ate_synthetic_se: float | None = None
+    rule_adherence: dict[str, float] = field(default_factory=dict, compare=False)
+    """Share of synthetic rows keeping each deterministic rule of the schema."""
     per_column: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     """KS (numeric) or TV (categorical) distance of each column."""
     per_pair: pd.Series = field(default_factory=pd.Series, compare=False)
@@ -95,8 +149,31 @@ class Scorecard:
             Check("tv_mean", self.tv_mean, KS_LIMIT),
             Check("corr_delta", self.corr_delta, CORR_DELTA_LIMIT),
             Check("mia_auc", self.mia_auc, MIA_AUC_LIMIT, self.mia_auc_se),
+            Check(
+                "mia_exposed", self.exposed - self.exposed_chance, EXPOSED_LIMIT, self.exposed_se
+            ),
             Check("duplicate_rate", self.duplicate_rate, DUP_RATE_LIMIT),
+            *self.utility_checks,
         )
+
+    @property
+    def ate_tolerance(self) -> float:
+        return ATE_Z * float(np.hypot(self.ate_real_se, self.ate_synthetic_se))
+
+    @property
+    def utility_checks(self) -> tuple[Check, ...]:
+        """The effect gap, the rules and TSTR/TRTR, where the view has them."""
+        checks = []
+        if self.ate_real is not None:
+            gap = abs(self.ate_synthetic - self.ate_real)
+            checks.append(Check("ate_gap", 1.0 if np.isnan(gap) else gap, self.ate_tolerance))
+        if self.rule_adherence:
+            worst = 1.0 - min(self.rule_adherence.values())
+            checks.append(Check("rule_violations", worst, RULE_VIOLATION_LIMIT))
+        if self.tstr is not None and self.trtr is not None and self.trtr > 0:
+            shortfall = max(0.0, 1.0 - self.tstr / self.trtr)
+            checks.append(Check("tstr_shortfall", shortfall, TSTR_SHORTFALL_LIMIT))
+        return tuple(checks)
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)
@@ -113,8 +190,12 @@ class Scorecard:
         evidence = {
             "dcr_share": self.dcr_share,
             "duplicate_rate_holdout": self.duplicate_rate_holdout,
+            "exposed (chance)": self.exposed_chance,
             f"tstr ({self.target})": self.tstr,
             f"trtr ({self.target})": self.trtr,
+            "ate real": self.ate_real,
+            "ate synthetic": self.ate_synthetic,
+            **{f"rule {k}": v for k, v in self.rule_adherence.items()},
         }
         rows = [
             {
@@ -144,6 +225,17 @@ def figures(card: Scorecard, digits: int = 4) -> dict[str, object]:
         **{c.name: round(c.value, digits) for c in card.checks},
         "mia_auc_se": round(card.mia_auc_se, digits),
         "mia_auc_bound": round(card.check("mia_auc").bound, digits),
+        "mia_exposed_se": round(card.exposed_se, digits),
+        "check_limits": {c.name: round(c.limit, digits) for c in card.checks},
+        "ate": None
+        if card.ate_real is None
+        else {
+            "real": round(card.ate_real, digits),
+            "real_se": round(card.ate_real_se, digits),
+            "synthetic": round(card.ate_synthetic, digits),
+            "synthetic_se": round(card.ate_synthetic_se, digits),
+        },
+        "rule_adherence": {k: round(v, digits) for k, v in card.rule_adherence.items()},
         "passed": {c.name: c.passed for c in card.checks},
         "dcr_share": round(card.dcr_share, digits),
         "duplicate_rate_holdout": round(card.duplicate_rate_holdout, digits),
@@ -167,13 +259,14 @@ def score(
     synthetic: pd.DataFrame,
     target: str | None = None,
     seed: int = 0,
+    design: CausalDesign | None = None,
 ) -> Scorecard:
     """Score `synthetic` (fitted on `train`) on the training frame's columns, on one BLAS /
     OpenMP thread: their worker threads spin when the cores are busy (measured at 100k x 20
     on 2 shared cores: 7 s CPU on one thread, 43 s CPU and 6x the wall time on the default
     pool)."""
     with threadpool_limits(limits=1):
-        return score_rows(name, train, holdout, synthetic, target, seed)
+        return score_rows(name, train, holdout, synthetic, target, seed, design)
 
 
 def score_rows(
@@ -183,6 +276,7 @@ def score_rows(
     synthetic: pd.DataFrame,
     target: str | None,
     seed: int,
+    design: CausalDesign | None = None,
 ) -> Scorecard:
     if len(holdout) < MIN_HOLDOUT_ROWS:
         raise E2IError(
@@ -211,6 +305,14 @@ def score_rows(
         fit_real = real.iloc[sample_rows(np.arange(len(real)), TSTR_ROWS, rng)]
         tstr = metrics.tstr_score(fit_syn, held, target, columns)
         trtr = metrics.tstr_score(fit_real, held, target, columns)
+    effects = {}
+    if design is not None:
+        for side, rows in (("real", train), ("synthetic", synthetic)):
+            estimate, se = metrics.treatment_effect(
+                rows, design.treatment, design.outcome, design.adjust_for
+            )
+            effects |= {f"ate_{side}": estimate, f"ate_{side}_se": se}
+    exposed = metrics.exposed_share(members_to_syn, held_to_syn)
     return Scorecard(
         name=name,
         rows={"train": len(train), "holdout": len(holdout), "synthetic": len(synthetic)},
@@ -222,9 +324,14 @@ def score_rows(
         dcr_share=metrics.dcr_share(dcr_syn, dcr_held, DCR_QUANTILE),
         mia_auc=metrics.mia_auc(members_to_syn, held_to_syn),
         mia_auc_se=metrics.mia_auc_se(members_to_syn, held_to_syn),
+        exposed=exposed,
+        exposed_chance=metrics.chance_exposure(len(held_to_syn)),
+        exposed_se=metrics.exposure_se(exposed, len(members_to_syn), len(held_to_syn)),
         target=target,
         tstr=tstr,
         trtr=trtr,
+        **effects,
+        rule_adherence=rules.adherence(synthetic),
         per_column=pd.concat([ks, tv]).rename("distance").to_frame(),
         per_pair=pairs,
         dcr_synthetic=dcr_syn,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from e2i_synth.errors import E2IError
 from e2i_synth.privacy.families import family_named
 from e2i_synth.privacy.optimizer import MAX_RETRIES, Optimization, optimize
-from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
+from e2i_synth.privacy.views import VIEWS, causal_design, modeled_frame, split_real
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.warehouse import open_warehouse
 
@@ -42,6 +42,14 @@ def score_stored(
     train, holdout = split_real(modeled_frame(table, frames))
     params = {"epsilon": epsilon} if epsilon is not None else None
     run = optimize(
-        family, table, train, holdout, VIEWS[table].target, seed, params, max_retries=retries
+        family,
+        table,
+        train,
+        holdout,
+        VIEWS[table].target,
+        seed,
+        params,
+        max_retries=retries,
+        design=causal_design(table, scenario.dgp),
     )
     return run, len(train), len(holdout)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from e2i_synth.catalog import DGPS, OUTCOME_COLUMN, TREATMENT_COLUMN
 from e2i_synth.errors import E2IError
+from e2i_synth.privacy.scorecard import CausalDesign
 
 TRAIN_SPLIT = "train"
 HOLDOUT_SPLIT = "holdout"
@@ -28,9 +30,11 @@ class View:
     name: str
     columns: tuple[str, ...]
     target: str
+    treatment: str | None = None
+    outcome: str | None = None
 
 
-JOURNEY_COLUMNS = (
+COVARIATES = (
     "age_at_diagnosis",
     "gender",
     "region",
@@ -38,6 +42,12 @@ JOURNEY_COLUMNS = (
     "disease_severity",
     "comorbidity_count",
     "academic_hcp",
+)
+"""The observed pre-treatment columns: every DGP's backdoor set lies among them, and none
+descends from the treatment or the outcome (`causal_ground_truth.TRAPS` lists those)."""
+
+JOURNEY_COLUMNS = (
+    *COVARIATES,
     "engagement_score",
     "engaged",
     "treatment_initiated",
@@ -46,7 +56,13 @@ JOURNEY_COLUMNS = (
 )
 
 VIEWS = {
-    "patient_journeys": View("patient_journeys", JOURNEY_COLUMNS, "engagement_score"),
+    "patient_journeys": View(
+        "patient_journeys",
+        JOURNEY_COLUMNS,
+        "engagement_score",
+        TREATMENT_COLUMN,
+        OUTCOME_COLUMN,
+    ),
     "treatment_events": View(
         "treatment_events",
         ("event_type", "line_of_therapy", "days_since_first_event"),
@@ -56,6 +72,8 @@ VIEWS = {
         "journey",
         (*JOURNEY_COLUMNS, *(f"n_{t}" for t in EVENT_TYPES), "journey_days"),
         "engagement_score",
+        TREATMENT_COLUMN,
+        OUTCOME_COLUMN,
     ),
 }
 """Per table and per joined view (a patient's journey across patient_journeys and
@@ -112,3 +130,15 @@ def split_real(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             f"{len(train)} and {len(holdout)}"
         )
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
+
+
+def causal_design(name: str, dgp: str) -> CausalDesign | None:
+    """The effect the synthetic rows of view `name` must keep, for a scenario of `dgp`:
+    the difference in means where its engagement is randomized (no propensity terms), else
+    adjusted for the observed pre-treatment covariates; None for a view without the
+    treatment and the outcome."""
+    view = VIEWS[name]
+    if view.treatment is None or view.outcome is None:
+        return None
+    randomized = not DGPS[dgp].propensity_terms
+    return CausalDesign(view.treatment, view.outcome, () if randomized else COVARIATES)

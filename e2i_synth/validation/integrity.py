@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from e2i_synth.tables import SPECS
+from e2i_synth.tables import STORED_SPECS
 from e2i_synth.validation.result import CheckResult, from_problems
 
 Frames = dict[str, pd.DataFrame]
@@ -22,7 +22,7 @@ def example(values: pd.Series) -> str:
 
 def check_keys(table: str, frames: Frames) -> CheckResult:
     """The primary key is unique and every foreign key has its parent row."""
-    spec = SPECS[table]
+    spec = STORED_SPECS[table]
     frame = frames[table]
     problems, figures = [], {"rows": len(frame)}
     duplicated = frame[spec.primary_key][frame[spec.primary_key].duplicated()]
@@ -42,7 +42,7 @@ def check_keys(table: str, frames: Frames) -> CheckResult:
             )
     for column, parent in spec.foreign_keys.items():
         values = frame[column].dropna()
-        orphans = values[~values.isin(frames[parent][SPECS[parent].primary_key])]
+        orphans = values[~values.isin(frames[parent][STORED_SPECS[parent].primary_key])]
         figures[f"orphan_{column}"] = len(orphans)
         if len(orphans):
             problems.append(

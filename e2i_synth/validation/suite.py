@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from e2i_synth.catalog import DGPS, SPLIT_SHARES
@@ -177,11 +177,15 @@ def registry() -> tuple[CheckDef, ...]:
 CHECKS: tuple[CheckDef, ...] = registry()
 
 
-def run_checks(frames: Frames, selected: Collection[str] | None = None) -> list[CheckResult]:
-    """Results in `CHECKS` order for the selected check names (`table.check`; all if None),
+def run_checks(
+    frames: Frames,
+    selected: Collection[str] | None = None,
+    checks: Sequence[CheckDef] = CHECKS,
+) -> list[CheckResult]:
+    """Results in `checks` order for the selected check names (`table.check`; all if None),
     each check isolated from the others' failures."""
     context: Context = {}
-    return [c.evaluate(frames, context) for c in CHECKS if selected is None or c.name in selected]
+    return [c.evaluate(frames, context) for c in checks if selected is None or c.name in selected]
 
 
 def structural_checks(frames: Frames) -> list[CheckResult]:

@@ -102,10 +102,19 @@ CONFLICT_PAUSE = (0.25, 2.0)
 """A program outside e2i holding the file: retry (pauses doubling, about 12 s in all)."""
 
 
+DAMAGED_FILE_SIGNS = (
+    "Corrupt database file",
+    "not a valid DuckDB database file",
+    "Could not read enough bytes",
+)
+"""DuckDB's words for a damaged file; the last is a truncated one (cut short by a full
+disk, an interrupted copy), which DuckDB reports as an IO error."""
+
+
 def fix_for(exc: duckdb.Error, path: Path) -> str:
     """What to do about a failure of the file itself, or what the SQL error says."""
     cause = innermost(exc)
-    if "Corrupt database file" in cause or "not a valid DuckDB database file" in cause:
+    if any(sign in cause for sign in DAMAGED_FILE_SIGNS):
         return (
             "the file is damaged: restore it from a backup, or delete it and run "
             "`e2i-synth materialize` to rebuild it"

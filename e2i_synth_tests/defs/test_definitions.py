@@ -15,6 +15,7 @@ import pytest
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
 from e2i_synth.validation.suite import CHECKS
+from e2i_synth.validation.twin_tables import STORED_CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 
@@ -57,7 +58,7 @@ def test_definitions_resolve_graph_partitions_and_job():
     assert core_checks == {c.name for c in CHECKS}
     assert all(spec.blocking and spec.partitions_def == SCENARIO_PARTITIONS for spec in CHECK_SPECS)
     validate_nodes = {n.name for n in defs.resolve_job_def(VALIDATE_JOB).graph.node_defs}
-    assert validate_nodes == {"scenario_checks"}
+    assert validate_nodes == {"scenario_checks", "twin_table_checks"}
     assert len(SCENARIO_PARTITIONS.get_partition_keys()) == 15
     assert SCENARIO.partition_key in SCENARIO_PARTITIONS.get_partition_keys()
     assert defs.resolve_job_def(VALIDATE_JOB).partitions_def == SCENARIO_PARTITIONS
@@ -116,7 +117,7 @@ def test_validate_job_rechecks_stored_data_without_regenerating(materialized):
     before = digests(settings.warehouse_path)
     [checked] = run_scenarios(settings, [SCENARIO], generate=False)
     assert checked.success and checked.rows == {} and checked.run_id != made.run_id
-    assert checked.checks_passed == len(CHECKS)
+    assert checked.checks_passed == len(STORED_CHECKS)  # the twin tables' pass: none built
     assert digests(settings.warehouse_path) == before
     record = dagster_instance(settings).get_run_by_id(checked.run_id)
     assert record.is_success and record.tags["dagster/partition"] == SCENARIO.partition_key
@@ -327,8 +328,11 @@ def test_checks_without_a_partition_stop_with_one_sentence(isolated_home):
         instance=dagster_instance(Settings.from_env(scale=N, seed=3)), raise_on_error=False
     )
     assert not result.success
-    [failure] = [e for e in result.all_events if e.is_step_failure]
-    assert "choose a partition (brand|dgp" in failure.step_failure_data.error.message
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert len(failures) == 2  # the core tables' checks and the twin tables'
+    assert all(
+        "choose a partition (brand|dgp" in f.step_failure_data.error.message for f in failures
+    )
     evaluations = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     assert evaluations == []
 
@@ -346,7 +350,7 @@ def test_a_run_launched_outside_the_command_writes_and_links_its_own_report(mate
     reports = {e.metadata["report"].value for e in result.get_asset_check_evaluations()}
     assert reports == {str(settings.home / "reports" / f"{result.run_id}.html")}
     page = Path(reports.pop()).read_text()
-    assert "validation report: PASSED" in page and f"<p>{len(CHECKS)} checks over 1" in page
+    assert "validation report: PASSED" in page and f"<p>{len(STORED_CHECKS)} checks over 1" in page
 
 
 def test_materialization_metadata_is_what_dagster_users_expect(materialized):

@@ -49,3 +49,25 @@ def one_thread():
     """Metrics called directly run on one BLAS/OpenMP thread, as `score` runs them."""
     with threadpool_limits(limits=1):
         yield
+
+
+@pytest.fixture(scope="session")
+def small_journeys():
+    """(train, holdout) of the journey view at the small scale (1,800 and 150 rows), the
+    causal design of its DGP, and a fresh draw of the same world's distribution (a
+    synthesizer that learned the distribution perfectly and saw no row)."""
+    from e2i_synth.catalog import SCALES
+    from e2i_synth.privacy.views import causal_design, modeled_frame, split_real
+    from e2i_synth.settings import Scenario
+    from e2i_synth.tables import build_tables
+    from e2i_synth.world import draw_world
+
+    scenario = Scenario("kisqali", "confounded")
+
+    def view(seed: int):
+        world = draw_world(scenario, SCALES["small"], seed)
+        return split_real(modeled_frame("patient_journeys", build_tables(world)))
+
+    train, holdout = view(42)
+    fresh, _ = view(7)
+    return train, holdout, causal_design("patient_journeys", scenario.dgp), fresh

@@ -203,3 +203,41 @@ def test_mia_auc_se_is_the_spread_of_the_auc_over_repeated_samples():
     aucs = [metrics.mia_auc(m, o) for m, o in draws]
     ses = [metrics.mia_auc_se(m, o) for m, o in draws]
     assert np.mean(ses) == pytest.approx(np.std(aucs, ddof=1), rel=0.15)
+
+
+def test_the_unadjusted_effect_is_the_difference_in_means_with_welchs_se():
+    """HC2 with a binary regressor alone is the Neyman/Welch variance: cross-checked by hand."""
+    from e2i_synth.privacy.metrics import treatment_effect
+
+    rng = np.random.default_rng(3)
+    t = rng.random(500) < 0.4
+    y = rng.random(500) < np.where(t, 0.6, 0.3)
+    rows = pd.DataFrame({"t": t, "y": y, "age": rng.integers(20, 80, 500)})
+    estimate, se = treatment_effect(rows, "t", "y")
+    y1, y0 = y[t].astype(float), y[~t].astype(float)
+    assert estimate == pytest.approx(y1.mean() - y0.mean())
+    assert se == pytest.approx(np.sqrt(y1.var(ddof=1) / len(y1) + y0.var(ddof=1) / len(y0)))
+
+
+def test_the_adjusted_effect_removes_confounding():
+    from e2i_synth.privacy.metrics import treatment_effect
+
+    rng = np.random.default_rng(4)
+    n = 20_000
+    severity = rng.random(n)
+    region = rng.choice(["a", "b"], n)
+    t = rng.random(n) < 0.2 + 0.6 * severity
+    y = rng.random(n) < 0.1 + 0.2 * t + 0.5 * severity + 0.1 * (region == "b")
+    rows = pd.DataFrame({"t": t, "y": y, "severity": severity, "region": region})
+    naive, _ = treatment_effect(rows, "t", "y")
+    adjusted, se = treatment_effect(rows, "t", "y", ("severity", "region"))
+    assert naive > 0.3
+    assert adjusted == pytest.approx(0.2, abs=4 * se)
+
+
+def test_exposed_share_counts_members_nearer_than_every_non_member():
+    from e2i_synth.privacy.metrics import chance_exposure, exposed_share
+
+    members = np.array([0.0, 0.5, 2.0, 3.0])
+    assert exposed_share(members, np.array([1.0, 4.0])) == 0.5
+    assert chance_exposure(149) == 1 / 150

@@ -8,7 +8,7 @@ report and the command line read them.
 """
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from dagster import (
@@ -28,24 +28,33 @@ from e2i_synth.errors import E2IError
 from e2i_synth.run_report import write_report
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.validation.integrity import Frames
 from e2i_synth.validation.records import results_frame
 from e2i_synth.validation.result import CheckResult
-from e2i_synth.validation.suite import CHECKS, run_checks
+from e2i_synth.validation.suite import CHECKS, CheckDef, run_checks
+from e2i_synth.validation.twin_tables import TWIN_TABLE_CHECKS, TWIN_TABLES
+from e2i_synth.warehouse import Warehouse
 
 # Partitioned asset checks are a Dagster preview feature, used on purpose: each check is
 # evaluated, shown and re-run per scenario partition.
 warnings.filterwarnings("ignore", category=PreviewWarning)
 
-CHECK_SPECS = [
-    AssetCheckSpec(
-        check.check,
-        asset=check.table,
-        description=check.description,
-        blocking=True,
-        partitions_def=SCENARIO_PARTITIONS,
-    )
-    for check in CHECKS
-]
+
+def check_specs(checks: Sequence[CheckDef]) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(
+            check.check,
+            asset=check.table,
+            description=check.description,
+            blocking=True,
+            partitions_def=SCENARIO_PARTITIONS,
+        )
+        for check in checks
+    ]
+
+
+CHECK_SPECS = check_specs(CHECKS)
+TWIN_CHECK_SPECS = check_specs(TWIN_TABLE_CHECKS)
 
 
 def check_metadata(result: CheckResult) -> dict[str, MetadataValue]:
@@ -105,23 +114,52 @@ def checked_scenario(context: AssetCheckExecutionContext) -> Scenario:
     return Scenario.from_partition_key(str(context.partition_key))
 
 
-@multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
-def scenario_checks(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+def check_stored(
+    context: AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    checks: Sequence[CheckDef],
+    frames: Callable[[Warehouse, Scenario], Frames],
 ) -> Iterator[AssetCheckResult]:
+    """The selected `checks` on the scenario's stored `frames`, recorded and reported."""
     scenario = checked_scenario(context)
     store = warehouse.get()
+    selected = {
+        f"{key.asset_key.to_user_string()}.{key.name}" for key in context.selected_asset_check_keys
+    }
+    results = run_checks(frames(store, scenario), selected, checks)
+    recorded = results_frame(results, context.run.run_id, scenario)
+    store.record_results(recorded)
+    extra = run_report(context, warehouse)
+    yield from (check_result(result, extra) for result in results)
+
+
+def core_frames(store: Warehouse, scenario: Scenario) -> Frames:
     frames = {name: store.read(name, scenario) for name in TABLE_NAMES}
     if frames["causal_ground_truth"].empty:
         raise E2IError(
             f"scenario {scenario.partition_key} is not in the warehouse; run "
             f"`e2i-synth materialize --brand {scenario.brand} --dgp {scenario.dgp}` first"
         )
-    selected = {
-        f"{key.asset_key.to_user_string()}.{key.name}" for key in context.selected_asset_check_keys
-    }
-    results = run_checks(frames, selected)
-    recorded = results_frame(results, context.run.run_id, scenario)
-    store.record_results(recorded)
-    extra = run_report(context, warehouse)
-    yield from (check_result(result, extra) for result in results)
+    return frames
+
+
+def twin_frames(store: Warehouse, scenario: Scenario) -> Frames:
+    """The scenario's rows of each twin table the warehouse has (one never built is not)."""
+    present = set(store.tables())
+    return {name: store.read(name, scenario) for name in TWIN_TABLES if name in present}
+
+
+@multi_asset_check(specs=CHECK_SPECS, can_subset=True, name="scenario_checks")
+def scenario_checks(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    yield from check_stored(context, warehouse, CHECKS, core_frames)
+
+
+@multi_asset_check(specs=TWIN_CHECK_SPECS, can_subset=True, name="twin_table_checks")
+def twin_table_checks(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    """The stored twin tables re-checked (`validation.twin_tables`): a separate step, as
+    the twin tables are built after the core tables' checks pass."""
+    yield from check_stored(context, warehouse, TWIN_TABLE_CHECKS, twin_frames)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import AssetSelection, PartitionedConfig, define_asset_job
 
 from e2i_synth.defs.core.assets import core_tables
-from e2i_synth.defs.core.checks import scenario_checks
+from e2i_synth.defs.core.checks import scenario_checks, twin_table_checks
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 
 GENERATE_JOB = "generate_scenario"
@@ -26,9 +26,10 @@ generate_scenario = define_asset_job(
 # so the launchpad asks for a scenario like the asset jobs do.
 validate_scenario = define_asset_job(
     VALIDATE_JOB,
-    selection=AssetSelection.checks(scenario_checks),
+    selection=AssetSelection.checks(scenario_checks, twin_table_checks),
     config=PartitionedConfig(
         partitions_def=SCENARIO_PARTITIONS, run_config_for_partition_key_fn=lambda _: {}
     ),
-    description="Re-run every check on one stored scenario, without regenerating it.",
+    description="Re-run every check on one stored scenario, its twin tables included, "
+    "without regenerating it.",
 )

@@ -18,7 +18,7 @@ from e2i_synth.defs.privacy.assets import synthetic_journey
 from e2i_synth.defs.resources import WarehouseResource
 from e2i_synth.privacy.families import family_named
 from e2i_synth.privacy.optimizer import MAX_RETRIES, optimize
-from e2i_synth.privacy.views import VIEWS, modeled_frame, split_real
+from e2i_synth.privacy.views import VIEWS, causal_design, modeled_frame, split_real
 from e2i_synth.settings import Scenario, parse_brand, parse_dgp
 
 OPTIMIZE_JOB = "optimize_synthesizer"
@@ -66,6 +66,7 @@ def optimize_view(
         config.seed,
         params,
         max_retries=min(config.retries, MAX_RETRIES),
+        design=causal_design(config.view, scenario.dgp),
     )
     best = run.best
     context.log.info(f"{config.view} of {scenario.partition_key}:\n{run.as_frame().to_string()}")
