@@ -42,7 +42,7 @@ from e2i_synth.memory import release_freed_memory
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import TABLE_NAMES
 from e2i_synth.twins.pipeline import supports_scale
-from e2i_synth.validation.twin_tables import STORED_CHECKS
+from e2i_synth.twins.stored_checks import STORED_CHECKS
 from e2i_synth.warehouse import open_warehouse
 from e2i_synth.warehouse.base import WarehouseError
 

@@ -7,7 +7,7 @@ import re
 
 import duckdb
 
-from e2i_synth.validation.twin_tables import STORED_CHECKS
+from e2i_synth.twins.stored_checks import STORED_CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import invoke_cli
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames

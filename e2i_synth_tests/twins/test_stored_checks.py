@@ -10,7 +10,7 @@ import pytest
 
 from e2i_synth.tables.downstream import DOWNSTREAM_SPECS
 from e2i_synth.validation.suite import run_checks
-from e2i_synth.validation.twin_tables import (
+from e2i_synth.twins.stored_checks import (
     STORED_CHECKS,
     TABLE_CHECKS,
     TWIN_TABLE_CHECKS,
