@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from e2i_synth.settings import Scenario
-from e2i_synth.validation.suite import CHECKS
 from e2i_synth.twins.stored_checks import STORED_CHECKS
+from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.conftest import ESTIMATION_UNITS, CliResult, frames_of, invoke_cli
 

@@ -14,8 +14,8 @@ import pytest
 
 from e2i_synth.settings import Scenario, Settings
 from e2i_synth.tables import SPECS, TABLE_NAMES, build_tables
-from e2i_synth.validation.suite import CHECKS
 from e2i_synth.twins.stored_checks import STORED_CHECKS
+from e2i_synth.validation.suite import CHECKS
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth.world import draw_world
 

@@ -9,13 +9,13 @@ import duckdb
 import pytest
 
 from e2i_synth.tables.downstream import DOWNSTREAM_SPECS
-from e2i_synth.validation.suite import run_checks
 from e2i_synth.twins.stored_checks import (
     STORED_CHECKS,
     TABLE_CHECKS,
     TWIN_TABLE_CHECKS,
     TWIN_TABLES,
 )
+from e2i_synth.validation.suite import run_checks
 from e2i_synth.warehouse import DuckDBWarehouse
 from e2i_synth_tests.privacy.stored_twins import SCENARIO, stored_frames
 

@@ -28,11 +28,11 @@ from e2i_synth.errors import E2IError
 from e2i_synth.run_report import write_report
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.twins.stored_checks import TWIN_TABLE_CHECKS, TWIN_TABLES
 from e2i_synth.validation.integrity import Frames
 from e2i_synth.validation.records import results_frame
 from e2i_synth.validation.result import CheckResult
 from e2i_synth.validation.suite import CHECKS, CheckDef, run_checks
-from e2i_synth.twins.stored_checks import TWIN_TABLE_CHECKS, TWIN_TABLES
 from e2i_synth.warehouse import Warehouse
 
 # Partitioned asset checks are a Dagster preview feature, used on purpose: each check is
