@@ -136,6 +136,12 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     help="Twins to simulate on.",
 )
 @click.option("--version", default=None, help="Registered model version (default: latest).")
+@click.option(
+    "--extrapolate",
+    is_flag=True,
+    help="Run a dose or population outside the history's support (refused otherwise); the "
+    "result is labelled extrapolated and never recommends deploy.",
+)
 def twins_simulate(
     brand,
     dgp,
@@ -149,8 +155,12 @@ def twins_simulate(
     frequency,
     n_twins,
     version,
+    extrapolate,
 ) -> None:
-    """Simulate an intervention on new twins; print the result and the truth beside it."""
+    """Simulate an intervention on new twins; print the result and the truth beside it.
+    A dose (intensity, duration) outside the range the history delivered the intervention
+    at, or a target population whose history holds fewer than 20 of its deliveries or
+    untreated rows, is refused unless --extrapolate."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.simulation import InterventionConfig
     from e2i_synth.twins.workflows import (
@@ -170,11 +180,16 @@ def twins_simulate(
     )
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
-    run = simulate_against_truth(generator, iw, config, parse_twin_filters(filters), n_twins)
+    run = simulate_against_truth(
+        generator, iw, config, parse_twin_filters(filters), n_twins, extrapolate
+    )
     r, s = run.result, run.score
+    if r.extrapolated:
+        click.echo(f"EXTRAPOLATED beyond the history's support: {r.support.label()}")
     click.echo(
         f"{intervention} on {r.n_twins:,} twins {r.filters or '(all HCPs)'}: simulated ATE "
-        f"{r.ate:.4f} [95% CI {r.ci_lower:.4f}, {r.ci_upper:.4f}]"
+        f"{r.ate:.4f}{' (extrapolated)' if r.extrapolated else ''} = twins {r.plugin_ate:.4f} "
+        f"+ history correction {r.correction:+.4f} [95% CI {r.ci_lower:.4f}, {r.ci_upper:.4f}]"
     )
     click.echo(
         f"truth on the {s.n_real_hcps:,} matching real HCPs: {s.true_ate:.4f}; |error| "

@@ -166,11 +166,31 @@ SIMULATIONS = TableSpec(
         "started_at": "TIMESTAMP",
         "completed_at": "TIMESTAMP",
         "error_message": "VARCHAR",
+        "plugin_ate": "DOUBLE",
+        "correction": "DOUBLE",
+        "extrapolated": "BOOLEAN",
+        "support_note": "VARCHAR",
     },
     primary_key="simulation_id",
     foreign_keys={"population_id": "twin_populations"},
-    nullable=frozenset({"true_ate", "abs_error", "ci_covers_truth", "error_message"}),
+    nullable=frozenset(
+        {
+            "true_ate",
+            "abs_error",
+            "ci_covers_truth",
+            "error_message",
+            "plugin_ate",
+            "correction",
+            "extrapolated",
+            "support_note",
+        }
+    ),
 )
+"""`simulated_ate` = `plugin_ate` (the twins' mean model effect) + `correction` (the
+history's doubly robust correction), stored apart so a reader sees how much each
+contributed. `extrapolated` marks a run off the history's support (dose or population,
+e2i_synth.twins.support), `support_note` says where; such a run never recommends deploy.
+The four are NULL in rows stored before migration 020."""
 TRACKING = TableSpec(
     name="fidelity_tracking",
     columns={

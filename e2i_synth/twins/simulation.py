@@ -41,6 +41,7 @@ from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.filters import PopulationFilter, select
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
 from e2i_synth.twins.model import TwinOutcomeModel
+from e2i_synth.twins.support import ON_SUPPORT, Support, check_support
 
 HETEROGENEITY_COLUMNS = ("specialty", "priority_tier", "region", "adoption_stage")
 CI_LEVEL = 0.95
@@ -120,6 +121,7 @@ class SimulationResult:
     reference_count: int
     ate: float
     plugin_ate: float  # the twins' mean model effect, before the correction
+    correction: float  # the history's one-step correction: ate = plugin_ate + correction
     se: float
     dof: float  # Welch-Satterthwaite; inf when the replicates agree exactly
     ci_lower: float
@@ -129,18 +131,29 @@ class SimulationResult:
     recommendation: str
     reason: str
     seconds: float
+    support: Support = ON_SUPPORT
+
+    @property
+    def extrapolated(self) -> bool:
+        return self.support.extrapolated
 
 
 def t_quantile(level: float, dof: float) -> float:
     return float(stats.t.ppf(level, dof))
 
 
-def recommend(ate: float, se: float, dof: float) -> tuple[str, str]:
+def recommend(ate: float, se: float, dof: float, support: Support = ON_SUPPORT) -> tuple[str, str]:
     """deploy when the one-sided 90% lower bound reaches the 0.05 threshold, do_not_deploy
-    when the 90% upper bound stays below it, test_further otherwise."""
+    when the 90% upper bound stays below it, test_further otherwise; never deploy off the
+    history's support (the bounds assume the model was fitted where it is asked)."""
     margin = t_quantile(CONFIDENCE_THRESHOLD, dof) * se
     lower, upper = ate - margin, ate + margin
     level = f"{CONFIDENCE_THRESHOLD:.0%}"
+    if lower >= MIN_EFFECT_THRESHOLD and support.extrapolated:
+        return "test_further", (
+            f"effect {ate:.4f} (lower bound {lower:.4f}) is EXTRAPOLATED beyond the "
+            f"history's support ({support.label()}); run a real experiment before deploying"
+        )
     if lower >= MIN_EFFECT_THRESHOLD:
         return "deploy", (
             f"effect {ate:.4f} is at least {MIN_EFFECT_THRESHOLD} with {level} confidence "
@@ -217,17 +230,12 @@ def _heterogeneity(
 
 def _corrections(
     model: TwinOutcomeModel,
-    population_filter: PopulationFilter,
+    in_reference: np.ndarray,
     treatment: dict[str, object],
     twins: pd.DataFrame,
 ) -> dict[tuple[str, object] | None, Correction]:
     """The correction on the reference HCPs' history (key None) and on each subgroup's."""
-    if model.cross_fit is None:
-        history = pd.DataFrame(index=range(0))
-        in_reference = np.zeros(0, bool)
-    else:
-        history = model.cross_fit.frame
-        in_reference = population_filter.mask(history)
+    history = model.cross_fit.frame
     labels: list[tuple[str, object] | None] = [None]
     masks = [in_reference]
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
@@ -242,8 +250,11 @@ def simulate(
     population: TwinPopulation,
     config: InterventionConfig | dict,
     filters: PopulationFilter | dict | None = None,
+    extrapolate: bool = False,
 ) -> SimulationResult:
-    """Apply `config` to the population's twins matching `filters`."""
+    """Apply `config` to the population's twins matching `filters`. Off the history's
+    support (e2i_synth.twins.support) it is refused unless `extrapolate`: then it runs,
+    labelled extrapolated, and is never recommended for deployment."""
     started = perf_counter()
     config = InterventionConfig.parse(config)
     if generator.twin_type.name != "hcp":
@@ -255,12 +266,18 @@ def simulate(
     reference = select(generator.donors, population_filter)
     model = generator.training.model
     treatment = config.treatment_inputs()
+    cf = model.cross_fit
+    in_reference = population_filter.mask(cf.frame)
+    untreated_arm = generator.twin_type.untreated[cf.arm_column]
+    support = check_support(cf.frame, cf.arm_column, untreated_arm, treatment, in_reference)
+    if support.extrapolated and not extrapolate:
+        raise support.refusal()
     effects = model.effects(twins.assign(**treatment))
-    corrections = _corrections(model, population_filter, treatment, twins)
+    corrections = _corrections(model, in_reference, treatment, twins)
     estimate = _estimate(effects, len(reference), corrections.pop(None))
     ate, se, dof = estimate.ate, float(np.sqrt(estimate.var)), estimate.dof
     half = t_quantile(0.5 + CI_LEVEL / 2, dof) * se
-    recommendation, reason = recommend(ate, se, dof)
+    recommendation, reason = recommend(ate, se, dof, support)
     label = f"{population.population_id}|{config.as_dict()}|{population_filter.as_dict()}"
     return SimulationResult(
         simulation_id=content_id("simulation", label),
@@ -272,6 +289,7 @@ def simulate(
         reference_count=len(reference),
         ate=ate,
         plugin_ate=estimate.plugin,
+        correction=estimate.ate - estimate.plugin,
         se=se,
         dof=dof,
         ci_lower=ate - half,
@@ -281,4 +299,5 @@ def simulate(
         recommendation=recommendation,
         reason=reason,
         seconds=perf_counter() - started,
+        support=support,
     )

@@ -169,6 +169,9 @@ def simulations_frame(
                 "results": _json(
                     {
                         "ate": result.ate,
+                        "plugin_ate": result.plugin_ate,
+                        "correction": result.correction,
+                        "extrapolated": result.extrapolated,
                         "se": result.se,
                         "dof": result.dof if np.isfinite(result.dof) else None,
                         "ci_95": [result.ci_lower, result.ci_upper],
@@ -181,6 +184,10 @@ def simulations_frame(
                 "started_at": _naive(completed_at) - pd.Timedelta(seconds=result.seconds),
                 "completed_at": _naive(completed_at),
                 "error_message": None,
+                "plugin_ate": result.plugin_ate,
+                "correction": result.correction,
+                "extrapolated": result.extrapolated,
+                "support_note": result.support.label() or None,
             }
         )
     return pd.DataFrame(rows, columns=list(SIMULATIONS.columns))

@@ -86,9 +86,10 @@ def simulate_against_truth(
     config: InterventionConfig | dict,
     filters: PopulationFilter | dict | None,
     n_twins: int,
+    extrapolate: bool = False,
 ) -> ScoredSimulation:
     population = generator.generate(n_twins, filters)
-    result = simulate(generator, population, config)
+    result = simulate(generator, population, config, extrapolate=extrapolate)
     return ScoredSimulation(population, result, score_simulation(result, iw))
 
 

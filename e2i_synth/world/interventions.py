@@ -39,7 +39,6 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
-from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC
 from e2i_synth.world.draw import World, exact_split
 
 OUTCOME = "prescribing_change"
@@ -256,7 +255,6 @@ def ground_truth_table(iw: InterventionWorld) -> pd.DataFrame:
         .agg(n_hcps=("effect", "size"), true_ate=("effect", "mean"), mean_y0=("y0", "mean"))
         .reset_index()
     )
-    truth["mean_y1"] = truth["mean_y0"] + truth["true_ate"]
     truth = truth.merge(naive_contrasts(iw), on=keys, how="left")
     code = np.strings.add(f"{iw.scenario.brand}|{iw.scenario.dgp}|", truth[keys[0]].to_numpy(str))
     truth_id = np.strings.add(
@@ -265,20 +263,29 @@ def ground_truth_table(iw: InterventionWorld) -> pd.DataFrame:
             np.strings.add(truth[keys[1]].to_numpy(str), "="), truth[keys[2]].to_numpy(str)
         ),
     )
-    return truth.assign(
-        truth_id=truth_id,
-        brand=iw.scenario.brand,
-        dgp_type=iw.scenario.dgp,
-        intensity=REFERENCE_INTENSITY,
-        duration_weeks=REFERENCE_DURATION_WEEKS,
-        treatment_column=TREATMENT,
-        outcome_column=OUTCOME,
-        adjustment_columns=",".join(DELIVERY_DRIVERS),
-        effect_modifiers=",".join(SUBGROUP_COLUMNS),
-        dose_response=dose.__doc__.split(";")[0],
-        seed=iw.seed,
-        generator_version=GENERATOR_VERSION,
-    )[list(GROUND_TRUTH_SPEC.columns)]
+    # In intervention_ground_truth's column order (tables.downstream; a test holds them equal).
+    return pd.DataFrame(
+        {
+            "truth_id": truth_id,
+            "brand": iw.scenario.brand,
+            "dgp_type": iw.scenario.dgp,
+            **{key: truth[key] for key in keys},
+            "n_hcps": truth["n_hcps"],
+            "intensity": REFERENCE_INTENSITY,
+            "duration_weeks": REFERENCE_DURATION_WEEKS,
+            "true_ate": truth["true_ate"],
+            "mean_y0": truth["mean_y0"],
+            "mean_y1": truth["mean_y0"] + truth["true_ate"],
+            "naive_contrast": truth["naive_contrast"],
+            "treatment_column": TREATMENT,
+            "outcome_column": OUTCOME,
+            "adjustment_columns": ",".join(DELIVERY_DRIVERS),
+            "effect_modifiers": ",".join(SUBGROUP_COLUMNS),
+            "dose_response": dose.__doc__.split(";")[0],
+            "seed": iw.seed,
+            "generator_version": GENERATOR_VERSION,
+        }
+    )
 
 
 def naive_contrasts(iw: InterventionWorld) -> pd.DataFrame:

@@ -130,12 +130,12 @@ def test_dose_raises_the_simulated_effect(generator, population):
     low = simulate(
         generator,
         population,
-        {"intervention_type": "call_frequency_increase", "intensity": 0.5, "duration_weeks": 4},
+        {"intervention_type": "call_frequency_increase", "intensity": 0.6, "duration_weeks": 6},
     )
     high = simulate(
         generator,
         population,
-        {"intervention_type": "call_frequency_increase", "intensity": 1.5, "duration_weeks": 24},
+        {"intervention_type": "call_frequency_increase", "intensity": 1.4, "duration_weeks": 22},
     )
     assert high.ate > low.ate
 

@@ -33,3 +33,31 @@ def test_a_model_is_scored_only_in_the_world_it_learned_from(generator, frame, i
     rows = f"{training_rows_at(2 * SMALL):,}"
     with pytest.raises(TwinError, match=rf"seed {SEED} and {rows}, another draw: pass the --seed"):
         registered_for(layer_at(2 * SMALL, SEED), uri)
+
+
+@pytest.mark.integration
+def test_the_command_refuses_off_support_and_labels_an_extrapolation(
+    generator, frame, tmp_path, monkeypatch
+):
+    """`twins simulate` at an intensity the history never delivered: refused in one line
+    naming the supported range; with --extrapolate it prints the label and never deploy."""
+    from click.testing import CliRunner
+
+    from e2i_synth.cli import cli
+    from e2i_synth.twins.registry import log_generator
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    log_generator(generator, frame, uri)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("E2I_HOME", str(tmp_path / "home"))
+    args = ["twins", "simulate", "--brand", BRAND, "--dgp", DGP, "--seed", str(SEED)]
+    args += ["--intervention", "email_campaign", "--intensity", "2.0", "-n", "300"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code != 0
+    message = str(refused.exception)
+    assert "intensity 2 is outside the 0.5-1.5 the history delivered email_campaign" in message
+    ran = CliRunner().invoke(cli, [*args, "--extrapolate"])
+    assert ran.exit_code == 0, ran.output
+    assert ran.output.startswith("EXTRAPOLATED beyond the history's support: intensity 2")
+    assert "(extrapolated)" in ran.output
+    assert "recommendation: deploy" not in ran.output
