@@ -207,24 +207,25 @@ def twins_simulate(
     "--intervention",
     default="peer_to_peer_referral",
     show_default=True,
-    help="Intervention of the world's randomized experiment.",
+    help="Arm of the world's multi-arm randomized experiment to report.",
 )
 @click.option("--version", default=None, help="Registered model version (default: latest).")
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
-    """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
+    """Held-out fidelity, then one arm of the world's multi-arm randomized experiment (each
+    HCP in one arm), with drift flags."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
-    history, experiment = track_fidelity(
-        generator, iw, {"intervention_type": intervention}, parse_twin_filters(filters)
-    )
+    history, arm = track_fidelity(generator, iw, intervention, parse_twin_filters(filters))
     click.echo(history.frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    treated = int(arm.tracking["assigned"].sum())
     click.echo(
-        f"experiment {intervention} on {len(experiment.tracking):,} real HCPs: difference in "
-        f"means {experiment.experiment_ate:.4f} (SE {experiment.experiment_se:.4f}), twins "
-        f"{experiment.simulated_ate:.4f}, truth {experiment.true_ate:.4f}"
+        f"experiment arm {intervention}: {treated:,} real HCPs against "
+        f"{len(arm.tracking) - treated:,} untreated (each HCP in one arm): difference in "
+        f"means {arm.experiment_ate:.4f} (SE {arm.experiment_se:.4f}), twins "
+        f"{arm.simulated_ate:.4f}, truth {arm.true_ate:.4f}"
     )
     for reason in history.snapshots[-1].drift.reasons:
         click.echo(f"drift: {reason}")

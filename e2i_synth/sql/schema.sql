@@ -422,6 +422,29 @@ CREATE TABLE intervention_ground_truth (
 );
 CREATE INDEX intervention_ground_truth_scenario_idx ON intervention_ground_truth (brand, dgp_type);
 
+CREATE TABLE intervention_unit_truth (
+    unit_truth_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    intervention_type text NOT NULL,
+    individual_effect double precision NOT NULL,
+    reference_intensity double precision NOT NULL,
+    reference_duration_weeks integer NOT NULL,
+    intensity_exponent double precision NOT NULL,
+    duration_scale_weeks double precision NOT NULL,
+    data_split text NOT NULL,
+    seed integer NOT NULL,
+    generator_version text NOT NULL,
+    CONSTRAINT intervention_unit_truth_pkey PRIMARY KEY (unit_truth_id),
+    CONSTRAINT intervention_unit_truth_natural_key UNIQUE (brand, dgp_type, hcp_id, intervention_type),
+    CONSTRAINT intervention_unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT intervention_unit_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT intervention_unit_truth_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral')),
+    CONSTRAINT intervention_unit_truth_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX intervention_unit_truth_scenario_idx ON intervention_unit_truth (brand, dgp_type);
+
 CREATE TABLE digital_twin_models (
     model_id text NOT NULL,
     brand text NOT NULL,
@@ -579,10 +602,12 @@ CREATE TABLE fidelity_snapshots (
     investigate boolean NOT NULL,
     drift_reasons text NOT NULL,
     snapshot_date date NOT NULL,
+    intervention_type text,
     CONSTRAINT fidelity_snapshots_pkey PRIMARY KEY (snapshot_id),
     CONSTRAINT fidelity_snapshots_model_id_fkey FOREIGN KEY (model_id) REFERENCES digital_twin_models (model_id),
     CONSTRAINT fidelity_snapshots_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
-    CONSTRAINT fidelity_snapshots_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))
+    CONSTRAINT fidelity_snapshots_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT fidelity_snapshots_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
 );
 CREATE INDEX fidelity_snapshots_scenario_idx ON fidelity_snapshots (brand, dgp_type);
 CREATE INDEX fidelity_snapshots_model_id_idx ON fidelity_snapshots (model_id);

@@ -72,6 +72,31 @@ GROUND_TRUTH_SPEC = TableSpec(
 """Per intervention, overall and per value of each effect modifier, at the reference dose:
 the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
 
+UNIT_TRUTH_SPEC = TableSpec(
+    name="intervention_unit_truth",
+    columns={
+        "unit_truth_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "individual_effect": "DOUBLE",
+        "reference_intensity": "DOUBLE",
+        "reference_duration_weeks": "INTEGER",
+        "intensity_exponent": "DOUBLE",
+        "duration_scale_weeks": "DOUBLE",
+        "data_split": "VARCHAR",
+        "seed": "INTEGER",
+        "generator_version": "VARCHAR",
+    },
+    primary_key="unit_truth_id",
+    unique=("brand", "dgp_type", "hcp_id", "intervention_type"),
+)
+"""The per-HCP answer key: each HCP's exact effect of each intervention at the reference
+dose, and the dose response's parameters (the effect at intensity i over w weeks is
+individual_effect x i ** intensity_exponent x (1 - exp(-w / duration_scale_weeks)) /
+(1 - exp(-reference_duration_weeks / duration_scale_weeks))). Apart from every table an
+analysis reads, like `unit_truth`; `hcp_id` names an hcp_profiles row without a foreign key."""
+
 MODELS = TableSpec(
     name="digital_twin_models",
     columns={
@@ -229,11 +254,15 @@ SNAPSHOTS = TableSpec(
         "investigate": "BOOLEAN",
         "drift_reasons": "VARCHAR",
         "snapshot_date": "DATE",
+        "intervention_type": "VARCHAR",
     },
     primary_key="snapshot_id",
     foreign_keys={"model_id": "digital_twin_models"},
-    nullable=frozenset({"population_id"}),
+    nullable=frozenset({"population_id", "intervention_type"}),
 )
+"""`intervention_type` names the arm of the world's multi-arm experiment an `experiment`
+snapshot scores (against the untreated arm); NULL for `held_out` snapshots and in rows
+stored before migration 020."""
 TWIN_SPECS: tuple[TableSpec, ...] = (
     MODELS,
     TWINS,
@@ -245,4 +274,9 @@ TWIN_SPECS: tuple[TableSpec, ...] = (
 )
 """The twin tables in FK (load) order."""
 
-DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (HISTORY_SPEC, GROUND_TRUTH_SPEC, *TWIN_SPECS)
+DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (
+    HISTORY_SPEC,
+    GROUND_TRUTH_SPEC,
+    UNIT_TRUTH_SPEC,
+    *TWIN_SPECS,
+)

@@ -1,7 +1,7 @@
 """The default twin run of one scenario, as `materialize` does it: train the HCP twin
 model on the history, sample a population, simulate every intervention on all of it and
-score each against truth, snapshot held-out fidelity, and run the world's experiment of
-every intervention on the real HCPs (workflow 3)."""
+score each against truth, snapshot held-out fidelity, and run the world's one multi-arm
+experiment on the real HCPs (workflow 3), one snapshot per arm."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from e2i_synth.settings import Tracking
 from e2i_synth.twins import tables
 from e2i_synth.twins.features import hcp_training_frame
 from e2i_synth.twins.fidelity import (
-    ExperimentFidelity,
+    Experiment,
     FidelityHistory,
     SimulationScore,
     experiment_fidelity,
@@ -33,6 +33,7 @@ from e2i_synth.world.interventions import (
     draw_interventions,
     ground_truth_table,
     history_table,
+    unit_truth_table,
 )
 
 DEFAULT_TWINS = 2_000
@@ -60,7 +61,7 @@ class ScenarioTwins:
     population: TwinPopulation
     runs: list[tuple[SimulationResult, SimulationScore]]
     fidelity: FidelityHistory
-    experiments: list[ExperimentFidelity] = field(default_factory=list)
+    experiment: Experiment
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -91,28 +92,28 @@ def run_scenario(
         runs.append((result, score_simulation(result, iw)))
     fidelity = FidelityHistory(generator.model_id)
     fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
-    experiments = []
-    for name in INTERVENTION_TYPES:
-        experiment = experiment_fidelity(generator, iw, {"intervention_type": name})
-        fidelity.record(experiment.metrics, "experiment")
-        experiments.append(experiment)
-    return ScenarioTwins(iw, history, generator, population, runs, fidelity, experiments)
+    experiment = experiment_fidelity(generator, iw)
+    for name, arm in experiment.arms.items():
+        fidelity.record(arm.metrics, "experiment", intervention_type=name)
+    return ScenarioTwins(iw, history, generator, population, runs, fidelity, experiment)
 
 
 def scenario_tables(result: ScenarioTwins) -> dict[str, pd.DataFrame]:
-    """The intervention history and truth, and the seven twin tables, in load order."""
+    """The intervention history, its truth and per-HCP answer key, and the seven twin
+    tables, in load order."""
     scenario = result.iw.scenario
     populations = [result.population]
     return {
         "hcp_intervention_history": result.history,
         "intervention_ground_truth": ground_truth_table(result.iw),
+        "intervention_unit_truth": unit_truth_table(result.iw),
         "digital_twin_models": tables.models_frame([result.generator], scenario),
         "digital_twins": tables.twins_frame(populations, scenario),
         "twin_populations": tables.populations_frame(populations, scenario),
         "twin_population_members": tables.members_frame(populations, scenario),
         "simulation_runs": tables.simulations_frame(result.runs, scenario, result.finished_at),
         "fidelity_tracking": tables.tracking_frame(
-            result.experiments, result.generator.model_id, scenario, result.finished_at
+            result.experiment, result.generator.model_id, scenario, result.finished_at
         ),
         "fidelity_snapshots": tables.snapshots_frame(result.fidelity.snapshots, scenario),
     }

@@ -25,7 +25,7 @@ from e2i_synth.tables.downstream import (
     TRACKING,
     TWINS,
 )
-from e2i_synth.twins.fidelity import ExperimentFidelity, FidelitySnapshot, SimulationScore
+from e2i_synth.twins.fidelity import Experiment, FidelitySnapshot, SimulationScore
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
 from e2i_synth.twins.simulation import SimulationResult
 
@@ -194,35 +194,26 @@ def simulations_frame(
 
 
 def tracking_frame(
-    experiments: Sequence[ExperimentFidelity], model_id: str, scenario: Scenario, at: datetime
+    experiment: Experiment, model_id: str, scenario: Scenario, at: datetime
 ) -> pd.DataFrame:
-    """One row per HCP of each real (world-drawn) experiment: predicted vs actual."""
-    frames = []
-    for e in experiments:
-        t = e.tracking
-        ids = [content_id("tracking", model_id, e.config.as_dict(), h) for h in t["hcp_id"]]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "tracking_id": ids,
-                    "model_id": model_id,
-                    **_scenario(scenario),
-                    "hcp_id": t["hcp_id"].to_numpy(),
-                    "source": "experiment",
-                    "intervention_type": e.config.intervention_type,
-                    "assigned": t["assigned"].to_numpy(),
-                    "predicted_value": t["predicted_value"].to_numpy(),
-                    "actual_value": t["actual_value"].to_numpy(),
-                    "error": t["error"].to_numpy(),
-                    "metric": "prescribing_change",
-                    "tracked_at": _naive(at),
-                }
-            )
-        )
-    return (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=list(TRACKING.columns))
+    """One row per HCP of the world's multi-arm experiment: its arm, predicted vs actual."""
+    t = experiment.tracking
+    return pd.DataFrame(
+        {
+            "tracking_id": [content_id("tracking", model_id, h) for h in t["hcp_id"]],
+            "model_id": model_id,
+            **_scenario(scenario),
+            "hcp_id": t["hcp_id"].to_numpy(),
+            "source": "experiment",
+            "intervention_type": t["intervention_type"].to_numpy(),
+            "assigned": t["assigned"].to_numpy(),
+            "predicted_value": t["predicted_value"].to_numpy(),
+            "actual_value": t["actual_value"].to_numpy(),
+            "error": t["error"].to_numpy(),
+            "metric": "prescribing_change",
+            "tracked_at": _naive(at),
+        },
+        columns=list(TRACKING.columns),
     )
 
 
@@ -245,6 +236,7 @@ def snapshots_frame(snapshots: Sequence[FidelitySnapshot], scenario: Scenario) -
                 "investigate": s.drift.investigate,
                 "drift_reasons": "; ".join(s.drift.reasons),
                 "snapshot_date": pd.Timestamp(s.snapshot_date),
+                "intervention_type": s.intervention_type,
             }
             for s in snapshots
         ],

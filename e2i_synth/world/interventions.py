@@ -9,7 +9,8 @@ true effect of any intervention on any set of HCPs is an exact mean, not an esti
 History: reps favour high-decile, tier-1 and early-adopter HCPs, who also grow faster
 untreated, so the naive treated-vs-untreated contrast is biased upward. Twin code learns
 from `history_table` only; potential outcomes leave this module through `true_effects`,
-`ground_truth_table` and `run_experiment` (fidelity's side of the wall).
+`ground_truth_table`, `unit_truth_table` (the per-HCP answer key) and `run_experiment`
+(fidelity's side of the wall).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from e2i_synth.catalog import (
     DOSE_INTENSITY_EXPONENT,
     EFFECT_MULTIPLIERS,
     FREQUENCIES,
-    GENERATOR_VERSION,
     HISTORY_DURATION_WEEKS_RANGE,
     HISTORY_INTENSITY_RANGE,
     HISTORY_PERIODS,
@@ -41,6 +41,10 @@ from e2i_synth.seeds import stream
 from e2i_synth.settings import Scenario
 from e2i_synth.world.draw import World, exact_split
 
+INTERVENTION_LAYER_VERSION = "3.0.0"
+"""Version of the intervention layer and the twin tables built on it (the patient layer's
+is the catalog's GENERATOR_VERSION). 3.0.0: one multi-arm experiment instead of five
+sharing an untreated draw; the per-HCP answer key."""
 OUTCOME = "prescribing_change"
 TREATMENT = "intervention_type"
 SUBGROUP_COLUMNS: tuple[str, ...] = tuple(EFFECT_MULTIPLIERS)
@@ -283,7 +287,7 @@ def ground_truth_table(iw: InterventionWorld) -> pd.DataFrame:
             "effect_modifiers": ",".join(SUBGROUP_COLUMNS),
             "dose_response": dose.__doc__.split(";")[0],
             "seed": iw.seed,
-            "generator_version": GENERATOR_VERSION,
+            "generator_version": INTERVENTION_LAYER_VERSION,
         }
     )
 
@@ -309,25 +313,56 @@ def hcp_mask(iw: InterventionWorld, hcp_ids: pd.Series | np.ndarray) -> np.ndarr
 def run_experiment(
     iw: InterventionWorld,
     hcp_ids: pd.Series | np.ndarray,
-    intervention: str,
     intensity: float = REFERENCE_INTENSITY,
     duration_weeks: int = REFERENCE_DURATION_WEEKS,
 ) -> pd.DataFrame:
-    """A randomized experiment in the future period on the given HCPs: half (at random)
-    receive the intervention; the outcome is the potential outcome of the arm received,
-    from the same Y0 draw the truth uses (common random numbers)."""
+    """The future period's one multi-arm randomized experiment on the given HCPs: each HCP
+    is assigned at random to exactly one arm, untreated or one of the interventions (arm
+    sizes differ by at most one), and its outcome is the potential outcome of that arm.
+    One outcome per HCP, as a real experiment observes: no HCP's two arms can be
+    differenced into its individual effect. `intervention_type` is None in the untreated
+    arm."""
     mask = hcp_mask(iw, hcp_ids)
     hcps = iw.hcps[mask]
-    rng = stream(
-        iw.seed, "interventions", iw.scenario.brand, iw.scenario.dgp, "experiment", intervention
-    )
-    assigned = rng.permutation(np.arange(len(hcps)) < len(hcps) // 2)
-    y0 = iw.y0[mask, HISTORY_PERIODS]
-    effect = true_effects(hcps, intervention, intensity, duration_weeks)
+    rng = stream(iw.seed, "interventions", iw.scenario.brand, iw.scenario.dgp, "experiment")
+    arm = rng.permutation(np.arange(len(hcps)) % (1 + len(INTERVENTION_TYPES))) - 1
+    base = np.array([spec.base_effect for spec in INTERVENTIONS.values()])
+    effect = base[arm.clip(0)] * effect_multiplier(hcps) * dose(intensity, duration_weeks)
+    names = np.array(INTERVENTION_TYPES, dtype=object)
     return pd.DataFrame(
         {
             "hcp_id": hcps["hcp_id"].to_numpy(),
-            "assigned": assigned,
-            OUTCOME: y0 + assigned * effect,
+            TREATMENT: np.where(arm >= 0, names[arm.clip(0)], None),
+            OUTCOME: iw.y0[mask, HISTORY_PERIODS] + np.where(arm >= 0, effect, 0.0),
+        }
+    )
+
+
+def unit_truth_table(iw: InterventionWorld) -> pd.DataFrame:
+    """The answer key, one row per HCP and intervention: the HCP's exact individual effect
+    at the reference dose; at any other dose it is individual_effect x
+    intensity ** intensity_exponent x (1 - exp(-weeks / duration_scale_weeks)) /
+    (1 - exp(-reference_weeks / duration_scale_weeks)). Kept apart from every table an
+    analysis reads, as the patient layer keeps `unit_truth`."""
+    hcp_id = np.tile(iw.hcps["hcp_id"].to_numpy(str), len(INTERVENTION_TYPES))
+    kind = np.repeat(np.array(INTERVENTION_TYPES), iw.n_hcps)
+    split = np.array(SPLITS, dtype=object)[iw.split]
+    return pd.DataFrame(
+        {
+            "unit_truth_id": np.strings.add(np.strings.add(hcp_id, "|"), kind),
+            "hcp_id": hcp_id.astype(object),
+            "brand": iw.scenario.brand,
+            "dgp_type": iw.scenario.dgp,
+            TREATMENT: kind.astype(object),
+            "individual_effect": np.concatenate(
+                [true_effects(iw.hcps, name) for name in INTERVENTION_TYPES]
+            ),
+            "reference_intensity": REFERENCE_INTENSITY,
+            "reference_duration_weeks": REFERENCE_DURATION_WEEKS,
+            "intensity_exponent": DOSE_INTENSITY_EXPONENT,
+            "duration_scale_weeks": DOSE_DURATION_SCALE_WEEKS,
+            "data_split": np.tile(split, len(INTERVENTION_TYPES)),
+            "seed": iw.seed,
+            "generator_version": INTERVENTION_LAYER_VERSION,
         }
     )

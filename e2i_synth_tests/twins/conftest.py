@@ -74,11 +74,10 @@ def twin_frames(generator, iw) -> dict[str, pd.DataFrame]:
         runs.append((result, score_simulation(result, iw)))
     fidelity = FidelityHistory(generator.model_id)
     fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
-    experiment = experiment_fidelity(generator, iw, {"intervention_type": "email_campaign"})
-    fidelity.record(experiment.metrics, "experiment")
-    result = ScenarioTwins(
-        iw, history_table(iw), generator, population, runs, fidelity, [experiment]
-    )
+    experiment = experiment_fidelity(generator, iw)
+    for name, arm in experiment.arms.items():
+        fidelity.record(arm.metrics, "experiment", intervention_type=name)
+    result = ScenarioTwins(iw, history_table(iw), generator, population, runs, fidelity, experiment)
     return scenario_tables(result)
 
 

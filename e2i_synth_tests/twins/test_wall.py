@@ -7,7 +7,14 @@ from pathlib import Path
 import e2i_synth.twins
 
 TRUTH_READERS = {"fidelity.py", "pipeline.py", "workflows.py", "checks.py"}
-TRUTH_NAMES = {"true_effects", "run_experiment", "ground_truth_table", "y0", "observed"}
+TRUTH_NAMES = {
+    "true_effects",
+    "run_experiment",
+    "ground_truth_table",
+    "unit_truth_table",
+    "y0",
+    "observed",
+}
 
 
 def names_used(path: Path) -> set[str]:

@@ -21,7 +21,6 @@ from dagster import (
     multi_asset,
 )
 
-from e2i_synth.catalog import GENERATOR_VERSION
 from e2i_synth.defs.core.assets import column_schema, preview
 from e2i_synth.defs.core.checks import check_result
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
@@ -31,11 +30,13 @@ from e2i_synth.settings import Scenario
 from e2i_synth.twins.checks import ALL_SPECS, run_twin_checks
 from e2i_synth.twins.pipeline import run_scenario, scenario_tables
 from e2i_synth.world import cached_world
+from e2i_synth.world.interventions import INTERVENTION_LAYER_VERSION
 
 GROUP = "twins"
 DEPS: dict[str, tuple[str, ...]] = {
     "hcp_intervention_history": ("hcp_profiles",),
     "intervention_ground_truth": ("hcp_profiles",),
+    "intervention_unit_truth": ("hcp_profiles",),
     "digital_twin_models": ("hcp_intervention_history",),
     "digital_twins": ("digital_twin_models",),
     "twin_populations": ("digital_twin_models",),
@@ -50,14 +51,17 @@ TABLE_DESCRIPTIONS = {
     "relative TRx change that followed",
     "intervention_ground_truth": "exact effect of each intervention, overall and per "
     "subgroup, beside the naive history contrast",
+    "intervention_unit_truth": "the per-HCP answer key: each HCP's exact effect of each "
+    "intervention at the reference dose, and the dose response's parameters",
     "digital_twin_models": "the HCP twin model: learner, CV metrics, MLflow run and version",
     "digital_twins": "sampled twins: features and baseline behavior",
     "twin_populations": "twin populations: filters, size, exact-copy rate",
     "twin_population_members": "which twin is in which population",
     "simulation_runs": "every intervention on the whole population: simulated ATE, CI and "
     "true ATE side by side, recommendation",
-    "fidelity_tracking": "the world's randomized experiments: predicted vs actual per HCP",
-    "fidelity_snapshots": "held-out and experiment fidelity with drift flags",
+    "fidelity_tracking": "the world's multi-arm randomized experiment (each HCP in one arm): "
+    "predicted vs actual per HCP",
+    "fidelity_snapshots": "held-out fidelity and each experiment arm's, with drift flags",
 }
 NON_BLOCKING = {"no_drift"}
 """Reported, not blocking: drift is a finding about the world, not a defect of the run."""
@@ -78,7 +82,7 @@ ASSET_SPECS = [
         group_name=GROUP,
         kinds={warehouse_kind(), "pandas", "mlflow"},
         partitions_def=SCENARIO_PARTITIONS,
-        code_version=GENERATOR_VERSION,
+        code_version=INTERVENTION_LAYER_VERSION,
         tags={"domain": GROUP},
         metadata={"dagster/column_schema": column_schema(ALL_SPECS[name])},
     )

@@ -1,10 +1,39 @@
--- 020: a simulation's doubly robust estimate in its parts, and its support. simulation_runs
--- stores the plug-in (the twins' mean model effect) and the history's correction apart
--- from the final estimate (simulated_ate = plugin_ate + correction), and whether the run
--- was extrapolated beyond the history's support (dose or target population), with why.
--- NULL in rows stored before this migration.
+-- 020: twins that earn their name. simulation_runs stores a simulation's doubly robust
+-- estimate in its parts (simulated_ate = plugin_ate + correction: the twins' mean model
+-- effect and the history's correction) and whether it was extrapolated beyond the
+-- history's support (dose or target population), with why. The world's experiment is one
+-- multi-arm randomized experiment (each HCP in one arm): fidelity_snapshots names the arm
+-- an experiment snapshot scores. intervention_unit_truth is the per-HCP answer key, apart
+-- from every table an analysis reads. New columns are NULL in rows stored before.
 
 ALTER TABLE simulation_runs ADD COLUMN plugin_ate double precision;
 ALTER TABLE simulation_runs ADD COLUMN correction double precision;
 ALTER TABLE simulation_runs ADD COLUMN extrapolated boolean;
 ALTER TABLE simulation_runs ADD COLUMN support_note text;
+
+ALTER TABLE fidelity_snapshots ADD COLUMN intervention_type text;
+ALTER TABLE fidelity_snapshots ADD CONSTRAINT fidelity_snapshots_intervention_type_check
+    CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'));
+
+CREATE TABLE intervention_unit_truth (
+    unit_truth_id text NOT NULL,
+    hcp_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    intervention_type text NOT NULL,
+    individual_effect double precision NOT NULL,
+    reference_intensity double precision NOT NULL,
+    reference_duration_weeks integer NOT NULL,
+    intensity_exponent double precision NOT NULL,
+    duration_scale_weeks double precision NOT NULL,
+    data_split text NOT NULL,
+    seed integer NOT NULL,
+    generator_version text NOT NULL,
+    CONSTRAINT intervention_unit_truth_pkey PRIMARY KEY (unit_truth_id),
+    CONSTRAINT intervention_unit_truth_natural_key UNIQUE (brand, dgp_type, hcp_id, intervention_type),
+    CONSTRAINT intervention_unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT intervention_unit_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT intervention_unit_truth_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral')),
+    CONSTRAINT intervention_unit_truth_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX intervention_unit_truth_scenario_idx ON intervention_unit_truth (brand, dgp_type);
