@@ -612,6 +612,33 @@ CREATE TABLE fidelity_snapshots (
 CREATE INDEX fidelity_snapshots_scenario_idx ON fidelity_snapshots (brand, dgp_type);
 CREATE INDEX fidelity_snapshots_model_id_idx ON fidelity_snapshots (model_id);
 
+CREATE TABLE policy_evaluations (
+    evaluation_id text NOT NULL,
+    model_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    intervention_type text NOT NULL,
+    intervention_config text NOT NULL,
+    filters text NOT NULL,
+    n_hcps integer NOT NULL,
+    budget integer NOT NULL,
+    policy_value double precision NOT NULL,
+    oracle_value double precision NOT NULL,
+    random_value double precision NOT NULL,
+    naive_value double precision NOT NULL,
+    regret double precision NOT NULL,
+    qini double precision,
+    uplift_curve text NOT NULL,
+    evaluated_at timestamp without time zone NOT NULL,
+    CONSTRAINT policy_evaluations_pkey PRIMARY KEY (evaluation_id),
+    CONSTRAINT policy_evaluations_model_id_fkey FOREIGN KEY (model_id) REFERENCES digital_twin_models (model_id),
+    CONSTRAINT policy_evaluations_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT policy_evaluations_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT policy_evaluations_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
+);
+CREATE INDEX policy_evaluations_scenario_idx ON policy_evaluations (brand, dgp_type);
+CREATE INDEX policy_evaluations_model_id_idx ON policy_evaluations (model_id);
+
 CREATE TABLE validation_results (
     result_id text NOT NULL,
     run_id text NOT NULL,

@@ -263,6 +263,35 @@ SNAPSHOTS = TableSpec(
 """`intervention_type` names the arm of the world's multi-arm experiment an `experiment`
 snapshot scores (against the untreated arm); NULL for `held_out` snapshots and in rows
 stored before migration 020."""
+POLICY_EVALUATIONS = TableSpec(
+    name="policy_evaluations",
+    columns={
+        "evaluation_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "intervention_config": "VARCHAR",
+        "filters": "VARCHAR",
+        "n_hcps": "INTEGER",
+        "budget": "INTEGER",
+        "policy_value": "DOUBLE",
+        "oracle_value": "DOUBLE",
+        "random_value": "DOUBLE",
+        "naive_value": "DOUBLE",
+        "regret": "DOUBLE",
+        "qini": "DOUBLE",
+        "uplift_curve": "VARCHAR",
+        "evaluated_at": "TIMESTAMP",
+    },
+    primary_key="evaluation_id",
+    foreign_keys={"model_id": "digital_twin_models"},
+    nullable=frozenset({"qini"}),
+)
+"""Targeting scored against truth: the twins treat the `budget` real HCPs with the highest
+predicted effect; each value is the sum of the treated HCPs' exact individual effects
+(random's is its expectation), regret = oracle_value - policy_value, `uplift_curve` the
+cumulative true effect of each ranking at every 5% of the HCPs (JSON), `qini` the twins'
+area over the oracle's above random (e2i_synth.twins.policy)."""
 TWIN_SPECS: tuple[TableSpec, ...] = (
     MODELS,
     TWINS,
@@ -271,6 +300,7 @@ TWIN_SPECS: tuple[TableSpec, ...] = (
     SIMULATIONS,
     TRACKING,
     SNAPSHOTS,
+    POLICY_EVALUATIONS,
 )
 """The twin tables in FK (load) order."""
 

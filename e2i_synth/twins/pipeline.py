@@ -1,7 +1,8 @@
 """The default twin run of one scenario, as `materialize` does it: train the HCP twin
 model on the history, sample a population, simulate every intervention on all of it and
 score each against truth, snapshot held-out fidelity, and run the world's one multi-arm
-experiment on the real HCPs (workflow 3), one snapshot per arm."""
+experiment on the real HCPs (workflow 3), one snapshot per arm; then target a tenth of the
+HCPs for each intervention by the twins' predicted effect, scored against truth."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from e2i_synth.twins.fidelity import (
     score_simulation,
 )
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation
+from e2i_synth.twins.policy import PolicyEvaluation, evaluate_targeting
 from e2i_synth.twins.simulation import SimulationResult, simulate
 from e2i_synth.twins.training import MIN_TRAINING_ROWS, TRAINING_SPLITS
 from e2i_synth.world import World
@@ -38,6 +40,8 @@ from e2i_synth.world.interventions import (
 
 DEFAULT_TWINS = 2_000
 """Twins per scenario in the default run (the bench measures 10,000)."""
+TARGETING_BUDGET = "10%"
+"""The default run's targeting budget: a tenth of the scenario's HCPs."""
 
 
 def training_rows_at(n_patients: int) -> int:
@@ -62,6 +66,7 @@ class ScenarioTwins:
     runs: list[tuple[SimulationResult, SimulationScore]]
     fidelity: FidelityHistory
     experiment: Experiment
+    policies: list[PolicyEvaluation]
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -95,7 +100,11 @@ def run_scenario(
     experiment = experiment_fidelity(generator, iw)
     for name, arm in experiment.arms.items():
         fidelity.record(arm.metrics, "experiment", intervention_type=name)
-    return ScenarioTwins(iw, history, generator, population, runs, fidelity, experiment)
+    policies = [
+        evaluate_targeting(generator, iw, {"intervention_type": name}, TARGETING_BUDGET)
+        for name in INTERVENTION_TYPES
+    ]
+    return ScenarioTwins(iw, history, generator, population, runs, fidelity, experiment, policies)
 
 
 def scenario_tables(result: ScenarioTwins) -> dict[str, pd.DataFrame]:
@@ -116,4 +125,5 @@ def scenario_tables(result: ScenarioTwins) -> dict[str, pd.DataFrame]:
             result.experiment, result.generator.model_id, scenario, result.finished_at
         ),
         "fidelity_snapshots": tables.snapshots_frame(result.fidelity.snapshots, scenario),
+        "policy_evaluations": tables.policies_frame(result.policies, scenario, result.finished_at),
     }

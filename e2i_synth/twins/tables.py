@@ -19,6 +19,7 @@ from e2i_synth.settings import Scenario
 from e2i_synth.tables.downstream import (
     MEMBERS,
     MODELS,
+    POLICY_EVALUATIONS,
     POPULATIONS,
     SIMULATIONS,
     SNAPSHOTS,
@@ -27,6 +28,7 @@ from e2i_synth.tables.downstream import (
 )
 from e2i_synth.twins.fidelity import Experiment, FidelitySnapshot, SimulationScore
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+from e2i_synth.twins.policy import PolicyEvaluation
 from e2i_synth.twins.simulation import SimulationResult
 
 
@@ -241,4 +243,34 @@ def snapshots_frame(snapshots: Sequence[FidelitySnapshot], scenario: Scenario) -
             for s in snapshots
         ],
         columns=list(SNAPSHOTS.columns),
+    )
+
+
+def policies_frame(
+    evaluations: Sequence[PolicyEvaluation], scenario: Scenario, at: datetime
+) -> pd.DataFrame:
+    """One row per targeting evaluation: each policy's true value, regret, Qini, curve."""
+    return pd.DataFrame(
+        [
+            {
+                "evaluation_id": e.evaluation_id,
+                "model_id": e.model_id,
+                **_scenario(scenario),
+                "intervention_type": e.config.intervention_type,
+                "intervention_config": _json(e.config.as_dict()),
+                "filters": _json(e.filters),
+                "n_hcps": e.n_hcps,
+                "budget": e.budget,
+                "policy_value": e.policy_value,
+                "oracle_value": e.oracle_value,
+                "random_value": e.random_value,
+                "naive_value": e.naive_value,
+                "regret": e.regret,
+                "qini": e.qini if np.isfinite(e.qini) else None,
+                "uplift_curve": _json(e.curve.drop(columns="k").to_dict("records")),
+                "evaluated_at": _naive(at),
+            }
+            for e in evaluations
+        ],
+        columns=list(POLICY_EVALUATIONS.columns),
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import e2i_synth.twins
 
-TRUTH_READERS = {"fidelity.py", "pipeline.py", "workflows.py", "checks.py"}
+TRUTH_READERS = {"fidelity.py", "policy.py", "pipeline.py", "workflows.py", "checks.py"}
 TRUTH_NAMES = {
     "true_effects",
     "run_experiment",

@@ -11,6 +11,7 @@ drift is reported without blocking.
 
 from collections.abc import Iterator
 
+import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -44,6 +45,7 @@ DEPS: dict[str, tuple[str, ...]] = {
     "simulation_runs": ("twin_populations", "intervention_ground_truth"),
     "fidelity_tracking": ("digital_twin_models", "hcp_intervention_history"),
     "fidelity_snapshots": ("digital_twin_models", "hcp_intervention_history"),
+    "policy_evaluations": ("digital_twin_models", "intervention_unit_truth"),
 }
 """Lineage of each twin table: what it is computed from."""
 TABLE_DESCRIPTIONS = {
@@ -62,6 +64,8 @@ TABLE_DESCRIPTIONS = {
     "fidelity_tracking": "the world's multi-arm randomized experiment (each HCP in one arm): "
     "predicted vs actual per HCP",
     "fidelity_snapshots": "held-out fidelity and each experiment arm's, with drift flags",
+    "policy_evaluations": "targeting a tenth of the HCPs by the twins' predicted effect: its "
+    "true value beside the oracle's, random's and the naive rule's, regret and Qini",
 }
 NON_BLOCKING = {"no_drift"}
 """Reported, not blocking: drift is a finding about the world, not a defect of the run."""
@@ -102,6 +106,16 @@ CHECK_SPECS = [
 
 
 CHECKED = {(spec.asset_key.to_user_string(), spec.name) for spec in CHECK_SPECS}
+
+
+def targeting_metadata(policies: pd.DataFrame) -> dict[str, MetadataValue]:
+    """Each intervention's targeting against truth, and the worst regret."""
+    columns = ["intervention_type", "budget", "policy_value", "oracle_value", "random_value"]
+    table = policies[[*columns, "naive_value", "regret", "qini"]]
+    return {
+        "targeting": MetadataValue.md(table.to_markdown(index=False, floatfmt=".3f")),
+        "max_regret": MetadataValue.float(float(policies["regret"].max())),
+    }
 
 
 @multi_asset(
@@ -145,6 +159,7 @@ def twin_tables(
                 "mlflow_model": MetadataValue.text(
                     f"models:/{model.registered_name}/{model.model_version}"
                 ),
+                **(targeting_metadata(frame) if name == "policy_evaluations" else {}),
             },
         )
     yield from (check_result(result) for result in results)

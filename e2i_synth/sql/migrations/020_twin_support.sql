@@ -4,7 +4,8 @@
 -- history's support (dose or target population), with why. The world's experiment is one
 -- multi-arm randomized experiment (each HCP in one arm): fidelity_snapshots names the arm
 -- an experiment snapshot scores. intervention_unit_truth is the per-HCP answer key, apart
--- from every table an analysis reads. New columns are NULL in rows stored before.
+-- from every table an analysis reads. policy_evaluations scores twin targeting against
+-- truth. New columns are NULL in rows stored before.
 
 ALTER TABLE simulation_runs ADD COLUMN plugin_ate double precision;
 ALTER TABLE simulation_runs ADD COLUMN correction double precision;
@@ -37,3 +38,32 @@ CREATE TABLE intervention_unit_truth (
     CONSTRAINT intervention_unit_truth_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
 );
 CREATE INDEX intervention_unit_truth_scenario_idx ON intervention_unit_truth (brand, dgp_type);
+
+-- Targeting scored against truth (e2i_synth.twins.policy).
+CREATE TABLE policy_evaluations (
+    evaluation_id text NOT NULL,
+    model_id text NOT NULL,
+    brand text NOT NULL,
+    dgp_type text NOT NULL,
+    intervention_type text NOT NULL,
+    intervention_config text NOT NULL,
+    filters text NOT NULL,
+    n_hcps integer NOT NULL,
+    budget integer NOT NULL,
+    policy_value double precision NOT NULL,
+    oracle_value double precision NOT NULL,
+    random_value double precision NOT NULL,
+    naive_value double precision NOT NULL,
+    regret double precision NOT NULL,
+    qini double precision,
+    uplift_curve text NOT NULL,
+    evaluated_at timestamp without time zone NOT NULL,
+    CONSTRAINT policy_evaluations_pkey PRIMARY KEY (evaluation_id),
+    CONSTRAINT policy_evaluations_model_id_fkey FOREIGN KEY (model_id) REFERENCES digital_twin_models (model_id),
+    CONSTRAINT policy_evaluations_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT policy_evaluations_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT policy_evaluations_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
+);
+CREATE INDEX policy_evaluations_scenario_idx ON policy_evaluations (brand, dgp_type);
+CREATE INDEX policy_evaluations_model_id_idx ON policy_evaluations (model_id);
+
