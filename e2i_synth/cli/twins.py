@@ -197,7 +197,9 @@ def twins_simulate(
     )
     click.echo(f"recommendation: {r.recommendation} ({r.reason})")
     table = s.subgroups[["column", "value", "n_twins", "simulated", "true", "covered"]]
-    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="-"))
+    for note in s.subgroups["note"][s.subgroups["note"] != ""]:
+        click.echo(f"subgroup {note}")
 
 
 @twins.command("target")

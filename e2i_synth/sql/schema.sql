@@ -414,6 +414,8 @@ CREATE TABLE intervention_ground_truth (
     dose_response text NOT NULL,
     seed integer NOT NULL,
     generator_version text NOT NULL,
+    truth_statement text,
+    identification text,
     CONSTRAINT intervention_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT intervention_ground_truth_natural_key UNIQUE (brand, dgp_type, intervention_type, subgroup_column, subgroup_value),
     CONSTRAINT intervention_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),

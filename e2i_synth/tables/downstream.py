@@ -64,13 +64,17 @@ GROUND_TRUTH_SPEC = TableSpec(
         "dose_response": "VARCHAR",
         "seed": "INTEGER",
         "generator_version": "VARCHAR",
+        "truth_statement": "VARCHAR",
+        "identification": "VARCHAR",
     },
     primary_key="truth_id",
-    nullable=frozenset({"naive_contrast"}),
+    nullable=frozenset({"naive_contrast", "truth_statement", "identification"}),
     unique=("brand", "dgp_type", "intervention_type", "subgroup_column", "subgroup_value"),
 )
 """Per intervention, overall and per value of each effect modifier, at the reference dose:
-the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
+the exact effect on the scenario's HCPs and, beside it, the naive history contrast; what
+the scenario's DGP makes the truth and what identifies it (e2i_synth.world.interventions
+HCP_WORLDS; NULL in rows stored before migration 020)."""
 
 UNIT_TRUTH_SPEC = TableSpec(
     name="intervention_unit_truth",

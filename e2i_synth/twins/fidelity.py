@@ -27,7 +27,6 @@ from e2i_synth.world.interventions import (
     InterventionWorld,
     history_table,
     run_experiment,
-    true_effects,
 )
 
 MAE_RISE_RETRAIN = 0.20
@@ -46,14 +45,14 @@ class SimulationScore:
     abs_error: float
     ci_covers_truth: bool
     n_real_hcps: int
-    subgroups: pd.DataFrame  # column, value, simulated, true, abs_error, covered
+    subgroups: pd.DataFrame  # column, value, simulated, true, abs_error, covered, note
 
 
 def score_simulation(result: SimulationResult, iw: InterventionWorld) -> SimulationScore:
     """The exact effect of the simulated config on the real HCPs matching its filters."""
     real = iw.hcps[PopulationFilter.parse(result.filters).mask(iw.hcps)]
     c = result.config
-    effect = true_effects(real, c.intervention_type, c.intensity, c.duration_weeks)
+    effect = iw.exact_effects(real, c.intervention_type, c.intensity, c.duration_weeks)
     truth = float(effect.mean()) if len(real) else float("nan")
     true_by_group = pd.concat(
         [
@@ -66,7 +65,9 @@ def score_simulation(result: SimulationResult, iw: InterventionWorld) -> Simulat
         columns={"ate": "simulated"}
     )
     groups["abs_error"] = (groups["simulated"] - groups["true"]).abs()
-    groups["covered"] = groups["true"].between(groups["ci_lower"], groups["ci_upper"])
+    estimated = groups["simulated"].notna()
+    covered = groups["true"].between(groups["ci_lower"], groups["ci_upper"])
+    groups["covered"] = covered.astype(object).where(estimated, None)  # None where refused
     return SimulationScore(
         simulation_id=result.simulation_id,
         simulated_ate=result.ate,
@@ -284,7 +285,7 @@ def experiment_fidelity(
                 np.sqrt(treated.var() / len(treated) + untreated.var() / len(untreated))
             ),
             simulated_ate=float(effects[name].mean()),
-            true_ate=float(true_effects(real, name).mean()),
+            true_ate=float(iw.exact_effects(real, name).mean()),
             metrics=fidelity_metrics(
                 rows["predicted_value"], rows["actual_value"], model.interval_halfwidth
             ),

@@ -23,7 +23,7 @@ from e2i_synth.twins.filters import PopulationFilter
 from e2i_synth.twins.generator import TwinGenerator, content_id
 from e2i_synth.twins.simulation import InterventionConfig
 from e2i_synth.twins.targeting import naive_ranking, parse_budget, predicted_effects, ranking
-from e2i_synth.world.interventions import InterventionWorld, true_effects
+from e2i_synth.world.interventions import InterventionWorld
 
 CURVE_POINTS = 21
 """The stored curve: every 5% of the eligible HCPs."""
@@ -80,7 +80,8 @@ def evaluate_targeting(
     population_filter = PopulationFilter.parse(filters)
     hcps = iw.hcps[population_filter.mask(iw.hcps)].reset_index(drop=True)
     k = parse_budget(budget, len(hcps))
-    effect = true_effects(hcps, config.intervention_type, config.intensity, config.duration_weeks)
+    c = config
+    effect = iw.exact_effects(hcps, c.intervention_type, c.intensity, c.duration_weeks)
     orders = {
         "twin": ranking(predicted_effects(generator, hcps, config)),
         "oracle": ranking(effect),

@@ -12,7 +12,10 @@ Welch-Satterthwaite degrees of freedom. The jackknife stays: the plug-in is the 
 mean over twins, which no history row's residual sees, so its estimation error does not
 cancel (measured without it: simulated-minus-true in SE units had sd 1.5-1.7 over 15
 scenarios x 5 interventions). Subgroup ATEs are corrected the same way on their own history
-rows; per-twin effects are the model's (no history row is a twin's).
+rows; per-twin effects are the model's (no history row is a twin's). A subgroup whose own
+history holds fewer than MIN_SUPPORT_ROWS deliveries of the intervention or untreated rows
+is refused (no estimate; its note says why): its correction would rest on a handful of
+HCPs and its interval would not cover.
 """
 
 from __future__ import annotations
@@ -40,8 +43,7 @@ from e2i_synth.twins.correction import Correction
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.filters import PopulationFilter, select
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
-from e2i_synth.twins.model import TwinOutcomeModel
-from e2i_synth.twins.support import ON_SUPPORT, Support, check_support
+from e2i_synth.twins.support import ON_SUPPORT, Support, check_support, population_reason
 
 HETEROGENEITY_COLUMNS = ("specialty", "priority_tier", "region", "adoption_stage")
 CI_LEVEL = 0.95
@@ -127,7 +129,7 @@ class SimulationResult:
     ci_lower: float
     ci_upper: float
     effects: pd.Series  # per twin, indexed by twin_id
-    heterogeneity: pd.DataFrame  # column, value, n_twins, ate, ci_lower, ci_upper
+    heterogeneity: pd.DataFrame  # HETEROGENEITY_FIELDS; NaN estimate where refused (note)
     recommendation: str
     reason: str
     seconds: float
@@ -194,19 +196,29 @@ def _estimate(effects: np.ndarray, reference_count: int, correction: Correction)
     return Estimate(plugin, plugin + correction.value, var, dof)
 
 
+HETEROGENEITY_FIELDS = ("column", "value", "n_twins", "ate", "ci_lower", "ci_upper", "note")
+
+
 def _heterogeneity(
     twins: pd.DataFrame,
     effects: np.ndarray,
     reference: pd.DataFrame,
     corrections: dict[tuple[str, object], Correction],
+    thin: dict[tuple[str, object], str],
 ) -> pd.DataFrame:
-    """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole."""
+    """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole;
+    a subgroup whose history is too thin (`thin` says why) is refused: no estimate, and
+    its note says so."""
     records = []
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
         codes, values = pd.factorize(twins[column], sort=True)
         reference_counts = reference[column].value_counts()
         for code, value in enumerate(values):
             members = codes == code
+            record = {"column": column, "value": str(value), "n_twins": int(members.sum())}
+            if thin[(column, value)]:
+                records.append({**record, "note": f"refused: {thin[(column, value)]}"})
+                continue
             estimate = _estimate(
                 effects[:, members],
                 int(reference_counts.get(value, 0)),
@@ -215,34 +227,25 @@ def _heterogeneity(
             half = t_quantile(0.5 + CI_LEVEL / 2, estimate.dof) * np.sqrt(estimate.var)
             records.append(
                 {
-                    "column": column,
-                    "value": str(value),
-                    "n_twins": int(members.sum()),
+                    **record,
                     "ate": estimate.ate,
                     "ci_lower": estimate.ate - half,
                     "ci_upper": estimate.ate + half,
+                    "note": "",
                 }
             )
-    return pd.DataFrame(
-        records, columns=["column", "value", "n_twins", "ate", "ci_lower", "ci_upper"]
-    )
+    return pd.DataFrame(records, columns=list(HETEROGENEITY_FIELDS))
 
 
-def _corrections(
-    model: TwinOutcomeModel,
-    in_reference: np.ndarray,
-    treatment: dict[str, object],
-    twins: pd.DataFrame,
-) -> dict[tuple[str, object] | None, Correction]:
-    """The correction on the reference HCPs' history (key None) and on each subgroup's."""
-    history = model.cross_fit.frame
-    labels: list[tuple[str, object] | None] = [None]
-    masks = [in_reference]
+def _subgroup_masks(
+    history: pd.DataFrame, in_reference: np.ndarray, twins: pd.DataFrame
+) -> dict[tuple[str, object] | None, np.ndarray]:
+    """The reference HCPs' history rows (key None) and each subgroup's."""
+    masks: dict[tuple[str, object] | None, np.ndarray] = {None: in_reference}
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
         for value in pd.unique(twins[column]):
-            labels.append((column, value))
-            masks.append(in_reference & (history[column].to_numpy() == value))
-    return dict(zip(labels, model.corrections(treatment, masks), strict=True))
+            masks[(column, value)] = in_reference & (history[column].to_numpy() == value)
+    return masks
 
 
 def simulate(
@@ -273,7 +276,15 @@ def simulate(
     if support.extrapolated and not extrapolate:
         raise support.refusal()
     effects = model.effects(twins.assign(**treatment))
-    corrections = _corrections(model, in_reference, treatment, twins)
+    masks = _subgroup_masks(cf.frame, in_reference, twins)
+    corrections = dict(zip(masks, model.corrections(treatment, list(masks.values())), strict=True))
+    arms = cf.frame[cf.arm_column].to_numpy()
+    arm = treatment[cf.arm_column]
+    thin = {
+        label: population_reason(arms[mask], arm, untreated_arm, f"{label[0]}={label[1]}")
+        for label, mask in masks.items()
+        if label is not None
+    }
     estimate = _estimate(effects, len(reference), corrections.pop(None))
     ate, se, dof = estimate.ate, float(np.sqrt(estimate.var)), estimate.dof
     half = t_quantile(0.5 + CI_LEVEL / 2, dof) * se
@@ -295,7 +306,7 @@ def simulate(
         ci_lower=ate - half,
         ci_upper=ate + half,
         effects=pd.Series(effects[0], index=twins["twin_id"].to_numpy(), name="effect"),
-        heterogeneity=_heterogeneity(twins, effects, reference, corrections),
+        heterogeneity=_heterogeneity(twins, effects, reference, corrections, thin),
         recommendation=recommendation,
         reason=reason,
         seconds=perf_counter() - started,

@@ -64,6 +64,18 @@ def dose_ranges(history: pd.DataFrame, arm_column: str, arm: object) -> dict[str
     }
 
 
+def population_reason(arms: np.ndarray, arm: object, untreated_arm: object, who: str) -> str:
+    """Why history rows with these `arms` are too thin to estimate `arm`'s effect on
+    `who`, or "" when they hold MIN_SUPPORT_ROWS deliveries and untreated rows."""
+    delivered, untreated = int((arms == arm).sum()), int((arms == untreated_arm).sum())
+    if min(delivered, untreated) >= MIN_SUPPORT_ROWS:
+        return ""
+    return (
+        f"{who}'s history holds {delivered} deliveries of {arm} and {untreated} untreated "
+        f"rows, fewer than the {MIN_SUPPORT_ROWS} of each needed"
+    )
+
+
 def check_support(
     history: pd.DataFrame,
     arm_column: str,
@@ -84,10 +96,5 @@ def check_support(
                 f"delivered {arm} at"
             )
     arms = history[arm_column].to_numpy()[population]
-    delivered, untreated = int((arms == arm).sum()), int((arms == untreated_arm).sum())
-    if min(delivered, untreated) < MIN_SUPPORT_ROWS:
-        reasons.append(
-            f"the target population's history holds {delivered} deliveries of {arm} and "
-            f"{untreated} untreated rows, fewer than the {MIN_SUPPORT_ROWS} of each needed"
-        )
-    return Support(tuple(reasons))
+    thin = population_reason(arms, arm, untreated_arm, "the target population")
+    return Support(tuple([*reasons, thin] if thin else reasons))

@@ -36,6 +36,11 @@ def _json(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN (a refused subgroup's estimate) as null."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def _scenario(scenario: Scenario) -> dict[str, str]:
     return {"brand": scenario.brand, "dgp_type": scenario.dgp}
 
@@ -178,7 +183,7 @@ def simulations_frame(
                         "dof": result.dof if np.isfinite(result.dof) else None,
                         "ci_95": [result.ci_lower, result.ci_upper],
                         "reference_count": result.reference_count,
-                        "heterogeneity": groups.to_dict("records"),
+                        "heterogeneity": _records(groups),
                     }
                 ),
                 "recommendation": result.recommendation,

@@ -66,7 +66,12 @@ def test_subgroup_scores_line_up_with_truth(generator, iw):
     assert score.n_real_hcps == iw.n_hcps
     groups = score.subgroups
     assert groups["true"].notna().all()
-    assert np.allclose(groups["abs_error"], (groups["simulated"] - groups["true"]).abs())
+    assert np.allclose(
+        groups["abs_error"], (groups["simulated"] - groups["true"]).abs(), equal_nan=True
+    )
+    refused = groups["note"] != ""
+    assert groups.loc[refused, "covered"].isna().all()
+    assert groups.loc[~refused, "covered"].notna().all()
 
 
 def test_experiment_feeds_fidelity(generator, iw):

@@ -9,9 +9,10 @@ import e2i_synth.twins
 TRUTH_READERS = {"fidelity.py", "policy.py", "pipeline.py", "workflows.py", "checks.py"}
 TRUTH_NAMES = {
     "true_effects",
+    "exact_effects",
+    "unit_truth_table",
     "run_experiment",
     "ground_truth_table",
-    "unit_truth_table",
     "y0",
     "observed",
 }

@@ -5,7 +5,8 @@
 -- multi-arm randomized experiment (each HCP in one arm): fidelity_snapshots names the arm
 -- an experiment snapshot scores. intervention_unit_truth is the per-HCP answer key, apart
 -- from every table an analysis reads. policy_evaluations scores twin targeting against
--- truth. New columns are NULL in rows stored before.
+-- truth; intervention_ground_truth states each DGP's truth and identification. New columns
+-- are NULL in rows stored before.
 
 ALTER TABLE simulation_runs ADD COLUMN plugin_ate double precision;
 ALTER TABLE simulation_runs ADD COLUMN correction double precision;
@@ -67,3 +68,8 @@ CREATE TABLE policy_evaluations (
 CREATE INDEX policy_evaluations_scenario_idx ON policy_evaluations (brand, dgp_type);
 CREATE INDEX policy_evaluations_model_id_idx ON policy_evaluations (model_id);
 
+
+-- The HCP layer differs by DGP: its truth states what the DGP makes the effect and what
+-- identifies it.
+ALTER TABLE intervention_ground_truth ADD COLUMN truth_statement text;
+ALTER TABLE intervention_ground_truth ADD COLUMN identification text;
