@@ -121,6 +121,12 @@ def twins_generate(brand, dgp, scale, seed, filters, n_twins, version, out) -> N
     help="Twins to simulate on.",
 )
 @version_option
+@click.option(
+    "--extrapolate",
+    is_flag=True,
+    help="Run a dose or population outside the history's support (refused otherwise); the "
+    "result is labelled extrapolated and never recommends deploy.",
+)
 def twins_simulate(
     brand,
     dgp,
@@ -134,8 +140,12 @@ def twins_simulate(
     frequency,
     n_twins,
     version,
+    extrapolate,
 ) -> None:
-    """Simulate an intervention on new twins; print the result and the truth beside it."""
+    """Simulate an intervention on new twins; print the result and the truth beside it.
+    A dose (intensity, duration) outside the range the history delivered the intervention
+    at, or a target population whose history holds fewer than 20 of its deliveries or
+    untreated rows, is refused unless --extrapolate."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.filters import filters_from_pairs
     from e2i_synth.twins.simulation import InterventionConfig
@@ -156,11 +166,16 @@ def twins_simulate(
     )
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
-    run = simulate_against_truth(generator, iw, config, filters_from_pairs(filters), n_twins)
+    run = simulate_against_truth(
+        generator, iw, config, filters_from_pairs(filters), n_twins, extrapolate
+    )
     r, s = run.result, run.score
+    if r.extrapolated:
+        click.echo(f"EXTRAPOLATED beyond the history's support: {r.support.label()}")
     click.echo(
         f"{intervention} on {r.n_twins:,} twins {r.filters or '(all HCPs)'}: simulated ATE "
-        f"{r.ate:.4f} [95% CI {r.ci_lower:.4f}, {r.ci_upper:.4f}]"
+        f"{r.ate:.4f}{' (extrapolated)' if r.extrapolated else ''} = twins {r.plugin_ate:.4f} "
+        f"+ history correction {r.correction:+.4f} [95% CI {r.ci_lower:.4f}, {r.ci_upper:.4f}]"
     )
     click.echo(
         f"truth on the {s.n_real_hcps:,} matching real HCPs: {s.true_ate:.4f}; |error| "
@@ -168,7 +183,51 @@ def twins_simulate(
     )
     click.echo(f"recommendation: {r.recommendation} ({r.reason})")
     table = s.subgroups[["column", "value", "n_twins", "simulated", "true", "covered"]]
-    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4f}", na_rep="-"))
+    for note in s.subgroups["note"][s.subgroups["note"] != ""]:
+        click.echo(f"subgroup {note}")
+
+
+@twins.command("target")
+@twin_scenario_options
+@twin_filter_option
+@click.option("--intervention", required=True, help="One of the five intervention types.")
+@click.option(
+    "--budget",
+    default="10%",
+    show_default=True,
+    help="HCPs to treat: a count (e.g. 30) or a share of the eligible HCPs (e.g. 10%).",
+)
+@version_option
+def twins_target(brand, dgp, scale, seed, filters, intervention, budget, version) -> None:
+    """Treat the --budget real HCPs with the highest predicted effect; score the choice
+    against truth (the sum of the chosen HCPs' exact effects) beside the oracle's, random
+    targeting's and the naive rule's (highest deciles first), with regret and the uplift
+    (Qini) curve."""
+    settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
+    from e2i_synth.twins.filters import filters_from_pairs
+    from e2i_synth.twins.policy import evaluate_targeting
+    from e2i_synth.twins.simulation import InterventionConfig
+    from e2i_synth.twins.workflows import intervention_layer, registered_for
+
+    config = InterventionConfig.parse({"intervention_type": intervention})
+    iw = intervention_layer(scenario, settings.n_patients, settings.seed)
+    generator = registered_for(iw, tracking, version)
+    e = evaluate_targeting(generator, iw, config, budget, filters_from_pairs(filters))
+    click.echo(
+        f"{intervention}: the twins treat {e.budget:,} of {e.n_hcps:,} HCPs "
+        f"{e.filters or '(all HCPs)'}; true value {e.policy_value:.4f} (the sum of their exact "
+        "effects)"
+    )
+    click.echo(
+        f"oracle {e.oracle_value:.4f}, naive (highest deciles) {e.naive_value:.4f}, random "
+        f"{e.random_value:.4f} (expected)"
+    )
+    share = e.regret / e.oracle_value if e.oracle_value else float("nan")
+    click.echo(f"regret (oracle - twins) {e.regret:.4f} ({share:.1%} of the oracle's value)")
+    click.echo(f"Qini {e.qini:.3f} (1: the oracle's ranking, 0: random); uplift curve:")
+    curve = e.curve[["share", "twin", "oracle", "naive", "random"]]
+    click.echo(curve.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
 
 @twins.command("fidelity")
@@ -178,25 +237,27 @@ def twins_simulate(
     "--intervention",
     default="peer_to_peer_referral",
     show_default=True,
-    help=f"Intervention of the world's randomized experiment: {', '.join(INTERVENTION_TYPES)}.",
+    help="Arm of the world's multi-arm randomized experiment to report: "
+    f"{', '.join(INTERVENTION_TYPES)}.",
 )
 @version_option
 def twins_fidelity(brand, dgp, scale, seed, filters, intervention, version) -> None:
-    """Held-out fidelity, then a randomized experiment drawn by the world, with drift flags."""
+    """Held-out fidelity, then one arm of the world's multi-arm randomized experiment (each
+    HCP in one arm), with drift flags."""
     settings, scenario, tracking = twin_context(brand, dgp, scale, seed)
     from e2i_synth.twins.filters import filters_from_pairs
     from e2i_synth.twins.workflows import intervention_layer, registered_for, track_fidelity
 
     iw = intervention_layer(scenario, settings.n_patients, settings.seed)
     generator = registered_for(iw, tracking, version)
-    history, experiment = track_fidelity(
-        generator, iw, {"intervention_type": intervention}, filters_from_pairs(filters)
-    )
+    history, arm = track_fidelity(generator, iw, intervention, filters_from_pairs(filters))
     click.echo(history.frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    treated = int(arm.tracking["assigned"].sum())
     click.echo(
-        f"experiment {intervention} on {len(experiment.tracking):,} real HCPs: difference in "
-        f"means {experiment.experiment_ate:.4f} (SE {experiment.experiment_se:.4f}), twins "
-        f"{experiment.simulated_ate:.4f}, truth {experiment.true_ate:.4f}"
+        f"experiment arm {intervention}: {treated:,} real HCPs against "
+        f"{len(arm.tracking) - treated:,} untreated (each HCP in one arm): difference in "
+        f"means {arm.experiment_ate:.4f} (SE {arm.experiment_se:.4f}), twins "
+        f"{arm.simulated_ate:.4f}, truth {arm.true_ate:.4f}"
     )
     for reason in history.snapshots[-1].drift.reasons:
         click.echo(f"drift: {reason}")

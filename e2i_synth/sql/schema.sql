@@ -646,6 +646,10 @@ CREATE TABLE intervention_ground_truth (
     seed integer NOT NULL,
     -- The generator version that drew the row.
     generator_version text NOT NULL,
+    -- What the scenario's DGP makes the HCP world (targeting bias, effect modifiers, carry-over, panel attrition) and so what the truth is; NULL before migration 020.
+    truth_statement text,
+    -- How the effect is identified from the history under this DGP (which adjustment, which design); NULL in rows stored before migration 020.
+    identification text,
     CONSTRAINT intervention_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT intervention_ground_truth_natural_key UNIQUE (brand, dgp_type, intervention_type, subgroup_column, subgroup_value),
     CONSTRAINT intervention_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
@@ -653,6 +657,42 @@ CREATE TABLE intervention_ground_truth (
     CONSTRAINT intervention_ground_truth_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
 );
 CREATE INDEX intervention_ground_truth_scenario_idx ON intervention_ground_truth (brand, dgp_type);
+
+CREATE TABLE intervention_unit_truth (
+    -- The row's key: scenario, HCP and intervention.
+    unit_truth_id text NOT NULL,
+    -- The HCP (an hcp_profiles row; no foreign key: the answer key stands apart).
+    hcp_id text NOT NULL,
+    -- The scenario's brand: remibrutinib, fabhalta or kisqali. Every key embeds its code, so keys are unique across scenarios.
+    brand text NOT NULL,
+    -- The scenario's data-generating process: simple_linear, confounded, heterogeneous, time_series or selection_bias (a variant keeps its base DGP's).
+    dgp_type text NOT NULL,
+    -- The intervention the effect is of.
+    intervention_type text NOT NULL,
+    -- The HCP's exact effect on prescribing_change of the intervention at the reference dose: base effect x the HCP's effect modifiers.
+    individual_effect double precision NOT NULL,
+    -- The reference dose's intensity the effect is stated at (1.0).
+    reference_intensity double precision NOT NULL,
+    -- The reference dose's duration in weeks (12).
+    reference_duration_weeks integer NOT NULL,
+    -- The dose response's exponent: the effect scales with intensity ** intensity_exponent.
+    intensity_exponent double precision NOT NULL,
+    -- The dose response's time scale: the effect over w weeks grows as 1 - exp(-w / duration_scale_weeks), normalised at the reference duration.
+    duration_scale_weeks double precision NOT NULL,
+    -- The HCP's split of the twins' history (train or test).
+    data_split text NOT NULL,
+    -- The root seed.
+    seed integer NOT NULL,
+    -- The intervention layer's version that drew the row.
+    generator_version text NOT NULL,
+    CONSTRAINT intervention_unit_truth_pkey PRIMARY KEY (unit_truth_id),
+    CONSTRAINT intervention_unit_truth_natural_key UNIQUE (brand, dgp_type, hcp_id, intervention_type),
+    CONSTRAINT intervention_unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT intervention_unit_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT intervention_unit_truth_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral')),
+    CONSTRAINT intervention_unit_truth_data_split_check CHECK (data_split IN ('train', 'validation', 'test', 'holdout'))
+);
+CREATE INDEX intervention_unit_truth_scenario_idx ON intervention_unit_truth (brand, dgp_type);
 
 CREATE TABLE digital_twin_models (
     -- The twin model's key.
@@ -824,6 +864,14 @@ CREATE TABLE simulation_runs (
     completed_at timestamp without time zone NOT NULL,
     -- Always NULL in stored rows.
     error_message text,
+    -- The twins' own estimate: the model's mean effect over the twins, before the history's correction; NULL in rows stored before migration 020.
+    plugin_ate double precision,
+    -- The AIPW one-step correction from the history's residuals: simulated_ate = plugin_ate + correction; NULL in rows stored before migration 020.
+    correction double precision,
+    -- Whether the dose or population lay outside the history's support and the run was asked for with --extrapolate (never recommended for deploy); NULL before migration 020.
+    extrapolated boolean,
+    -- What was off the history's support and the supported range; NULL when on support.
+    support_note text,
     CONSTRAINT simulation_runs_pkey PRIMARY KEY (simulation_id),
     CONSTRAINT simulation_runs_population_id_fkey FOREIGN KEY (population_id) REFERENCES twin_populations (population_id),
     CONSTRAINT simulation_runs_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
@@ -902,13 +950,60 @@ CREATE TABLE fidelity_snapshots (
     drift_reasons text NOT NULL,
     -- The day of the snapshot.
     snapshot_date date NOT NULL,
+    -- The arm of the world's multi-arm randomized experiment an experiment snapshot scores against the untreated arm; NULL for held_out snapshots and in rows stored before migration 020.
+    intervention_type text,
     CONSTRAINT fidelity_snapshots_pkey PRIMARY KEY (snapshot_id),
     CONSTRAINT fidelity_snapshots_model_id_fkey FOREIGN KEY (model_id) REFERENCES digital_twin_models (model_id),
     CONSTRAINT fidelity_snapshots_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
-    CONSTRAINT fidelity_snapshots_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))
+    CONSTRAINT fidelity_snapshots_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT fidelity_snapshots_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
 );
 CREATE INDEX fidelity_snapshots_scenario_idx ON fidelity_snapshots (brand, dgp_type);
 CREATE INDEX fidelity_snapshots_model_id_idx ON fidelity_snapshots (model_id);
+
+CREATE TABLE policy_evaluations (
+    -- The evaluation's key.
+    evaluation_id text NOT NULL,
+    -- The twin model whose predicted effects ranked the HCPs.
+    model_id text NOT NULL,
+    -- The scenario's brand: remibrutinib, fabhalta or kisqali. Every key embeds its code, so keys are unique across scenarios.
+    brand text NOT NULL,
+    -- The scenario's data-generating process: simple_linear, confounded, heterogeneous, time_series or selection_bias (a variant keeps its base DGP's).
+    dgp_type text NOT NULL,
+    -- The intervention targeted.
+    intervention_type text NOT NULL,
+    -- JSON of the intervention, its intensity and duration.
+    intervention_config text NOT NULL,
+    -- JSON of the filters of the eligible HCPs.
+    filters text NOT NULL,
+    -- Eligible real HCPs.
+    n_hcps integer NOT NULL,
+    -- HCPs treated: the top of the twins' ranking.
+    budget integer NOT NULL,
+    -- Sum of the treated HCPs' exact individual effects (the twins' choice).
+    policy_value double precision NOT NULL,
+    -- The best possible: the sum of the budget largest exact effects.
+    oracle_value double precision NOT NULL,
+    -- The expected value of treating budget HCPs drawn at random.
+    random_value double precision NOT NULL,
+    -- The value of the naive rule: highest prescribing deciles first.
+    naive_value double precision NOT NULL,
+    -- oracle_value - policy_value (0: the twins chose as the oracle would).
+    regret double precision NOT NULL,
+    -- The twins' uplift-curve area above random over the oracle's (1: the oracle's ranking, 0: random); NULL where the oracle gains nothing over random.
+    qini double precision,
+    -- JSON: the cumulative true effect of the twins', the oracle's and random ranking at every 5% of the HCPs.
+    uplift_curve text NOT NULL,
+    -- When the evaluation ran (UTC).
+    evaluated_at timestamp without time zone NOT NULL,
+    CONSTRAINT policy_evaluations_pkey PRIMARY KEY (evaluation_id),
+    CONSTRAINT policy_evaluations_model_id_fkey FOREIGN KEY (model_id) REFERENCES digital_twin_models (model_id),
+    CONSTRAINT policy_evaluations_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
+    CONSTRAINT policy_evaluations_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias')),
+    CONSTRAINT policy_evaluations_intervention_type_check CHECK (intervention_type IN ('email_campaign', 'call_frequency_increase', 'speaker_program_invitation', 'educational_content_share', 'peer_to_peer_referral'))
+);
+CREATE INDEX policy_evaluations_scenario_idx ON policy_evaluations (brand, dgp_type);
+CREATE INDEX policy_evaluations_model_id_idx ON policy_evaluations (model_id);
 
 CREATE TABLE validation_results (
     -- The result's key: run id, brand|dgp and table.check, '|'-separated.

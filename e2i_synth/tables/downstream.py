@@ -97,9 +97,11 @@ GROUND_TRUTH_SPEC = TableSpec(
         "dose_response": "VARCHAR",
         "seed": "INTEGER",
         "generator_version": "VARCHAR",
+        "truth_statement": "VARCHAR",
+        "identification": "VARCHAR",
     },
     primary_key="truth_id",
-    nullable=frozenset({"naive_contrast"}),
+    nullable=frozenset({"naive_contrast", "truth_statement", "identification"}),
     unique=("brand", "dgp_type", "intervention_type", "subgroup_column", "subgroup_value"),
     descriptions={
         "truth_id": "The row's key: scenario, intervention, subgroup column and value.",
@@ -134,10 +136,66 @@ GROUND_TRUTH_SPEC = TableSpec(
         ),
         "seed": "The root seed.",
         "generator_version": "The generator version that drew the row.",
+        "truth_statement": (
+            "What the scenario's DGP makes the HCP world (targeting bias, effect modifiers, "
+            "carry-over, panel attrition) and so what the truth is; NULL before migration 020."
+        ),
+        "identification": (
+            "How the effect is identified from the history under this DGP (which adjustment, "
+            "which design); NULL in rows stored before migration 020."
+        ),
     },
 )
 """Per intervention, overall and per value of each effect modifier, at the reference dose:
-the exact effect on the scenario's HCPs and, beside it, the naive history contrast."""
+the exact effect on the scenario's HCPs and, beside it, the naive history contrast; what
+the scenario's DGP makes the truth and what identifies it (e2i_synth.world.interventions
+HCP_WORLDS; NULL in rows stored before migration 020)."""
+
+UNIT_TRUTH_SPEC = TableSpec(
+    name="intervention_unit_truth",
+    columns={
+        "unit_truth_id": "VARCHAR",
+        "hcp_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "individual_effect": "DOUBLE",
+        "reference_intensity": "DOUBLE",
+        "reference_duration_weeks": "INTEGER",
+        "intensity_exponent": "DOUBLE",
+        "duration_scale_weeks": "DOUBLE",
+        "data_split": "VARCHAR",
+        "seed": "INTEGER",
+        "generator_version": "VARCHAR",
+    },
+    primary_key="unit_truth_id",
+    unique=("brand", "dgp_type", "hcp_id", "intervention_type"),
+    descriptions={
+        "unit_truth_id": "The row's key: scenario, HCP and intervention.",
+        "hcp_id": "The HCP (an hcp_profiles row; no foreign key: the answer key stands apart).",
+        "intervention_type": "The intervention the effect is of.",
+        "individual_effect": (
+            "The HCP's exact effect on prescribing_change of the intervention at the reference "
+            "dose: base effect x the HCP's effect modifiers."
+        ),
+        "reference_intensity": "The reference dose's intensity the effect is stated at (1.0).",
+        "reference_duration_weeks": "The reference dose's duration in weeks (12).",
+        "intensity_exponent": (
+            "The dose response's exponent: the effect scales with intensity ** intensity_exponent."
+        ),
+        "duration_scale_weeks": (
+            "The dose response's time scale: the effect over w weeks grows as "
+            "1 - exp(-w / duration_scale_weeks), normalised at the reference duration."
+        ),
+        "data_split": "The HCP's split of the twins' history (train or test).",
+        "seed": "The root seed.",
+        "generator_version": "The intervention layer's version that drew the row.",
+    },
+)
+"""The per-HCP answer key: each HCP's exact effect of each intervention at the reference
+dose, and the dose response's parameters (the effect at intensity i over w weeks is
+individual_effect x i ** intensity_exponent x (1 - exp(-w / duration_scale_weeks)) /
+(1 - exp(-reference_duration_weeks / duration_scale_weeks))). Apart from every table an
+analysis reads, like `unit_truth`; `hcp_id` names an hcp_profiles row without a foreign key."""
 
 MODELS = TableSpec(
     name="digital_twin_models",
@@ -291,10 +349,25 @@ SIMULATIONS = TableSpec(
         "started_at": "TIMESTAMP",
         "completed_at": "TIMESTAMP",
         "error_message": "VARCHAR",
+        "plugin_ate": "DOUBLE",
+        "correction": "DOUBLE",
+        "extrapolated": "BOOLEAN",
+        "support_note": "VARCHAR",
     },
     primary_key="simulation_id",
     foreign_keys={"population_id": "twin_populations"},
-    nullable=frozenset({"true_ate", "abs_error", "ci_covers_truth", "error_message"}),
+    nullable=frozenset(
+        {
+            "true_ate",
+            "abs_error",
+            "ci_covers_truth",
+            "error_message",
+            "plugin_ate",
+            "correction",
+            "extrapolated",
+            "support_note",
+        }
+    ),
     descriptions={
         "simulation_id": "The simulation's key.",
         "population_id": "The twin population simulated on.",
@@ -327,8 +400,29 @@ SIMULATIONS = TableSpec(
         "started_at": "When the simulation started (UTC).",
         "completed_at": "When it completed (UTC).",
         "error_message": "Always NULL in stored rows.",
+        "plugin_ate": (
+            "The twins' own estimate: the model's mean effect over the twins, before the "
+            "history's correction; NULL in rows stored before migration 020."
+        ),
+        "correction": (
+            "The AIPW one-step correction from the history's residuals: simulated_ate = "
+            "plugin_ate + correction; NULL in rows stored before migration 020."
+        ),
+        "extrapolated": (
+            "Whether the dose or population lay outside the history's support and the run was "
+            "asked for with --extrapolate (never recommended for deploy); NULL before migration "
+            "020."
+        ),
+        "support_note": (
+            "What was off the history's support and the supported range; NULL when on support."
+        ),
     },
 )
+"""`simulated_ate` = `plugin_ate` (the twins' mean model effect) + `correction` (the
+history's doubly robust correction), stored apart so a reader sees how much each
+contributed. `extrapolated` marks a run off the history's support (dose or population,
+e2i_synth.twins.support), `support_note` says where; such a run never recommends deploy.
+The four are NULL in rows stored before migration 020."""
 TRACKING = TableSpec(
     name="fidelity_tracking",
     columns={
@@ -384,10 +478,11 @@ SNAPSHOTS = TableSpec(
         "investigate": "BOOLEAN",
         "drift_reasons": "VARCHAR",
         "snapshot_date": "DATE",
+        "intervention_type": "VARCHAR",
     },
     primary_key="snapshot_id",
     foreign_keys={"model_id": "digital_twin_models"},
-    nullable=frozenset({"population_id"}),
+    nullable=frozenset({"population_id", "intervention_type"}),
     descriptions={
         "snapshot_id": "The snapshot's key.",
         "model_id": "The model scored.",
@@ -406,8 +501,68 @@ SNAPSHOTS = TableSpec(
         "investigate": "Drift flag: coverage below 90%.",
         "drift_reasons": "The flags' reasons, '; '-separated (empty when none).",
         "snapshot_date": "The day of the snapshot.",
+        "intervention_type": (
+            "The arm of the world's multi-arm randomized experiment an experiment snapshot "
+            "scores against the untreated arm; NULL for held_out snapshots and in rows stored "
+            "before migration 020."
+        ),
     },
 )
+"""`intervention_type` names the arm of the world's multi-arm experiment an `experiment`
+snapshot scores (against the untreated arm); NULL for `held_out` snapshots and in rows
+stored before migration 020."""
+POLICY_EVALUATIONS = TableSpec(
+    name="policy_evaluations",
+    columns={
+        "evaluation_id": "VARCHAR",
+        "model_id": "VARCHAR",
+        **SCENARIO_COLUMNS,
+        "intervention_type": "VARCHAR",
+        "intervention_config": "VARCHAR",
+        "filters": "VARCHAR",
+        "n_hcps": "INTEGER",
+        "budget": "INTEGER",
+        "policy_value": "DOUBLE",
+        "oracle_value": "DOUBLE",
+        "random_value": "DOUBLE",
+        "naive_value": "DOUBLE",
+        "regret": "DOUBLE",
+        "qini": "DOUBLE",
+        "uplift_curve": "VARCHAR",
+        "evaluated_at": "TIMESTAMP",
+    },
+    primary_key="evaluation_id",
+    foreign_keys={"model_id": "digital_twin_models"},
+    nullable=frozenset({"qini"}),
+    descriptions={
+        "evaluation_id": "The evaluation's key.",
+        "model_id": "The twin model whose predicted effects ranked the HCPs.",
+        "intervention_type": "The intervention targeted.",
+        "intervention_config": "JSON of the intervention, its intensity and duration.",
+        "filters": "JSON of the filters of the eligible HCPs.",
+        "n_hcps": "Eligible real HCPs.",
+        "budget": "HCPs treated: the top of the twins' ranking.",
+        "policy_value": "Sum of the treated HCPs' exact individual effects (the twins' choice).",
+        "oracle_value": "The best possible: the sum of the budget largest exact effects.",
+        "random_value": "The expected value of treating budget HCPs drawn at random.",
+        "naive_value": "The value of the naive rule: highest prescribing deciles first.",
+        "regret": "oracle_value - policy_value (0: the twins chose as the oracle would).",
+        "qini": (
+            "The twins' uplift-curve area above random over the oracle's (1: the oracle's "
+            "ranking, 0: random); NULL where the oracle gains nothing over random."
+        ),
+        "uplift_curve": (
+            "JSON: the cumulative true effect of the twins', the oracle's and random ranking at "
+            "every 5% of the HCPs."
+        ),
+        "evaluated_at": "When the evaluation ran (UTC).",
+    },
+)
+"""Targeting scored against truth: the twins treat the `budget` real HCPs with the highest
+predicted effect; each value is the sum of the treated HCPs' exact individual effects
+(random's is its expectation), regret = oracle_value - policy_value, `uplift_curve` the
+cumulative true effect of each ranking at every 5% of the HCPs (JSON), `qini` the twins'
+area over the oracle's above random (e2i_synth.twins.policy)."""
 TWIN_SPECS: tuple[TableSpec, ...] = (
     MODELS,
     TWINS,
@@ -416,7 +571,13 @@ TWIN_SPECS: tuple[TableSpec, ...] = (
     SIMULATIONS,
     TRACKING,
     SNAPSHOTS,
+    POLICY_EVALUATIONS,
 )
 """The twin tables in FK (load) order."""
 
-DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (HISTORY_SPEC, GROUND_TRUTH_SPEC, *TWIN_SPECS)
+DOWNSTREAM_SPECS: tuple[TableSpec, ...] = (
+    HISTORY_SPEC,
+    GROUND_TRUTH_SPEC,
+    UNIT_TRUTH_SPEC,
+    *TWIN_SPECS,
+)

@@ -50,6 +50,7 @@ TWIN_COLUMN_CHECKS: dict[str, list[pa.Check]] = {
     "rmse": [pa.Check.ge(0)],
     "error": [pa.Check.ge(0)],
     "abs_error": [pa.Check.ge(0)],
+    "individual_effect": [pa.Check.in_range(-1, 1)],  # an HCP's relative TRx change
 }
 ALL_SPECS: dict[str, TableSpec] = {s.name: s for s in DOWNSTREAM_SPECS}
 
@@ -107,7 +108,11 @@ def check_deploy_against_truth(runs: pd.DataFrame) -> CheckResult:
 def check_drift(snapshots: pd.DataFrame) -> CheckResult:
     """Fidelity snapshots raise no drift flag (retrain, warn, investigate)."""
     flagged = snapshots[snapshots[["retrain", "warn", "investigate"]].any(axis=1)]
-    problems = [f"{r.source}: {r.drift_reasons}" for r in flagged.itertuples()]
+    problems = [
+        f"{r.source}{f' arm {r.intervention_type}' if pd.notna(r.intervention_type) else ''}: "
+        f"{r.drift_reasons}"
+        for r in flagged.itertuples()
+    ]
     ok = f"{len(snapshots)} snapshot(s) without drift"
     return from_problems("no_drift", "fidelity_snapshots", problems, ok, {"flagged": len(flagged)})
 

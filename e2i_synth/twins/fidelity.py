@@ -2,8 +2,9 @@
 
 Three scores: a simulation against the exact effect on the matching real HCPs; the twin
 model's predictions on held-out HCPs (MAE, RMSE, correlation, 95% interval coverage) with
-the source design's drift rules; and a randomized experiment drawn by the world on a
-subpopulation (workflow 3: predicted baseline + effect vs the observed outcome).
+the source design's drift rules; and the world's one multi-arm randomized experiment on
+a subpopulation (workflow 3: each HCP in one arm; predicted baseline + the arm's effect vs
+the observed outcome).
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from e2i_synth.catalog import INTERVENTION_TYPES
 from e2i_synth.twins.features import HCP, hcp_training_frame
 from e2i_synth.twins.filters import PopulationFilter
 from e2i_synth.twins.generator import TwinGenerator, content_id
 from e2i_synth.twins.simulation import HETEROGENEITY_COLUMNS, InterventionConfig, SimulationResult
 from e2i_synth.world.interventions import (
     OUTCOME,
+    TREATMENT,
     InterventionWorld,
     history_table,
     run_experiment,
-    true_effects,
 )
 
 MAE_RISE_RETRAIN = 0.20
@@ -43,14 +45,14 @@ class SimulationScore:
     abs_error: float
     ci_covers_truth: bool
     n_real_hcps: int
-    subgroups: pd.DataFrame  # column, value, simulated, true, abs_error, covered
+    subgroups: pd.DataFrame  # column, value, simulated, true, abs_error, covered, note
 
 
 def score_simulation(result: SimulationResult, iw: InterventionWorld) -> SimulationScore:
     """The exact effect of the simulated config on the real HCPs matching its filters."""
     real = iw.hcps[PopulationFilter.parse(result.filters).mask(iw.hcps)]
     c = result.config
-    effect = true_effects(real, c.intervention_type, c.intensity, c.duration_weeks)
+    effect = iw.exact_effects(real, c.intervention_type, c.intensity, c.duration_weeks)
     truth = float(effect.mean()) if len(real) else float("nan")
     true_by_group = pd.concat(
         [
@@ -63,7 +65,9 @@ def score_simulation(result: SimulationResult, iw: InterventionWorld) -> Simulat
         columns={"ate": "simulated"}
     )
     groups["abs_error"] = (groups["simulated"] - groups["true"]).abs()
-    groups["covered"] = groups["true"].between(groups["ci_lower"], groups["ci_upper"])
+    estimated = groups["simulated"].notna()
+    covered = groups["true"].between(groups["ci_lower"], groups["ci_upper"])
+    groups["covered"] = covered.astype(object).where(estimated, None)  # None where refused
     return SimulationScore(
         simulation_id=result.simulation_id,
         simulated_ate=result.ate,
@@ -158,6 +162,7 @@ class FidelitySnapshot:
     drift: DriftFlags
     snapshot_date: date
     source: str  # held_out | experiment
+    intervention_type: str | None = None  # the experiment arm scored
 
 
 class FidelityHistory:
@@ -174,16 +179,20 @@ class FidelityHistory:
         source: str,
         population_id: str | None = None,
         when: date | None = None,
+        intervention_type: str | None = None,
     ) -> FidelitySnapshot:
         baseline = self.snapshots[0].metrics if self.snapshots else metrics
         snapshot = FidelitySnapshot(
-            snapshot_id=content_id("snapshot", self.model_id, len(self.snapshots), source),
+            snapshot_id=content_id(
+                "snapshot", self.model_id, len(self.snapshots), source, intervention_type
+            ),
             model_id=self.model_id,
             population_id=population_id,
             metrics=metrics,
             drift=check_drift(metrics, baseline),
             snapshot_date=when or datetime.now(UTC).date(),
             source=source,
+            intervention_type=intervention_type,
         )
         self.snapshots.append(snapshot)
         return snapshot
@@ -194,6 +203,7 @@ class FidelityHistory:
                 {
                     "snapshot_id": s.snapshot_id,
                     "source": s.source,
+                    "intervention_type": s.intervention_type,
                     **asdict(s.metrics),
                     "retrain": s.drift.retrain,
                     "warn": s.drift.warn,
@@ -206,60 +216,78 @@ class FidelityHistory:
 
 @dataclass(frozen=True)
 class ExperimentFidelity:
-    """A real (world-drawn) randomized experiment beside the twins' prediction of it."""
+    """One arm of the world's multi-arm randomized experiment against its untreated arm,
+    beside the twins' prediction of it."""
 
     config: InterventionConfig
     filters: dict
-    tracking: pd.DataFrame  # hcp_id, assigned, predicted_value, actual_value, error
+    tracking: pd.DataFrame  # the arm's and the untreated arm's rows of Experiment.tracking
     experiment_ate: float
     experiment_se: float
     simulated_ate: float
-    true_ate: float
+    true_ate: float  # the exact effect on all the experiment's HCPs (the estimand)
     metrics: FidelityMetrics
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The world's one multi-arm randomized experiment (workflow 3): each real HCP in one
+    arm, its twin's prediction for that arm beside what happened, and each arm's score."""
+
+    filters: dict
+    tracking: pd.DataFrame  # hcp_id, intervention_type, assigned, predicted/actual, error
+    arms: dict[str, ExperimentFidelity]
 
 
 def experiment_fidelity(
     generator: TwinGenerator,
     iw: InterventionWorld,
-    config: InterventionConfig | dict,
     filters: PopulationFilter | dict | None = None,
-) -> ExperimentFidelity:
-    """Randomize the intervention over the real HCPs matching `filters` (half each arm);
-    each HCP's twin predicts baseline + effect if assigned; the observed outcomes score it."""
-    config = InterventionConfig.parse(config)
+) -> Experiment:
+    """Randomize the real HCPs matching `filters` over the untreated arm and every
+    intervention at the reference dose; each HCP's twin predicts baseline + the effect of
+    its arm; each arm's difference in means against the untreated arm scores the twins."""
     population_filter = PopulationFilter.parse(filters)
-    real = iw.hcps[population_filter.mask(iw.hcps)]
-    outcome = run_experiment(
-        iw, real["hcp_id"], config.intervention_type, config.intensity, config.duration_weeks
-    )
+    real = iw.hcps[population_filter.mask(iw.hcps)].reset_index(drop=True)
+    outcome = run_experiment(iw, real["hcp_id"])
     model = generator.training.model
-    untreated = real.assign(**HCP.untreated)
-    effect = model.effects(real.assign(**config.treatment_inputs()))[0]
-    assigned = outcome["assigned"].to_numpy()
-    predicted = model.baseline(untreated) + assigned * effect
+    arm = outcome[TREATMENT].to_numpy()
+    configs = {name: InterventionConfig(name) for name in INTERVENTION_TYPES}
+    effects = {
+        name: model.effects(real.assign(**c.treatment_inputs()))[0] for name, c in configs.items()
+    }
+    predicted = model.baseline(real.assign(**HCP.untreated))
+    for name, effect in effects.items():
+        predicted = predicted + np.where(arm == name, effect, 0.0)
     actual = outcome[OUTCOME].to_numpy()
-    arms = outcome.groupby("assigned")[OUTCOME]
-    means, variances, sizes = arms.mean(), arms.var(), arms.size()
     tracking = pd.DataFrame(
         {
             "hcp_id": outcome["hcp_id"],
-            "assigned": assigned,
+            TREATMENT: arm,
+            "assigned": pd.notna(arm),
             "predicted_value": predicted,
             "actual_value": actual,
             "error": np.abs(predicted - actual),
         }
     )
-    return ExperimentFidelity(
-        config=config,
-        filters=population_filter.as_dict(),
-        tracking=tracking,
-        experiment_ate=float(means[True] - means[False]),
-        experiment_se=float(np.sqrt((variances / sizes).sum())),
-        simulated_ate=float(effect.mean()),
-        true_ate=float(
-            true_effects(
-                real, config.intervention_type, config.intensity, config.duration_weeks
-            ).mean()
-        ),
-        metrics=fidelity_metrics(predicted, actual, model.interval_halfwidth),
-    )
+    control = ~tracking["assigned"].to_numpy()
+    arms = {}
+    for name, config in configs.items():
+        rows = tracking[control | (arm == name)]
+        treated = rows[rows["assigned"]]["actual_value"]
+        untreated = rows[~rows["assigned"]]["actual_value"]
+        arms[name] = ExperimentFidelity(
+            config=config,
+            filters=population_filter.as_dict(),
+            tracking=rows,
+            experiment_ate=float(treated.mean() - untreated.mean()),
+            experiment_se=float(
+                np.sqrt(treated.var() / len(treated) + untreated.var() / len(untreated))
+            ),
+            simulated_ate=float(effects[name].mean()),
+            true_ate=float(iw.exact_effects(real, name).mean()),
+            metrics=fidelity_metrics(
+                rows["predicted_value"], rows["actual_value"], model.interval_halfwidth
+            ),
+        )
+    return Experiment(population_filter.as_dict(), tracking, arms)

@@ -12,7 +12,10 @@ Welch-Satterthwaite degrees of freedom. The jackknife stays: the plug-in is the 
 mean over twins, which no history row's residual sees, so its estimation error does not
 cancel (measured without it: simulated-minus-true in SE units had sd 1.5-1.7 over 15
 scenarios x 5 interventions). Subgroup ATEs are corrected the same way on their own history
-rows; per-twin effects are the model's (no history row is a twin's).
+rows; per-twin effects are the model's (no history row is a twin's). A subgroup whose own
+history holds fewer than MIN_SUPPORT_ROWS deliveries of the intervention or untreated rows
+is refused (no estimate; its note says why): its correction would rest on a handful of
+HCPs and its interval would not cover.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from e2i_synth.twins.correction import Correction
 from e2i_synth.twins.errors import TwinError
 from e2i_synth.twins.filters import PopulationFilter, select
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
-from e2i_synth.twins.model import TwinOutcomeModel
+from e2i_synth.twins.support import ON_SUPPORT, Support, check_support, population_reason
 
 HETEROGENEITY_COLUMNS = ("specialty", "priority_tier", "region", "adoption_stage")
 CI_LEVEL = 0.95
@@ -120,27 +123,39 @@ class SimulationResult:
     reference_count: int
     ate: float
     plugin_ate: float  # the twins' mean model effect, before the correction
+    correction: float  # the history's one-step correction: ate = plugin_ate + correction
     se: float
     dof: float  # Welch-Satterthwaite; inf when the replicates agree exactly
     ci_lower: float
     ci_upper: float
     effects: pd.Series  # per twin, indexed by twin_id
-    heterogeneity: pd.DataFrame  # column, value, n_twins, ate, ci_lower, ci_upper
+    heterogeneity: pd.DataFrame  # HETEROGENEITY_FIELDS; NaN estimate where refused (note)
     recommendation: str
     reason: str
     seconds: float
+    support: Support = ON_SUPPORT
+
+    @property
+    def extrapolated(self) -> bool:
+        return self.support.extrapolated
 
 
 def t_quantile(level: float, dof: float) -> float:
     return float(stats.t.ppf(level, dof))
 
 
-def recommend(ate: float, se: float, dof: float) -> tuple[str, str]:
+def recommend(ate: float, se: float, dof: float, support: Support = ON_SUPPORT) -> tuple[str, str]:
     """deploy when the one-sided 90% lower bound reaches the 0.05 threshold, do_not_deploy
-    when the 90% upper bound stays below it, test_further otherwise."""
+    when the 90% upper bound stays below it, test_further otherwise; never deploy off the
+    history's support (the bounds assume the model was fitted where it is asked)."""
     margin = t_quantile(CONFIDENCE_THRESHOLD, dof) * se
     lower, upper = ate - margin, ate + margin
     level = f"{CONFIDENCE_THRESHOLD:.0%}"
+    if lower >= MIN_EFFECT_THRESHOLD and support.extrapolated:
+        return "test_further", (
+            f"effect {ate:.4f} (lower bound {lower:.4f}) is EXTRAPOLATED beyond the "
+            f"history's support ({support.label()}); run a real experiment before deploying"
+        )
     if lower >= MIN_EFFECT_THRESHOLD:
         return "deploy", (
             f"effect {ate:.4f} is at least {MIN_EFFECT_THRESHOLD} with {level} confidence "
@@ -181,19 +196,29 @@ def _estimate(effects: np.ndarray, reference_count: int, correction: Correction)
     return Estimate(plugin, plugin + correction.value, var, dof)
 
 
+HETEROGENEITY_FIELDS = ("column", "value", "n_twins", "ate", "ci_lower", "ci_upper", "note")
+
+
 def _heterogeneity(
     twins: pd.DataFrame,
     effects: np.ndarray,
     reference: pd.DataFrame,
     corrections: dict[tuple[str, object], Correction],
+    thin: dict[tuple[str, object], str],
 ) -> pd.DataFrame:
-    """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole."""
+    """Per value of each subgroup column: the subgroup ATE and its CI, as for the whole;
+    a subgroup whose history is too thin (`thin` says why) is refused: no estimate, and
+    its note says so."""
     records = []
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
         codes, values = pd.factorize(twins[column], sort=True)
         reference_counts = reference[column].value_counts()
         for code, value in enumerate(values):
             members = codes == code
+            record = {"column": column, "value": str(value), "n_twins": int(members.sum())}
+            if thin[(column, value)]:
+                records.append({**record, "note": f"refused: {thin[(column, value)]}"})
+                continue
             estimate = _estimate(
                 effects[:, members],
                 int(reference_counts.get(value, 0)),
@@ -202,39 +227,25 @@ def _heterogeneity(
             half = t_quantile(0.5 + CI_LEVEL / 2, estimate.dof) * np.sqrt(estimate.var)
             records.append(
                 {
-                    "column": column,
-                    "value": str(value),
-                    "n_twins": int(members.sum()),
+                    **record,
                     "ate": estimate.ate,
                     "ci_lower": estimate.ate - half,
                     "ci_upper": estimate.ate + half,
+                    "note": "",
                 }
             )
-    return pd.DataFrame(
-        records, columns=["column", "value", "n_twins", "ate", "ci_lower", "ci_upper"]
-    )
+    return pd.DataFrame(records, columns=list(HETEROGENEITY_FIELDS))
 
 
-def _corrections(
-    model: TwinOutcomeModel,
-    population_filter: PopulationFilter,
-    treatment: dict[str, object],
-    twins: pd.DataFrame,
-) -> dict[tuple[str, object] | None, Correction]:
-    """The correction on the reference HCPs' history (key None) and on each subgroup's."""
-    if model.cross_fit is None:
-        history = pd.DataFrame(index=range(0))
-        in_reference = np.zeros(0, bool)
-    else:
-        history = model.cross_fit.frame
-        in_reference = population_filter.mask(history)
-    labels: list[tuple[str, object] | None] = [None]
-    masks = [in_reference]
+def _subgroup_masks(
+    history: pd.DataFrame, in_reference: np.ndarray, twins: pd.DataFrame
+) -> dict[tuple[str, object] | None, np.ndarray]:
+    """The reference HCPs' history rows (key None) and each subgroup's."""
+    masks: dict[tuple[str, object] | None, np.ndarray] = {None: in_reference}
     for column in (c for c in HETEROGENEITY_COLUMNS if c in twins):
         for value in pd.unique(twins[column]):
-            labels.append((column, value))
-            masks.append(in_reference & (history[column].to_numpy() == value))
-    return dict(zip(labels, model.corrections(treatment, masks), strict=True))
+            masks[(column, value)] = in_reference & (history[column].to_numpy() == value)
+    return masks
 
 
 def simulate(
@@ -242,8 +253,11 @@ def simulate(
     population: TwinPopulation,
     config: InterventionConfig | dict,
     filters: PopulationFilter | dict | None = None,
+    extrapolate: bool = False,
 ) -> SimulationResult:
-    """Apply `config` to the population's twins matching `filters`."""
+    """Apply `config` to the population's twins matching `filters`. Off the history's
+    support (e2i_synth.twins.support) it is refused unless `extrapolate`: then it runs,
+    labelled extrapolated, and is never recommended for deployment."""
     started = perf_counter()
     config = InterventionConfig.parse(config)
     if generator.twin_type.name != "hcp":
@@ -255,12 +269,26 @@ def simulate(
     reference = select(generator.donors, population_filter)
     model = generator.training.model
     treatment = config.treatment_inputs()
+    cf = model.cross_fit
+    in_reference = population_filter.mask(cf.frame)
+    untreated_arm = generator.twin_type.untreated[cf.arm_column]
+    support = check_support(cf.frame, cf.arm_column, untreated_arm, treatment, in_reference)
+    if support.extrapolated and not extrapolate:
+        raise support.refusal()
     effects = model.effects(twins.assign(**treatment))
-    corrections = _corrections(model, population_filter, treatment, twins)
+    masks = _subgroup_masks(cf.frame, in_reference, twins)
+    corrections = dict(zip(masks, model.corrections(treatment, list(masks.values())), strict=True))
+    arms = cf.frame[cf.arm_column].to_numpy()
+    arm = treatment[cf.arm_column]
+    thin = {
+        label: population_reason(arms[mask], arm, untreated_arm, f"{label[0]}={label[1]}")
+        for label, mask in masks.items()
+        if label is not None
+    }
     estimate = _estimate(effects, len(reference), corrections.pop(None))
     ate, se, dof = estimate.ate, float(np.sqrt(estimate.var)), estimate.dof
     half = t_quantile(0.5 + CI_LEVEL / 2, dof) * se
-    recommendation, reason = recommend(ate, se, dof)
+    recommendation, reason = recommend(ate, se, dof, support)
     label = f"{population.population_id}|{config.as_dict()}|{population_filter.as_dict()}"
     return SimulationResult(
         simulation_id=content_id("simulation", label),
@@ -272,13 +300,15 @@ def simulate(
         reference_count=len(reference),
         ate=ate,
         plugin_ate=estimate.plugin,
+        correction=estimate.ate - estimate.plugin,
         se=se,
         dof=dof,
         ci_lower=ate - half,
         ci_upper=ate + half,
         effects=pd.Series(effects[0], index=twins["twin_id"].to_numpy(), name="effect"),
-        heterogeneity=_heterogeneity(twins, effects, reference, corrections),
+        heterogeneity=_heterogeneity(twins, effects, reference, corrections, thin),
         recommendation=recommendation,
         reason=reason,
         seconds=perf_counter() - started,
+        support=support,
     )

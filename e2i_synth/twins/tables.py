@@ -19,19 +19,26 @@ from e2i_synth.settings import Scenario
 from e2i_synth.tables.downstream import (
     MEMBERS,
     MODELS,
+    POLICY_EVALUATIONS,
     POPULATIONS,
     SIMULATIONS,
     SNAPSHOTS,
     TRACKING,
     TWINS,
 )
-from e2i_synth.twins.fidelity import ExperimentFidelity, FidelitySnapshot, SimulationScore
+from e2i_synth.twins.fidelity import Experiment, FidelitySnapshot, SimulationScore
 from e2i_synth.twins.generator import TwinGenerator, TwinPopulation, content_id
+from e2i_synth.twins.policy import PolicyEvaluation
 from e2i_synth.twins.simulation import SimulationResult
 
 
 def _json(value: object) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN (a refused subgroup's estimate) as null."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _scenario(scenario: Scenario) -> dict[str, str]:
@@ -169,11 +176,14 @@ def simulations_frame(
                 "results": _json(
                     {
                         "ate": result.ate,
+                        "plugin_ate": result.plugin_ate,
+                        "correction": result.correction,
+                        "extrapolated": result.extrapolated,
                         "se": result.se,
                         "dof": result.dof if np.isfinite(result.dof) else None,
                         "ci_95": [result.ci_lower, result.ci_upper],
                         "reference_count": result.reference_count,
-                        "heterogeneity": groups.to_dict("records"),
+                        "heterogeneity": _records(groups),
                     }
                 ),
                 "recommendation": result.recommendation,
@@ -181,41 +191,36 @@ def simulations_frame(
                 "started_at": _naive(completed_at) - pd.Timedelta(seconds=result.seconds),
                 "completed_at": _naive(completed_at),
                 "error_message": None,
+                "plugin_ate": result.plugin_ate,
+                "correction": result.correction,
+                "extrapolated": result.extrapolated,
+                "support_note": result.support.label() or None,
             }
         )
     return pd.DataFrame(rows, columns=list(SIMULATIONS.columns))
 
 
 def tracking_frame(
-    experiments: Sequence[ExperimentFidelity], model_id: str, scenario: Scenario, at: datetime
+    experiment: Experiment, model_id: str, scenario: Scenario, at: datetime
 ) -> pd.DataFrame:
-    """One row per HCP of each real (world-drawn) experiment: predicted vs actual."""
-    frames = []
-    for e in experiments:
-        t = e.tracking
-        ids = [content_id("tracking", model_id, e.config.as_dict(), h) for h in t["hcp_id"]]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "tracking_id": ids,
-                    "model_id": model_id,
-                    **_scenario(scenario),
-                    "hcp_id": t["hcp_id"].to_numpy(),
-                    "source": "experiment",
-                    "intervention_type": e.config.intervention_type,
-                    "assigned": t["assigned"].to_numpy(),
-                    "predicted_value": t["predicted_value"].to_numpy(),
-                    "actual_value": t["actual_value"].to_numpy(),
-                    "error": t["error"].to_numpy(),
-                    "metric": "prescribing_change",
-                    "tracked_at": _naive(at),
-                }
-            )
-        )
-    return (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=list(TRACKING.columns))
+    """One row per HCP of the world's multi-arm experiment: its arm, predicted vs actual."""
+    t = experiment.tracking
+    return pd.DataFrame(
+        {
+            "tracking_id": [content_id("tracking", model_id, h) for h in t["hcp_id"]],
+            "model_id": model_id,
+            **_scenario(scenario),
+            "hcp_id": t["hcp_id"].to_numpy(),
+            "source": "experiment",
+            "intervention_type": t["intervention_type"].to_numpy(),
+            "assigned": t["assigned"].to_numpy(),
+            "predicted_value": t["predicted_value"].to_numpy(),
+            "actual_value": t["actual_value"].to_numpy(),
+            "error": t["error"].to_numpy(),
+            "metric": "prescribing_change",
+            "tracked_at": _naive(at),
+        },
+        columns=list(TRACKING.columns),
     )
 
 
@@ -238,8 +243,39 @@ def snapshots_frame(snapshots: Sequence[FidelitySnapshot], scenario: Scenario) -
                 "investigate": s.drift.investigate,
                 "drift_reasons": "; ".join(s.drift.reasons),
                 "snapshot_date": pd.Timestamp(s.snapshot_date),
+                "intervention_type": s.intervention_type,
             }
             for s in snapshots
         ],
         columns=list(SNAPSHOTS.columns),
+    )
+
+
+def policies_frame(
+    evaluations: Sequence[PolicyEvaluation], scenario: Scenario, at: datetime
+) -> pd.DataFrame:
+    """One row per targeting evaluation: each policy's true value, regret, Qini, curve."""
+    return pd.DataFrame(
+        [
+            {
+                "evaluation_id": e.evaluation_id,
+                "model_id": e.model_id,
+                **_scenario(scenario),
+                "intervention_type": e.config.intervention_type,
+                "intervention_config": _json(e.config.as_dict()),
+                "filters": _json(e.filters),
+                "n_hcps": e.n_hcps,
+                "budget": e.budget,
+                "policy_value": e.policy_value,
+                "oracle_value": e.oracle_value,
+                "random_value": e.random_value,
+                "naive_value": e.naive_value,
+                "regret": e.regret,
+                "qini": e.qini if np.isfinite(e.qini) else None,
+                "uplift_curve": _json(e.curve.drop(columns="k").to_dict("records")),
+                "evaluated_at": _naive(at),
+            }
+            for e in evaluations
+        ],
+        columns=list(POLICY_EVALUATIONS.columns),
     )

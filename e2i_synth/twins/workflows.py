@@ -86,22 +86,24 @@ def simulate_against_truth(
     config: InterventionConfig | dict,
     filters: PopulationFilter | dict | None,
     n_twins: int,
+    extrapolate: bool = False,
 ) -> ScoredSimulation:
     population = generator.generate(n_twins, filters)
-    result = simulate(generator, population, config)
+    result = simulate(generator, population, config, extrapolate=extrapolate)
     return ScoredSimulation(population, result, score_simulation(result, iw))
 
 
 def track_fidelity(
     generator: TwinGenerator,
     iw: InterventionWorld,
-    config: InterventionConfig | dict,
+    intervention: str,
     filters: PopulationFilter | dict | None,
 ) -> tuple[FidelityHistory, ExperimentFidelity]:
-    """Held-out fidelity as the baseline snapshot, then the world's randomized experiment of
-    `config` on the matching real HCPs, judged against it."""
+    """Held-out fidelity as the baseline snapshot, then the world's multi-arm randomized
+    experiment on the matching real HCPs, its `intervention` arm judged against it."""
+    config = InterventionConfig.parse({"intervention_type": intervention})
     history = FidelityHistory(generator.model_id)
     history.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
-    experiment = experiment_fidelity(generator, iw, config, filters)
-    history.record(experiment.metrics, "experiment")
-    return history, experiment
+    arm = experiment_fidelity(generator, iw, filters).arms[config.intervention_type]
+    history.record(arm.metrics, "experiment", intervention_type=config.intervention_type)
+    return history, arm

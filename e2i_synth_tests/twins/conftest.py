@@ -65,6 +65,7 @@ def twin_frames(generator, iw) -> dict[str, pd.DataFrame]:
         score_simulation,
     )
     from e2i_synth.twins.pipeline import ScenarioTwins, scenario_tables
+    from e2i_synth.twins.policy import evaluate_targeting
     from e2i_synth.twins.simulation import simulate
 
     population = generator.generate(500)
@@ -74,10 +75,15 @@ def twin_frames(generator, iw) -> dict[str, pd.DataFrame]:
         runs.append((result, score_simulation(result, iw)))
     fidelity = FidelityHistory(generator.model_id)
     fidelity.record(prediction_fidelity(generator, held_out_frame(iw)), "held_out")
-    experiment = experiment_fidelity(generator, iw, {"intervention_type": "email_campaign"})
-    fidelity.record(experiment.metrics, "experiment")
+    experiment = experiment_fidelity(generator, iw)
+    for name, arm in experiment.arms.items():
+        fidelity.record(arm.metrics, "experiment", intervention_type=name)
+    policies = [
+        evaluate_targeting(generator, iw, {"intervention_type": name}, "10%")
+        for name in INTERVENTION_TYPES[:2]
+    ]
     result = ScenarioTwins(
-        iw, history_table(iw), generator, population, runs, fidelity, [experiment]
+        iw, history_table(iw), generator, population, runs, fidelity, experiment, policies
     )
     return scenario_tables(result)
 

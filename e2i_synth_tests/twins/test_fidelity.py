@@ -1,6 +1,7 @@
 import numpy as np
-import pandas as pd
 import pytest
+
+from e2i_synth.catalog import INTERVENTION_TYPES
 
 
 def test_metrics_match_sklearn_and_scipy():
@@ -65,23 +66,32 @@ def test_subgroup_scores_line_up_with_truth(generator, iw):
     assert score.n_real_hcps == iw.n_hcps
     groups = score.subgroups
     assert groups["true"].notna().all()
-    assert np.allclose(groups["abs_error"], (groups["simulated"] - groups["true"]).abs())
+    assert np.allclose(
+        groups["abs_error"], (groups["simulated"] - groups["true"]).abs(), equal_nan=True
+    )
+    refused = groups["note"] != ""
+    assert groups.loc[refused, "covered"].isna().all()
+    assert groups.loc[~refused, "covered"].notna().all()
 
 
 def test_experiment_feeds_fidelity(generator, iw):
-    """The world's randomized experiment: its difference in means lands within 4 SEs of the
-    exact effect on the same HCPs; per-HCP tracking rows score the twin predictions."""
+    """The world's multi-arm randomized experiment: each arm's difference in means against
+    the untreated arm lands within 4 SEs of the exact effect on the same HCPs; per-HCP
+    tracking rows (one per HCP) score the twin predictions of the arm each HCP received."""
     from e2i_synth.twins.fidelity import experiment_fidelity
 
-    result = experiment_fidelity(
-        generator, iw, {"intervention_type": "peer_to_peer_referral"}, {"tier": [1, 2, 3]}
-    )
-    assert abs(result.experiment_ate - result.true_ate) < 4 * result.experiment_se
-    tracking = result.tracking
+    experiment = experiment_fidelity(generator, iw, {"tier": [1, 2, 3]})
+    tracking = experiment.tracking
     assert len(tracking) == (iw.hcps["priority_tier"] <= 3).sum()
-    assert tracking["assigned"].sum() == len(tracking) // 2
+    assert tracking["hcp_id"].is_unique
+    sizes = tracking["intervention_type"].value_counts(dropna=False)
+    assert len(sizes) == 1 + len(INTERVENTION_TYPES) and sizes.max() - sizes.min() <= 1
+    assert (tracking["assigned"] == tracking["intervention_type"].notna()).all()
     np.testing.assert_allclose(
         tracking["error"], (tracking["predicted_value"] - tracking["actual_value"]).abs()
     )
-    assert result.metrics.sample_size == len(tracking)
-    assert isinstance(tracking, pd.DataFrame)
+    assert set(experiment.arms) == set(INTERVENTION_TYPES)
+    for name, arm in experiment.arms.items():
+        assert abs(arm.experiment_ate - arm.true_ate) < 4 * arm.experiment_se, name
+        in_arm = tracking["intervention_type"].isin([name]) | ~tracking["assigned"]
+        assert arm.metrics.sample_size == in_arm.sum() == len(arm.tracking)

@@ -102,7 +102,7 @@ def test_result_shape_and_heterogeneity(generator, population):
     result = simulate(
         generator,
         population,
-        {"intervention_type": "speaker_program_invitation"},
+        {"intervention_type": "call_frequency_increase"},
         {"tier": [1, 2]},
     )
     assert (
@@ -124,18 +124,41 @@ def test_result_shape_and_heterogeneity(generator, population):
     assert str(round(result.ate, 4)) in result.reason
 
 
+def test_a_subgroup_too_thin_to_estimate_is_refused_and_says_so(generator, population):
+    """Speaker invitations reached tier-1 HCPs 16 times and tier-2 HCPs 11 times in the
+    training history (43 in all): the population is supported, those subgroups are not."""
+    from e2i_synth.twins.simulation import simulate
+    from e2i_synth.twins.support import MIN_SUPPORT_ROWS
+
+    config = {"intervention_type": "speaker_program_invitation"}
+    result = simulate(generator, population, config, {"tier": [1, 2]})
+    assert not result.extrapolated
+    tiers = result.heterogeneity.query("column == 'priority_tier'").set_index("value")
+    assert tiers[["ate", "ci_lower", "ci_upper"]].isna().all().all()
+    assert tiers.loc["2", "note"] == (
+        "refused: priority_tier=2's history holds 11 deliveries of speaker_program_invitation "
+        f"and {tiers.loc['2', 'note'].split(' and ')[1].split()[0]} untreated rows, fewer than "
+        f"the {MIN_SUPPORT_ROWS} of each needed"
+    )
+    # every subgroup of 27 deliveries in all falls short here; on all HCPs (43) some do not
+    whole = simulate(generator, population, config).heterogeneity
+    refused = whole["note"] != ""
+    assert whole.loc[refused, "ate"].isna().all() and whole.loc[~refused, "ate"].notna().all()
+    assert 0 < refused.sum() < len(whole)
+
+
 def test_dose_raises_the_simulated_effect(generator, population):
     from e2i_synth.twins.simulation import simulate
 
     low = simulate(
         generator,
         population,
-        {"intervention_type": "call_frequency_increase", "intensity": 0.5, "duration_weeks": 4},
+        {"intervention_type": "call_frequency_increase", "intensity": 0.6, "duration_weeks": 6},
     )
     high = simulate(
         generator,
         population,
-        {"intervention_type": "call_frequency_increase", "intensity": 1.5, "duration_weeks": 24},
+        {"intervention_type": "call_frequency_increase", "intensity": 1.4, "duration_weeks": 22},
     )
     assert high.ate > low.ate
 
@@ -164,3 +187,21 @@ def test_only_hcp_twins_simulate(generator, population):
             population,
             {"intervention_type": "email_campaign"},
         )
+
+
+def test_estimated_subgroup_intervals_cover_the_truth(generator, population, iw):
+    """Refusing thin subgroups and HC3 residuals in the correction's variance: measured over
+    the 15 small scenarios x 2 seeds, 1,176/1,220 (96.4%) estimated subgroup intervals
+    covered (1,030 refused), against 1,906/2,250 (84.7%) before. Here one scenario's five
+    interventions: at 93% coverage, 85% is about two standard errors below."""
+    from e2i_synth.twins.fidelity import score_simulation
+    from e2i_synth.twins.simulation import simulate
+
+    covered = []
+    for name in INTERVENTION_TYPES:
+        result = simulate(generator, population, {"intervention_type": name})
+        groups = score_simulation(result, iw)
+        estimated = groups.subgroups[groups.subgroups["note"] == ""]
+        covered.extend(estimated["covered"].astype(bool))
+    assert len(covered) >= 20
+    assert np.mean(covered) >= 0.85

@@ -45,3 +45,31 @@ def test_models_row_carries_the_training(twin_frames, generator):
     assert row["model_type"] == generator.training.model_type
     assert json.loads(row["hyperparameters"]) == generator.training.hyperparameters
     assert row["training_samples"] == generator.training.training_rows
+
+
+def test_simulation_runs_store_the_plugin_and_the_correction_apart(twin_frames):
+    runs = twin_frames["simulation_runs"]
+    parts = runs["plugin_ate"] + runs["correction"]
+    assert ((parts - runs["simulated_ate"]).abs() < 1e-15).all()
+    assert (runs["correction"] != 0).all()  # the history contributed to every run
+    assert not runs["extrapolated"].any() and runs["support_note"].isna().all()
+
+
+def test_an_extrapolated_run_is_labelled_where_it_is_stored(generator, iw):
+    from datetime import UTC, datetime
+
+    from e2i_synth.settings import Scenario
+    from e2i_synth.twins.fidelity import score_simulation
+    from e2i_synth.twins.simulation import simulate
+    from e2i_synth.twins.tables import simulations_frame
+
+    config = {"intervention_type": "email_campaign", "intensity": 2.0}
+    result = simulate(generator, generator.generate(200), config, extrapolate=True)
+    row = simulations_frame(
+        [(result, score_simulation(result, iw))],
+        Scenario(iw.scenario.brand, iw.scenario.dgp),
+        datetime.now(UTC),
+    ).iloc[0]
+    assert row["extrapolated"] and "intensity 2" in row["support_note"]
+    assert json.loads(row["results"])["extrapolated"] is True
+    assert row["recommendation"] != "deploy"

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import e2i_synth.twins
 
-TRUTH_READERS = {"fidelity.py", "pipeline.py", "workflows.py", "checks.py"}
-TRUTH_NAMES = {"true_effects", "run_experiment", "ground_truth_table", "y0", "observed"}
+TRUTH_READERS = {"fidelity.py", "policy.py", "pipeline.py", "workflows.py", "checks.py"}
+TRUTH_NAMES = {
+    "true_effects",
+    "exact_effects",
+    "unit_truth_table",
+    "run_experiment",
+    "ground_truth_table",
+    "y0",
+    "observed",
+}
 
 
 def names_used(path: Path) -> set[str]:

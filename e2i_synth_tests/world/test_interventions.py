@@ -14,9 +14,10 @@ from e2i_synth.catalog import (
 )
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
-from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC, HISTORY_SPEC
+from e2i_synth.tables.downstream import GROUND_TRUTH_SPEC, HISTORY_SPEC, UNIT_TRUTH_SPEC
 from e2i_synth.world import draw_world
 from e2i_synth.world.interventions import (
+    HCP_WORLDS,
     delivery_propensity,
     dose,
     draw_interventions,
@@ -123,18 +124,105 @@ def test_naive_contrast_is_biased_upward(iw):
         assert truth.loc[name, "naive_contrast"] - truth.loc[name, "true_ate"] > 4 * se
 
 
-def test_experiment_shares_the_truths_draw(iw):
+def test_experiment_puts_each_hcp_in_one_arm_of_the_truths_draw(iw):
     ids = iw.hcps["hcp_id"]
-    result = run_experiment(iw, ids, "peer_to_peer_referral")
-    assert result["assigned"].sum() == len(ids) // 2
-    arms = result.groupby("assigned")["prescribing_change"]
-    estimate = arms.mean()[True] - arms.mean()[False]
-    se = np.sqrt((arms.var() / arms.size()).sum())
-    truth = true_effects(iw.hcps, "peer_to_peer_referral").mean()
-    assert abs(estimate - truth) < 4 * se
-    # common random numbers: the untreated arm's outcomes are exactly the world's Y0
-    control = result[~result["assigned"]]
-    np.testing.assert_array_equal(
-        control["prescribing_change"].to_numpy(),
-        iw.y0[iw.hcps["hcp_id"].isin(control["hcp_id"]).to_numpy(), HISTORY_PERIODS],
+    result = run_experiment(iw, ids)
+    assert result["hcp_id"].is_unique and len(result) == len(ids)
+    arm = result["intervention_type"]
+    sizes = arm.value_counts(dropna=False)
+    assert len(sizes) == 1 + len(INTERVENTION_TYPES) and sizes.max() - sizes.min() <= 1
+    control = result[arm.isna()]
+    untreated = control["prescribing_change"]
+    for name in INTERVENTION_TYPES:
+        treated = result.loc[arm == name, "prescribing_change"]
+        estimate = treated.mean() - untreated.mean()
+        se = np.sqrt(treated.var() / len(treated) + untreated.var() / len(untreated))
+        assert abs(estimate - true_effects(iw.hcps, name).mean()) < 4 * se, name
+    # common random numbers: the untreated arm's outcomes are exactly the world's Y0, and
+    # a treated HCP's is Y0 plus its own exact effect
+    members = iw.hcps["hcp_id"].isin(control["hcp_id"]).to_numpy()
+    np.testing.assert_array_equal(untreated.to_numpy(), iw.y0[members, HISTORY_PERIODS])
+    peer = arm == "peer_to_peer_referral"
+    rows = iw.hcps["hcp_id"].isin(result.loc[peer, "hcp_id"]).to_numpy()
+    expected = iw.y0[rows, HISTORY_PERIODS] + true_effects(iw.hcps[rows], "peer_to_peer_referral")
+    np.testing.assert_allclose(result.loc[peer, "prescribing_change"], expected, rtol=1e-15)
+
+
+def test_unit_truth_is_each_hcps_exact_effect_and_averages_to_the_truth(iw):
+    from e2i_synth.world.interventions import unit_truth_table
+
+    units = unit_truth_table(iw)
+    assert list(units.columns) == list(UNIT_TRUTH_SPEC.columns)
+    assert len(units) == iw.n_hcps * len(INTERVENTION_TYPES) and units["unit_truth_id"].is_unique
+    truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
+    means = units.groupby("intervention_type")["individual_effect"].mean()
+    np.testing.assert_allclose(means[truth.index], truth["true_ate"], rtol=1e-12)
+    # the stated dose response reproduces the world's effect at any dose
+    row = units.iloc[7]
+    hcp = iw.hcps[iw.hcps["hcp_id"] == row["hcp_id"]]
+    at = row["individual_effect"] * 1.3 ** row["intensity_exponent"]
+    at *= -np.expm1(-20 / row["duration_scale_weeks"])
+    at /= -np.expm1(-row["reference_duration_weeks"] / row["duration_scale_weeks"])
+    assert at == pytest.approx(true_effects(hcp, row["intervention_type"], 1.3, 20)[0], rel=1e-12)
+
+
+def dgp_layer(dgp: str):
+    from e2i_synth_tests.twins.conftest import layer as twin_layer
+
+    return twin_layer(dgp=dgp)
+
+
+@pytest.mark.parametrize("dgp", list(HCP_WORLDS))
+def test_each_dgp_states_its_truth_and_identification(dgp):
+    truth = ground_truth_table(dgp_layer(dgp))
+    assert (truth["truth_statement"] == HCP_WORLDS[dgp].truth).all()
+    assert (truth["identification"] == HCP_WORLDS[dgp].identification).all()
+
+
+def test_simple_linear_has_constant_effects_and_no_targeting_bias():
+    iw = dgp_layer("simple_linear")
+    for name in INTERVENTION_TYPES:
+        assert np.ptp(iw.exact_effects(iw.hcps, name)) < 1e-15
+    assert np.ptp(delivery_propensity(iw.hcps, HCP_WORLDS["simple_linear"].targeting)) == 0
+    truth = ground_truth_table(iw).query("subgroup_column == 'all'").set_index("intervention_type")
+    history = history_table(iw)
+    sd = history["prescribing_change"].std()
+    for name in INTERVENTION_TYPES:
+        n = (history["intervention_type"] == name).sum()
+        se = sd * np.sqrt(1 / n + 1 / (~history["treated"]).sum())
+        assert abs(truth.loc[name, "naive_contrast"] - truth.loc[name, "true_ate"]) < 4 * se
+
+
+def test_heterogeneous_effects_spread_more_than_confounded():
+    """The multiplier squared: the coefficient of variation of the HCPs' effects grows."""
+    spread = {}
+    for dgp in ("confounded", "heterogeneous"):
+        iw = dgp_layer(dgp)
+        effect = iw.exact_effects(iw.hcps, "email_campaign")
+        spread[dgp] = effect.std() / effect.mean()
+    assert spread["heterogeneous"] > 1.8 * spread["confounded"]
+
+
+def test_time_series_carries_half_an_effect_into_the_next_period():
+    iw = dgp_layer("time_series")
+    extra = iw.observed - iw.y0[:, :HISTORY_PERIODS] - iw.delivered_effect
+    np.testing.assert_allclose(extra[:, 1:], 0.5 * iw.delivered_effect[:, :-1], atol=1e-15)
+    assert np.abs(extra[:, 0]).max() < 1e-15 and (extra[:, 1:] > 0.01).any()
+
+
+def test_selection_bias_drops_hcps_after_a_bad_period_for_good():
+    iw = dgp_layer("selection_bias")
+    present = iw.present
+    assert present[:, 0].all() and not present.all()
+    assert (np.diff(present.astype(int), axis=1) <= 0).all()  # once gone, gone
+    left_after = present[:, :-1] & ~present[:, 1:]
+    assert (iw.observed[:, :-1][left_after] < 0).all()
+    history = history_table(iw)
+    assert len(history) == present.sum()
+    # the truth still covers every HCP, those who left too
+    units_mean = iw.exact_effects(iw.hcps, "email_campaign").mean()
+    truth = ground_truth_table(iw).query(
+        "subgroup_column == 'all' and intervention_type == 'email_campaign'"
     )
+    assert truth["true_ate"].iloc[0] == pytest.approx(units_mean, rel=1e-12)
+    assert truth["n_hcps"].iloc[0] == iw.n_hcps

@@ -11,6 +11,7 @@ drift is reported without blocking.
 
 from collections.abc import Iterator
 
+import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSpec,
@@ -21,7 +22,6 @@ from dagster import (
     multi_asset,
 )
 
-from e2i_synth.catalog import GENERATOR_VERSION
 from e2i_synth.defs.core.assets import column_schema, preview
 from e2i_synth.defs.core.checks import check_result
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
@@ -31,11 +31,13 @@ from e2i_synth.settings import Scenario
 from e2i_synth.twins.checks import ALL_SPECS, run_twin_checks
 from e2i_synth.twins.pipeline import run_scenario, scenario_tables
 from e2i_synth.world import cached_world
+from e2i_synth.world.interventions import INTERVENTION_LAYER_VERSION
 
 GROUP = "twins"
 DEPS: dict[str, tuple[str, ...]] = {
     "hcp_intervention_history": ("hcp_profiles",),
     "intervention_ground_truth": ("hcp_profiles",),
+    "intervention_unit_truth": ("hcp_profiles",),
     "digital_twin_models": ("hcp_intervention_history",),
     "digital_twins": ("digital_twin_models",),
     "twin_populations": ("digital_twin_models",),
@@ -43,6 +45,7 @@ DEPS: dict[str, tuple[str, ...]] = {
     "simulation_runs": ("twin_populations", "intervention_ground_truth"),
     "fidelity_tracking": ("digital_twin_models", "hcp_intervention_history"),
     "fidelity_snapshots": ("digital_twin_models", "hcp_intervention_history"),
+    "policy_evaluations": ("digital_twin_models", "intervention_unit_truth"),
 }
 """Lineage of each twin table: what it is computed from."""
 TABLE_DESCRIPTIONS = {
@@ -50,14 +53,19 @@ TABLE_DESCRIPTIONS = {
     "relative TRx change that followed",
     "intervention_ground_truth": "exact effect of each intervention, overall and per "
     "subgroup, beside the naive history contrast",
+    "intervention_unit_truth": "the per-HCP answer key: each HCP's exact effect of each "
+    "intervention at the reference dose, and the dose response's parameters",
     "digital_twin_models": "the HCP twin model: learner, CV metrics, MLflow run and version",
     "digital_twins": "sampled twins: features and baseline behavior",
     "twin_populations": "twin populations: filters, size, exact-copy rate",
     "twin_population_members": "which twin is in which population",
     "simulation_runs": "every intervention on the whole population: simulated ATE, CI and "
     "true ATE side by side, recommendation",
-    "fidelity_tracking": "the world's randomized experiments: predicted vs actual per HCP",
-    "fidelity_snapshots": "held-out and experiment fidelity with drift flags",
+    "fidelity_tracking": "the world's multi-arm randomized experiment (each HCP in one arm): "
+    "predicted vs actual per HCP",
+    "fidelity_snapshots": "held-out fidelity and each experiment arm's, with drift flags",
+    "policy_evaluations": "targeting a tenth of the HCPs by the twins' predicted effect: its "
+    "true value beside the oracle's, random's and the naive rule's, regret and Qini",
 }
 NON_BLOCKING = {"no_drift"}
 """Reported, not blocking: drift is a finding about the world, not a defect of the run."""
@@ -78,7 +86,7 @@ ASSET_SPECS = [
         group_name=GROUP,
         kinds={warehouse_kind(), "pandas", "mlflow"},
         partitions_def=SCENARIO_PARTITIONS,
-        code_version=GENERATOR_VERSION,
+        code_version=INTERVENTION_LAYER_VERSION,
         tags={"domain": GROUP},
         metadata={"dagster/column_schema": column_schema(ALL_SPECS[name])},
     )
@@ -98,6 +106,16 @@ CHECK_SPECS = [
 
 
 CHECKED = {(spec.asset_key.to_user_string(), spec.name) for spec in CHECK_SPECS}
+
+
+def targeting_metadata(policies: pd.DataFrame) -> dict[str, MetadataValue]:
+    """Each intervention's targeting against truth, and the worst regret."""
+    columns = ["intervention_type", "budget", "policy_value", "oracle_value", "random_value"]
+    table = policies[[*columns, "naive_value", "regret", "qini"]]
+    return {
+        "targeting": MetadataValue.md(table.to_markdown(index=False, floatfmt=".3f")),
+        "max_regret": MetadataValue.float(float(policies["regret"].max())),
+    }
 
 
 @multi_asset(
@@ -141,6 +159,7 @@ def twin_tables(
                 "mlflow_model": MetadataValue.text(
                     f"models:/{model.registered_name}/{model.model_version}"
                 ),
+                **(targeting_metadata(frame) if name == "policy_evaluations" else {}),
             },
         )
     yield from (check_result(result) for result in results)

@@ -62,6 +62,16 @@ def test_one_scenario_materializes_into_the_warehouse(isolated_home, monkeypatch
     for spec in TWIN_SPECS:
         assert len(store.read(spec.name, SCENARIO)), spec.name
     assert (isolated_home / "mlflow.db").is_file()
+    units = store.read("intervention_unit_truth", SCENARIO)
+    assert len(units) == 5 * store.read("hcp_profiles", SCENARIO).shape[0]
+    policies = store.read("policy_evaluations", SCENARIO)
+    [materialized] = [
+        m
+        for m in result.asset_materializations_for_node("twin_tables")
+        if m.asset_key.to_user_string() == "policy_evaluations"
+    ]
+    assert materialized.metadata["max_regret"].value == policies["regret"].max()
+    assert "oracle_value" in materialized.metadata["targeting"].value
 
 
 @pytest.mark.integration
