@@ -19,6 +19,8 @@ def results_frame() -> pd.DataFrame:
                     "estimator": name,
                     "variant": f"v{run % 4}",
                     "seed": run,
+                    "estimand": "ate",
+                    "identified": True,
                     "true_ate": 0.1,
                     "estimate": np.nan if name == "broken" else 0.1 + bias + rng.normal(0, 0.01),
                     "std_error": 0.01,
