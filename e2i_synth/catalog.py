@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.1.2"
+GENERATOR_VERSION = "2.2.0"
 
 
 @dataclass(frozen=True)
