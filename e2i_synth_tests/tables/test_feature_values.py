@@ -54,3 +54,15 @@ def test_remibrutinib_volumes_from_launch_are_the_hcps_panel():
     expected = rates.sum() / 12 * np.where(drifted, shift.factor, 1.0)
     z = (national.to_numpy() - expected) / np.sqrt(expected)
     assert (np.abs(z) < 4).all(), z
+
+
+@pytest.mark.parametrize("brand", ["remibrutinib", "fabhalta"])
+def test_no_business_feature_or_field_row_before_the_launch(brand):
+    """Nothing of the brand before its launch: KPI series from the launch month, every
+    feature value (patient, HCP, brand KPI) from it, field engagements from the launch day."""
+    frames = frames_of(brand, "confounded", 300)
+    launch = pd.Timestamp(BRANDS[brand].population.launch)
+    month = launch.to_period("M").start_time
+    assert frames["business_metrics"]["metric_date"].min() == month
+    assert frames["feature_values"]["event_timestamp"].min() >= month
+    assert frames["engagement_events"]["engagement_date"].min() >= launch
