@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.1.2"
+GENERATOR_VERSION = "2.2.0"
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,9 @@ class Population:
     median day of initiation within the follow-up window (a truncated exponential, so
     initiations cluster early); `launch`: no journey starts before it (a brand launched
     inside the calendar ramps up: journey starts after it have a linearly rising density);
-    `uptake`: how a demo story's flow of new patients ramps from the launch (Bass).
+    `uptake`: how the brand ramps from the launch (Bass), the one source of every ramp: a
+    demo story's flow of new patients and HCP volumes, and every scenario's NRx, TRx and
+    market share (`tables.uptake`).
     """
 
     severity_beta: tuple[float, float]

@@ -305,9 +305,9 @@ CREATE TABLE business_metrics (
     metric_type text NOT NULL,
     -- The month (its first day), from 2023-01 or the brand's launch month to 2025-06, consecutive.
     metric_date date NOT NULL,
-    -- The month's figure: TRx is the plan times 3% noise (80% of plan in the named under-performer from its start month: scenario_signals); NRx about 22% of TRx; conversion_rate and hcp_engagement_score are the world's own where the series overlaps the journeys.
+    -- The month's figure: TRx is the plan times 3% noise (80% of plan in the named under-performer from its start month: scenario_signals); NRx all of TRx in the launch month, falling toward about 22% of TRx as patients refill; conversion_rate and hcp_engagement_score are the world's own where the series overlaps the journeys.
     value double precision NOT NULL,
-    -- The plan: the brand's level, the region's share, 10% yearly growth and the seasonality 1 + 0.08 sin(2 pi (month - 1) / 12).
+    -- The plan: the brand's level, the region's share, 10% yearly growth, the seasonality 1 + 0.08 sin(2 pi (month - 1) / 12) and the launch uptake (Bass, catalog.Uptake).
     target double precision NOT NULL,
     -- value / target.
     achievement_rate double precision NOT NULL,
@@ -399,7 +399,7 @@ CREATE TABLE feature_values (
     entity_values text NOT NULL,
     -- The value as JSON text, typed by features.value_type. Patient values are the patient's own at the index date; treatment_propensity and outcome_probability are model scores fitted on the train split. outcome_probability is a trap: it has engaged among its inputs.
     value text NOT NULL,
-    -- When the value was observed: the patient's index date, 2024-01-01 for static HCP features, each month of 2024-01 to 2025-06 for patient_volume_monthly, the day after each month closes for brand KPIs.
+    -- When the value was observed: the patient's index date, 2024-01-01 or the brand's launch month if later for static HCP features, each month from then to 2025-06 for patient_volume_monthly, the day after each month closes for brand KPIs.
     event_timestamp timestamp without time zone NOT NULL,
     -- fresh (within 30 days of 2025-07-01), stale (within 180) or expired.
     freshness_status text NOT NULL,

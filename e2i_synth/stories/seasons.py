@@ -42,6 +42,7 @@ from e2i_synth.seeds import stream
 from e2i_synth.stories.model import MONTHS, Temporal
 from e2i_synth.stories.windows import Window
 from e2i_synth.tables import SPECS, build_tables
+from e2i_synth.tables.uptake import bass_share
 from e2i_synth.world import World
 from e2i_synth.world.draw import at_cut
 
@@ -157,9 +158,7 @@ def month_weights(days: np.ndarray, temporal: Temporal | None) -> np.ndarray:
 def uptake_share(days: np.ndarray, launch: np.datetime64, uptake: Uptake) -> np.ndarray:
     """The share of the steady flow of new patients reached on each day: the Bass curve
     F of the months since launch (0 before it)."""
-    months = np.maximum((days - launch).astype(float), 0.0) / DAYS_PER_MONTH
-    decay = np.exp(-(uptake.p + uptake.q) * months)
-    return (1 - decay) / (1 + uptake.q / uptake.p * decay)
+    return bass_share((days - launch).astype(float) / DAYS_PER_MONTH, uptake)
 
 
 def window_rise(days: np.ndarray, windows: tuple[Window, ...]) -> np.ndarray:

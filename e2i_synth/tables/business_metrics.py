@@ -2,7 +2,10 @@
 
 Thirty months (2023-01 to 2025-06), no gaps. Volumes follow a plan (the target): the
 brand's level, the region's share, 10% yearly growth and a stated seasonality of
-1 + 0.08 sin(2 pi (month - 1) / 12), peaking in April. Actual TRx is the plan times 3%
+1 + 0.08 sin(2 pi (month - 1) / 12), peaking in April, times the brand's launch uptake
+(`tables.uptake`: NRx follows the Bass curve of its new patients, TRx those patients'
+scripts and refills, so NRx/TRx is 1 in the launch month and falls toward 0.22; market
+share ramps with TRx). Actual TRx is the plan times 3%
 noise, except in the scenario's named under-performer (one region, from one month on, at
 80% of plan: see `scenario_signals`). Where the series overlaps the world (from 2024-01)
 conversion_rate and hcp_engagement_score are the world's own: the share of patients
@@ -41,6 +44,12 @@ from e2i_synth.catalog import (
 from e2i_synth.seeds import stream
 from e2i_synth.tables.spec import SCENARIO_COLUMNS, TableSpec, scenario_columns, scenario_keys
 from e2i_synth.tables.sums import MetricSums
+from e2i_synth.tables.uptake import (
+    NEW_RX_SHARE,
+    new_patient_uptake,
+    prescription_uptake,
+    steady_months,
+)
 from e2i_synth.world import World
 from e2i_synth.world.draw import split_counts
 
@@ -81,13 +90,15 @@ SPEC = TableSpec(
         ),
         "value": (
             "The month's figure: TRx is the plan times 3% noise (80% of plan in the named "
-            "under-performer from its start month: scenario_signals); NRx about 22% of TRx; "
+            "under-performer from its start month: scenario_signals); NRx all of TRx in the "
+            "launch month, falling toward about 22% of TRx as patients refill; "
             "conversion_rate and hcp_engagement_score are the world's own where the series "
             "overlaps the journeys."
         ),
         "target": (
-            "The plan: the brand's level, the region's share, 10% yearly growth and the "
-            "seasonality 1 + 0.08 sin(2 pi (month - 1) / 12)."
+            "The plan: the brand's level, the region's share, 10% yearly growth, the "
+            "seasonality 1 + 0.08 sin(2 pi (month - 1) / 12) and the launch uptake (Bass, "
+            "catalog.Uptake)."
         ),
         "achievement_rate": "value / target.",
         "yoy_change": (
@@ -116,7 +127,6 @@ SPEC = TableSpec(
 SEASONAL_AMPLITUDE = 0.08
 YEARLY_GROWTH = 0.10
 ACTUAL_NOISE = 0.03
-NEW_RX_SHARE = 0.22
 UNDERPERFORMANCE = 0.80
 UNDERPERFORMANCE_FIRST_MONTHS = (18, 25)
 """The under-performance starts between 2024-07 and 2025-01: at least six months to find."""
@@ -153,18 +163,27 @@ def engagement_spend(sums: MetricSums) -> np.ndarray:
     return np.where(active, spend, mean[:, None])
 
 
-def volume_series(world: World, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """TRx and NRx (value, target) per (region, month); the national plan stays within the
-    brand's TRx range."""
-    low, high = BRANDS[world.scenario.brand].trx_per_month
+def volume_series(
+    world: World, rng: np.random.Generator, uptake: tuple[np.ndarray, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """TRx and NRx (value, target) per (region, month), ramping from the launch with the
+    brand's uptake (`uptake`: the new-patient and the TRx share of steady state per
+    month); the national plan stays within the brand's TRx range from the first steady
+    month on (the level is drawn high enough for the TRx reached by then)."""
+    new, total = uptake
+    brand = world.scenario.brand
+    low, high = BRANDS[brand].trx_per_month
     growth = (1 + YEARLY_GROWTH) ** (METRIC_MONTHS / 12)
-    level = rng.uniform(low * 1.2, high / (1.2 * growth))
+    steady = steady_months(brand, months())
+    reached = total[steady].min() if steady.any() else 1.0
+    level = rng.uniform(low * 1.2 / reached, high / (1.2 * growth))
     t = np.arange(METRIC_MONTHS)
-    plan = (
+    steady_plan = (
         level
         * np.array(REGION_SHARES)[:, None]
         * ((1 + YEARLY_GROWTH) ** (t / 12) * seasonality(t))[None, :]
     )
+    plan = steady_plan * total[None, :]
     trx = plan * np.exp(rng.normal(0, ACTUAL_NOISE, plan.shape))
     region, first = underperformer(world)
     trx[region, first:] = (
@@ -173,16 +192,20 @@ def volume_series(world: World, rng: np.random.Generator) -> dict[str, np.ndarra
         * np.exp(rng.normal(0, ACTUAL_NOISE / 2, METRIC_MONTHS - first))
     )
     trx = np.round(trx)
-    new_share = np.clip(NEW_RX_SHARE * np.exp(rng.normal(0, 0.05, plan.shape)), 0, 1)
+    new_share = NEW_RX_SHARE * new / np.where(total > 0, total, 1.0)
+    drawn_share = np.clip(new_share[None, :] * np.exp(rng.normal(0, 0.05, plan.shape)), 0, 1)
+    nrx_plan = steady_plan * NEW_RX_SHARE * new[None, :]
     return {
-        "trx": (trx, np.round(plan)),
-        "nrx": (np.round(trx * new_share), np.round(plan * NEW_RX_SHARE)),
+        "trx": (trx, np.maximum(np.round(plan), 1)),
+        "nrx": (np.round(trx * drawn_share), np.maximum(np.round(nrx_plan), 1)),
     }
 
 
-def share_series(world: World, rng: np.random.Generator, trx: np.ndarray):
+def share_series(rng: np.random.Generator, trx: np.ndarray, total: np.ndarray):
+    """Market share ramps with the TRx uptake (`total`), so the market it implies does not."""
     base = rng.uniform(0.15, 0.35, len(REGIONS))[:, None]
-    target = np.clip(base * (1 + 0.02 * np.arange(METRIC_MONTHS) / 12)[None, :], 0, 1)
+    growth = (1 + 0.02 * np.arange(METRIC_MONTHS) / 12) * total
+    target = np.clip(base * growth[None, :], 0, 1)
     value = np.clip(target * np.exp(rng.normal(0, ACTUAL_NOISE, target.shape)), 0, 1)
     market = np.round(trx / np.maximum(value, 1e-9)).astype(int)
     return value, target, market
@@ -241,8 +264,12 @@ def from_sums(world: World, sums: MetricSums) -> pd.DataFrame:
     from scipy.special import ndtr  # SciPy loads with a build, not with the table registry
 
     rng = stream(world.seed, "business_metrics", world.scenario.brand, world.scenario.dgp)
-    volumes = volume_series(world, rng)
-    share, share_target, market = share_series(world, rng, volumes["trx"][0])
+    uptake = (
+        new_patient_uptake(world.scenario.brand, months()),
+        prescription_uptake(world.scenario.brand, months()),
+    )
+    volumes = volume_series(world, rng, uptake)
+    share, share_target, market = share_series(rng, volumes["trx"][0], uptake[1])
     conversion, engagement = world_tied_series(sums, rng)
     trx_n = np.maximum(volumes["trx"][0], 1).astype(int)
     launched = slice(BRANDS[world.scenario.brand].metric_months.start, None)

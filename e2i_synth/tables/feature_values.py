@@ -3,8 +3,11 @@
 Patient features are observed at the patient's index date (their values are the
 patient's own: engagement_score equals patient_journeys.engagement_score; the propensity
 and outcome probability are model scores, see `model_scores`), static HCP
-features once at 2024-01-01, each HCP's patient_volume_monthly every month of 2024-01 to
-2025-06, and brand KPIs per region the day after each month of business_metrics closes.
+features once at 2024-01-01 (or the brand's launch month, if later), each HCP's
+patient_volume_monthly every month of 2024-01 (or the launch month) to 2025-06 (no HCP
+value before the launch; the volumes are the HCP's whole panel, so they do not ramp with
+the brand, which keeps the planted drift the only one), and brand KPIs per region the day
+after each month of business_metrics closes (they ramp from the launch with them).
 Entity keys and values are JSON. (feature_id, entity_values, event_timestamp) is unique.
 
 One store-only feature per scenario drifts from a known date by a known factor (see
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import ALL_SPECIALTIES, DRIFT_FEATURES, SPLITS
+from e2i_synth.catalog import ALL_SPECIALTIES, BRANDS, DRIFT_FEATURES, SPLITS
 from e2i_synth.seeds import stream, unit_draws
 from e2i_synth.tables.features import feature_keys
 from e2i_synth.tables.model_scores import model_scores
@@ -65,9 +68,9 @@ SPEC = TableSpec(
             "engaged among its inputs."
         ),
         "event_timestamp": (
-            "When the value was observed: the patient's index date, 2024-01-01 for static HCP "
-            "features, each month of 2024-01 to 2025-06 for patient_volume_monthly, the day after"
-            " each month closes for brand KPIs."
+            "When the value was observed: the patient's index date, 2024-01-01 or the brand's "
+            "launch month if later for static HCP features, each month from then to 2025-06 "
+            "for patient_volume_monthly, the day after each month closes for brand KPIs."
         ),
         "freshness_status": "fresh (within 30 days of 2025-07-01), stale (within 180) or expired.",
         "data_split": "The patient's split for patient features; NULL for HCP and brand features.",
@@ -94,6 +97,18 @@ class Drift:
     feature: str
     start: np.datetime64  # datetime64[D]
     factor: float
+
+
+def volume_months(brand: str) -> np.ndarray:
+    """The months of VOLUME_MONTHS an HCP has the brand's patients in: from its launch on."""
+    return VOLUME_MONTHS[np.datetime64(BRANDS[brand].population.launch, "M") <= VOLUME_MONTHS]
+
+
+def static_hcp_date(brand: str) -> np.datetime64:
+    """When static HCP features are observed: STATIC_HCP_DATE, or the first day of the
+    brand's launch month for a brand launched after it (no HCP feature before launch)."""
+    launch = np.datetime64(BRANDS[brand].population.launch, "M").astype("datetime64[s]")
+    return max(STATIC_HCP_DATE, launch)
 
 
 def drift(world: World) -> Drift:
@@ -168,24 +183,22 @@ def hcp_blocks(
     ids = hcps["hcp_id"].to_numpy()
     entities = entity_json("hcp_id", ids)
     specialty = pd.Categorical(hcps["specialty"], categories=ALL_SPECIALTIES).codes
+    brand = world.scenario.brand
+    static = static_hcp_date(brand)
     blocks = [
-        block(keys["specialty_encoded"], entities, number_json(specialty), STATIC_HCP_DATE),
-        block(
-            keys["years_experience"],
-            entities,
-            number_json(hcps["years_experience"]),
-            STATIC_HCP_DATE,
-        ),
+        block(keys["specialty_encoded"], entities, number_json(specialty), static),
+        block(keys["years_experience"], entities, number_json(hcps["years_experience"]), static),
         block(
             keys["academic_flag"],
             entities,
             np.where(hcps["academic_hcp"].to_numpy(), "true", "false"),
-            STATIC_HCP_DATE,
+            static,
         ),
     ]
     month_start = VOLUME_MONTHS.astype("datetime64[D]")
     drifted = (shift.feature == "patient_volume_monthly") & (month_start >= shift.start)
     factor = np.where(drifted, shift.factor, 1.0)[None, :]
+    launched = volume_months(brand)[0] <= VOLUME_MONTHS
     total = world.hcp_total_volume
 
     def draw(rng: np.random.Generator, block: np.ndarray) -> dict[str, np.ndarray]:
@@ -198,9 +211,9 @@ def hcp_blocks(
     blocks.append(
         block(
             keys["patient_volume_monthly"],
-            np.repeat(entities, len(VOLUME_MONTHS)),
-            number_json(volume.ravel()),
-            np.tile(month_start.astype("datetime64[s]"), len(ids)),
+            np.repeat(entities, launched.sum()),
+            number_json(volume[:, launched].ravel()),
+            np.tile(month_start[launched].astype("datetime64[s]"), len(ids)),
         )
     )
     return blocks
@@ -249,7 +262,7 @@ def unit_rows(world: World, upstream: dict[str, pd.DataFrame]) -> pd.DataFrame:
     patients = patient_blocks(world, keys, upstream["patient_journeys"], shift)
     hcps = hcp_blocks(world, keys, upstream["hcp_profiles"], shift)
     hcp = world.owned_hcps
-    months = len(VOLUME_MONTHS)
+    months = len(volume_months(world.scenario.brand))
     owner = np.concatenate(
         [np.tile(world.units, len(patients)), np.tile(hcp, len(hcps) - 1), np.repeat(hcp, months)]
     )

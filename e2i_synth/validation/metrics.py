@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from e2i_synth.catalog import BRANDS, METRIC_TYPES
+from e2i_synth.catalog import BRANDS, METRIC_FIRST_MONTH, METRIC_TYPES
+from e2i_synth.tables.uptake import STEADY_UPTAKE, steady_months
 from e2i_synth.validation.integrity import Frames
 from e2i_synth.validation.result import CheckResult, from_problems
 
@@ -24,6 +25,24 @@ def mismatched(stored: pd.Series, expected: pd.Series) -> pd.Series:
     both = stored.notna() & expected.notna()
     differ = both & ~np.isclose(stored, expected, rtol=RTOL, atol=1e-12)
     return differ | (stored.isna() != expected.isna())
+
+
+def outside_range(trx: pd.Series) -> int:
+    """Months whose national TRx is outside the brand's range, among the steady-state
+    months (the brand's Bass new-patient uptake >= STEADY_UPTAKE): a launch ramps to it.
+    A month is placed by its position in the series, which starts in the brand's launch
+    month (or the calendar's first), so a series moved onto another calendar (a story's)
+    is judged on its own launch."""
+    national = trx.groupby(level=["brand", "dgp_type", "metric_date"]).sum().reset_index()
+    position = national.groupby(["brand", "dgp_type"]).cumcount().to_numpy()
+    first = national["brand"].map(lambda b: BRANDS[b].metric_months.start).to_numpy()
+    calendar = np.datetime64(METRIC_FIRST_MONTH, "M") + first + position
+    steady = np.zeros(len(national), bool)
+    for brand, rows in national.groupby("brand").indices.items():
+        steady[rows] = steady_months(str(brand), calendar[rows])
+    bounds = np.array([BRANDS[b].trx_per_month for b in national["brand"]]).reshape(-1, 2)
+    value = national["trx"].to_numpy()
+    return int((steady & ((value < bounds[:, 0]) | (value > bounds[:, 1]))).sum())
 
 
 def check_metric_series(frames: Frames) -> CheckResult:
@@ -63,11 +82,12 @@ def check_metric_series(frames: Frames) -> CheckResult:
         above = int((volumes["nrx"] > volumes["trx"]).sum())
         if above:
             problems.append(f"{TABLE}: NRx above TRx in {above} months")
-        national = volumes["trx"].groupby(level=["brand", "dgp_type", "metric_date"]).sum()
-        bounds = national.index.get_level_values("brand").map(lambda b: BRANDS[b].trx_per_month)
-        outside = sum(not lo <= v <= hi for v, (lo, hi) in zip(national, bounds, strict=True))
+        outside = outside_range(volumes["trx"])
         if outside:
-            problems.append(f"{TABLE}: national TRx outside the brand's range in {outside} months")
+            problems.append(
+                f"{TABLE}: national TRx outside the brand's range in {outside} steady-state "
+                f"months (new-patient uptake >= {STEADY_UPTAKE})"
+            )
     uncovered = ~(
         (ordered["confidence_interval_lower"] <= ordered["value"])
         & (ordered["value"] <= ordered["confidence_interval_upper"])

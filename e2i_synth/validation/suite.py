@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from e2i_synth.catalog import DGPS, SPLIT_SHARES
 from e2i_synth.tables import TABLE_NAMES
+from e2i_synth.tables.uptake import STEADY_UPTAKE
 from e2i_synth.validation.causal import (
     RUN_FALSE_ALARM,
     SCENARIOS_PER_RUN,
@@ -142,7 +143,8 @@ def registry() -> tuple[CheckDef, ...]:
         CheckDef(
             "series",
             "business_metrics",
-            "monthly continuity; achievement, MoM and YoY from the series; ranges; NRx <= TRx",
+            "monthly continuity; achievement, MoM and YoY from the series; ranges; NRx <= TRx; "
+            f"national TRx in the brand's range once its new-patient uptake >= {STEADY_UPTAKE}",
             lambda f, _: check_metric_series(f),
         ),
         CheckDef(

@@ -17,6 +17,7 @@ from e2i_synth.catalog import (
     SPLITS,
 )
 from e2i_synth.tables import business_metrics
+from e2i_synth.tables.uptake import NEW_RX_SHARE, prescription_uptake, steady_months
 from e2i_synth.world.draw import split_counts
 from e2i_synth_tests.conftest import frames_of, world_of
 
@@ -61,15 +62,65 @@ def test_derived_fields_recomputed_from_the_series(metrics):
     assert metrics["yoy_change"].notna().sum() == (year_earlier > 0).sum()
 
 
-def test_ranges_nrx_below_trx_and_national_trx_in_the_brand_range(metrics):
+def test_ranges_and_nrx_below_trx(metrics):
     wide = metrics.pivot_table(
         index=["region", "metric_date"], columns="metric_name", values="value"
     )
     assert (wide["nrx"] <= wide["trx"]).all()
     assert wide["market_share"].between(0, 1).all() and wide["conversion_rate"].between(0, 1).all()
     assert wide["hcp_engagement_score"].between(0, 10).all()
-    low, high = BRANDS["fabhalta"].trx_per_month
-    assert wide["trx"].groupby(level="metric_date").sum().between(low, high).all()
+
+
+@pytest.mark.parametrize("seed", [7, 11, 23])
+@pytest.mark.parametrize("brand", list(BRANDS))
+def test_national_trx_in_the_brand_range_at_steady_state(brand, seed):
+    """SPEC's monthly TRx range holds in every month whose new-patient uptake is steady
+    (Bass F >= 0.9); every brand has such months in the calendar."""
+    national = national_volumes(brand, seed)
+    steady = steady_months(brand, national.index.to_numpy())
+    assert steady.sum() >= 6
+    low, high = BRANDS[brand].trx_per_month
+    assert national["trx"][steady].between(low, high).all()
+
+
+def national_volumes(brand: str, seed: int = 7) -> pd.DataFrame:
+    metrics = frames_of(brand, "confounded", 300, seed)["business_metrics"]
+    volumes = metrics[metrics["metric_name"].isin(["trx", "nrx"])]
+    return volumes.pivot_table(
+        index="metric_date", columns="metric_name", values="value", aggfunc="sum"
+    )
+
+
+NRX_SHARE_FLOOR = 0.5
+"""In the first three months after a launch most scripts are new: NRx/TRx above this."""
+
+
+@pytest.mark.parametrize("brand", ["remibrutinib", "fabhalta"])
+def test_nrx_share_is_high_at_launch_and_falls_to_steady(brand):
+    national = national_volumes(brand)
+    ratio = (national["nrx"] / national["trx"]).to_numpy()
+    launch = pd.Timestamp(BRANDS[brand].population.launch).to_period("M").start_time
+    assert national.index[0] == launch
+    assert (ratio[:3] > NRX_SHARE_FLOOR).all()
+    assert ratio[0] > 0.9  # the launch month: nearly every script is new
+    smoothed = pd.Series(ratio).rolling(3).mean().dropna().to_numpy()
+    assert (np.diff(smoothed) < 0.01).all()  # falling, up to the noise of the draws
+    assert abs(ratio[-3:].mean() - NEW_RX_SHARE) < 0.05  # towards steady state
+
+
+@pytest.mark.parametrize("brand", ["remibrutinib", "fabhalta"])
+def test_volumes_ramp_from_zero_without_a_step(brand):
+    """No business activity before launch, and a continuous ramp: the launch month holds a
+    few percent of the steady TRx, and the plan's TRx uptake rises every month by less
+    than a tenth of the steady level (a step would jump by the whole of it)."""
+    national = national_volumes(brand)
+    steady = national["trx"].iloc[-3:].mean()
+    assert national["trx"].iloc[0] < 0.02 * steady
+    launch = np.datetime64(BRANDS[brand].population.launch, "M")
+    assert (national.index.to_numpy().astype("datetime64[M]") >= launch).all()
+    plan = prescription_uptake(brand, national.index.to_numpy())
+    step = np.diff(plan)
+    assert (step >= 0).all() and step.max() < 0.1
 
 
 def test_conversion_and_engagement_are_the_worlds_where_they_overlap(metrics):

@@ -52,7 +52,8 @@ def test_natural_key_is_unique_without_dropping_rows(store):
     assert not values.duplicated(list(feature_values.SPEC.unique)).any()
     n_hcps = len(store["hcp_profiles"])
     months = len(BRANDS[SCENARIO[0]].metric_months)  # brand KPIs from the launch month
-    expected = 3_000 * 8 + n_hcps * (3 + len(feature_values.VOLUME_MONTHS)) + 4 * months * 3
+    volume_months = len(feature_values.volume_months(SCENARIO[0]))  # from the launch month
+    expected = 3_000 * 8 + n_hcps * (3 + volume_months) + 4 * months * 3
     assert len(values) == expected
 
 
