@@ -14,9 +14,7 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
@@ -24,7 +22,17 @@ import numpy as np
 import pandas as pd
 from faker import Faker
 
-from bench import benchmark, chunked, feedback, loader, naive, privacy, stories, twins
+from bench import (
+    benchmark,
+    chunked,
+    feedback,
+    loader,
+    naive,
+    orchestration,
+    privacy,
+    stories,
+    twins,
+)
 from bench import scale as scale_out
 from bench.checks import (
     CALIBRATION_SEEDS,
@@ -34,6 +42,7 @@ from bench.checks import (
     refuter_note,
 )
 from bench.generation import STEPS, WORLD_STEP, StepTimes, time_all_scenarios
+from bench.processes import end_to_end
 from e2i_synth.catalog import SCALES
 from e2i_synth.settings import DEFAULT_SEED, Scenario, select_scenarios
 from e2i_synth.tables import hcp_profiles, patient_journeys
@@ -54,8 +63,6 @@ FULL_RUN_GOAL_KIB = 2 * 1024 * 1024
 END_TO_END_GOAL_SECONDS = 20.0
 """The 15 small scenarios through Dagster with every check, scenarios in parallel on the
 machine's cores (the twins, trained per scenario, came after this goal was set)."""
-END_TO_END_CLEARED_ENV = frozenset({"DAGSTER_HOME", "E2I_SCALE", "E2I_SEED"})
-"""Unset for the end-to-end run so it uses its own instance and the defaults."""
 TOTAL = "total (draw + tables)"
 
 
@@ -144,52 +151,6 @@ def full_run() -> tuple[float, dict]:
         check=True,
     )
     return perf_counter() - started, json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@dataclass(frozen=True)
-class EndToEnd:
-    """One `e2i-synth materialize` run: wall seconds, the largest process's peak RSS (KiB),
-    and the CPU seconds (user + system) of the command and every worker it reaped."""
-
-    seconds: float
-    peak_kib: int
-    cpu_seconds: float
-
-    def floor(self, cores: int) -> float:
-        """The wall time this much CPU needs at the least, every core busy all along."""
-        return self.cpu_seconds / cores
-
-    def describe(self, cores: int) -> str:
-        return (
-            f"{self.seconds:.1f} s; CPU {self.cpu_seconds:.0f} s, so >= "
-            f"{self.floor(cores):.0f} s on {cores} cores"
-        )
-
-
-def end_to_end(*options: str, scale: str = "small") -> EndToEnd:
-    """`e2i-synth materialize --scale <scale>` (and `options`) into a fresh, empty
-    E2I_HOME; `--workers` is the command's own default, the core count, unless given. Peak
-    and CPU come from the command's own rusage from wait4 (the peak is the maximum over it
-    and the workers it reaped, the CPU their sum)."""
-    command = [str(Path(sys.executable).parent / "e2i-synth"), "materialize", "--scale", scale]
-    command += options
-    env = {k: v for k, v in os.environ.items() if k not in END_TO_END_CLEARED_ENV}
-    with tempfile.TemporaryDirectory(prefix="e2i-bench-") as home:
-        started = perf_counter()
-        process = subprocess.Popen(
-            command,
-            env=env | {"E2I_HOME": home},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=home,
-        )
-        stderr = process.stderr.read() if process.stderr else ""
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return EndToEnd(seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 
 
 def verdict(measured: float, goal: float) -> str:
@@ -293,6 +254,7 @@ def main() -> None:
     )
     del world
     section("3-4. Goals", goals_table())
+    orchestration.print_sections(section)
     section(
         "5. Check suite per scenario at small scale (medians per DGP; " + refuter_note() + ")",
         check_suite_table(),

@@ -17,8 +17,11 @@ from e2i_synth.defs.core.jobs import GENERATE_JOB, VALIDATE_JOB
 from e2i_synth.defs.privacy import definitions as privacy
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.defs.scale import definitions as scale
+from e2i_synth.defs.sqlite import install as flush_sqlite_at_checkpoints
 from e2i_synth.defs.stories import definitions as stories
 from e2i_synth.defs.twins import definitions as twins
+
+flush_sqlite_at_checkpoints()  # this process's Dagster runs: code server, run workers, CLI
 
 # Steps are vectorized and short; a subprocess per step would cost more than the work.
 defs = Definitions.merge(
