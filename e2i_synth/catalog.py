@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.1.2"
+GENERATOR_VERSION = "2.2.0"
+"""2.2.0: variants draw from the streams of their base DGP (paired across knob levels)."""
 
 
 @dataclass(frozen=True)

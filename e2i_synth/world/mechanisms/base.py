@@ -30,6 +30,10 @@ class Knob:
     low: float | None = None  # None: a boolean knob
     high: float | None = None
     integer: bool = False
+    neutral: Callable[[DgpSpec], float | bool | None] = lambda spec: 0.0
+    """The value at which the knob leaves `spec` as it is (None: no value does): the world
+    of a knob at it is the world of no knob, byte for byte (draw streams are named by the
+    base DGP, never the knobs)."""
 
     @property
     def allowed(self) -> str:
