@@ -219,12 +219,11 @@ def param_on(name: str) -> Callable[[DgpSpec], bool]:
 
 def set_param(name: str) -> Callable[[DgpSpec, float | bool], DgpSpec]:
     """A knob's `apply` keeping its value in DgpSpec.params (a mechanism without a field of
-    its own in the spec)."""
+    its own in the spec); 0 (false) keeps no entry, so the knob off is the spec of no knob."""
 
     def apply(spec: DgpSpec, value: float | bool) -> DgpSpec:
-        return replace(
-            spec, params=tuple(sorted({**dict(spec.params), name: float(value)}.items()))
-        )
+        params = {**dict(spec.params), name: float(value)}
+        return replace(spec, params=tuple(sorted((k, v) for k, v in params.items() if v)))
 
     return apply
 
