@@ -16,6 +16,7 @@ from e2i_synth.catalog import FOLLOW_UP_DAYS, OUTCOME_COLUMN, REGIONS
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import build_tables
+from e2i_synth.validation.suite import structural_checks
 from e2i_synth.world import draw_world
 from e2i_synth.world.mechanisms.outcome import (
     LOSS_TO_FOLLOW_UP,
@@ -126,3 +127,11 @@ def test_kaplan_meier_misses_the_truth_under_confounding():
     data = variant_data(scenario, 20_000, 5)
     [*_, rmst_diff] = BASELINES["kaplan_meier"](data.tables, data.truth)
     assert abs(rmst_diff.value - data.estimands["rmst_diff"]) > 3 * rmst_diff.std_error
+
+
+def test_the_schema_check_bounds_the_new_outcomes():
+    frames = tables(n=400)
+    assert all(r.passed for r in structural_checks(frames))
+    frames["patient_journeys"].loc[0, "days_covered_share"] = 1.5
+    failed = [r.name for r in structural_checks(frames) if not r.passed]
+    assert failed == ["patient_journeys.schema"]
