@@ -12,7 +12,10 @@ an instrument, needs no adjustment set and estimates the compliers' effect (the 
 front-door estimators, run only where the variant has a mediator, need no adjustment set
 either: DoWhy's two-stage regression multiplies two linear stages (biased once the
 mediator's effect varies between units), the front-door formula averages the mediator's
-effect over the treatment's distribution without a model.
+effect over the treatment's distribution without a model. With outcome types, OLS on the
+mean of the continuous and the count outcome, and an unadjusted Kaplan-Meier contrast of
+the censored time to initiation (survival differences and RMST difference: right under
+randomized engagement, biased under confounding).
 """
 
 from __future__ import annotations
@@ -59,8 +62,10 @@ class Estimate:
     compliers' effect, scored against the truth's `true_late`; "ate_observed": the observed
     population's effect under selection or censoring, `true_ate_observed`; "ate_followed":
     the followed patients' effect under censoring, `true_ate_followed`; "dose_effect_k":
-    dose k vs 0, the truth's `dose_response`); `cate`, optional, one estimated effect per row of the
-    treatment table (in its order), scored by PEHE against the units' true CATEs."""
+    dose k vs 0, the truth's `dose_response`; with outcome types "ate_days_covered_share",
+    "ate_refill_count", "survival_diff_30", "survival_diff_90", "rmst_diff"); `cate`,
+    optional, one estimated effect per row of the treatment table (in its order), scored by
+    PEHE against the units' true CATEs."""
 
     value: float
     std_error: float
