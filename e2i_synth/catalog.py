@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-GENERATOR_VERSION = "2.2.0"
+GENERATOR_VERSION = "2.3.0"
+"""2.3.0: variants draw from the streams of their base DGP (paired across knob levels), and
+TRx, NRx and market share ramp from each brand's launch (2.2.0: the launch ramp alone)."""
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,14 @@ ALWAYS = (
     "dowhy_frontdoor",
     "frontdoor",
     "g_formula",
+    "ols_days_covered",
+    "ols_refills",
+    "kaplan_meier",
 )
 """Each runs wherever its route exists (the IV estimator only on variants with an
 instrument, the front-door ones only with a mediator, the g-formula only with a
-time-varying engagement; `estimators.route_needed`)."""
+time-varying engagement, the outcome-type ones only with outcome types;
+`estimators.route_needed`)."""
 WHERE_INSTALLED = {"econml_forest": "econml"}
 """Estimators whose package is optional, and that package."""
 

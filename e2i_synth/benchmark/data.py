@@ -65,10 +65,11 @@ def variant_data(scenario: Scenario, n_patients: int, seed: int) -> VariantData:
 
 def estimands(row: pd.Series) -> dict[str, float]:
     """What an estimate may be scored against, from the overall truth row: "ate", then
-    what each mechanism's truth states (world.mechanisms: "late" with an instrument;
-    "ate_observed", the observed population's effect, with selection or censoring;
-    "ate_followed", the followed patients' effect, with censoring; "dose_effect_k", the
-    mean effect of dose k vs 0, for every dose k with a dose)."""
+        what each mechanism's truth states (world.mechanisms: "late" with an instrument;
+        "ate_observed", the observed population's effect, with selection or censoring;
+        "ate_followed", the followed patients' effect, with censoring; "dose_effect_k", the
+        mean effect of dose k vs 0, for every dose k with a dose; with outcome types,
+    "ate_days_covered_share", "ate_refill_count", "survival_diff_h" and "rmst_diff")."""
     stated = {"ate": float(row["true_ate"])}
     for m in mechanisms.REGISTRY:
         if m.estimands:
@@ -78,15 +79,18 @@ def estimands(row: pd.Series) -> dict[str, float]:
 
 def identified_estimands(identification: str, stated: Iterable[str]) -> frozenset[str]:
     """Which stated estimands the observed columns identify, read from the truth's
-    `identification`: each route's estimand ("ate" by the back door, the front door or the
-    g-formula; "late" by an instrument; every "dose_effect_k" by the dose-response back
-    door). With selection the outcome is missing not at random, so the routes need the full
-    data and identify nothing; the complete cases give the observed population's effect
-    (`complete_case_estimand`). With censoring the routes identify the followed patients'
-    effect ("ate_followed") rather than everyone's."""
+        `identification`: each route's estimand ("ate" by the back door, the front door or the
+        g-formula; "late" by an instrument; every "dose_effect_k" by the dose-response back
+        door; with outcome types, each type's estimands wherever the binary ATE is).
+    With selection the outcome is missing not at random, so the routes need the full
+        data and identify nothing; the complete cases give the observed population's effect
+        (`complete_case_estimand`). With censoring the routes identify the followed patients'
+        effect ("ate_followed") rather than everyone's."""
     stated = set(stated)
     parsed = json.loads(identification)
     routed = {route["estimand"] for route in parsed["routes"]}
+    if "ate" in routed and "outcome_types" in parsed:
+        routed |= set(parsed["outcome_types"]["estimands"])
     if "dose_response" in routed:
         routed |= {name for name in stated if name.startswith("dose_effect_")}
     if "selection" in parsed:

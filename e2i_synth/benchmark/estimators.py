@@ -12,13 +12,16 @@ an instrument, needs no adjustment set and estimates the compliers' effect (the 
 front-door estimators, run only where the variant has a mediator, need no adjustment set
 either: DoWhy's two-stage regression multiplies two linear stages (biased once the
 mediator's effect varies between units), the front-door formula averages the mediator's
-effect over the treatment's distribution without a model.
+effect over the treatment's distribution without a model. With outcome types, OLS on the
+mean of the continuous and the count outcome, and an unadjusted Kaplan-Meier contrast of
+the censored time to initiation (survival differences and RMST difference: right under
+randomized engagement, biased under confounding).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -48,6 +51,9 @@ class PublicTruth:
     time_varying: tuple[str, ...] = ()
     """With a time-varying engagement: the later engagement and the confounder measured
     before it (columns of the treatment table)."""
+    outcome_types: tuple[str, ...] = ()
+    """With outcome types: the continuous, the count, the time and the event columns of the
+    treatment table (world.mechanisms.outcome)."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +62,10 @@ class Estimate:
     compliers' effect, scored against the truth's `true_late`; "ate_observed": the observed
     population's effect under selection or censoring, `true_ate_observed`; "ate_followed":
     the followed patients' effect under censoring, `true_ate_followed`; "dose_effect_k":
-    dose k vs 0, the truth's `dose_response`); `cate`, optional, one estimated effect per row of the
-    treatment table (in its order), scored by PEHE against the units' true CATEs."""
+    dose k vs 0, the truth's `dose_response`; with outcome types "ate_days_covered_share",
+    "ate_refill_count", "survival_diff_30", "survival_diff_90", "rmst_diff"); `cate`,
+    optional, one estimated effect per row of the treatment table (in its order), scored by
+    PEHE against the units' true CATEs."""
 
     value: float
     std_error: float
@@ -98,14 +106,15 @@ def naive(tables: Tables, truth: PublicTruth) -> Estimate:
     )
 
 
-def ols(tables: Tables, truth: PublicTruth) -> Estimate:
+def ols(tables: Tables, truth: PublicTruth, estimand: str = "ate") -> Estimate:
     """Linear regression of the outcome on treatment and the adjustment set; HC1 SE."""
     import statsmodels.api as sm
 
     x, t, y = arrays(tables, truth)
     fit = sm.OLS(y, np.column_stack([np.ones_like(t), t, x])).fit(cov_type="HC1")
     # one coefficient: the model's CATE is the same for every unit
-    return Estimate(float(fit.params[1]), float(fit.bse[1]), np.full(len(t), fit.params[1]))
+    cate = np.full(len(t), fit.params[1]) if estimand == "ate" else None
+    return Estimate(float(fit.params[1]), float(fit.bse[1]), cate, estimand)
 
 
 def _influence_estimate(influence: np.ndarray, cate: np.ndarray | None = None) -> Estimate:
@@ -320,6 +329,76 @@ def g_formula(tables: Tables, truth: PublicTruth, replicates: int = 200) -> Esti
     n = len(y)
     spread = [contrast(rng.integers(0, n, n)) for _ in range(replicates)]
     return Estimate(contrast(np.arange(n)), float(np.std(spread, ddof=1)))
+
+
+def _ols_on(tables: Tables, truth: PublicTruth, column: str, estimand: str) -> Estimate:
+    """OLS of another outcome column on the treatment and the adjustment set; HC1 SE."""
+    return ols(tables, replace(truth, outcome=column), estimand)
+
+
+def ols_days_covered(tables: Tables, truth: PublicTruth) -> Estimate:
+    """OLS on the mean of the continuous outcome (the share of days covered)."""
+    return _ols_on(tables, truth, truth.outcome_types[0], "ate_days_covered_share")
+
+
+def ols_refills(tables: Tables, truth: PublicTruth) -> Estimate:
+    """OLS on the mean of the count outcome (refills)."""
+    return _ols_on(tables, truth, truth.outcome_types[1], "ate_refill_count")
+
+
+def kaplan_meier(tables: Tables, truth: PublicTruth) -> list[Estimate]:
+    """Kaplan-Meier curves by arm (statsmodels' SurvfuncRight), unadjusted (valid under
+    randomized engagement): the survival difference at each stated horizon (Greenwood SEs)
+    and the RMST difference up to the stated horizon (SE from the KM RMST variance)."""
+    from e2i_synth.world.mechanisms.outcome import RMST_HORIZON, SURVIVAL_HORIZONS
+
+    frame = tables[truth.treatment_table]
+    time, event = truth.outcome_types[2:4]
+    fits = [
+        km_fit(arm[time].to_numpy(float), arm[event].to_numpy(bool))
+        for _, arm in frame.groupby(frame[truth.treatment].astype(bool))
+    ]
+    estimates = []
+    for horizon in SURVIVAL_HORIZONS:
+        (s0, se0), (s1, se1) = (survival_at(fit, horizon) for fit in fits)
+        estimates.append(
+            Estimate(s1 - s0, float(np.hypot(se0, se1)), estimand=f"survival_diff_{horizon}")
+        )
+    (r0, v0), (r1, v1) = (rmst(fit, RMST_HORIZON) for fit in fits)
+    estimates.append(Estimate(r1 - r0, float(np.sqrt(v0 + v1)), estimand="rmst_diff"))
+    return estimates
+
+
+def km_fit(time: np.ndarray, event: np.ndarray):
+    """statsmodels' Kaplan-Meier fit of right-censored times."""
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    return SurvfuncRight(time, event.astype(int))
+
+
+def survival_at(fit, horizon: float) -> tuple[float, float]:
+    """The KM survival just after `horizon` (P(T > horizon)) and its Greenwood SE."""
+    before = np.searchsorted(fit.surv_times, horizon, side="right")
+    if before == 0:
+        return 1.0, 0.0
+    return float(fit.surv_prob[before - 1]), float(fit.surv_prob_se[before - 1])
+
+
+def rmst(fit, horizon: float) -> tuple[float, float]:
+    """The restricted mean survival time over [0, horizon] (the area under the KM step
+    curve) and its variance, sum over event times t_j <= horizon of
+    A_j^2 d_j / (Y_j (Y_j - d_j)), A_j the area from t_j to the horizon."""
+    keep = fit.surv_times <= horizon
+    grid = np.r_[0.0, fit.surv_times[keep], horizon]
+    level = np.r_[1.0, fit.surv_prob[keep]]
+    segments = level * np.diff(grid)
+    after = np.cumsum(segments[::-1])[::-1][1:]  # area after each event time
+    at_risk, events = fit.n_risk[keep], fit.n_events[keep]
+    usable = at_risk > events
+    variance = np.sum(
+        after[usable] ** 2 * events[usable] / (at_risk[usable] * (at_risk[usable] - events[usable]))
+    )
+    return float(segments.sum()), float(variance)
 
 
 def applies(estimator: object, truth: PublicTruth) -> bool:

@@ -106,6 +106,14 @@ CREATE TABLE patient_journeys (
     engaged_day30 boolean,
     -- 0 to 10: the disease activity measured again at day 30 in variants with the feedback knob (severity plus a drift of up to +/-3, lowered by 3 x the knob where engaged); it confounds the second engagement and carries part of the first one's effect. NULL in other scenarios.
     disease_activity_day30 double precision,
+    -- Variants with outcome_types: the share of the 121-day follow-up window covered by supply (a month per fill from initiation; 0 without initiation), a continuous outcome. NULL elsewhere.
+    days_covered_share double precision,
+    -- Variants with outcome_types: refills in the follow-up window (0 without initiation), a count outcome. NULL elsewhere.
+    refill_count integer,
+    -- Variants with outcome_types: days from the index date to initiation, or to censoring (loss to follow-up, or day 120, the window's end) where initiation_event is false. NULL elsewhere.
+    days_to_initiation integer,
+    -- Variants with outcome_types: whether days_to_initiation ends in initiation (false: censored). NULL elsewhere.
+    initiation_event boolean,
     CONSTRAINT patient_journeys_pkey PRIMARY KEY (patient_id),
     CONSTRAINT patient_journeys_hcp_id_fkey FOREIGN KEY (hcp_id) REFERENCES hcp_profiles (hcp_id),
     CONSTRAINT patient_journeys_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
@@ -453,6 +461,18 @@ CREATE TABLE unit_truth (
     enrolled_if_unengaged boolean,
     -- Variants with a mediator: whether the patient would enrol engaged (one uniform for both); the outcome moves only where the two differ. NULL elsewhere.
     enrolled_if_engaged boolean,
+    -- Variants with outcome_types: days from the index date to initiation (121: none in the window) if unengaged. NULL elsewhere.
+    days_to_initiation_if_unengaged integer,
+    -- Variants with outcome_types: days from the index date to initiation (121: none in the window) if engaged. NULL elsewhere.
+    days_to_initiation_if_engaged integer,
+    -- Variants with outcome_types: refills in the window if unengaged. NULL elsewhere.
+    refill_count_if_unengaged integer,
+    -- Variants with outcome_types: refills in the window if engaged. NULL elsewhere.
+    refill_count_if_engaged integer,
+    -- Variants with outcome_types: days of the window covered if unengaged. NULL elsewhere.
+    days_covered_if_unengaged integer,
+    -- Variants with outcome_types: days of the window covered if engaged. NULL elsewhere.
+    days_covered_if_engaged integer,
     CONSTRAINT unit_truth_pkey PRIMARY KEY (patient_id),
     CONSTRAINT unit_truth_patient_id_fkey FOREIGN KEY (patient_id) REFERENCES patient_journeys (patient_id),
     CONSTRAINT unit_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
@@ -527,6 +547,16 @@ CREATE TABLE causal_ground_truth (
     true_ate_followed double precision,
     -- Variants with censoring and stories: patients whose window closed by the cut. NULL elsewhere.
     n_followed integer,
+    -- Variants with outcome_types: the mean effect on days_covered_share, exact over the row's units. NULL elsewhere.
+    true_ate_days_covered_share double precision,
+    -- Variants with outcome_types: the mean effect on refill_count, exact over the row's units. NULL elsewhere.
+    true_ate_refill_count double precision,
+    -- Variants with outcome_types: the effect on the share not yet initiated 30 days after the index date (engaged minus unengaged survival), exact over the row's units. NULL elsewhere.
+    true_survival_diff_30 double precision,
+    -- Variants with outcome_types: the effect on the share not yet initiated 90 days after the index date (engaged minus unengaged survival), exact over the row's units. NULL elsewhere.
+    true_survival_diff_90 double precision,
+    -- Variants with outcome_types: the effect on the restricted mean time without initiation over days [0, 120] (engaged minus unengaged RMST, in days), exact over the row's units. NULL elsewhere.
+    true_rmst_diff double precision,
     CONSTRAINT causal_ground_truth_pkey PRIMARY KEY (truth_id),
     CONSTRAINT causal_ground_truth_brand_check CHECK (brand IN ('remibrutinib', 'fabhalta', 'kisqali')),
     CONSTRAINT causal_ground_truth_dgp_type_check CHECK (dgp_type IN ('simple_linear', 'confounded', 'heterogeneous', 'time_series', 'selection_bias'))

@@ -299,8 +299,11 @@ def deciles(volume: np.ndarray) -> np.ndarray:
 
 
 def _names(kind: str, scenario: Scenario) -> tuple[str, ...]:
-    """A variant's streams are named by its label: variants are independent replications."""
-    return (kind, scenario.brand, variant_spec(scenario.dgp, scenario.knobs).label)
+    """Streams are named by (kind, brand, base DGP), never by the knobs: every variant of a
+    DGP draws the same units and noise for the same seed, so comparisons across knob levels
+    are paired (and a knob at its neutral value draws the world of no knob). A mechanism's
+    own uniforms have streams of their own (`streams`), so switching it on moves no other."""
+    return (kind, scenario.brand, scenario.dgp)
 
 
 def _assign(panel_cdf: np.ndarray, u: np.ndarray) -> np.ndarray:

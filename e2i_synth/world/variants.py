@@ -38,7 +38,9 @@ def parse_knobs(items: Iterable[str] | Mapping[str, object]) -> Knobs:
         if name in knobs:
             raise ConfigError(f"knob {name} given twice; give each knob once")
         knobs[name] = _canonical(known[name].parse(str(text)))
-    _check_combination({k: float(v) for k, v in knobs.items() if known[k].low is not None})
+    _check_combination(
+        {k: float(v == "true") if known[k].low is None else float(v) for k, v in knobs.items()}
+    )
     return tuple(sorted(knobs.items()))
 
 

@@ -39,11 +39,13 @@ DOSE_AND_SELECTION = (
     Scenario("remibrutinib", "confounded", parse_knobs(["dose=3", "selection=0.5"])),
     Scenario("fabhalta", "confounded", parse_knobs(["censor=138", "noise=0.2"])),
     Scenario("kisqali", "time_series", parse_knobs(["feedback=1", "hidden=0.3"])),
+    Scenario("remibrutinib", "heterogeneous", parse_knobs(["outcome_types=true", "hidden=0.3"])),
 )
 """Variants with a dose (its own stream, the potential outcome at every dose, per-dose sums),
 with selection (its own stream, NULL outcomes, recorded-outcome sums), with censoring (the
 data cut, followed-unit sums) and with a time-varying engagement (two more streams, the
-observed outcome of each history): always tried."""
+observed outcome of each history), and with outcome types (loss to follow-up's stream,
+per-arm integer sums): always tried."""
 
 
 @st.composite
@@ -79,6 +81,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 @example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
 @example(chunking=(1_234, [0, 333, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[2])
 @example(chunking=(1_234, [0, 801, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[3])
+@example(chunking=(1_234, [0, 20, 777, 1_234]), seed=6, scenario=DOSE_AND_SELECTION[4])
 def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
     n, bounds = chunking
     whole = draw_world(scenario, n, seed)
@@ -96,6 +99,7 @@ def test_chunks_of_the_world_are_the_one_piece_world(chunking, seed, scenario):
 @example(chunking=(1_234, [0, 617, 1_234]), seed=9, scenario=DOSE_AND_SELECTION[1])
 @example(chunking=(1_234, [0, 333, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[2])
 @example(chunking=(1_234, [0, 801, 1_234]), seed=4, scenario=DOSE_AND_SELECTION[3])
+@example(chunking=(1_234, [0, 20, 777, 1_234]), seed=6, scenario=DOSE_AND_SELECTION[4])
 def test_chunk_tables_concatenated_are_the_one_piece_tables(chunking, seed, scenario):
     """Every table, truth included: the chunks' rows in order, then the scenario-level rows
     from the summed chunk sums, equal `build_tables` of the whole world byte for byte."""

@@ -115,12 +115,12 @@ def test_every_stored_truth_is_the_mean_of_its_unit_truths(dgp):
 def test_no_analysis_table_holds_the_answer_key():
     """Potential outcomes, propensities, unit effects and hidden confounders live only in
     the truth tables, in the named DGPs, in a variant that draws a hidden confounder, an
-    instrument, a dose and selection, and in one with a front-door mediator (the
-    instrument, the dose and the mediator themselves are observed: patient_journeys holds
-    them; their potential values are not)."""
+    instrument, a dose and selection, in one with a front-door mediator and in one with
+    outcome types (the instrument, the dose, the mediator and the outcomes themselves are
+    observed: patient_journeys holds them; their potential values are not)."""
     answer = re.compile(
         r"potential_outcome|propensity|individual_effect|^cate$|^y[01]$|hidden|engaged_if"
-        r"|^dose_|observed_if|enrolled_if"
+        r"|^dose_|observed_if|enrolled_if|_if_(un)?engaged$"
     )
     truth_tables = {t.name for t in REGISTRY if t.group == "truth"}
     assert {"unit_truth", "causal_ground_truth"} <= truth_tables
@@ -135,6 +135,15 @@ def test_no_analysis_table_holds_the_answer_key():
     drawn = ["enrolled_if_unengaged", "enrolled_if_engaged"]
     assert enrolled["unit_truth"][drawn].notna().all().all()
     assert hidden["unit_truth"][drawn].isna().all().all()
+    types = build_tables(
+        draw_world(Scenario("kisqali", "confounded", (("outcome_types", "true"),)), 300, 7)
+    )
+    drawn = [
+        f"{o}_if_{arm}"
+        for o in ("days_to_initiation", "refill_count", "days_covered")
+        for arm in ("unengaged", "engaged")
+    ]
+    assert types["unit_truth"][drawn].notna().all().all()
     for name, spec in SPECS.items():
         if name not in truth_tables:
             assert not [c for c in spec.columns if answer.search(c)], name

@@ -2,7 +2,9 @@
 array of the world and every variant part, 400 patients, seed 11, floats as float32 as
 world_digest explains), as the named DGPs' worlds do (test_dgp_specs): moving a mechanism's
 code must not move its draws. Pinned at generator 2.1.2, before the mechanisms had a module
-each; re-pinned only when a GENERATOR_VERSION changes a variant's world on purpose."""
+each; re-pinned at 2.3.0, when variants came to draw from their base DGP's streams (paired
+across knob levels); re-pinned only when a GENERATOR_VERSION changes a variant's world on
+purpose."""
 
 from __future__ import annotations
 

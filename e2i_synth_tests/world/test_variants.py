@@ -3,6 +3,7 @@ DoWhy's efficient adjustment set."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -72,13 +73,15 @@ def test_every_knob_changes_the_world():
         ("overlap", "0.2"),
         ("selection", "0.5"),
         ("shift", "1"),
+        ("outcome_types", "true"),
     ]:
         world = draw_world(Scenario("kisqali", "confounded", ((name, value),)), 2000, 3)
         changed = [
             not np.array_equal(getattr(world, a), getattr(base, a))
-            for a in ("propensity", "p0", "tau")
+            for a in ("propensity", "p0", "tau", "initiation_date", "outcome_date")
         ]
-        assert any(changed), name
+        # a knob adding outcomes leaves these alone and draws variant parts of its own
+        assert any(changed) or (name == "outcome_types" and world.parts.drawn()), name
     assert set(KNOBS) == {"censor", "confounding", "dose", "effect", "feedback", "noise"} | {
         "heterogeneity",
         "nonlinear",
@@ -88,6 +91,7 @@ def test_every_knob_changes_the_world():
         "overlap",
         "selection",
         "shift",
+        "outcome_types",
     }
 
 
@@ -160,8 +164,31 @@ def test_variant_adjustment_columns_are_dowhys_efficient_set(dgp, knobs):
 
 
 @pytest.mark.integration
-def test_variants_are_independent_replications_but_reproducible():
+def test_variants_are_reproducible_and_paired_across_knob_levels():
+    """The same seed draws the same variant again, and the same units at another level of
+    a knob (draw streams are named by the base DGP); another seed draws other units."""
     a = variant("confounded", "nonlinear=true", n=500)
     assert np.array_equal(a.y0, variant("confounded", "nonlinear=true", n=500).y0)
     b = variant("confounded", "nonlinear=false", n=500)
-    assert not np.array_equal(a.covariates.disease_severity, b.covariates.disease_severity)
+    assert np.array_equal(a.covariates.disease_severity, b.covariates.disease_severity)
+    assert not np.array_equal(a.p0, b.p0)
+    c = variant("confounded", "nonlinear=true", n=500, seed=4)
+    assert not np.array_equal(a.covariates.disease_severity, c.covariates.disease_severity)
+
+
+@pytest.mark.parametrize("dgp", list(DGPS))
+@pytest.mark.parametrize("knob", sorted(KNOBS))
+def test_a_knob_at_its_neutral_value_leaves_the_spec_as_it_is(dgp, knob):
+    """Every knob has a neutral value for every named DGP (the world of no knob), and a
+    different value changes the spec."""
+    neutral = KNOBS[knob].neutral(DGPS[dgp])
+    assert neutral is not None
+    text = str(neutral).lower() if isinstance(neutral, bool) else f"{neutral:g}"
+    spec = variant_spec(dgp, parse_knobs([f"{knob}={text}"]))
+    assert dataclasses.replace(spec, variant=None) == DGPS[dgp]
+    bounds = (KNOBS[knob].low, KNOBS[knob].high)
+    other = (
+        not neutral if isinstance(neutral, bool) else max(bounds, key=lambda b: abs(b - neutral))
+    )
+    moved = KNOBS[knob].apply(DGPS[dgp], other)
+    assert moved != DGPS[dgp]

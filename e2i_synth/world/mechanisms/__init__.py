@@ -27,6 +27,7 @@ from e2i_synth.world.mechanisms import (
     hidden,
     instrument,
     mediator,
+    outcome,
     selection,
     shape,
 )
@@ -43,6 +44,7 @@ REGISTRY: Registry = (
     feedback.MECHANISM,
     censoring.MECHANISM,
     dose.MECHANISM,
+    outcome.MECHANISM,
 )
 """Every mechanism, in the order their steps run and their truth is stated (pinned by
 test_variant_digests and the truth tests: reordering changes the stored JSON)."""

@@ -30,6 +30,10 @@ class Knob:
     low: float | None = None  # None: a boolean knob
     high: float | None = None
     integer: bool = False
+    neutral: Callable[[DgpSpec], float | bool | None] = lambda spec: 0.0
+    """The value at which the knob leaves `spec` as it is (None: no value does): the world
+    of a knob at it is the world of no knob, byte for byte (draw streams are named by the
+    base DGP, never the knobs)."""
 
     @property
     def allowed(self) -> str:
@@ -215,12 +219,11 @@ def param_on(name: str) -> Callable[[DgpSpec], bool]:
 
 def set_param(name: str) -> Callable[[DgpSpec, float | bool], DgpSpec]:
     """A knob's `apply` keeping its value in DgpSpec.params (a mechanism without a field of
-    its own in the spec)."""
+    its own in the spec); 0 (false) keeps no entry, so the knob off is the spec of no knob."""
 
     def apply(spec: DgpSpec, value: float | bool) -> DgpSpec:
-        return replace(
-            spec, params=tuple(sorted({**dict(spec.params), name: float(value)}.items()))
-        )
+        params = {**dict(spec.params), name: float(value)}
+        return replace(spec, params=tuple(sorted((k, v) for k, v in params.items() if v)))
 
     return apply
 

@@ -10,8 +10,25 @@ from e2i_synth.world.mechanisms.base import CausalMechanism, Knob
 
 
 def _severity_modifier(spec: DgpSpec, slope: float | bool) -> DgpSpec:
-    kept = tuple(m for m in spec.effect_modifiers if m.feature != "disease_severity")
-    return replace(spec, effect_modifiers=(*kept, EffectModifier("disease_severity", float(slope))))
+    """The severity modifier's slope set to `slope` in its place (slope 0: no modifier)."""
+    feature = "disease_severity"
+    modifiers = [
+        replace(m, slope=float(slope)) if m.feature == feature else m for m in spec.effect_modifiers
+    ]
+    if all(m.feature != feature for m in modifiers):
+        modifiers.append(EffectModifier(feature, float(slope)))
+    return replace(
+        spec, effect_modifiers=tuple(m for m in modifiers if m.slope or m.feature != feature)
+    )
+
+
+def _severity_slope(spec: DgpSpec) -> float:
+    return next((m.slope for m in spec.effect_modifiers if m.feature == "disease_severity"), 0.0)
+
+
+def _symmetric_clip(spec: DgpSpec) -> float | None:
+    low, high = spec.propensity_clip
+    return low if 1 - low == high else None
 
 
 MECHANISM = CausalMechanism(
@@ -24,6 +41,7 @@ MECHANISM = CausalMechanism(
             lambda s, v: replace(s, confounding=float(v)),
             0.0,
             5.0,
+            neutral=lambda s: s.confounding,
         ),
         Knob(
             "effect",
@@ -31,6 +49,7 @@ MECHANISM = CausalMechanism(
             lambda s, v: replace(s, effect_scale=float(v)),
             0.0,
             3.0,
+            neutral=lambda s: s.effect_scale,
         ),
         Knob(
             "heterogeneity",
@@ -39,6 +58,7 @@ MECHANISM = CausalMechanism(
             _severity_modifier,
             -1.0,
             1.0,
+            neutral=_severity_slope,
         ),
         Knob(
             "noise",
@@ -46,11 +66,13 @@ MECHANISM = CausalMechanism(
             lambda s, v: replace(s, noise=float(v)),
             0.0,
             0.9,
+            neutral=lambda s: s.noise,
         ),
         Knob(
             "nonlinear",
             "thresholds and interactions in the propensity and the baseline",
             lambda s, v: replace(s, form="nonlinear" if v else "linear"),
+            neutral=lambda s: s.form == "nonlinear",
         ),
         Knob(
             "overlap",
@@ -58,6 +80,7 @@ MECHANISM = CausalMechanism(
             lambda s, v: replace(s, propensity_clip=(float(v), 1 - float(v))),
             0.001,
             0.45,
+            neutral=_symmetric_clip,
         ),
         Knob(
             "shift",
