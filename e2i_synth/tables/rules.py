@@ -64,6 +64,8 @@ def engaged_derive(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     shift = np.where(engaged & (score < ENGAGED_SCORE), ENGAGED_SCORE, 0.0)
     shift -= np.where(~engaged & (score >= ENGAGED_SCORE), ENGAGED_SCORE, 0.0)
     score = np.clip(score + shift, *PUBLIC_RANGES["engagement_score"])
+    # a score of exactly 10 moved down lands on 5, the engaged side: keep it just below
+    score = np.where(~engaged, np.minimum(score, np.nextafter(ENGAGED_SCORE, 0)), score)
     return frame.assign(engagement_score=score.astype(frame["engagement_score"].dtype))
 
 
