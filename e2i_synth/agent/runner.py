@@ -17,7 +17,7 @@ import anyio
 import pandas as pd
 from mcp.client.session import ClientSession
 
-from e2i_synth.agent.client import call, connect
+from e2i_synth.agent.client import ToolFailed, call, connect
 from e2i_synth.agent.tasks import SUITE_VERSION
 from e2i_synth.errors import ConfigError
 
@@ -83,9 +83,16 @@ async def evaluate(
             answer, error = None, f"the agent gave no answer within {task_seconds:g} s"
         except Exception as exc:  # the agent's failure is its task's score, not the run's end
             answer, error = None, f"the agent raised {type(exc).__name__}: {exc}"
-        score = await call(
-            session, "submit_answer", task_id=task["task_id"], answer=answer, agent_error=error
-        )
+        try:
+            score = await call(
+                session, "submit_answer", task_id=task["task_id"], answer=answer, agent_error=error
+            )
+        except ToolFailed:
+            # the agent answered through its own session: its answer is the one scored
+            submitted = {r["task_id"]: r for r in await call(session, "results")}
+            if task["task_id"] not in submitted:
+                raise
+            score = submitted[task["task_id"]]
         scores.append(
             {**score, "scenario": task["scenario"], "seconds": time.perf_counter() - started}
         )

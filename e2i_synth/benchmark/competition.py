@@ -44,6 +44,10 @@ def export_hidden(
         raise ConfigError(f"{folder} is not empty; give a new folder for the export")
     if key.resolve().is_relative_to(folder.resolve()):
         raise ConfigError(f"the key {key} must not lie inside the export {folder}")
+    if key.exists():
+        raise ConfigError(
+            f"the key {key} exists (an earlier export is scored with it); give a new path"
+        )
     seed = secrets.randbits(32) if private_seed is None else private_seed
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(suite.variants), n)
@@ -92,8 +96,18 @@ def read_key(path: Path) -> dict:
             f"cannot read the answer key {path} ({exc}); give the file "
             "`benchmark export --hidden` wrote with --key"
         ) from None
-    if not isinstance(key, dict) or key.get("version") != KEY_VERSION:
-        raise ConfigError(f"{path} is not an answer key of version {KEY_VERSION}")
+    entries = key.get("variants") if isinstance(key, dict) else None
+    fields = ("variant", "estimands", "identified")
+    if (
+        not isinstance(key, dict)
+        or key.get("version") != KEY_VERSION
+        or not isinstance(entries, list)
+        or not all(isinstance(v, dict) and all(f in v for f in fields) for v in entries)
+    ):
+        raise ConfigError(
+            f"{path} is not an answer key of version {KEY_VERSION} (a 'variants' list of "
+            f"{', '.join(fields)}); give the file `benchmark export --hidden` wrote with --key"
+        )
     return key
 
 
@@ -111,6 +125,13 @@ def read_submission(path: Path) -> pd.DataFrame:
         )
     if "estimator" not in frame:
         frame = frame.assign(estimator=path.stem)
+    twice = frame.duplicated(["estimator", "variant", "estimand"], keep=False)
+    if twice.any():
+        first = frame[twice].iloc[0]
+        raise ConfigError(
+            f"submission {path} answers variant {first['variant']!r}, estimand "
+            f"{first['estimand']!r} more than once; give one row per task"
+        )
     for column in ("estimate", "std_error"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame[["estimator", *SUBMISSION_COLUMNS]]

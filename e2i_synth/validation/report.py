@@ -245,6 +245,8 @@ def write_whole(path: Path, text: str) -> None:
         "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}-", delete=False
     ) as part:
         part.write(text)
+    # a temporary file is private (0600); a report is for whoever may read the folder
+    os.chmod(part.name, 0o644)
     os.replace(part.name, path)
 
 

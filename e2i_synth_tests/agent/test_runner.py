@@ -59,6 +59,25 @@ def test_numpy_values_in_an_answer_travel_as_json(warehouse_home):
     assert score["passed"] and score["error"] is None
 
 
+def test_an_agent_that_submits_through_its_own_session_is_scored_on_that_answer(warehouse_home):
+    """The runner then finds the task answered: the agent's own answer stands, the run goes
+    on (it used to end in a traceback)."""
+    served = fresh_served(warehouse_home, scenarios=SCENARIOS[:1], suites=("gap",))
+
+    async def self_submitting(task, session):
+        key = served.tasks[task["task_id"]].key
+        answer = {k: key[k] for k in ("region", "start_month", "achievement_rate")}
+        await session.call_tool("submit_answer", {"task_id": task["task_id"], "answer": answer})
+        return {"region": "nowhere"}
+
+    async def run() -> list[dict]:
+        async with session_on(served) as session:
+            return await evaluate(self_submitting, session)
+
+    (score,) = anyio.run(run)
+    assert score["passed"] and score["error"] is None
+
+
 def test_a_slow_agent_times_out_on_its_task_only(warehouse_home):
     served = fresh_served(warehouse_home, scenarios=SCENARIOS[:1], suites=("gap",))
 

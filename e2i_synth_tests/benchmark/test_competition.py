@@ -99,6 +99,17 @@ def test_missing_and_broken_answers_are_failures_and_strays_are_refused(exported
         read_submission(tmp_path / "bad.csv")
 
 
+def test_a_task_answered_twice_and_a_malformed_key_are_refused(exported, tmp_path):
+    root, _ = exported
+    tasks = pd.read_csv(root / "out" / "tasks.csv").assign(estimate=0.1, std_error=0.05)
+    pd.concat([tasks, tasks.iloc[:1]]).to_csv(tmp_path / "twice.csv", index=False)
+    with pytest.raises(ConfigError, match="more than once; give one row per task"):
+        read_submission(tmp_path / "twice.csv")
+    (tmp_path / "key.json").write_text('{"version": 1}')
+    with pytest.raises(ConfigError, match="is not an answer key of version 1"):
+        read_key(tmp_path / "key.json")
+
+
 def test_the_key_never_lands_in_the_export_and_an_export_never_overwrites(tmp_path):
     suite = load_suite("smoke")
     with pytest.raises(ConfigError, match="must not lie inside"):
@@ -108,3 +119,7 @@ def test_the_key_never_lands_in_the_export_and_an_export_never_overwrites(tmp_pa
     with pytest.raises(ConfigError, match="is not empty"):
         export_hidden(suite, 1, 200, tmp_path / "full", tmp_path / "k.json", 1)
     assert (tmp_path / "full" / "mine.txt").read_text() == "kept"
+    (tmp_path / "old.json").write_text("an earlier export's key")
+    with pytest.raises(ConfigError, match="exists"):
+        export_hidden(suite, 1, 200, tmp_path / "new", tmp_path / "old.json", 1)
+    assert (tmp_path / "old.json").read_text() == "an earlier export's key"

@@ -133,3 +133,12 @@ def test_a_section_names_the_figures_it_draws_under_every_check():
     drawn = json.loads(listed[int(recovery.argmax())])
     assert drawn["estimands"] == "drawn in the drawing section" and "estimate" in drawn
     assert listed[int((~recovery).argmax())] == results["figures"][int((~recovery).argmax())]
+
+
+def test_a_report_is_readable_by_whoever_may_read_its_folder(tmp_path):
+    """Written through a private temporary file, it used to keep that file's mode, 0600."""
+    from e2i_synth.validation.report import write_whole
+
+    path = tmp_path / "latest.html"
+    write_whole(path, "<html></html>")
+    assert path.stat().st_mode & 0o777 == 0o644 and path.read_text() == "<html></html>"
