@@ -13,7 +13,8 @@ import pandas as pd
 
 from e2i_synth.agent.sandbox import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_SECONDS, Sandbox
 from e2i_synth.agent.scoring import Score, failed, score_answer
-from e2i_synth.agent.tasks import Task, build_tasks
+from e2i_synth.agent.suites import build_tasks
+from e2i_synth.agent.tasks import Task
 from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 from e2i_synth.tables import TABLES

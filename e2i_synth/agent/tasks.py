@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from types import ModuleType
 
 import numpy as np
-import pandas as pd
 
-from e2i_synth.errors import ConfigError
 from e2i_synth.settings import Scenario
 
 SUITE_VERSION = "1.0"
@@ -74,40 +70,6 @@ STRINGS = {"type": "array", "items": STRING}
 def rng_for(scenario: Scenario, suite: str, seed: int) -> np.random.Generator:
     """A generator per (seed, scenario, suite): suites draw independently of each other."""
     return np.random.default_rng([seed, zlib.crc32(f"{scenario.partition_key}|{suite}".encode())])
-
-
-def suites() -> dict[str, ModuleType]:
-    """Every suite's module by name, in the order reports list them: each has `READS`
-    (the tables its tasks are built from) and `build(scenario, frames, rng)`."""
-    from e2i_synth.agent.suites import causal, data, drift, gap, targeting
-
-    return {m.SUITE: m for m in (data, gap, drift, causal, targeting)}
-
-
-def parse_suites(names: str | None) -> tuple[str, ...]:
-    """A comma-separated list of suite names (all when empty), checked."""
-    known = tuple(suites())
-    chosen = tuple(n.strip() for n in (names or "").split(",") if n.strip()) or known
-    unknown = [n for n in chosen if n not in known]
-    if unknown:
-        raise ConfigError(f"unknown suite(s) {', '.join(unknown)}; choose from {', '.join(known)}")
-    return chosen
-
-
-def build_tasks(
-    scenario: Scenario,
-    frames: Mapping[str, pd.DataFrame],
-    seed: int,
-    names: tuple[str, ...] | None = None,
-) -> list[Task]:
-    """The tasks of the chosen suites (all by default) for one scenario, from its tables
-    (truth included)."""
-    modules = suites()
-    return [
-        task
-        for name in names or tuple(modules)
-        for task in modules[name].build(scenario, frames, rng_for(scenario, name, seed))
-    ]
 
 
 def task_id(scenario: Scenario, suite: str, name: str) -> str:

@@ -49,7 +49,7 @@ def suite_option(command):
 def served_from_settings(settings: Settings, scenarios, suites, row_cap=None, timeout=None):
     from e2i_synth.agent.sandbox import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_SECONDS
     from e2i_synth.agent.served import serve_warehouse
-    from e2i_synth.agent.tasks import parse_suites
+    from e2i_synth.agent.suites import parse_suites
     from e2i_synth.warehouse import open_warehouse
 
     return serve_warehouse(
@@ -127,7 +127,7 @@ def agent_eval(agent_spec, scenarios, suites, seed, url, task_seconds) -> None:
     """Score an agent on the task suites: accuracy per suite with 95% intervals, written
     as CSV and HTML (with the leaderboard of every run) under $E2I_HOME/reports."""
     from e2i_synth.agent.runner import run_eval
-    from e2i_synth.agent.tasks import parse_suites
+    from e2i_synth.agent.suites import parse_suites
 
     settings = Settings.from_env(seed=seed)
     chosen = parse_suites(suites)

@@ -4,9 +4,10 @@ import pytest
 
 from e2i_synth.agent.estimates import regression_ate
 from e2i_synth.agent.scoring import score_answer
+from e2i_synth.agent.suites import build_tasks, parse_suites
 from e2i_synth.agent.suites.causal import STANDARD_ERRORS
 from e2i_synth.agent.suites.targeting import hcp_gains
-from e2i_synth.agent.tasks import Task, build_tasks, parse_suites
+from e2i_synth.agent.tasks import Task
 from e2i_synth.errors import ConfigError
 from e2i_synth_tests.agent.conftest import SCENARIOS
 from e2i_synth_tests.conftest import frames_of

@@ -5,7 +5,8 @@ holds them; `e2i-synth agent serve` rebuilds the same tasks from the same seed."
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from e2i_synth.agent.tasks import SUITE_VERSION, build_tasks, suites
+from e2i_synth.agent.suites import build_tasks, suites
+from e2i_synth.agent.tasks import SUITE_VERSION
 from e2i_synth.defs.partitions import SCENARIO_PARTITIONS
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.settings import Scenario

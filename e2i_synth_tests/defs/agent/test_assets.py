@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dagster import AssetKey, DagsterInstance, materialize
 
-from e2i_synth.agent.tasks import Task, build_tasks
+from e2i_synth.agent.suites import build_tasks
+from e2i_synth.agent.tasks import Task
 from e2i_synth.defs.agent.assets import SUITE_ASSETS, TASKS_FOLDER
 from e2i_synth.defs.resources import GenerationResource, WarehouseResource
 from e2i_synth.settings import Scenario
