@@ -49,12 +49,12 @@ postgres_option = click.option(
 @story_file_argument
 def story_validate(file: Path) -> None:
     """Check a story file and analyse its queries; no data is generated."""
-    from e2i_synth.stories import load_story
-    from e2i_synth.stories.build import analyze_story
+    from e2i_synth.stories.build import validate_story
+    from e2i_synth.stories.model import story_text
     from e2i_synth.stories.summary import analysis_lines
 
-    parsed = load_story(file)
-    click.echo("\n".join(analysis_lines(parsed, analyze_story(parsed))))
+    parsed, analyses = validate_story(story_text(file), file.name)
+    click.echo("\n".join(analysis_lines(parsed, analyses)))
     click.echo(f"{file.name}: valid, {len(parsed.queries)} golden queries")
 
 

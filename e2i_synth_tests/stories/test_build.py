@@ -9,8 +9,9 @@ from e2i_synth.stories.build import (
     scenario_frames,
     story_calendar,
     story_frames,
+    validate_story,
 )
-from e2i_synth.stories.model import parse_story
+from e2i_synth.stories.model import StoryError, parse_story
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.stories.conftest import EXAMPLES, built, example
 
@@ -134,3 +135,57 @@ def test_the_story_is_a_pure_transformation_of_its_scenario():
     assert digest() == before
     for name, frame in again.items():  # same story, same frames
         pd.testing.assert_frame_equal(frame, build.frames[name])
+
+
+ONE_OF_EACH = """\
+title: t
+audience: internal
+as_of: 2026-10-05
+scenario: {brand: kisqali, dgp: heterogeneous, scale: 2000}
+heroes:
+  region: {value: west}
+queries:
+  - sequence: 1
+    complexity: sometimes
+    question: q1
+    expected_sql: SELECT region, COUNT(*) AS n FROM patient_journeys GROUP BY region
+  - sequence: 2
+    complexity: simple
+    question: q2
+    expected_sql: SELECT specialty, COUNT(*) AS n FROM hcp_profiles GROUP BY specialty ORDER BY n
+    expect:
+      - top_row: {column: specialty, hero: hcp_segment}
+  - sequence: 3
+    complexity: simple
+    question: q3
+    expected_sql: SELECT regin FROM patient_journeys
+"""
+
+
+def test_validation_lists_schema_hero_and_query_problems_in_one_error():
+    with pytest.raises(StoryError) as info:
+        validate_story(ONE_OF_EACH, "s.yaml")
+    assert str(info.value).splitlines() == [
+        "3 problem(s) in the story:",
+        "  s.yaml line 9, queries[0].complexity: Input should be 'simple', 'medium' or 'complex'",
+        "  s.yaml line 17, queries[1].expect[0].top_row.hero: hero 'hcp_segment' is not "
+        "declared under heroes",
+        "  s.yaml line 21, query 3 ('q3'): unknown column(s): regin (did you mean region?)",
+    ]
+
+
+def test_validation_says_when_a_schema_error_stops_the_later_checks():
+    text = ONE_OF_EACH.replace("dgp: heterogeneous", "dgp: nosuch")
+    with pytest.raises(StoryError) as info:
+        validate_story(text, "s.yaml")
+    lines = str(info.value).splitlines()
+    assert lines[0] == "3 problem(s) in the story:"
+    assert lines[1].startswith("  s.yaml line 4, scenario.dgp: Input should be")
+    assert lines[2].startswith("  s.yaml line 9, queries[0].complexity:")
+    assert lines[3] == "  s.yaml: heroes and queries not checked further: fix scenario first"
+
+
+def test_a_valid_story_validates_with_its_analyses():
+    text = ONE_OF_EACH.split("  - sequence: 2")[0].replace("sometimes", "simple")
+    story, analyses = validate_story(text, "s.yaml")
+    assert set(analyses) == {1} and story.queries[0].complexity == "simple"
