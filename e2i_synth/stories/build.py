@@ -122,7 +122,7 @@ class StoryBuild:
         stop = f" ({last.next_step})" if last.next_step else ""
         raise StoryCheckError(
             f"{self.story.title!r}: {len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'}"
-            f" fail after {len(self.attempts)} attempt(s){stop}, {len(broken)} structural "
+            f" failed after {len(self.attempts)} attempt(s){stop}, {len(broken)} structural "
             f"check(s) fail, {len(last.misses)} stated share(s) missed:\n" + "\n".join(parts)
         )
 

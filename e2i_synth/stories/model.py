@@ -134,13 +134,14 @@ class Trend(Strict):
 
 
 class TruthMatch(Strict):
-    """Each row's `column` within `tolerance` of the effect the DGP planted: `ate`, or `cate`
-    of the segment named in the row's `by` column."""
+    """Each row's `column` within a tolerance of the effect the DGP planted: `ate`, or `cate`
+    of the segment named in the row's `by` column. The tolerance is the larger of the stated
+    one and 3.29 standard errors of the estimate at the story's scale (golden.TRUTH_Z)."""
 
     column: str
     effect: Literal["ate", "cate"]
     by: str | None = None
-    tolerance: float = Field(gt=0, le=0.5)
+    tolerance: float | None = Field(None, gt=0, le=0.5)
 
     @model_validator(mode="after")
     def _by_for_cate(self) -> TruthMatch:
@@ -199,6 +200,15 @@ class Story(Strict):
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
     _sql_lines: dict[int, int] = PrivateAttr(default_factory=dict)
     _file_index: list[int] = PrivateAttr(default_factory=list)  # kept query -> file index
+
+    def with_scale(self, scale: int | str) -> Story:
+        """The story built at `scale` patients instead of the file's (`story build --scale`)."""
+        try:
+            scenario = ScenarioSpec.model_validate({**self.scenario.model_dump(), "scale": scale})
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise StoryError(f"--scale {scale}: {message}") from None
+        return self.model_copy(update={"scenario": scenario})
 
     def where(self, *path: str | int, sql_line: int | None = None) -> str:
         """`file line N` of a field (`"queries", 0, "expect", 1`), or of line `sql_line`

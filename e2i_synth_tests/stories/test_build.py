@@ -96,7 +96,7 @@ def test_dull_answers_retry_with_stronger_weights_and_report_each_attempt():
 def test_a_story_that_stays_dull_is_one_error_with_every_failure():
     story = parse_story(DULL.replace("retries: 2", "retries: 0"))
     build = build_story(story)
-    with pytest.raises(StoryCheckError, match=r"1 golden query fail after 1 attempt") as info:
+    with pytest.raises(StoryCheckError, match=r"1 golden query failed after 1 attempt") as info:
         build.verdict()
     assert "answer (" in str(info.value)
 
@@ -189,3 +189,35 @@ def test_a_valid_story_validates_with_its_analyses():
     text = ONE_OF_EACH.split("  - sequence: 2")[0].replace("sometimes", "simple")
     story, analyses = validate_story(text, "s.yaml")
     assert set(analyses) == {1} and story.queries[0].complexity == "simple"
+
+
+SMALL = 3000
+
+
+def test_the_example_story_passes_at_a_small_scale_with_the_standard_error_tolerance():
+    story = example("kisqali_qbr.yaml").with_scale(SMALL)
+    build = build_story(story)
+    assert build.passed, build.attempts[-1].describe()
+    assert len(build.frames["patient_journeys"]) == SMALL
+    truth = build.frames["causal_ground_truth"]
+    assert truth.loc[truth["segment_column"].isna(), "n_units"].item() == SMALL
+
+
+def test_a_wrong_truth_expectation_still_fails_at_a_small_scale():
+    """The engaged patients' rate is no uplift: it misses the planted CATE by far more than
+    the widened tolerance."""
+    story = example("kisqali_qbr.yaml").with_scale(SMALL)
+    wrong = story.queries[2].expected_sql.replace("t.rate - c.rate AS lift", "t.rate AS lift")
+    assert wrong != story.queries[2].expected_sql
+    queries = [story.queries[2].model_copy(update={"expected_sql": wrong})]
+    build = build_story(story.model_copy(update={"queries": queries, "retries": 0}))
+    [outcome] = build.attempts[-1].outcomes
+    assert not outcome.passed
+    assert any("planted cate" in r and "3.29 x SE" in r for r in outcome.reasons)
+    with pytest.raises(StoryCheckError, match=r"1 golden query failed after 1 attempt"):
+        build.verdict()
+
+
+def test_a_scale_the_scenario_refuses_is_one_error():
+    with pytest.raises(StoryError, match=r"--scale 0: "):
+        example("kisqali_qbr.yaml").with_scale(0)
