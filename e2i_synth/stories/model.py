@@ -332,11 +332,9 @@ def _salvaged(
     if outside:
         return None, f"heroes and queries not checked further: fix {', '.join(outside)} first"
     queries = data.get("queries")
-    if not isinstance(queries, list):
-        return None, None
-    kept = [i for i in range(len(queries)) if i not in bad]
+    kept = [i for i in range(len(queries)) if i not in bad] if isinstance(queries, list) else []
     if not kept:
-        return None, None
+        return None, "heroes not checked further: no query passed the schema"
     try:
         story = Story.model_validate({**data, "queries": [queries[i] for i in kept]})
     except ValidationError:

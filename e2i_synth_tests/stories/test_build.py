@@ -185,6 +185,16 @@ def test_validation_says_when_a_schema_error_stops_the_later_checks():
     assert lines[3] == "  s.yaml: heroes and queries not checked further: fix scenario first"
 
 
+def test_validation_says_when_no_query_is_left_to_check_the_heroes_with():
+    text = ONE_OF_EACH.split("  - sequence: 2")[0]
+    with pytest.raises(StoryError) as info:
+        validate_story(text, "s.yaml")
+    assert str(info.value).splitlines()[1:] == [
+        "  s.yaml line 9, queries[0].complexity: Input should be 'simple', 'medium' or 'complex'",
+        "  s.yaml: heroes not checked further: no query passed the schema",
+    ]
+
+
 def test_a_valid_story_validates_with_its_analyses():
     text = ONE_OF_EACH.split("  - sequence: 2")[0].replace("sometimes", "simple")
     story, analyses = validate_story(text, "s.yaml")
