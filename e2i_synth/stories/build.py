@@ -29,7 +29,7 @@ from e2i_synth.stories.expectations import expectation_problems
 from e2i_synth.stories.golden import Context, QueryOutcome, duckdb_connection, run_golden
 from e2i_synth.stories.heroes import HeroResult, apply_product, apply_segment, apply_top_hcp
 from e2i_synth.stories.launch import hcp_features_from_launch
-from e2i_synth.stories.model import MAX_LISTED, Story
+from e2i_synth.stories.model import Story, StoryError, problem_list, read_story
 from e2i_synth.stories.names import QueryError
 from e2i_synth.stories.retries import CALENDAR, calendar_missed, initial_weights, next_weights
 from e2i_synth.stories.seasons import CalendarWeighting, calendar_frames, raised
@@ -122,7 +122,7 @@ class StoryBuild:
         stop = f" ({last.next_step})" if last.next_step else ""
         raise StoryCheckError(
             f"{self.story.title!r}: {len(failed)} golden quer{'y' if len(failed) == 1 else 'ies'}"
-            f" fail after {len(self.attempts)} attempt(s){stop}, {len(broken)} structural "
+            f" failed after {len(self.attempts)} attempt(s){stop}, {len(broken)} structural "
             f"check(s) fail, {len(last.misses)} stated share(s) missed:\n" + "\n".join(parts)
         )
 
@@ -131,6 +131,24 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
     """Every query analysed at the as-of date and its expectations checked against its
     answer's columns and the DGP; one QueryError naming every problem with its file line
     and query."""
+    analyses, problems = query_problems(story)
+    if problems:
+        raise QueryError(problem_list(problems, "the story's queries"))
+    return analyses
+
+
+def validate_story(text: str, source: str = "<story>") -> tuple[Story, dict[int, QueryAnalysis]]:
+    """The story and its query analyses, or one StoryError listing in one pass every
+    problem of the schema, the hero declarations and each query that can be analysed."""
+    story, problems = read_story(text, source)
+    analyses, queried = query_problems(story) if story is not None else ({}, [])
+    if problems or queried or story is None:
+        raise StoryError(problem_list(problems + queried, "the story"))
+    return story, analyses
+
+
+def query_problems(story: Story) -> tuple[dict[int, QueryAnalysis], list[str]]:
+    """Each query's analysis, and each problem as `file line N, query K ('question'): ...`."""
     alias = brand_alias(story)
     products = BRANDS[story.scenario.brand].products
     aliases = (
@@ -166,14 +184,7 @@ def analyze_story(story: Story) -> dict[int, QueryAnalysis]:
             f"{story.where('queries', i, 'expect', j)}, {label}: {problem}"
             for j, problem in expectation_problems(story, query, analysis)
         ]
-    if problems:
-        more = f"\n  and {len(problems) - MAX_LISTED} more" if len(problems) > MAX_LISTED else ""
-        raise QueryError(
-            f"{len(problems)} problem(s) in the story's queries:\n  "
-            + "\n  ".join(problems[:MAX_LISTED])
-            + more
-        )
-    return analyses
+    return analyses, problems
 
 
 def refuse_future_windows(story: Story, a: QueryAnalysis) -> None:

@@ -13,16 +13,21 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Number
+from statistics import NormalDist
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from e2i_synth.stories.model import Expectation, GoldenQuery
-from e2i_synth.stories.truth import Truths
+from e2i_synth.stories.truth import OVERALL, Truths
 
 Frames = dict[str, pd.DataFrame]
 PREVIEW_ROWS = 5
+TRUTH_FALSE_FAILURE = 0.001
+TRUTH_Z = float(NormalDist().inv_cdf(1 - TRUTH_FALSE_FAILURE / 2))
+"""A truth check of a correct estimate fails with probability at most 0.1% per row: the
+tolerance is at least TRUTH_Z (3.29) standard errors (two-sided)."""
 
 
 @dataclass(frozen=True)
@@ -115,22 +120,32 @@ def judge(expectation: Expectation, answer: pd.DataFrame, context: Context) -> s
     # truth
     truths = context.truths
     if spec.effect == "ate":
+        names = [OVERALL] * len(values)
         expected = np.full(len(values), truths.ate)
-        names = ["overall"] * len(values)
     else:
         names = answer[spec.by].astype(str).tolist()
         unknown = [n for n in names if n not in truths.cate]
         if unknown:
             return f"no planted effect for {spec.by} {unknown[0]!r} (known: {list(truths.cate)})"
         expected = np.array([truths.cate[n] for n in names])
-    off = np.abs(values - expected) > spec.tolerance
+    errors = np.array([truths.standard_error(n) for n in names])
+    tolerance = np.maximum(spec.tolerance or 0.0, TRUTH_Z * errors)
+    off = np.abs(values - expected) > tolerance
     if not off.any() and not np.isnan(values).any():
         return None
     i = int(np.argmax(off | np.isnan(values)))
+    rule = tolerance_rule(spec.tolerance, errors[i])
     return (
         f"{spec.column} for {names[i]} is {values[i]:.4f}; the planted {spec.effect} is "
-        f"{expected[i]:.4f} (tolerance {spec.tolerance})"
+        f"{expected[i]:.4f} (tolerance {tolerance[i]:.4f}: {rule})"
     )
+
+
+def tolerance_rule(stated: float | None, error: float) -> str:
+    """How a truth check's tolerance came about: the larger of the stated one and
+    TRUTH_Z standard errors of the estimate at the story's scale."""
+    sampled = f"{TRUTH_Z:.2f} x SE {error:.4f}"
+    return sampled if stated is None else f"larger of stated {stated:g} and {sampled}"
 
 
 def is_figure(column: pd.Series) -> bool:

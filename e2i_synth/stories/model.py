@@ -15,7 +15,6 @@ from e2i_synth.catalog import BRANDS, COLUMN_VOCABULARY, DGPS, REGIONS
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import parse_scale
 
-MAX_LISTED = 5
 HCP_SEGMENT_COLUMNS = ("specialty", "adoption_stage", "preferred_channel")
 """HCP attributes no DGP reads: a hero segment may be relabelled without touching the truth."""
 TRUTHS = ("underperformer_region", "largest_cate_region", "smallest_cate_region")
@@ -135,13 +134,14 @@ class Trend(Strict):
 
 
 class TruthMatch(Strict):
-    """Each row's `column` within `tolerance` of the effect the DGP planted: `ate`, or `cate`
-    of the segment named in the row's `by` column."""
+    """Each row's `column` within a tolerance of the effect the DGP planted: `ate`, or `cate`
+    of the segment named in the row's `by` column. The tolerance is the larger of the stated
+    one and 3.29 standard errors of the estimate at the story's scale (golden.TRUTH_Z)."""
 
     column: str
     effect: Literal["ate", "cate"]
     by: str | None = None
-    tolerance: float = Field(gt=0, le=0.5)
+    tolerance: float | None = Field(None, gt=0, le=0.5)
 
     @model_validator(mode="after")
     def _by_for_cate(self) -> TruthMatch:
@@ -199,6 +199,16 @@ class Story(Strict):
     _source: str = PrivateAttr("<story>")
     _lines: dict[tuple, int] = PrivateAttr(default_factory=dict)
     _sql_lines: dict[int, int] = PrivateAttr(default_factory=dict)
+    _file_index: list[int] = PrivateAttr(default_factory=list)  # kept query -> file index
+
+    def with_scale(self, scale: int | str) -> Story:
+        """The story built at `scale` patients instead of the file's (`story build --scale`)."""
+        try:
+            scenario = ScenarioSpec.model_validate({**self.scenario.model_dump(), "scale": scale})
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise StoryError(f"--scale {scale}: {message}") from None
+        return self.model_copy(update={"scenario": scenario})
 
     def where(self, *path: str | int, sql_line: int | None = None) -> str:
         """`file line N` of a field (`"queries", 0, "expect", 1`), or of line `sql_line`
@@ -298,8 +308,7 @@ def _sql_first_lines(root: yaml.Node) -> dict[int, int]:
     return out
 
 
-def parse_story(text: str, source: str = "<story>") -> Story:
-    """The story in `text`, or one StoryError listing each problem with its line."""
+def _yaml_of(text: str, source: str) -> tuple[yaml.Node, dict]:
     try:
         root = yaml.compose(text, Loader=TextDateLoader)
         data: Any = yaml.load(text, Loader=TextDateLoader)
@@ -310,28 +319,88 @@ def parse_story(text: str, source: str = "<story>") -> Story:
         raise StoryError(f"{source}{where}: not valid YAML ({problem})") from None
     if not isinstance(data, dict) or root is None:
         raise StoryError(f"{source}: a story is a YAML mapping with title, audience, scenario...")
+    return root, data
+
+
+def _salvaged(
+    data: dict, errors: list[dict], lines: dict[tuple, int], sql_lines: dict[int, int]
+) -> tuple[Story | None, str | None]:
+    """The story without the queries the schema refused, so hero declarations and the other
+    queries can still be checked; or None and the one line saying why nothing further is."""
+    outside = sorted({str(e["loc"][0]) for e in errors if e["loc"][:1] != ("queries",)})
+    bad = {e["loc"][1] for e in errors if e["loc"][:1] == ("queries",) and len(e["loc"]) > 1}
+    if outside:
+        return None, f"heroes and queries not checked further: fix {', '.join(outside)} first"
+    queries = data.get("queries")
+    kept = [i for i in range(len(queries)) if i not in bad] if isinstance(queries, list) else []
+    if not kept:
+        return None, "heroes not checked further: no query passed the schema"
     try:
-        story = Story.model_validate(data)
-        located = cross_problems(story)
+        story = Story.model_validate({**data, "queries": [queries[i] for i in kept]})
+    except ValidationError:
+        return None, "heroes and queries not checked further: the story is not readable"
+    renumber = {old: new for new, old in enumerate(kept)}
+    story._lines = {
+        (p[0], renumber[p[1]], *p[2:]) if p[:1] == ("queries",) and len(p) > 1 else p: line
+        for p, line in lines.items()
+        if not (p[:1] == ("queries",) and len(p) > 1 and p[1] not in renumber)
+    }
+    story._sql_lines = {renumber[i]: line for i, line in sql_lines.items() if i in renumber}
+    story._file_index = kept
+    return story, None
+
+
+def read_story(text: str, source: str = "<story>") -> tuple[Story | None, list[str]]:
+    """The story in `text` and every problem of its schema and hero declarations, each as
+    `file line N, field: ...`. With problems, the story holds only the queries the schema
+    accepted (None when nothing further can be checked) for the query analysis to go on."""
+    root, data = _yaml_of(text, source)
+    lines, sql_lines = _line_map(root), _sql_first_lines(root)
+    notes: list[str] = []
+    try:
+        story: Story | None = Story.model_validate(data)
+        story._lines, story._sql_lines = lines, sql_lines
+        errors: list[dict] = []
     except ValidationError as exc:
-        located = [(e["loc"], e["msg"].removeprefix("Value error, ")) for e in exc.errors()]
-    lines = _line_map(root)
-    if located:
-        problems = [
-            "{} line {}, {}: {}".format(source, *_located(loc, lines), message)
-            for loc, message in located
-        ]
-        more = len(problems) - MAX_LISTED
-        listed = "\n  ".join(problems[:MAX_LISTED]) + (f"\n  and {more} more" if more > 0 else "")
-        raise StoryError(f"{len(problems)} problem(s) in the story:\n  {listed}")
-    story._source, story._lines, story._sql_lines = source, lines, _sql_first_lines(root)
+        errors = [dict(e) for e in exc.errors()]
+        story, note = _salvaged(data, errors, lines, sql_lines)
+        notes = [f"{source}: {note}"] if note else []
+    located = [(e["loc"], e["msg"].removeprefix("Value error, ")) for e in errors]
+    if story is not None:
+        story._source = source
+        located += [(story_path(story, loc), message) for loc, message in cross_problems(story)]
+    problems = [
+        "{} line {}, {}: {}".format(source, *_located(loc, lines), message)
+        for loc, message in located
+    ]
+    return story, problems + notes
+
+
+def story_path(story: Story, loc: tuple) -> tuple:
+    """A salvaged story's field path in the file's numbering of queries."""
+    if loc[:1] != ("queries",) or len(loc) < 2:
+        return loc
+    return ("queries", story._file_index[loc[1]], *loc[2:]) if story._file_index else loc
+
+
+def problem_list(problems: list[str], what: str) -> str:
+    return f"{len(problems)} problem(s) in {what}:\n  " + "\n  ".join(problems)
+
+
+def parse_story(text: str, source: str = "<story>") -> Story:
+    """The story in `text`, or one StoryError listing each problem with its line."""
+    story, problems = read_story(text, source)
+    if problems or story is None:
+        raise StoryError(problem_list(problems, "the story"))
     return story
 
 
-def load_story(path: str | Path) -> Story:
-    path = Path(path)
+def story_text(path: str | Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise StoryError(f"cannot read story {str(path)!r}: {exc.strerror or exc}") from None
-    return parse_story(text, path.name)
+
+
+def load_story(path: str | Path) -> Story:
+    return parse_story(story_text(path), Path(path).name)

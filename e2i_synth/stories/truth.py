@@ -34,12 +34,25 @@ def recompute_truth(frames: Frames) -> Frames:
     return dict(frames, **{TRUTH: truth})
 
 
+OVERALL = "overall"
+
+
 @dataclass(frozen=True)
 class Truths:
     ate: float
     cate: dict[str, float]  # segment value -> true effect
     segment_column: str | None
     underperformer_region: str | None
+    counts: dict[str, tuple[int, int]]  # segment value or OVERALL -> (patients, engaged)
+
+    def standard_error(self, segment: str) -> float:
+        """The largest standard error an estimate of the effect on `segment` can have as a
+        difference of two proportions: engaged against not engaged patients, each outcome's
+        variance p(1 - p) at most 1/4, so SE <= sqrt(1/n_engaged + 1/n_not) / 2."""
+        units, engaged = self.counts[segment]
+        if engaged == 0 or engaged == units:
+            return float("inf")
+        return 0.5 * float(np.sqrt(1 / engaged + 1 / (units - engaged)))
 
     def value(self, name: str) -> str:
         if name == "underperformer_region":
@@ -64,9 +77,12 @@ def read_truths(frames: Frames) -> Truths:
     segments = truth[truth["segment_column"].notna()]
     signals = frames["scenario_signals"]
     under = signals.loc[signals["signal_type"] == "underperformer", "region"]
+    names = truth["segment_value"].where(truth["segment_column"].notna(), OVERALL)
+    counts = zip(truth["n_units"].astype(int), truth["n_treated"].astype(int), strict=True)
     return Truths(
         ate=float(overall["true_ate"].iloc[0]),
         cate=dict(zip(segments["segment_value"], segments["true_ate"].astype(float), strict=True)),
         segment_column=segments["segment_column"].iloc[0] if len(segments) else None,
         underperformer_region=str(under.iloc[0]) if len(under) else None,
+        counts=dict(zip(names, counts, strict=True)),
     )

@@ -9,8 +9,9 @@ from e2i_synth.stories.build import (
     scenario_frames,
     story_calendar,
     story_frames,
+    validate_story,
 )
-from e2i_synth.stories.model import parse_story
+from e2i_synth.stories.model import StoryError, parse_story
 from e2i_synth.validation.suite import structural_checks
 from e2i_synth_tests.stories.conftest import EXAMPLES, built, example
 
@@ -95,7 +96,7 @@ def test_dull_answers_retry_with_stronger_weights_and_report_each_attempt():
 def test_a_story_that_stays_dull_is_one_error_with_every_failure():
     story = parse_story(DULL.replace("retries: 2", "retries: 0"))
     build = build_story(story)
-    with pytest.raises(StoryCheckError, match=r"1 golden query fail after 1 attempt") as info:
+    with pytest.raises(StoryCheckError, match=r"1 golden query failed after 1 attempt") as info:
         build.verdict()
     assert "answer (" in str(info.value)
 
@@ -134,3 +135,99 @@ def test_the_story_is_a_pure_transformation_of_its_scenario():
     assert digest() == before
     for name, frame in again.items():  # same story, same frames
         pd.testing.assert_frame_equal(frame, build.frames[name])
+
+
+ONE_OF_EACH = """\
+title: t
+audience: internal
+as_of: 2026-10-05
+scenario: {brand: kisqali, dgp: heterogeneous, scale: 2000}
+heroes:
+  region: {value: west}
+queries:
+  - sequence: 1
+    complexity: sometimes
+    question: q1
+    expected_sql: SELECT region, COUNT(*) AS n FROM patient_journeys GROUP BY region
+  - sequence: 2
+    complexity: simple
+    question: q2
+    expected_sql: SELECT specialty, COUNT(*) AS n FROM hcp_profiles GROUP BY specialty ORDER BY n
+    expect:
+      - top_row: {column: specialty, hero: hcp_segment}
+  - sequence: 3
+    complexity: simple
+    question: q3
+    expected_sql: SELECT regin FROM patient_journeys
+"""
+
+
+def test_validation_lists_schema_hero_and_query_problems_in_one_error():
+    with pytest.raises(StoryError) as info:
+        validate_story(ONE_OF_EACH, "s.yaml")
+    assert str(info.value).splitlines() == [
+        "3 problem(s) in the story:",
+        "  s.yaml line 9, queries[0].complexity: Input should be 'simple', 'medium' or 'complex'",
+        "  s.yaml line 17, queries[1].expect[0].top_row.hero: hero 'hcp_segment' is not "
+        "declared under heroes",
+        "  s.yaml line 21, query 3 ('q3'): unknown column(s): regin (did you mean region?)",
+    ]
+
+
+def test_validation_says_when_a_schema_error_stops_the_later_checks():
+    text = ONE_OF_EACH.replace("dgp: heterogeneous", "dgp: nosuch")
+    with pytest.raises(StoryError) as info:
+        validate_story(text, "s.yaml")
+    lines = str(info.value).splitlines()
+    assert lines[0] == "3 problem(s) in the story:"
+    assert lines[1].startswith("  s.yaml line 4, scenario.dgp: Input should be")
+    assert lines[2].startswith("  s.yaml line 9, queries[0].complexity:")
+    assert lines[3] == "  s.yaml: heroes and queries not checked further: fix scenario first"
+
+
+def test_validation_says_when_no_query_is_left_to_check_the_heroes_with():
+    text = ONE_OF_EACH.split("  - sequence: 2")[0]
+    with pytest.raises(StoryError) as info:
+        validate_story(text, "s.yaml")
+    assert str(info.value).splitlines()[1:] == [
+        "  s.yaml line 9, queries[0].complexity: Input should be 'simple', 'medium' or 'complex'",
+        "  s.yaml: heroes not checked further: no query passed the schema",
+    ]
+
+
+def test_a_valid_story_validates_with_its_analyses():
+    text = ONE_OF_EACH.split("  - sequence: 2")[0].replace("sometimes", "simple")
+    story, analyses = validate_story(text, "s.yaml")
+    assert set(analyses) == {1} and story.queries[0].complexity == "simple"
+
+
+SMALL = 3000
+
+
+def test_the_example_story_passes_at_a_small_scale_with_the_standard_error_tolerance():
+    story = example("kisqali_qbr.yaml").with_scale(SMALL)
+    build = build_story(story)
+    assert build.passed, build.attempts[-1].describe()
+    assert len(build.frames["patient_journeys"]) == SMALL
+    truth = build.frames["causal_ground_truth"]
+    assert truth.loc[truth["segment_column"].isna(), "n_units"].item() == SMALL
+
+
+def test_a_wrong_truth_expectation_still_fails_at_a_small_scale():
+    """The engaged patients' rate is no uplift: it misses the planted CATE by far more than
+    the widened tolerance."""
+    story = example("kisqali_qbr.yaml").with_scale(SMALL)
+    wrong = story.queries[2].expected_sql.replace("t.rate - c.rate AS lift", "t.rate AS lift")
+    assert wrong != story.queries[2].expected_sql
+    queries = [story.queries[2].model_copy(update={"expected_sql": wrong})]
+    build = build_story(story.model_copy(update={"queries": queries, "retries": 0}))
+    [outcome] = build.attempts[-1].outcomes
+    assert not outcome.passed
+    assert any("planted cate" in r and "3.29 x SE" in r for r in outcome.reasons)
+    with pytest.raises(StoryCheckError, match=r"1 golden query failed after 1 attempt"):
+        build.verdict()
+
+
+def test_a_scale_the_scenario_refuses_is_one_error():
+    with pytest.raises(StoryError, match=r"--scale 0: "):
+        example("kisqali_qbr.yaml").with_scale(0)

@@ -99,3 +99,11 @@ def test_a_failing_story_exits_1_with_one_error_naming_the_query_and_answer(tmp_
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert "is not above 100000" in result.stderr and "answer (4 rows)" in result.stderr
+
+
+def test_build_at_a_scale_given_on_the_command_line(tmp_path):
+    [qbr] = [f for f in example_files() if f.name == "kisqali_qbr.yaml"]
+    code, output, _ = in_process("build", str(qbr), "--scale", "3000", home=tmp_path)
+    assert code == 0, output
+    assert "scale: 3,000 patients (--scale; the file states 20,000)" in output
+    assert "kisqali_qbr.yaml: all 8 golden queries pass at 3,000 patients" in output

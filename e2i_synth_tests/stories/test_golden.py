@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from e2i_synth.stories.build import analyze_story, check_queries, hero_values
-from e2i_synth.stories.golden import Context, judge
+from e2i_synth.stories.golden import TRUTH_Z, Context, judge
 from e2i_synth.stories.model import Expectation, GoldenQuery
 from e2i_synth.stories.truth import Truths, read_truths
 from e2i_synth_tests.stories.conftest import built
@@ -12,6 +12,7 @@ TRUTHS = Truths(
     cate={"west": 0.4, "south": 0.3},
     segment_column="region",
     underperformer_region="south",
+    counts={"overall": (2000, 800), "west": (1000, 400), "south": (1000, 400)},
 )
 CONTEXT = Context({"region": "west"}, TRUTHS)
 
@@ -67,6 +68,30 @@ def test_truth_checked_query_fails_when_the_data_effect_is_shifted_by_a_tenth():
     [outcome] = outcomes_of(build, dict(build.presented, patient_journeys=journeys), {3})
     assert not outcome.passed
     assert any("uplift for west" in r and "planted cate" in r for r in outcome.reasons)
+
+
+@pytest.mark.parametrize(
+    ("stated", "uplift", "passes"),
+    [
+        (0.05, 0.44, True),  # inside the stated tolerance
+        (0.05, 0.50, True),  # outside it, inside 3.29 SE = 0.106 at 400 vs 600 patients
+        (0.05, 0.52, False),  # outside both
+        (None, 0.30, True),  # no stated tolerance: 3.29 SE alone
+        (None, 0.25, False),
+        (0.2, 0.25, True),  # a stated tolerance wider than the sampling error stands
+    ],
+)
+def test_truth_tolerance_is_the_larger_of_the_stated_one_and_the_standard_error_rule(
+    stated, uplift, passes
+):
+    error = 0.5 * (1 / 400 + 1 / 600) ** 0.5
+    assert TRUTH_Z * error == pytest.approx(0.1062, abs=1e-4)
+    truth = {"column": "uplift", "effect": "cate", "by": "region", "tolerance": stated}
+    answer = pd.DataFrame({"region": ["west"], "uplift": [uplift]})
+    reason = judge(Expectation(truth=truth), answer, CONTEXT)
+    assert (reason is None) is passes
+    if not passes:
+        assert f"3.29 x SE {error:.4f}" in reason
 
 
 def test_engine_errors_are_the_query_failure_not_a_crash():
