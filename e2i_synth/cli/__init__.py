@@ -7,15 +7,43 @@ mistyped flag answer at once."""
 
 from __future__ import annotations
 
-import atexit
-import importlib
 import os
-import sys
-from typing import NoReturn
+import signal
+import threading
 
-import click
+STOPPED = "stopped; every scenario is as it was or fully replaced"
+"""The one line a command stopped by Ctrl-C or SIGTERM prints."""
 
-from e2i_synth.errors import E2IError, Stopped
+
+LOADING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def stop_while_loading(signum: int, _frame) -> None:
+    """Ctrl-C or SIGTERM while this module loads (before `main` can catch anything): nothing
+    has started, so the command ends at once with its one line (it was killed by the signal,
+    or printed a traceback)."""
+    os.write(2, f"{STOPPED}\n".encode())
+    os._exit(128 + signum)
+
+
+def answer_signals(handlers: dict) -> dict:
+    """Install `handlers` (signal -> handler) and return the ones they replace; nothing off
+    the main thread, where no handler may be set (the module imported there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {s: signal.signal(s, handler) for s, handler in handlers.items()}
+
+
+handlers_before_loading = answer_signals(dict.fromkeys(LOADING_SIGNALS, stop_while_loading))
+
+import atexit  # noqa: E402  (the signals are answered before anything slow loads)
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from typing import NoReturn  # noqa: E402
+
+import click  # noqa: E402
+
+from e2i_synth.errors import E2IError, Stopped  # noqa: E402
 
 COMMANDS = {
     "agent": "e2i_synth.cli.agent:agent",
@@ -29,9 +57,6 @@ COMMANDS = {
     "validate": "e2i_synth.cli.validate:validate",
 }
 """Each command's name and where it is defined (`module:attribute`)."""
-
-STOPPED = "stopped; every scenario is as it was or fully replaced"
-"""The one line a command stopped by Ctrl-C or SIGTERM prints."""
 
 
 class LazyGroup(click.Group):
@@ -88,3 +113,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+answer_signals(handlers_before_loading)

@@ -71,7 +71,7 @@ def run_through_dagster(
 ) -> None:
     """The checked arguments' run: Dagster and the twins' stack load only now, so a bad
     argument is reported at once."""
-    from e2i_synth.defs.runner import run_scenarios
+    from e2i_synth.defs.runner import run_scenarios, stop_once_done
     from e2i_synth.tables import TABLE_NAMES
     from e2i_synth.twins.pipeline import supports_scale, training_rows_at
     from e2i_synth.twins.training import MIN_TRAINING_ROWS
@@ -85,23 +85,24 @@ def run_through_dagster(
             f"{training_rows_at(settings.n_patients):,} HCP-quarters to train on, under the "
             f"{MIN_TRAINING_ROWS:,} the twin generator needs (use --scale small or larger)"
         )
-    runs = run_scenarios(
-        settings,
-        scenarios,
-        generate=True,
-        on_done=progress_line(len(scenarios)),
-        workers=workers,
-        twins=twins,
-    )
-    loaded = [r for r in runs if r.rows]
-    if loaded:
-        click.echo("\n" + summary_text(loaded))
-        total = sum(r.rows.get(t, 0) for r in loaded for t in TABLE_NAMES)
-        click.echo(
-            f"\n{total:,} rows in {len(loaded)} scenario(s); "
-            f"{sum(r.seconds for r in runs):.1f} s in Dagster runs"
+    with stop_once_done():
+        runs = run_scenarios(
+            settings,
+            scenarios,
+            generate=True,
+            on_done=progress_line(len(scenarios)),
+            workers=workers,
+            twins=twins,
         )
-    report_and_verdict(settings, runs, report_stem("materialize"))
+        loaded = [r for r in runs if r.rows]
+        if loaded:
+            click.echo("\n" + summary_text(loaded))
+            total = sum(r.rows.get(t, 0) for r in loaded for t in TABLE_NAMES)
+            click.echo(
+                f"\n{total:,} rows in {len(loaded)} scenario(s); "
+                f"{sum(r.seconds for r in runs):.1f} s in Dagster runs"
+            )
+        report_and_verdict(settings, runs, report_stem("materialize"))
 
 
 TERMINAL_COLUMNS = 100

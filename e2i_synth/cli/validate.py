@@ -18,13 +18,16 @@ def validate(brand: str | None, dgp: str | None) -> None:
 
     settings = Settings.from_env()
     scenarios, missing = stored_scenarios(settings, brand, dgp)
-    from e2i_synth.defs.runner import run_scenarios  # Dagster loads once there is a run
+    from e2i_synth.defs.runner import run_scenarios, stop_once_done  # Dagster loads now
 
     click.echo(
         f"validating {len(scenarios)} stored scenario(s) in {settings.target}: "
         + ", ".join(s.partition_key for s in scenarios)
     )
-    runs = run_scenarios(settings, scenarios, generate=False, on_done=progress_line(len(scenarios)))
-    report_and_verdict(settings, runs, report_stem("validate"))
+    with stop_once_done():
+        runs = run_scenarios(
+            settings, scenarios, generate=False, on_done=progress_line(len(scenarios))
+        )
+        report_and_verdict(settings, runs, report_stem("validate"))
     if missing:
         raise not_stored(missing)

@@ -226,6 +226,12 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     if any. Dagster drops a signal that lands in some of its own bookkeeping (its run then
     went on to its end, 11 s after the signal), so a thread sends it again every
     `RESEND_SECONDS` until the command is stopping.
+
+    The helpers Dagster starts to mirror a step's output (`tail`, `watch_orphans.py`) share
+    the terminal's process group, so Ctrl-C reached them too and each printed a traceback.
+    SIGINT is blocked in this thread while the context lasts, and a blocked signal stays
+    blocked in the programs it starts; the resending thread, started before the block,
+    takes the signal, and Python runs its handler here all the same.
     """
     codes = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
@@ -264,6 +270,7 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
     previous = {s: signal.signal(s, stop) for s in codes}
     resender = threading.Thread(target=resend, name="resend-stop-signal", daemon=True)
     resender.start()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield received
     finally:
@@ -271,10 +278,29 @@ def stop_on_signals() -> Iterator[Callable[[], int | None]]:
         resender.join()
         for s, handler in previous.items():
             signal.signal(s, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         signal.set_wakeup_fd(previous_fd)
         os.close(reader)
         os.close(writer)
         pool_log.setLevel(level)
+
+
+@contextmanager
+def stop_once_done() -> Iterator[None]:
+    """Ctrl-C and SIGTERM are held until the block ends and stop the command then: around
+    the runs (which answer a signal at once, `stop_on_signals`) and the report of the
+    scenarios they stored, so a signal once the last scenario is replaced still leaves its
+    report written rather than the scenarios stored and no report."""
+    codes = {signal.SIGINT: 130, signal.SIGTERM: 143}
+    held: list[int] = []
+    previous = {s: signal.signal(s, lambda signum, _frame: held.append(signum)) for s in codes}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    if held:
+        raise Stopped(codes[signal.Signals(held[-1])])
 
 
 def interrupted(result) -> bool:
@@ -347,7 +373,12 @@ def run_scenarios(
                 return run_in_workers(settings, scenarios, generate, on_done, workers, twins, tags)
             runs = []
             for i, scenario in enumerate(scenarios):
-                run = run_one(settings, scenario, generate, instance, twins, tags)
+                try:
+                    run = run_one(settings, scenario, generate, instance, twins, tags)
+                except Exception:
+                    if received():  # an interrupt Dagster reported as some other failure
+                        raise KeyboardInterrupt from None
+                    raise
                 if received():
                     raise KeyboardInterrupt
                 runs.append(run)

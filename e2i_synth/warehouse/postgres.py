@@ -209,8 +209,11 @@ def produced_ahead(items: Iterator[Item], depth: int) -> Iterator[Iterator[Item]
 
 
 def public_tables(con: psycopg.Connection) -> list[str]:
+    """Every table in schema public, readable by this role or not (information_schema lists
+    only the readable ones, so a login without grants would see an empty warehouse instead
+    of being refused with the grant it lacks)."""
     rows = con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = 'public'"
     ).fetchall()
     return sorted(r[0] for r in rows)
 

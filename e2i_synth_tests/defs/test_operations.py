@@ -3,6 +3,7 @@ settings, partial selections, and re-validating a warehouse that holds some scen
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import statistics
@@ -274,6 +275,7 @@ STOP_SECONDS = 2.0
         pytest.param(signal.SIGINT, 130, 2, True, id="ctrl-c-workers"),
         pytest.param(signal.SIGTERM, 143, 2, False, id="sigterm-workers"),
         pytest.param(signal.SIGTERM, 143, 1, False, id="sigterm-serial"),
+        pytest.param(signal.SIGINT, 130, 1, True, id="ctrl-c-serial"),
     ],
 )
 @pytest.mark.e2e
@@ -293,6 +295,7 @@ def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     assert proc.stdout is not None
     first = ""
@@ -311,7 +314,7 @@ def test_ctrl_c_and_sigterm_stop_the_whole_command_and_leave_scenarios_whole(
     assert seconds <= STOP_SECONDS + margin, f"{seconds:.1f} s to stop (noise {margin:.2f} s)"
     # click ends the terminal's "^C" with a newline; the one line follows it
     assert [line for line in err.splitlines() if line.strip()] == [STOPPED], err[-2000:]
-    assert "[5/5]" not in out and "Traceback" not in out
+    assert "[5/5]" not in out and "Traceback" not in out + err
 
     records = run_records(tmp_path)
     runners = {int(r.dagster_run.tags["e2i/pid"]) for r in records}
@@ -384,6 +387,7 @@ def test_a_run_left_started_by_kill_9_is_failed_by_the_next_command(tmp_path):
         stderr=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
+        preexec_fn=interruptible,
     )
     assert proc.stdout is not None
     first = ""
@@ -485,3 +489,83 @@ def test_a_broken_instance_is_one_sentence_with_the_fix(tmp_path):
     [line] = result.stderr.strip().splitlines()
     assert f"the Dagster instance in {dagster_home} cannot be opened" in line
     assert "dagster instance migrate" in line
+
+
+def output_mirrors(pid: int) -> list[int]:
+    """The helpers Dagster starts, in the command's process, to mirror a running step's
+    output (`watch_orphans.py` beside a `tail`)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    found = []
+    for child in children:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            if b"watch_orphans" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+    return found
+
+
+@pytest.mark.e2e
+def test_ctrl_c_during_a_step_of_a_single_scenario_prints_one_line_and_no_traceback(tmp_path):
+    """Ctrl-C reaches the terminal's whole process group, the helpers mirroring a step's
+    output included, while the one scenario runs in the command's own process: one line,
+    no traceback (each helper printed one), exit 130, the scenario as it was."""
+    margin = interpreter_seconds()
+    args = ("materialize", "--brand", "kisqali", "--dgp", "confounded", "--no-twins")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "e2i_synth.cli", *args, "--scale", "2000"],
+        env=cli_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
+    )
+    deadline = time.monotonic() + 300
+    while not output_mirrors(proc.pid):
+        assert proc.poll() is None and time.monotonic() < deadline, "no step ever ran"
+        time.sleep(0.05)
+    started = time.perf_counter()
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    seconds = time.perf_counter() - started
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
+    assert [line for line in err.splitlines() if line.strip()] == [STOPPED], err[-2000:]
+    assert seconds <= STOP_SECONDS + margin, f"{seconds:.1f} s to stop (noise {margin:.2f} s)"
+    assert "[1/1]" not in out and not (tmp_path / "reports").exists()
+    store = open_warehouse(tmp_path, None)
+    if "causal_ground_truth" in store.tables():
+        assert store.read("causal_ground_truth").empty  # nothing of the scenario half-stored
+
+
+SIGNAL_AFTER_THE_RUNS = """
+import os, signal, sys
+import e2i_synth.cli.materialize as materialize
+shown = materialize.summary_text
+def interrupted_while_summing_up(loaded):
+    os.kill(os.getpid(), signal.SIGINT)  # the scenario is stored; the report is not written
+    return shown(loaded)
+materialize.summary_text = interrupted_while_summing_up
+sys.argv = ["e2i-synth", *sys.argv[1:]]
+from e2i_synth.cli import main
+main()
+"""
+
+
+def test_ctrl_c_once_the_scenarios_are_stored_still_writes_their_report(tmp_path):
+    """Ctrl-C after the last scenario was replaced, while the command sums up: the report of
+    the stored scenario is written, and the command then stops with its one line."""
+    args = ("materialize", "--brand", "kisqali", "--dgp", "confounded", "--no-twins")
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGNAL_AFTER_THE_RUNS, *args],
+        env=cli_env(tmp_path, E2I_SCALE=str(N)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=interruptible,
+    )
+    assert proc.returncode == 130, proc.stderr[-2000:]
+    assert [line for line in proc.stderr.splitlines() if line.strip()] == [STOPPED]
+    assert "validation report:" in proc.stdout
+    assert len(list((tmp_path / "reports").glob("materialize-*.html"))) == 1
+    store = open_warehouse(tmp_path, None)
+    assert_each_scenario_whole(store, [Scenario("kisqali", "confounded")])
