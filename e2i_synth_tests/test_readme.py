@@ -196,6 +196,19 @@ def test_the_readme_links_only_to_files_that_exist():
     assert links and all((REPO_ROOT / link).is_file() for link in links if "://" not in link)
 
 
+def test_every_picture_of_the_docs_exists_and_is_a_png():
+    """The pictures are the browser tests' screenshots, committed under docs/assets."""
+    pages = sorted((REPO_ROOT / "docs").rglob("*.md"))
+    pictures = [
+        (page.parent / path).resolve()
+        for page in pages
+        for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text())
+    ]
+    assert len(pictures) >= 4
+    for picture in pictures:
+        assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+
+
 def test_every_skipped_snippet_is_still_in_the_docs():
     first_lines = {s.first_line for lang in ("bash", "python") for s in snippets(lang)}
     assert set(SKIPPED) | ON_POSTGRES <= first_lines

@@ -34,6 +34,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / ".e2i-artifacts" / "ui"
+DOCS_SHOTS = REPO_ROOT / "docs" / "assets" / "screenshots"
+"""Where `E2I_DOCS_SCREENSHOTS=1` writes the pictures the docs show (the visible page):
+the docs' pictures are these tests' own, retaken by running them with it set."""
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -116,8 +119,11 @@ class UI:
         found.wait_for(timeout=TIMEOUT_MS)
         return found
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, docs: bool = False) -> None:
         self.page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+        if docs and os.environ.get("E2I_DOCS_SCREENSHOTS") == "1":
+            DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=DOCS_SHOTS / f"{name}.png")
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +217,7 @@ def test_asset_graph_shows_every_asset_in_its_group_with_its_checks_passed(ui):
     ui.open("/asset-groups")
     for group in groups:
         ui.text(group)
-    ui.shot("lineage")
+    ui.shot("lineage", docs=True)
     for group, names in groups.items():
         ui.open(f"/locations/{LOCATION}/asset-groups/{group}")
         ui.text(names[0])
@@ -249,7 +255,7 @@ def test_checks_tab_lists_each_check_passed_for_a_materialized_partition(ui):
         row.first.wait_for(timeout=TIMEOUT_MS)
         assert "Passed" in row.first.inner_text(), check
     assert ui.page.get_by_text("Succeeded", exact=True).count() == len(checks)
-    ui.shot("checks")
+    ui.shot("checks", docs=True)
 
 
 def test_job_runs_tab_shows_the_command_line_runs(ui):
@@ -274,7 +280,7 @@ def test_report_renders_its_plot(ui):
     for figure in drawn:
         assert figure["box"]["width"] > 100 and figure["box"]["height"] > 50, figure
         assert figure["marks"] > 10 if figure["tag"] == "svg" else figure["width"] > 0, figure
-    ui.shot("report")
+    ui.shot("report", docs=True)
 
 
 def test_launchpad_asks_for_a_partition_and_runs_the_chosen_one(ui):
@@ -291,7 +297,7 @@ def test_launchpad_asks_for_a_partition_and_runs_the_chosen_one(ui):
     picker.fill(partition)
     ui.page.get_by_text(partition, exact=True).first.click(timeout=TIMEOUT_MS)
     ui.text(f"partition: {partition}", exact=False)
-    ui.shot("launchpad-with-partition")
+    ui.shot("launchpad-with-partition", docs=True)
     ui.page.get_by_role("button", name="Launch Run").click()
     ui.page.wait_for_url("**/runs/**", timeout=TIMEOUT_MS)
     ui.page.get_by_text("Success", exact=True).first.wait_for(timeout=RUN_TIMEOUT_MS)
