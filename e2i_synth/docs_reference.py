@@ -205,6 +205,34 @@ def schema_sql() -> str:
     return render_schema()
 
 
+LISTED_FILE = Path(__file__).with_name("cli") / "listed.py"
+
+
+def listed_names() -> str:
+    """The names the command line's help lists, as a module that loads nothing: the CLI
+    reads them from here so its help costs no numpy or pandas."""
+    from e2i_synth.tables import STORED_SPECS
+    from e2i_synth.validation.suite import CHECKS
+    from e2i_synth.world.variants import KNOBS
+
+    def names(constant: str, values) -> list[str]:
+        return [f"{constant}: tuple[str, ...] = (", *(f'    "{v}",' for v in values), ")"]
+
+    return "\n".join(
+        [
+            '"""Names the help lists, written from the registries by `python -m',
+            "e2i_synth.docs_reference` (knobs: world.mechanisms, checks: validation.suite.CHECKS,",
+            "tables: tables.STORED_SPECS), so the command line lists them without loading the",
+            'scientific stack. Generated: do not edit; a test fails when it is stale."""',
+            "",
+            *names("KNOBS", KNOBS),
+            *names("CHECKS", dict.fromkeys(c.name for c in CHECKS)),
+            *names("TABLES", STORED_SPECS),
+            "",
+        ]
+    )
+
+
 def generated_files() -> dict[Path, Callable[[], str]]:
     """Every generated file and what renders it."""
     from e2i_synth.warehouse.migrations import SCHEMA_FILE
@@ -213,6 +241,7 @@ def generated_files() -> dict[Path, Callable[[], str]]:
         REFERENCE_DIR / "tables.md": tables_page,
         REFERENCE_DIR / "checks.md": checks_page,
         REFERENCE_DIR / "knobs.md": knobs_page,
+        LISTED_FILE: listed_names,
         REFERENCE_DIR / "cli.md": cli_page,
         SCHEMA_FILE: schema_sql,
     }

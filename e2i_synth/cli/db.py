@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import click
 
+from e2i_synth.cli.listed import TABLES
 from e2i_synth.errors import E2IError
 from e2i_synth.settings import Settings
 
@@ -51,7 +52,7 @@ def init() -> None:
     )
 
 
-@db.command()
+@db.command(help=f"Applied and pending migrations, and rows per table: {', '.join(TABLES)}.")
 def status() -> None:
     """Applied and pending migrations, and rows per table."""
     store, settings = postgres_warehouse()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from e2i_synth.cli.listed import KNOBS
 from e2i_synth.cli.options import scale_option, scenarios_options, seed_option
 from e2i_synth.cli.runs import progress_line, report_and_verdict, report_stem
 from e2i_synth.errors import E2IError
@@ -29,7 +30,8 @@ from e2i_synth.settings import Scenario, Settings, ensure_writable_home, select_
     multiple=True,
     metavar="NAME=VALUE",
     help="Make a variant of --dgp (repeatable), e.g. --knob overlap=0.1 --knob nonlinear=true; "
-    "stored in its own DuckDB file under $E2I_HOME/variants/.",
+    "stored in its own DuckDB file under $E2I_HOME/variants/. Knobs: "
+    f"{', '.join(KNOBS)} (their ranges: docs/reference/knobs.md).",
 )
 @click.option(
     "--twins/--no-twins",

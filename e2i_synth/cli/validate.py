@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import click
 
+from e2i_synth.cli.listed import CHECKS
 from e2i_synth.cli.options import scenarios_options
 from e2i_synth.cli.runs import progress_line, report_and_verdict, report_stem
 from e2i_synth.settings import Settings
 
 
-@click.command()
+@click.command(
+    help="Re-run every check on the stored scenarios (all of them by default), without "
+    f"regenerating them: the {len(CHECKS)} checks {', '.join(CHECKS)}, and the twin tables' "
+    "own."
+)
 @scenarios_options
 def validate(brand: str | None, dgp: str | None) -> None:
-    """Re-run every check on the stored scenarios (all of them by default), without
-    regenerating them."""
+    """Re-run every check on the stored scenarios, without regenerating them."""
     from e2i_synth.warehouse import not_stored, stored_scenarios
 
     settings = Settings.from_env()
