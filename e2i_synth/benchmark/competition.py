@@ -24,8 +24,9 @@ from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import Z_95
 from e2i_synth.benchmark.run import RESULT_COLUMNS
 from e2i_synth.benchmark.suite import Suite
+from e2i_synth.catalog import BRANDS, DGPS
 from e2i_synth.errors import ConfigError
-from e2i_synth.settings import MAX_SEED
+from e2i_synth.settings import MAX_SEED, Scenario
 
 KEY_VERSION = 1
 SUBMISSION_COLUMNS = ("variant", "estimand", "estimate", "std_error")
@@ -60,7 +61,9 @@ def export_hidden(
         home = folder / ident
         home.mkdir()
         for name, frame in data.tables.items():
-            frame.to_parquet(home / f"{name}.parquet", index=False)
+            undisclosed(frame, data.scenario, ident).to_parquet(
+                home / f"{name}.parquet", index=False
+            )
         public = {k: v for k, v in asdict(data.truth).items() if k != "graph_dot"}
         (home / "public.json").write_text(json.dumps(public, indent=2))
         asked = sorted(data.identified | {"ate"})
@@ -86,6 +89,19 @@ def export_hidden(
     key.parent.mkdir(parents=True, exist_ok=True)
     key.write_text(json.dumps(answer, indent=2))
     return answer
+
+
+def undisclosed(frame: pd.DataFrame, scenario: Scenario, ident: str) -> pd.DataFrame:
+    """The table without what names the variant's base DGP: no `dgp_type` column, and keys
+    (`KIS-CF-P0000042`, the scenario's code first) under the variant's opaque id instead."""
+    code = f"{BRANDS[scenario.brand].code}-{DGPS[scenario.dgp].code}-"
+    keys = {
+        column: frame[column].str.replace(code, f"{ident}-", regex=False)
+        for column in frame.columns
+        if frame[column].dtype == object
+        and frame[column].astype("string").str.startswith(code).fillna(False).any()
+    }
+    return frame.drop(columns=["dgp_type"], errors="ignore").assign(**keys)
 
 
 def read_key(path: Path) -> dict:

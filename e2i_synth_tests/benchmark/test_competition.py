@@ -17,6 +17,7 @@ from e2i_synth.benchmark.competition import (
 )
 from e2i_synth.benchmark.estimators import PublicTruth
 from e2i_synth.benchmark.suite import load_suite
+from e2i_synth.catalog import DGPS
 from e2i_synth.errors import ConfigError
 
 
@@ -48,6 +49,16 @@ def test_the_export_reveals_neither_knobs_nor_seeds_nor_effects(exported):
         assert str(entry["seed"]) not in public
         assert all(f"{v:.6f}"[:7] not in public for v in entry["estimands"].values())
     assert "graph_dot" not in public and str(key["private_seed"]) not in public
+    codes = {f"-{code}-" for code in (d.code for d in DGPS.values())}
+    for path in (root / "out").rglob("*.parquet"):
+        frame = pd.read_parquet(path)
+        assert "dgp_type" not in frame
+        text = frame.select_dtypes("object").astype(str).to_numpy().ravel()
+        assert not any(code in value for value in text for code in codes), path
+    journeys = pd.read_parquet(root / "out" / "v001" / "patient_journeys.parquet")
+    hcps = pd.read_parquet(root / "out" / "v001" / "hcp_profiles.parquet")
+    assert journeys["patient_id"].str.startswith("v001-P").all()
+    assert journeys["hcp_id"].isin(hcps["hcp_id"]).all()
     tasks = pd.read_csv(root / "out" / "tasks.csv")
     assert set(tasks["variant"]) == {v["variant"] for v in key["variants"]}
 
