@@ -6,7 +6,6 @@ the run goes on to the next task."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import time
@@ -19,7 +18,7 @@ from mcp.client.session import ClientSession
 
 from e2i_synth.agent.client import ToolFailed, call, connect
 from e2i_synth.agent.tasks import SUITE_VERSION
-from e2i_synth.errors import ConfigError
+from e2i_synth.callables import load_callable
 
 Agent = Callable[[dict, ClientSession], object | Awaitable[object]]
 DEFAULT_TASK_SECONDS = 300.0
@@ -27,22 +26,13 @@ DEFAULT_TASK_SECONDS = 300.0
 
 def load_agent(spec: str) -> Agent:
     """The callable at `package.module:function` (or `package.module.function`)."""
-    module_name, sep, attribute = spec.replace(":", ".").rpartition(".")
-    if not sep:
-        raise ConfigError(
-            f"agent {spec!r} is not a module:callable path; give e.g. "
-            "e2i_synth.agent.reference:competent_analyst"
-        )
-    try:
-        agent = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(
-            f"agent {spec!r} cannot be loaded ({exc}); check the module is importable (on "
-            "PYTHONPATH) and defines that callable"
-        ) from None
-    if not callable(agent):
-        raise ConfigError(f"agent {spec!r} is not callable")
-    return agent
+    return load_callable(
+        spec,
+        "agent",
+        "callable",
+        f"agent {spec!r} is not a module:callable path; give e.g. "
+        "e2i_synth.agent.reference:competent_analyst",
+    )
 
 
 def plain(value: object) -> object:

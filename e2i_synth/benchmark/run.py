@@ -12,7 +12,6 @@ scored as a failure; the run goes on.
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,7 +23,7 @@ import pandas as pd
 from e2i_synth.benchmark.data import variant_data
 from e2i_synth.benchmark.estimators import BASELINES, Z_95, Estimate, applies
 from e2i_synth.benchmark.leaderboard import by_estimand, by_variant
-from e2i_synth.errors import ConfigError
+from e2i_synth.callables import load_callable
 from e2i_synth.settings import Scenario
 
 Estimator = Callable[..., object]
@@ -50,22 +49,13 @@ def load_estimator(name: str) -> Estimator:
     `package.module:function`)."""
     if name in BASELINES:
         return BASELINES[name]
-    module_name, sep, attribute = name.replace(":", ".").rpartition(".")
-    if not sep:
-        raise ConfigError(
-            f"unknown estimator {name!r}; give a built-in ({', '.join(BASELINES)}) or a "
-            "dotted path to a function, e.g. my_package.estimators.my_ate"
-        )
-    try:
-        function = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(
-            f"estimator {name!r} cannot be loaded ({exc}); check the module is importable "
-            "(on PYTHONPATH) and defines that function"
-        ) from None
-    if not callable(function):
-        raise ConfigError(f"estimator {name!r} is not callable")
-    return function
+    return load_callable(
+        name,
+        "estimator",
+        "function",
+        f"unknown estimator {name!r}; give a built-in ({', '.join(BASELINES)}) or a dotted "
+        "path to a function, e.g. my_package.estimators.my_ate",
+    )
 
 
 def as_estimate(value: object) -> Estimate:
